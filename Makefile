@@ -1,0 +1,56 @@
+# samenspel — `make help` lists the targets. Paths live here and nowhere else.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SAMENSPEL := $(BIN)/samenspel
+INSTALLED := $(VENV)/.installed
+
+INSTRUMENT := instrument/samenspel.yaml
+AREAS := instrument/areas.yaml
+DEMO := data/demo
+STORE := data/samenspel.duckdb
+RESULTS := results
+SITE := site
+SEED ?= 2026
+
+.DEFAULT_GOAL := help
+.PHONY: help install reports test lint format clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(INSTALLED) ## create .venv and install samenspel with its dependencies
+
+$(DEMO)/simulation.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) pipeline/simulate.py
+	$(SAMENSPEL) simulate --out $(DEMO) --seed $(SEED)
+
+$(STORE): $(DEMO)/simulation.json
+	rm -f $(STORE)
+	$(SAMENSPEL) ingest $(DEMO)/kobo_2025.csv --wave 2025 --store $(STORE)
+	$(SAMENSPEL) ingest $(DEMO)/kobo_2026.csv --wave 2026 --store $(STORE)
+
+$(RESULTS)/index.csv: $(STORE) pipeline/index.py pipeline/score.py pipeline/methodology.yaml
+	$(SAMENSPEL) analyse --store $(STORE) --out $(RESULTS)
+
+$(SITE)/index.html: $(RESULTS)/index.csv $(wildcard reports/*.py reports/templates/*)
+	$(SAMENSPEL) report --results $(RESULTS) --out $(SITE)
+
+reports: $(SITE)/index.html ## simulate the demo, ingest it, compute the index, write site/index.html
+
+test: $(INSTALLED) ## run the test suite
+	$(BIN)/pytest -q
+
+lint: $(INSTALLED) ## check style with ruff
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(INSTALLED) ## format the code with ruff
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean: ## remove generated data, results and reports (keeps .venv)
+	rm -rf data results site

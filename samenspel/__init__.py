@@ -1,0 +1,1 @@
+"""samenspel: measure hybridisation between neighbourhood-team professionals and informal actors."""
