@@ -1,8 +1,268 @@
-"""The `samenspel` command line: one entry point, one subcommand a stage."""
+"""The `samenspel` command line: one entry point, one subcommand a stage.
 
+Only this module (and the Makefile) reads and writes files; the stages take and return data.
+User mistakes end with a message and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from samenspel.instrument import (
+    InputError,
+    Level,
+    ProblemsFound,
+    check_instrument,
+    load_areas,
+    load_instrument,
+)
+from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
+from samenspel.pipeline.analyse import index_tables
+from samenspel.pipeline.ingest import ingest_file, load_responses
+from samenspel.pipeline.methodology import load_methodology
+from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
+from samenspel.pipeline.store import open_store
+from samenspel.pipeline.truth import true_index
+from samenspel.reports.render import render_overview
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def cmd_instrument_check(args: argparse.Namespace) -> int:
+    instrument, problems = check_instrument(args.file)
+    for problem in problems:
+        say(str(problem))
+    if instrument is None:
+        errors = sum(p.level is Level.ERROR for p in problems)
+        say(f"{args.file}: {errors} error(s); the instrument cannot be used until they are fixed.")
+        return 1
+    warnings = len(problems)
+    print(
+        f"{args.file}: instrument {instrument.id} {instrument.version} is valid: "
+        f"{len(instrument.items)} answer columns, {len(instrument.constructs)} constructs, "
+        f"languages {', '.join(instrument.languages)}, {warnings} warning(s); "
+        f"content hash {instrument.content_hash[:12]}."
+    )
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    instrument = load_instrument(args.instrument)
+    areas = load_areas(args.areas)
+    method = load_methodology(args.methodology)
+    settings = SimulationSettings(
+        waves=tuple(args.waves), per_side=args.per_side, seed=args.seed,
+        model_seed=args.model_seed if args.model_seed is not None else args.seed,
+    )  # fmt: skip
+    model = draw_model(instrument, areas, settings)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(settings.seed)
+    files = {}
+    for position, wave in enumerate(settings.waves):
+        frame = simulate_wave(instrument, areas, model, wave, rng)
+        # Alternate Kobo's two header styles: with group prefixes and without.
+        text = to_kobo_csv(instrument, frame, group_prefixes=position % 2 == 0)
+        path = out / f"kobo_{wave}.csv"
+        path.write_text(text, encoding="utf-8", newline="")
+        files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        say(f"simulated wave {wave}: {len(frame)} rows -> {path}")
+    say("computing the true index from a large draw per cell ...")
+    truth = true_index(instrument, model, method)
+    truth.to_csv(out / "truth.csv", index=False)
+    (out / "generating_model.json").write_text(model.to_json())
+    manifest = {
+        "simulated": True,
+        "note": "samenspel simulated demo data; describes no real neighbourhood",
+        "files": files,
+        "instrument_hash": instrument.content_hash,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    # Written last: its presence means the simulation is complete (a Make target).
+    (out / "simulation.json").write_text(json.dumps(manifest, indent=2))
+    say(f"true index -> {out / 'truth.csv'}; generating model -> {out / 'generating_model.json'}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    instrument = load_instrument(args.instrument)
+    areas = load_areas(args.areas)
+    con = open_store(args.store)
+    try:
+        report = ingest_file(con, args.file, args.wave, instrument, areas)
+    finally:
+        con.close()
+    for problem in report.problems:
+        say(str(problem))
+    if report.already_ingested:
+        say(
+            f"{args.file} (sha256 {report.sha256[:12]}) is already in {args.store}; "
+            "nothing changed."
+        )
+        return 0
+    reasons = ", ".join(f"{k}: {v}" for k, v in sorted(report.rejected.items())) or "none"
+    say(
+        f"{args.file} -> {args.store}, wave {args.wave}: {report.rows_read} rows read, "
+        f"{report.accepted} accepted, {report.rejected_total} rejected ({reasons})."
+    )
+    return 0
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    instrument = load_instrument(args.instrument)
+    areas = load_areas(args.areas)
+    method = load_methodology(args.methodology)
+    con = open_store(args.store, read_only=True)
+    try:
+        responses = load_responses(con)
+        files = con.execute(
+            "SELECT name, sha256, wave, simulated, rows_read, accepted, rejected FROM files"
+        ).df()
+    finally:
+        con.close()
+    if responses.empty:
+        raise InputError(
+            f"The store {args.store} holds no accepted responses yet. "
+            "Ingest a survey export first with `samenspel ingest`."
+        )
+    say(f"computing the index with {args.replicates or method.replicates} bootstrap replicates")
+    tables = index_tables(responses, instrument, areas, method, args.replicates)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        table.to_csv(out / f"{name}.csv", index=False)
+    files.to_csv(out / "files.csv", index=False)
+    metadata = {
+        "simulated": bool(files["simulated"].any()),
+        "instrument_version": instrument.version,
+        "instrument_hash": instrument.content_hash,
+        "methodology_version": method.version,
+        "confidence": method.confidence,
+        "replicates": args.replicates or method.replicates,
+        "publish_min": method.publish_min,
+        "indicative_min": method.indicative_min,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    (out / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in tables)}, files.csv, metadata.json)")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    results = Path(args.results)
+    index_path = results / "index.csv"
+    if not index_path.exists():
+        raise InputError(
+            f"No results in {results}: {index_path} is missing. "
+            "Run `samenspel analyse` first (or `make reports`)."
+        )
+    index = pd.read_csv(index_path, dtype={"area": str, "wave": str})
+    metadata = json.loads((results / "metadata.json").read_text())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "index.html").write_text(render_overview(index, metadata), encoding="utf-8")
+    say(f"report -> {out / 'index.html'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samenspel", description="Measure hybridisation in the social domain."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Callable, help_text: str, parent=sub) -> argparse.ArgumentParser:
+        command = parent.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        return command
+
+    def inputs(command: argparse.ArgumentParser, methodology: bool = False) -> None:
+        command.add_argument(
+            "--instrument",
+            default=DEFAULT_INSTRUMENT,
+            help="questionnaire YAML (default: the built-in one)",
+        )
+        command.add_argument(
+            "--areas",
+            default=DEFAULT_AREAS,
+            help="area registry YAML (default: the built-in demo areas)",
+        )
+        if methodology:
+            command.add_argument(
+                "--methodology",
+                default=DEFAULT_METHODOLOGY,
+                help="index methodology YAML (default: the built-in one)",
+            )
+
+    instrument = sub.add_parser("instrument", help="work with the questionnaire YAML")
+    instrument_sub = instrument.add_subparsers(dest="instrument_command", required=True)
+    check = add("check", cmd_instrument_check, "validate a questionnaire YAML file", instrument_sub)
+    check.add_argument("file", nargs="?", default=DEFAULT_INSTRUMENT)
+
+    simulate = add("simulate", cmd_simulate, "simulate demo fieldwork (KoboToolbox CSV exports)")
+    simulate.add_argument("--out", required=True, help="folder for the exports and the truth")
+    simulate.add_argument("--seed", type=int, default=2026, help="seed for the respondents")
+    simulate.add_argument(
+        "--model-seed",
+        type=int,
+        default=None,
+        help="seed for the generating model (default: --seed)",
+    )
+    simulate.add_argument(
+        "--per-side", type=int, default=40, help="respondents per side and area (default 40)"
+    )
+    simulate.add_argument("--waves", nargs="+", default=["2025", "2026"])
+    inputs(simulate, methodology=True)
+
+    ingest = add("ingest", cmd_ingest, "ingest a KoboToolbox CSV export into the store")
+    ingest.add_argument("file")
+    ingest.add_argument("--wave", required=True, help="the survey wave the file belongs to")
+    ingest.add_argument("--store", required=True, help="the DuckDB store file")
+    inputs(ingest)
+
+    analyse = add("analyse", cmd_analyse, "compute the index and write the result tables")
+    analyse.add_argument("--store", required=True)
+    analyse.add_argument("--out", required=True, help="folder for the CSV/JSON results")
+    analyse.add_argument(
+        "--replicates",
+        type=int,
+        default=None,
+        help="bootstrap replicates (default: the methodology file)",
+    )
+    inputs(analyse, methodology=True)
+
+    report = add("report", cmd_report, "render the HTML report from the results")
+    report.add_argument("--results", required=True)
+    report.add_argument("--out", required=True)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("samenspel: not yet implemented", file=sys.stderr)
-    return 2
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ProblemsFound as exc:
+        for problem in exc.problems:
+            say(str(problem))
+        errors = sum(p.level is Level.ERROR for p in exc.problems)
+        say(f"samenspel: stopped; {errors} error(s) to fix first.")
+        return 2
+    except InputError as exc:
+        say(f"samenspel: {exc}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

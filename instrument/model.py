@@ -1,0 +1,250 @@
+"""Frozen typed models of the questionnaire, built once by :func:`load_instrument`.
+
+Downstream code (fieldwork, ingest, scoring, index, reports) takes an :class:`Instrument`,
+never a path or a dict. Item codes defined in the YAML flow unchanged into every output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import pandas as pd
+
+# Vocabulary, as data. Error messages list these.
+ITEM_KINDS = ("consent", "single", "paired")
+SCALE_KINDS = ("agreement", "grade", "count", "ordinal", "categorical", "role", "area")
+CONSTRUCT_KINDS = ("reflective", "paired", "formative")
+SIDES = ("professional", "informal")
+PAIR_TARGETS = ("own", "other")
+PLACEHOLDERS = ("own_group", "other_party")
+PLACEHOLDER_PATTERN = re.compile(r"\{([^{}]*)\}")
+
+# Items in sections default to the two sides of the index.
+DEFAULT_ROLES = ("professional", "informal")
+
+# A paired item `igf1` becomes two answer columns: `igf1_own` and `igf1_other`.
+PAIR_SUFFIX = {"own": "_own", "other": "_other"}
+
+Text = Mapping[str, str]  # language code -> text
+
+
+def freeze(mapping: Mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class AnswerOption:
+    code: int
+    label: Text
+
+
+@dataclass(frozen=True)
+class AnswerScale:
+    """Codes and labels an item can take; ``missing`` codes are 'weet niet' / 'n.v.t.'."""
+
+    id: str
+    kind: str
+    options: tuple[AnswerOption, ...] = ()
+    missing: tuple[AnswerOption, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def valid_codes(self) -> tuple[int, ...]:
+        """The codes that are substantive answers (missing codes excluded)."""
+        if self.options:
+            return tuple(o.code for o in self.options)
+        return ()
+
+    @property
+    def missing_codes(self) -> tuple[int, ...]:
+        return tuple(o.code for o in self.missing)
+
+    @property
+    def low(self) -> int | None:
+        """Lowest substantive answer (for rescaling and reverse keys)."""
+        return min(self.valid_codes) if self.options else self.minimum
+
+    @property
+    def high(self) -> int | None:
+        return max(self.valid_codes) if self.options else self.maximum
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    code: int  # the answer code of this role in the role question
+    side: str | None  # "professional", "informal" or None (not in the index)
+    label: Text
+    placeholders: Mapping[str, Text]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One answer column, after flattening (a paired item gives two of these)."""
+
+    code: str
+    section: str
+    kind: str
+    scale: str
+    text: Text
+    roles: tuple[str, ...]
+    instruction: Text = field(default_factory=lambda: freeze({}))
+    facet: str | None = None
+    pair_base: str | None = None  # `igf1` for `igf1_own`
+    pair_target: str | None = None  # "own" or "other"
+    stem: Text = field(default_factory=lambda: freeze({}))  # the question a paired item answers
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    intro: Text
+    item_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScaleItem:
+    code: str
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class Construct:
+    """A scale: ``items`` lists the answer columns scored for it, with reverse keys.
+
+    For a paired construct (IGF) ``items`` lists the attribute codes (``igf1``); the answer
+    columns are ``igf1_own`` and ``igf1_other``.
+    """
+
+    code: str
+    kind: str
+    name: Text
+    items: tuple[ScaleItem, ...]
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    version: str
+    languages: tuple[str, ...]
+    default_language: str
+    title: Text
+    roles: Mapping[str, Role]
+    answer_scales: Mapping[str, AnswerScale]
+    sections: tuple[Section, ...]
+    items: tuple[Item, ...]
+    constructs: Mapping[str, Construct]
+    content_hash: str
+    source: str
+
+    def item(self, code: str) -> Item:
+        for item in self.items:
+            if item.code == code:
+                return item
+        raise KeyError(f"no item {code!r} in instrument {self.id} {self.version}")
+
+    def role_of_code(self, code: int) -> Role:
+        for role in self.roles.values():
+            if role.code == code:
+                return role
+        raise KeyError(f"no role with answer code {code}")
+
+    def scale_of(self, code: str) -> AnswerScale:
+        return self.answer_scales[self.item(code).scale]
+
+    @property
+    def item_codes(self) -> tuple[str, ...]:
+        return tuple(item.code for item in self.items)
+
+    def construct_columns(self, construct: str, target: str | None = None) -> list[str]:
+        """Answer columns of a construct; for a paired one, those of ``target`` (own/other)."""
+        con = self.constructs[construct]
+        if con.kind == "paired":
+            if target not in PAIR_TARGETS:
+                raise ValueError(f"construct {construct} is paired: target must be {PAIR_TARGETS}")
+            return [si.code + PAIR_SUFFIX[target] for si in con.items]
+        return [si.code for si in con.items]
+
+    def text(self, code: str, role: str, language: str) -> str:
+        """The wording of an item as a respondent of ``role`` reads it in ``language``."""
+        item = self.item(code)
+        return fill_placeholders(item.text[language], self.roles[role], language)
+
+    def stem(self, code: str, role: str, language: str) -> str:
+        item = self.item(code)
+        return fill_placeholders(item.stem.get(language, ""), self.roles[role], language)
+
+    def items_table(self) -> pd.DataFrame:
+        """One row per answer column: the table that drives codebook, forms, scoring, models."""
+        construct_of: dict[str, tuple[str, bool]] = {}
+        for con in self.constructs.values():
+            for si in con.items:
+                if con.kind == "paired":
+                    for target in PAIR_TARGETS:
+                        construct_of[si.code + PAIR_SUFFIX[target]] = (con.code, si.reverse)
+                else:
+                    construct_of[si.code] = (con.code, si.reverse)
+        rows = []
+        for position, item in enumerate(self.items, start=1):
+            scale = self.answer_scales[item.scale]
+            construct, reverse = construct_of.get(item.code, (None, False))
+            row = {
+                "position": position,
+                "code": item.code,
+                "section": item.section,
+                "kind": item.kind,
+                "answer_scale": item.scale,
+                "scale_kind": scale.kind,
+                "low": scale.low,
+                "high": scale.high,
+                "missing_codes": " ".join(str(c) for c in scale.missing_codes),
+                "construct": construct,
+                "reverse": reverse,
+                "facet": item.facet,
+                "pair_base": item.pair_base,
+                "pair_target": item.pair_target,
+                "roles": " ".join(item.roles),
+            }
+            for language in self.languages:
+                row[f"text_{language}"] = item.text[language]
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def fill_placeholders(template: str, role: Role, language: str) -> str:
+    return PLACEHOLDER_PATTERN.sub(lambda m: role.placeholders[m.group(1)][language], template)
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: str
+    municipality_code: str
+    municipality: str
+    kind: str
+    cbs_wijk: str | None = None
+    cbs_buurt: str | None = None
+
+
+@dataclass(frozen=True)
+class AreaRegistry:
+    areas: tuple[Area, ...]
+    source: str
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.areas)
+
+    def get(self, area_id: str) -> Area:
+        for area in self.areas:
+            if area.id == area_id:
+                return area
+        raise KeyError(area_id)
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame([a.__dict__ for a in self.areas])

@@ -1,0 +1,145 @@
+"""The index methodology file, loaded into one frozen record (see methodology.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from samenspel.instrument.load import read_yaml
+from samenspel.instrument.problems import Level, Problem, ProblemsFound
+
+DEFAULT_METHODOLOGY = Path(__file__).with_name("methodology.yaml")
+
+COMPONENT_MAPPINGS = ("rescaled", "reversed", "positive_gap", "counts_and_quality")
+SIDE_AGGREGATIONS = ("geometric", "arithmetic", "minimum")
+COMPONENTS = ("IGF", "OGD", "TRU", "UNF", "DIS", "IND", "COL")
+
+
+@dataclass(frozen=True)
+class Band:
+    band: str
+    label_nl: str
+    lower: float
+
+
+@dataclass(frozen=True)
+class Methodology:
+    version: str
+    min_share_answered: float
+    components: dict[str, dict[str, Any]]
+    pillars: dict[str, tuple[str, ...]]
+    pillar_weights: dict[str, float]
+    side_aggregation: str
+    bands: tuple[Band, ...]
+    replicates: int
+    confidence: float
+    seed: int
+    publish_min: int
+    indicative_min: int
+    source: str
+
+    def band_of(self, value: float) -> str:
+        """The band an index value falls in ('' for a missing value)."""
+        if value != value:  # NaN
+            return ""
+        label = self.bands[0].band
+        for band in self.bands:
+            if value >= band.lower:
+                label = band.band
+        return label
+
+
+def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
+    """Load and check the methodology file; raise :class:`ProblemsFound` on errors."""
+    problems: list[Problem] = []
+    raw = read_yaml(path, problems)
+    if problems:
+        raise ProblemsFound(problems)
+
+    def error(where: str, message: str, hint: str, code: str = "invalid-value") -> None:
+        problems.append(Problem(Level.ERROR, code, f"{path}: {where}", message, hint))
+
+    try:
+        components = dict(raw["components"])
+        pillars = {k: tuple(v) for k, v in raw["pillars"].items()}
+        weights = {k: float(v) for k, v in raw["pillar_weights"].items()}
+        bands = tuple(Band(str(b["band"]), str(b["nl"]), float(b["from"])) for b in raw["bands"])
+        methodology = Methodology(
+            version=str(raw["version"]),
+            min_share_answered=float(raw["scoring"]["min_share_answered"]),
+            components=components,
+            pillars=pillars,
+            pillar_weights=weights,
+            side_aggregation=str(raw["side_aggregation"]),
+            bands=tuple(sorted(bands, key=lambda b: b.lower)),
+            replicates=int(raw["uncertainty"]["replicates"]),
+            confidence=float(raw["uncertainty"]["confidence"]),
+            seed=int(raw["uncertainty"]["seed"]),
+            publish_min=int(raw["small_cells"]["publish"]),
+            indicative_min=int(raw["small_cells"]["indicative"]),
+            source=str(path),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        error(
+            "(top level)",
+            f"missing or malformed field: {exc}",
+            "compare with pipeline/methodology.yaml, which lists every field",
+            "missing-field",
+        )
+        raise ProblemsFound(problems) from None
+
+    for name, spec in components.items():
+        if name not in COMPONENTS:
+            error(f"components.{name}", f"unknown component {name!r}", f"use {COMPONENTS}")
+        if spec.get("mapping") not in COMPONENT_MAPPINGS:
+            error(
+                f"components.{name}.mapping",
+                f"mapping {spec.get('mapping')!r} is not known",
+                f"use one of {', '.join(COMPONENT_MAPPINGS)}",
+            )
+    for name in COMPONENTS:
+        if name not in components:
+            error("components", f"component {name} is missing", f"add `{name}:`", "missing-field")
+    in_pillars = [c for members in pillars.values() for c in members]
+    for name in in_pillars:
+        if name not in components:
+            error(
+                "pillars",
+                f"pillar member {name!r} is not a component",
+                f"use {', '.join(components)}",
+                "unknown-reference",
+            )
+    if sorted(in_pillars) != sorted(components):
+        error(
+            "pillars",
+            "every component must be in exactly one pillar",
+            "list each component once under pillars",
+        )
+    if set(weights) != set(pillars) or any(w < 0 for w in weights.values()):
+        error(
+            "pillar_weights",
+            "one non-negative weight per pillar is needed",
+            f"give weights for {', '.join(pillars)}",
+        )
+    if methodology.side_aggregation not in SIDE_AGGREGATIONS:
+        error(
+            "side_aggregation",
+            f"{methodology.side_aggregation!r} is not known",
+            f"use one of {', '.join(SIDE_AGGREGATIONS)}",
+        )
+    if not 0 < methodology.min_share_answered <= 1:
+        error("scoring.min_share_answered", "must be above 0 and at most 1", "e.g. 0.5")
+    if not 0.5 < methodology.confidence < 1:
+        error("uncertainty.confidence", "must be between 0.5 and 1", "e.g. 0.95")
+    if methodology.replicates < 100:
+        error(
+            "uncertainty.replicates",
+            "fewer than 100 replicates give unstable intervals",
+            "use 1000 or more",
+        )
+    if not 0 < methodology.indicative_min <= methodology.publish_min:
+        error("small_cells", "need 0 < indicative <= publish", "e.g. indicative 5, publish 10")
+    if problems:
+        raise ProblemsFound(problems)
+    return methodology

@@ -1,0 +1,305 @@
+"""Simulated fieldwork from a known model: the built-in demo and the test oracle.
+
+The generating model (latent means per area x side x wave, loadings, thresholds, response
+styles, nonresponse) is drawn from ``model_seed``; respondents are drawn from ``seed``. So
+many samples can be drawn from one model, and their estimates compared with its truth
+(see :mod:`samenspel.pipeline.truth`).
+
+Latent structure, per respondent: a general attitude ``g`` towards the other side plus a
+construct-specific part. The area x side x wave level ``h`` (in SD units, 0 = neutral) moves
+every construct in the hybrid direction: trust, contact quality and collaboration up;
+devaluation, unfamiliarity, disagreement, indeterminacy and the own-other grade gap down.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from samenspel.instrument.model import AreaRegistry, Instrument
+
+# Direction in which each construct moves when collaboration is more hybrid.
+HYBRID_DIRECTION = {"TRU": 1, "CQ": 1, "COL": 1, "OGD": -1, "UNF": -1, "DIS": -1, "IND": -1}
+# Item thresholds on the latent response scale for 5 categories.
+THRESHOLDS = np.array([-1.5, -0.5, 0.5, 1.5])
+# Mean counts over 3 months at h = 0, per collaboration item.
+BASE_COUNTS = {
+    "col_contacts": 6.0,
+    "col_meetings": 1.5,
+    "col_households": 2.5,
+    "col_referred_to": 2.0,
+    "col_referred_from": 1.5,
+    "col_advice_asked": 2.5,
+    "col_advice_given": 2.5,
+}
+# Kobo-style metadata columns written beside the answers.
+KOBO_META = ("start", "end", "respondent")
+KOBO_SYSTEM = ("_id", "_uuid", "_submission_time", "_status", "__version__", "_index")
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """What to simulate. Defaults make the demo: 2 waves, 40 respondents per side and area."""
+
+    waves: tuple[str, ...] = ("2025", "2026")
+    per_side: int = 40
+    stakeholders_per_area: int = 4
+    seed: int = 2026
+    model_seed: int = 2026
+    item_nonresponse: float = 0.03
+    dont_know: float = 0.02
+    careless_share: float = 0.03
+    no_consent_share: float = 0.02
+    duplicates_per_wave: int = 1
+    area_spread: float = 0.7  # SD of area levels h, latent SD units
+    wave_change: float = 0.25  # SD of area changes between consecutive waves
+    side_gap: float = 0.25  # professionals' mean level above informal actors'
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GeneratingModel:
+    """The seeded truth the simulator draws from; written beside the data as JSON."""
+
+    levels: pd.DataFrame  # area, side, wave, h
+    loadings: dict[str, float]  # item code -> standardised loading
+    item_shift: dict[str, float]  # item code -> threshold shift (item difficulty)
+    settings: SimulationSettings
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "description": "samenspel simulated demo: generating model",
+                "settings": {k: v for k, v in self.settings.__dict__.items()},
+                "levels": self.levels.to_dict(orient="records"),
+                "loadings": self.loadings,
+                "item_shift": self.item_shift,
+                "thresholds": THRESHOLDS.tolist(),
+                "base_counts": BASE_COUNTS,
+            },
+            indent=2,
+        )
+
+
+def draw_model(
+    instrument: Instrument, areas: AreaRegistry, settings: SimulationSettings
+) -> GeneratingModel:
+    """Draw latent levels per area x side x wave and item parameters from ``model_seed``."""
+    rng = np.random.default_rng(settings.model_seed)
+    area_ids = areas.ids
+    base = rng.normal(0.0, settings.area_spread, len(area_ids))
+    asymmetry = rng.normal(0.0, 0.15, len(area_ids))
+    rows = []
+    level = base.copy()
+    for w_index, wave in enumerate(settings.waves):
+        if w_index:
+            level = level + rng.normal(0.05, settings.wave_change, len(area_ids))
+        for a_index, area in enumerate(area_ids):
+            for side, sign in (("professional", 0.5), ("informal", -0.5)):
+                h = level[a_index] + sign * (settings.side_gap + asymmetry[a_index])
+                rows.append({"area": area, "side": side, "wave": wave, "h": float(h)})
+    levels = pd.DataFrame(rows)
+    likert = [i.code for i in instrument.items if instrument.scale_of(i.code).kind == "agreement"]
+    loadings = {code: float(rng.uniform(0.6, 0.85)) for code in likert}
+    item_shift = {code: float(rng.normal(0.0, 0.2)) for code in likert}
+    return GeneratingModel(levels, loadings, item_shift, settings)
+
+
+def _likert(latent: np.ndarray, loading: float, shift: float, reverse: bool, rng) -> np.ndarray:
+    sign = -1.0 if reverse else 1.0
+    noise = rng.standard_normal(latent.shape[0]) * np.sqrt(1 - loading**2)
+    ystar = sign * loading * latent + noise + shift
+    return (np.searchsorted(THRESHOLDS, ystar) + 1).astype(float)
+
+
+def generate_cell(
+    instrument: Instrument,
+    model: GeneratingModel,
+    h: float,
+    side: str,
+    n: int,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Answers of ``n`` respondents of one side in one area x wave, before nonresponse.
+
+    Item columns carry substantive answer codes only; nonresponse and careless answering are
+    added by :func:`add_response_behaviour`.
+    """
+    items = instrument.items_table().set_index("code")
+    general = rng.standard_normal(n)
+    out: dict[str, np.ndarray] = {}
+    # Reflective and quality constructs: latent = h-driven mean + general + specific.
+    for construct, direction in HYBRID_DIRECTION.items():
+        latent = direction * (h + 0.7 * general) + 0.7 * rng.standard_normal(n)
+        if construct == "COL":
+            for code, base in BASE_COUNTS.items():
+                mean = base * np.exp(0.6 * latent)
+                heterogeneity = rng.gamma(2.0, 0.5, n)  # negative binomial, dispersion 2
+                out[code] = np.minimum(rng.poisson(mean * heterogeneity), 500).astype(float)
+            continue
+        for si in instrument.constructs[construct].items:
+            out[si.code] = _likert(
+                latent, model.loadings[si.code], model.item_shift[si.code], si.reverse, rng
+            )
+    # Paired report grades: own side rated around 7.3; the other side lower by a gap that
+    # shrinks as collaboration gets more hybrid.
+    own_level = 7.3 + 0.6 * rng.standard_normal(n)
+    gap = 0.9 - 1.1 * h - 0.6 * general + 0.7 * rng.standard_normal(n)
+    for si in instrument.constructs["IGF"].items:
+        own = own_level + 0.8 * rng.standard_normal(n)
+        other = own_level - gap + 0.8 * rng.standard_normal(n)
+        out[si.code + "_own"] = np.clip(np.rint(own), 1, 10)
+        out[si.code + "_other"] = np.clip(np.rint(other), 1, 10)
+    # Ordinal and categorical items.
+    names_p = np.clip(
+        np.array([0.25, 0.25, 0.3, 0.2]) + np.array([-0.1, -0.05, 0.05, 0.1]) * h, 0.02, None
+    )
+    out["unf_names"] = rng.choice([1, 2, 3, 4], n, p=names_p / names_p.sum()).astype(float)
+    goal_own = [0.5, 0.15, 0.25, 0.1] if side == "professional" else [0.3, 0.3, 0.25, 0.15]
+    goal_other = [0.35, 0.25, 0.2, 0.2] if side == "professional" else [0.55, 0.1, 0.15, 0.2]
+    out["ind_goal_own"] = rng.choice([1, 2, 3, 4], n, p=goal_own).astype(float)
+    out["ind_goal_other"] = rng.choice([1, 2, 3, 4], n, p=goal_other).astype(float)
+    out["years"] = rng.choice([1, 2, 3, 4], n, p=[0.15, 0.3, 0.35, 0.2]).astype(float)
+    if side == "professional":
+        out["team"] = rng.choice([1, 2, 3, 4, 5, 6], n, p=[0.4, 0.15, 0.15, 0.1, 0.15, 0.05])
+    else:
+        out["organisation"] = rng.choice(
+            [1, 2, 3, 4, 5, 6], n, p=[0.35, 0.25, 0.2, 0.05, 0.1, 0.05]
+        )
+    frame = pd.DataFrame(out).astype(float)
+    frame["role"] = float(next(r.code for r in instrument.roles.values() if r.side == side))
+    frame["consent"] = 1.0
+    return frame.reindex(columns=[c for c in items.index if c in frame.columns])
+
+
+def add_response_behaviour(
+    instrument: Instrument,
+    frame: pd.DataFrame,
+    settings: SimulationSettings,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Add item nonresponse, 'weet niet' and careless (straightlining) respondents.
+
+    Returns the new frame and a boolean array marking careless respondents.
+    """
+    frame = frame.copy()
+    n = len(frame)
+    careless = rng.random(n) < settings.careless_share
+    for code in frame.columns:
+        if code in ("consent", "role", "area"):
+            continue
+        scale = instrument.scale_of(code)
+        values = frame[code].to_numpy(copy=True)
+        answered = ~np.isnan(values)
+        blank = answered & (rng.random(n) < settings.item_nonresponse)
+        dont_know = answered & ~blank & (rng.random(n) < settings.dont_know)
+        if scale.missing_codes:
+            values[dont_know] = scale.missing_codes[0]
+        values[blank] = np.nan
+        frame[code] = values
+    # Careless respondents give the same answer to every agreement item (straightlining).
+    agreement = [c for c in frame.columns if instrument.scale_of(c).kind == "agreement"]
+    straight = rng.integers(1, 6, n).astype(float)
+    for code in agreement:
+        frame.loc[careless, code] = straight[careless]
+    return frame, careless
+
+
+def simulate_wave(
+    instrument: Instrument,
+    areas: AreaRegistry,
+    model: GeneratingModel,
+    wave: str,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """One wave of responses as a KoboToolbox export would hold them (codes, not labels)."""
+    settings = model.settings
+    parts = []
+    levels = model.levels[model.levels.wave == wave]
+    for row in levels.itertuples():
+        cell = generate_cell(instrument, model, row.h, row.side, settings.per_side, rng)
+        cell, careless = add_response_behaviour(instrument, cell, settings, rng)
+        cell["area"] = row.area
+        cell["_careless"] = careless
+        parts.append(cell)
+    stakeholder = instrument.roles["stakeholder"]
+    stake_items = [i.code for i in instrument.items if "stakeholder" in i.roles]
+    for area in areas.ids:
+        k = settings.stakeholders_per_area
+        cell = pd.DataFrame(
+            {
+                code: rng.integers(1, 6, k).astype(float)
+                for code in stake_items
+                if instrument.scale_of(code).kind == "agreement"
+            }
+        )
+        cell["ind_goal_own"] = rng.choice([1.0, 2.0, 3.0, 4.0], k)
+        cell["years"] = rng.choice([1.0, 2.0, 3.0, 4.0], k)
+        cell["consent"] = 1.0
+        cell["role"] = float(stakeholder.code)
+        cell["area"] = area
+        cell["_careless"] = False
+        parts.append(cell)
+    frame = pd.concat(parts, ignore_index=True)
+    n = len(frame)
+    # Respondents who decline: consent = 2 and nothing else answered.
+    declined = rng.random(n) < settings.no_consent_share
+    answer_columns = [c for c in frame.columns if c not in ("consent", "area", "_careless")]
+    frame.loc[declined, answer_columns] = np.nan
+    frame.loc[declined, "consent"] = 2.0
+    frame["mode"] = rng.choice([1.0, 3.0, 4.0], n, p=[0.5, 0.2, 0.3])
+    frame["language"] = rng.choice([1.0, 2.0], n, p=[0.9, 0.1])
+    frame.loc[declined, ["mode", "language"]] = np.nan
+    # Interview timing: median about 14 minutes; careless respondents are fast.
+    wave_start = datetime(int(wave[:4]) if wave[:4].isdigit() else 2025, 10, 1, 9, tzinfo=UTC)
+    offsets = rng.uniform(0, 40 * 24 * 3600, n)
+    minutes = np.exp(rng.normal(np.log(14), 0.3, n))
+    minutes[frame["_careless"].to_numpy()] = rng.uniform(1.5, 4, frame["_careless"].sum())
+    starts = [wave_start + timedelta(seconds=float(s)) for s in offsets]
+    ends = [s + timedelta(minutes=float(m)) for s, m in zip(starts, minutes, strict=True)]
+    frame["start"] = [s.isoformat(timespec="milliseconds") for s in starts]
+    frame["end"] = [e.isoformat(timespec="milliseconds") for e in ends]
+    frame["_submission_time"] = [
+        (e + timedelta(minutes=5)).replace(tzinfo=None).isoformat(timespec="seconds") for e in ends
+    ]
+    frame["_uuid"] = [str(uuid.UUID(int=int(x))) for x in rng.integers(0, 2**63, n)]
+    frame["respondent"] = [f"R{wave}-{i:05d}" for i in range(1, n + 1)]
+    frame = frame.sort_values("start", ignore_index=True)
+    frame["_id"] = np.arange(1, n + 1) + 100000 * (int(wave[-2:]) if wave[-2:].isdigit() else 0)
+    frame["_index"] = np.arange(1, n + 1)
+    frame["_status"] = "submitted_via_web"
+    frame["__version__"] = "v" + instrument.version.replace(".", "")
+    # A duplicate submission: the same record sent twice, as happens with a flaky connection.
+    if settings.duplicates_per_wave:
+        dupes = frame.sample(settings.duplicates_per_wave, random_state=settings.seed)
+        frame = pd.concat([frame, dupes], ignore_index=True)
+        frame.loc[len(frame) - len(dupes) :, "_index"] = np.arange(n + 1, n + 1 + len(dupes))
+    return frame
+
+
+def kobo_columns(instrument: Instrument, group_prefixes: bool) -> list[tuple[str, str]]:
+    """(header, item code) pairs in form order, as KoboToolbox names export columns."""
+    columns = [(name, name) for name in KOBO_META[:2]]
+    for section in instrument.sections:
+        for code in section.item_codes:
+            header = f"{section.id}/{code}" if group_prefixes else code
+            columns.append((header, code))
+    columns.append(("respondent", "respondent"))
+    columns.extend((name, name) for name in KOBO_SYSTEM)
+    return columns
+
+
+def to_kobo_csv(instrument: Instrument, frame: pd.DataFrame, group_prefixes: bool) -> str:
+    """Write a wave as KoboToolbox writes a CSV export: `;`, every field quoted, XML values."""
+    columns = kobo_columns(instrument, group_prefixes)
+    out = pd.DataFrame(index=frame.index)
+    for header, code in columns:
+        values = frame[code] if code in frame.columns else pd.Series(np.nan, index=frame.index)
+        if pd.api.types.is_float_dtype(values):
+            values = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        out[header] = values
+    return out.to_csv(sep=";", index=False, quoting=1, lineterminator="\r\n")
