@@ -14,7 +14,7 @@ SITE := site
 SEED ?= 2026
 
 .DEFAULT_GOAL := help
-.PHONY: help install reports test lint format clean
+.PHONY: help install system-deps reports test lint format clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,14 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 install: $(INSTALLED) ## create .venv and install samenspel with its dependencies
+
+DEBIAN_PACKAGES := $(shell grep -v '^\#' .ci/debian-packages.txt)
+system-deps: ## install the Debian packages listed in .ci/debian-packages.txt (as root)
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 $(DEMO)/simulation.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) pipeline/simulate.py
 	$(SAMENSPEL) simulate --out $(DEMO) --seed $(SEED)

@@ -526,6 +526,7 @@ def _sections(node, c: _Checker, languages, roles, scales) -> tuple[list[Section
                         base,
                         target,
                         stem,
+                        path,
                     )
                 )
         sections.append(Section(section_id, title, intro, tuple(codes)))
@@ -651,7 +652,7 @@ def _check_readability(
                     if words > MAX_WORDS_PER_SENTENCE:
                         c.warn(
                             "long-sentence",
-                            f"items[{code}].text.nl (as {role_id})",
+                            f"{item.yaml_path}.text.nl (as {role_id})",
                             f"sentence of {words} words (house limit "
                             f"{MAX_WORDS_PER_SENTENCE}): {sentence!r}",
                             "split it, or shorten it",

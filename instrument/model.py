@@ -97,6 +97,7 @@ class Item:
     pair_base: str | None = None  # `igf1` for `igf1_own`
     pair_target: str | None = None  # "own" or "other"
     stem: Text = field(default_factory=lambda: freeze({}))  # the question a paired item answers
+    yaml_path: str = ""  # where the item is defined, e.g. sections[3].items[0]
 
 
 @dataclass(frozen=True)

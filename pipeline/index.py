@@ -82,6 +82,17 @@ def _weighted_nanmean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.where(total > 0, np.nansum(values * w, axis=-1) / total, np.nan)
 
 
+def _pillar_means(component_means: np.ndarray, method: Methodology) -> np.ndarray:
+    """Mean of each pillar's component means (NaN components left out)."""
+    return np.stack(
+        [
+            np.nanmean(component_means[..., [COMPONENTS.index(c) for c in members]], axis=-1)
+            for members in method.pillars.values()
+        ],
+        axis=-1,
+    )
+
+
 def indices_from_means(component_means: np.ndarray, method: Methodology) -> dict[str, np.ndarray]:
     """Pillars, side indices, area index and gap from component means.
 
@@ -90,15 +101,9 @@ def indices_from_means(component_means: np.ndarray, method: Methodology) -> dict
     ``side`` (..., cells, 2), ``index`` and ``gap`` (..., cells).
     """
     pillar_names = list(method.pillars)
-    pillars = np.stack(
-        [
-            np.nanmean(component_means[..., [COMPONENTS.index(c) for c in members]], axis=-1)
-            if len(members) > 1
-            else component_means[..., COMPONENTS.index(members[0])]
-            for members in method.pillars.values()
-        ],
-        axis=-1,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # empty cells give NaN, as they should
+        pillars = _pillar_means(component_means, method)
     weights = np.array([method.pillar_weights[p] for p in pillar_names])
     side = _weighted_nanmean(pillars, weights)
     professional, informal = side[..., 0], side[..., 1]

@@ -330,5 +330,7 @@ def _is_simulated(path: Path, sha256: str) -> bool:
 
 
 def load_responses(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """All accepted responses, one row each, item columns as stored."""
-    return con.execute("SELECT * FROM responses ORDER BY wave, file_id, row_number").df()
+    """All accepted responses, one row each, item columns as stored (NULL -> NaN)."""
+    # fetchnumpy, not .df(): DuckDB's pandas conversion trips pandas 3 deprecations.
+    query = "SELECT * FROM responses ORDER BY wave, file_id, row_number"
+    return pd.DataFrame(con.execute(query).fetchnumpy())

@@ -1,0 +1,101 @@
+"""The command line: one run from questionnaire to report, and clear messages on mistakes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from samenspel.cli import main
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMENSPEL_KEY_FILE", str(tmp_path / "key" / "pseudonym.key"))
+
+
+def test_instrument_check_accepts_the_questionnaire(capsys):
+    assert main(["instrument", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "is valid" in out and "2026.1" in out
+
+
+def test_broken_instrument_gives_messages_not_a_traceback(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("instrument:\n  id: x\n  version: 1\nroles: [\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "samenspel.cli", "instrument", "check", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{path}:5:1: not valid YAML" in result.stderr
+    assert "fix:" in result.stderr
+
+
+def test_invalid_instrument_stops_other_commands(tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_text("instrument: {id: x}\n")
+    code = main(["simulate", "--out", str(tmp_path / "demo"), "--instrument", str(path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "instrument.version" in err and "stopped" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ingest", "nope.csv", "--wave", "2025", "--store", "{tmp}/s.duckdb"], "Cannot read"),
+        (["analyse", "--store", "{tmp}/none.duckdb", "--out", "{tmp}/r"], "does not exist"),
+        (["report", "--results", "{tmp}/none", "--out", "{tmp}/site"], "No results"),
+    ],
+)
+def test_missing_inputs_get_one_paragraph(tmp_path, capsys, argv, message):
+    code = main([a.replace("{tmp}", str(tmp_path)) for a in argv])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_from_simulation_to_report(tmp_path, capsys):
+    demo, store = tmp_path / "demo", tmp_path / "store.duckdb"
+    assert main(["simulate", "--out", str(demo), "--per-side", "12", "--waves", "2025"]) == 0
+    csv = demo / "kobo_2025.csv"
+    header = csv.read_text().splitlines()[0]
+    assert header.startswith('"start";"end";"intro/consent"')  # Kobo: `;`, quoted, groups
+    assert '"_uuid";"_submission_time"' in header
+    assert main(["ingest", str(csv), "--wave", "2025", "--store", str(store)]) == 0
+    first = capsys.readouterr().err
+    assert "accepted" in first and "duplicate: 1" in first
+    raw_bytes = csv.read_bytes()
+    # The same file again changes nothing.
+    assert main(["ingest", str(csv), "--wave", "2025", "--store", str(store)]) == 0
+    assert "already in" in capsys.readouterr().err
+    results, site = tmp_path / "results", tmp_path / "site"
+    assert (
+        main(["analyse", "--store", str(store), "--out", str(results), "--replicates", "200"]) == 0
+    )
+    assert main(["report", "--results", str(results), "--out", str(site)]) == 0
+    index = pd.read_csv(results / "index.csv", dtype={"wave": str})
+    assert len(index) == 9 and index["index"].between(0, 100).all()
+    assert (index.ci_low <= index["index"]).all() and (index["index"] <= index.ci_high).all()
+    assert json.loads((results / "metadata.json").read_text())["simulated"] is True
+    html = (site / "index.html").read_text()
+    assert "Simulated demo data" in html
+    for row in index.itertuples():
+        assert f"{row.index:.1f}" in html
+    # The raw file is stored byte for byte, with its checksum.
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    content, rows_read, accepted, rejected = con.execute(
+        "SELECT content, rows_read, accepted, rejected FROM files"
+    ).fetchall()[0]
+    con.close()
+    assert bytes(content) == raw_bytes
+    assert accepted + rejected == rows_read
