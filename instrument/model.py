@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 import pandas as pd
@@ -143,11 +144,15 @@ class Instrument:
     content_hash: str
     source: str
 
+    @cached_property
+    def _items_by_code(self) -> Mapping[str, Item]:
+        return freeze({item.code: item for item in self.items})
+
     def item(self, code: str) -> Item:
-        for item in self.items:
-            if item.code == code:
-                return item
-        raise KeyError(f"no item {code!r} in instrument {self.id} {self.version}")
+        try:
+            return self._items_by_code[code]
+        except KeyError:
+            raise KeyError(f"no item {code!r} in instrument {self.id} {self.version}") from None
 
     def role_of_code(self, code: int) -> Role:
         for role in self.roles.values():

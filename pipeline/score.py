@@ -16,14 +16,21 @@ def clean_answers(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFra
 
     The area item holds registry ids, not numbers, and is left out.
     """
-    out = {}
-    for code in instrument.item_codes:
-        if code not in responses.columns or instrument.scale_of(code).kind == "area":
-            continue
-        values = pd.to_numeric(responses[code], errors="raise").astype(float)
+    codes = [
+        code for code in instrument.item_codes
+        if code in responses.columns and instrument.scale_of(code).kind != "area"
+    ]  # fmt: skip
+    frame = responses[codes]
+    try:
+        array = frame.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    except (TypeError, ValueError):  # text columns: parse them, and say which one fails
+        array = frame.apply(pd.to_numeric, errors="raise").to_numpy(dtype=float, copy=True)
+    for j, code in enumerate(codes):
         missing = instrument.scale_of(code).missing_codes
-        out[code] = values.where(~values.isin(missing)) if missing else values
-    return pd.DataFrame(out, index=responses.index)
+        if missing:
+            column = array[:, j]
+            column[np.isin(column, missing)] = np.nan
+    return pd.DataFrame(array, index=responses.index, columns=codes)
 
 
 def mean_with_rule(values: pd.DataFrame, min_share: float) -> pd.Series:

@@ -129,7 +129,6 @@ def generate_cell(
     Item columns carry substantive answer codes only; nonresponse and careless answering are
     added by :func:`add_response_behaviour`.
     """
-    items = instrument.items_table().set_index("code")
     general = rng.standard_normal(n)
     out: dict[str, np.ndarray] = {}
     # Reflective and quality constructs: latent = h-driven mean + general + specific.
@@ -173,7 +172,7 @@ def generate_cell(
     frame = pd.DataFrame(out).astype(float)
     frame["role"] = float(next(r.code for r in instrument.roles.values() if r.side == side))
     frame["consent"] = 1.0
-    return frame.reindex(columns=[c for c in items.index if c in frame.columns])
+    return frame.reindex(columns=[c for c in instrument.item_codes if c in frame.columns])
 
 
 def add_response_behaviour(
@@ -186,26 +185,24 @@ def add_response_behaviour(
 
     Returns the new frame and a boolean array marking careless respondents.
     """
-    frame = frame.copy()
     n = len(frame)
     careless = rng.random(n) < settings.careless_share
-    for code in frame.columns:
-        if code in ("consent", "role", "area"):
-            continue
-        scale = instrument.scale_of(code)
-        values = frame[code].to_numpy(copy=True)
-        answered = ~np.isnan(values)
-        blank = answered & (rng.random(n) < settings.item_nonresponse)
-        dont_know = answered & ~blank & (rng.random(n) < settings.dont_know)
-        if scale.missing_codes:
-            values[dont_know] = scale.missing_codes[0]
-        values[blank] = np.nan
-        frame[code] = values
-    # Careless respondents give the same answer to every agreement item (straightlining).
-    agreement = [c for c in frame.columns if instrument.scale_of(c).kind == "agreement"]
     straight = rng.integers(1, 6, n).astype(float)
-    for code in agreement:
-        frame.loc[careless, code] = straight[careless]
+    codes = [c for c in frame.columns if c not in ("consent", "role", "area")]
+    values = frame[codes].to_numpy(dtype=float, copy=True)
+    answered = ~np.isnan(values)
+    blank = answered & (rng.random(values.shape) < settings.item_nonresponse)
+    dont_know = answered & ~blank & (rng.random(values.shape) < settings.dont_know)
+    for j, code in enumerate(codes):
+        scale = instrument.scale_of(code)
+        if scale.missing_codes:
+            values[dont_know[:, j], j] = scale.missing_codes[0]
+        # Careless respondents give the same answer to every agreement item (straightlining).
+        if scale.kind == "agreement":
+            values[careless, j] = straight[careless]
+    values[blank] = np.nan
+    frame = frame.copy()
+    frame[codes] = values
     return frame, careless
 
 

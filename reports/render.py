@@ -1,14 +1,57 @@
-"""Render the results tables into a static HTML report (jinja2, autoescaped)."""
+"""Render the result tables into a static, offline HTML site and a PDF (DESIGN.md section 11).
+
+    pages = build_site(report_input, "nl")   # {"index.html": "<!DOCTYPE html>...", ...}
+    pdf = build_pdf(pages, "nl")             # bytes
+
+No file I/O here: the CLI reads the results and writes the pages. Templates are jinja2 with
+autoescaping, so names from registries or exports render as text, never as markup.
+"""
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from samenspel.instrument.model import Instrument
+from samenspel.pipeline.methodology import COMPONENTS, Methodology
+from samenspel.reports import charts
+from samenspel.reports.i18n import LANGUAGES, MAPPING_DESCRIPTIONS, REFERENCES, translator
 
 TEMPLATES = Path(__file__).with_name("templates")
+MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
+SIDES = ("professional", "informal")
+PDF_NAME = "samenspel-report.pdf"
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """Everything a report is made from: result tables by name and their context."""
+
+    tables: Mapping[str, pd.DataFrame]
+    metadata: Mapping
+    instrument: Instrument
+    method: Methodology
+    methodology_text: str
+
+
+def format_number(value, digits: int = 1) -> str:
+    """A figure for the report: fixed decimals, an en dash for a missing/suppressed value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, int | float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def area_page(area_id: str) -> str:
+    """File name of an area's page; area ids are registry ids (lower case, digits, hyphens)."""
+    return "area-" + re.sub(r"[^a-z0-9-]", "-", str(area_id).lower()) + ".html"
 
 
 def _environment() -> Environment:
@@ -20,22 +63,248 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["number"] = format_number
+    env.filters["area_page"] = area_page
     return env
 
 
-def format_number(value, digits: int = 1) -> str:
-    """A figure for the report: one decimal, an en dash for a missing or suppressed value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:.{digits}f}"
+def _bands(method: Methodology) -> list[tuple[str, float, float]]:
+    bounds = [b.lower for b in method.bands] + [100.0]
+    return [(b.band, bounds[i], bounds[i + 1]) for i, b in enumerate(method.bands)]
 
 
-def render_overview(index: pd.DataFrame, metadata: dict) -> str:
-    """The overview page: the index per area and wave with its CI, band and n per side."""
-    rows = index.sort_values(["wave", "municipality", "area_name"]).to_dict(orient="records")
+def _component_names(data: ReportInput, language: str) -> dict[str, str]:
+    names = {}
+    for component in COMPONENTS:
+        source = data.method.components[component]["from"]
+        names[component] = data.instrument.constructs[source].name[language]
+    return names
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
+def _overview(data: ReportInput, t, language: str) -> dict:
+    index = data.tables["index"]
     waves = sorted(index["wave"].unique())
+    latest = waves[-1]
+    current = index[index["wave"] == latest].sort_values(["municipality", "area_name"])
+    bands = _bands(data.method)
+    counts = current["band"].value_counts()
+    lead = t("overview_lead", wave=latest, counts=t(
+        "lead_counts", hyb=int(counts.get("hybridisation", 0)),
+        rap=int(counts.get("rapprochement", 0)), coex=int(counts.get("co-existence", 0)),
+        total=len(current),
+    ))  # fmt: skip
+    forest = charts.forest(
+        [charts.Interval(r.area_name, r.index, r.ci_low, r.ci_high) for r in current.itertuples()],
+        t("forest_title", wave=latest),
+        bands,
+        t("axis_index"),
+    )
+    series = {
+        name: list(zip(group["wave"], group["index"], strict=True))
+        for name, group in index.sort_values("wave").groupby("area_name", sort=True)
+    }
+    trend = charts.trend(series, waves, t("trend_title"), bands) if len(waves) > 1 else None
+    gap = charts.gap_chart(
+        [
+            charts.Interval(r.area_name, r.gap, r.gap_ci_low, r.gap_ci_high)
+            for r in current.itertuples()
+        ],
+        t("gap_title", wave=latest),
+        t("axis_gap"),
+    )
+    previous = {}
+    if len(waves) > 1 and "change" not in index.columns:
+        before = index[index["wave"] == waves[-2]].set_index("area")["index"]
+        previous = {a: v for a, v in before.items()}
+    return {
+        "lead": lead, "latest": latest, "rows": _records(current), "forest": forest,
+        "trend": trend, "gap": gap, "previous": previous, "has_change": "change" in index,
+        "first_wave": len(waves) == 1,
+    }  # fmt: skip
+
+
+def _area(data: ReportInput, area_id: str, t, language: str) -> dict:
+    index = data.tables["index"]
+    rows = index[index["area"] == area_id].sort_values("wave")
+    side = data.tables["side_measures"]
+    side = side[side["area"] == area_id]
+    waves = list(rows["wave"])
+    latest = waves[-1]
+    names = _component_names(data, language)
+    bands = _bands(data.method)
+    first = rows.iloc[0]
+    now = side[side["wave"] == latest]
+
+    def value(side_name: str, measure: str, column: str = "value"):
+        match = now[(now["side"] == side_name) & (now["measure"] == measure)]
+        return None if match.empty else match.iloc[0][column]
+
+    components = [
+        {"code": c, "name": names[c],
+         **{s: value(s, f"component_{c}") for s in SIDES},
+         **{f"{s}_low": value(s, f"component_{c}", "ci_low") for s in SIDES},
+         **{f"{s}_high": value(s, f"component_{c}", "ci_high") for s in SIDES}}
+        for c in COMPONENTS
+    ]  # fmt: skip
+    pillars = [
+        {"name": t(f"pillar_{p}"), **{s: value(s, f"pillar_{p}") for s in SIDES},
+         **{f"{s}_low": value(s, f"pillar_{p}", "ci_low") for s in SIDES},
+         **{f"{s}_high": value(s, f"pillar_{p}", "ci_high") for s in SIDES}}
+        for p in data.method.pillars
+    ]  # fmt: skip
+    bars = charts.paired_bars(
+        [c["name"] for c in components],
+        [c["professional"] for c in components],
+        [c["informal"] for c in components],
+        (t("side_professional"), t("side_informal")),
+        t("area_components", wave=latest),
+    )
+    trend = None
+    if len(waves) > 1:
+        series = {t("col_index"): list(zip(rows["wave"], rows["index"], strict=True))}
+        for s in SIDES:
+            series[t(f"side_{s}")] = list(zip(rows["wave"], rows[f"index_{s}"], strict=True))
+        trend = charts.trend(series, waves, t("area_trend"), bands, colour_lines=True)
+    drivers = []
+    for s in SIDES:
+        scored = [(c["name"], c[s]) for c in components if c[s] is not None]
+        if scored:
+            lowest = sorted(scored, key=lambda pair: pair[1])[:2]
+            items = ", ".join(f"{name} ({format_number(v)})" for name, v in lowest)
+            drivers.append(t("area_drivers_text", side=t(f"side_{s}").lower(), items=items))
+    three_os = [c for c in components if c["code"] in ("UNF", "DIS", "IND")]
+    return {
+        "area_id": area_id, "area_name": first["area_name"],
+        "municipality": first["municipality"], "rows": _records(rows), "latest": latest,
+        "components": components, "pillars": pillars, "bars": bars, "trend": trend,
+        "drivers": drivers, "three_os": three_os,
+        "suppressed": rows.iloc[-1]["status"] == "suppressed",
+    }  # fmt: skip
+
+
+def _methods(data: ReportInput, language: str, names: dict[str, str]) -> dict:
+    method = data.method
+    components = []
+    for code in COMPONENTS:
+        spec = method.components[code]
+        components.append(
+            {
+                "code": code,
+                "name": names[code],
+                "mapping": MAPPING_DESCRIPTIONS[spec["mapping"]][language],
+            }
+        )
+    caps = method.components["COL"].get("caps", {})
+    return {
+        "components": components, "caps": caps, "pillars": method.pillars,
+        "weights": method.pillar_weights, "aggregation": method.side_aggregation,
+        "bands": method.bands, "method": method, "references": REFERENCES,
+        "text": data.methodology_text,
+    }  # fmt: skip
+
+
+def _extra_tables(data: ReportInput, names: tuple[str, ...]) -> list[tuple[str, list, list]]:
+    """Tables other stages wrote (comparisons, psychometrics, quality), shown as they are."""
+    found = []
+    for name in names:
+        for key in sorted(data.tables):
+            if key == name or key.startswith(name + "_"):
+                frame = data.tables[key]
+                found.append((key, list(frame.columns), _records(frame)))
+    return found
+
+
+def build_site(data: ReportInput, language: str) -> dict[str, str]:
+    """All pages of the report in one language: {file name: HTML}."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    t = translator(language)
+    env = _environment()
+    meta = dict(data.metadata)
+    index = data.tables["index"]
+    areas = (
+        index[["area", "area_name", "municipality"]].drop_duplicates("area")
+        .sort_values(["municipality", "area_name"])
+    )  # fmt: skip
+    common = {
+        "t": t, "lang": language, "meta": meta, "areas": _records(areas),
+        "other_lang": next(lang for lang in LANGUAGES if lang != language),
+        "pdf_name": PDF_NAME,
+    }  # fmt: skip
+    names = _component_names(data, language)
+    pages = {
+        "index.html": env.get_template("overview.html.j2").render(
+            page="index", **common, **_overview(data, t, language)
+        ),
+        "comparisons.html": env.get_template("tables.html.j2").render(
+            page="comparisons", title=t("nav_comparisons"), lead=t("comparisons_lead"),
+            tables=_extra_tables(data, ("comparisons", "goals", "change", "sensitivity")),
+            **common,
+        ),
+        "technical.html": env.get_template("tables.html.j2").render(
+            page="technical", title=t("nav_technical"), lead=t("technical_lead"),
+            tables=_extra_tables(data, ("psychometrics", "reliability", "cfa", "invariance",
+                                        "efa", "icc", "criteria")),
+            **common,
+        ),
+        "quality.html": env.get_template("tables.html.j2").render(
+            page="quality", title=t("nav_quality"), lead=t("quality_lead"),
+            tables=_extra_tables(data, ("files", "rejects", "quality")),
+            **common,
+        ),
+        "methods.html": env.get_template("methods.html.j2").render(
+            page="methods", **common, **_methods(data, language, names)
+        ),
+    }  # fmt: skip
+    template = env.get_template("area.html.j2")
+    for area in areas["area"]:
+        pages[area_page(area)] = template.render(
+            page="area", **common, **_area(data, area, t, language)
+        )
+    return pages
+
+
+def main_content(page: str) -> str:
+    """The part of a page between the main markers (for the print version)."""
+    return page.split(MAIN_START, 1)[1].split(MAIN_END, 1)[0]
+
+
+def build_pdf(pages: dict[str, str], language: str, demo: bool) -> bytes:
+    """One PDF of the whole report in one language (WeasyPrint), pages in reading order."""
+    from weasyprint import HTML  # imported here: loading its system libraries takes a moment
+
+    areas = sorted(p for p in pages if p.startswith("area-"))
+    order = [
+        "index.html",
+        *areas,
+        "comparisons.html",
+        "technical.html",
+        "quality.html",
+        "methods.html",
+    ]
+    t = translator(language)
+    body = "".join(
+        f'<section class="print-page">{main_content(pages[name])}</section>' for name in order
+    )
+    html = (
+        _environment()
+        .get_template("print.html.j2")
+        .render(lang=language, t=t, body=Markup(body), demo=demo)
+    )
+    return HTML(string=html).write_pdf()
+
+
+def language_chooser(languages: tuple[str, ...], demo: bool) -> str:
+    """The site's front door: links to each language's overview."""
     return (
         _environment()
-        .get_template("overview.html.j2")
-        .render(rows=rows, waves=waves, meta=metadata)
+        .get_template("chooser.html.j2")
+        .render(
+            languages=languages,
+            banners=[translator(lang)("demo_banner") for lang in languages],
+            demo=demo,
+        )
     )

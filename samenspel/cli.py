@@ -10,11 +10,14 @@ import argparse
 import hashlib
 import json
 import sys
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from samenspel.instrument import (
     InputError,
@@ -26,12 +29,20 @@ from samenspel.instrument import (
 )
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 from samenspel.pipeline.analyse import index_tables
+from samenspel.pipeline.export import neutralise_formulas
 from samenspel.pipeline.ingest import ingest_file, load_responses
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
 from samenspel.pipeline.store import open_store
 from samenspel.pipeline.truth import true_index
-from samenspel.reports.render import render_overview
+from samenspel.reports.i18n import LANGUAGES
+from samenspel.reports.render import (
+    PDF_NAME,
+    ReportInput,
+    build_pdf,
+    build_site,
+    language_chooser,
+)
 
 
 def say(message: str) -> None:
@@ -77,8 +88,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         path.write_text(text, encoding="utf-8", newline="")
         files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
         say(f"simulated wave {wave}: {len(frame)} rows -> {path}")
-    say("computing the true index from a large draw per cell ...")
-    truth = true_index(instrument, model, method)
+    with step("the true index, from a large draw per cell"):
+        truth = true_index(instrument, model, method, per_cell=args.truth_per_cell)
     truth.to_csv(out / "truth.csv", index=False)
     (out / "generating_model.json").write_text(model.to_json())
     manifest = {
@@ -135,13 +146,13 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             f"The store {args.store} holds no accepted responses yet. "
             "Ingest a survey export first with `samenspel ingest`."
         )
-    say(f"computing the index with {args.replicates or method.replicates} bootstrap replicates")
-    tables = index_tables(responses, instrument, areas, method, args.replicates)
+    with step(f"index with {args.replicates or method.replicates} bootstrap replicates"):
+        tables = index_tables(responses, instrument, areas, method, args.replicates)
+    tables["files"] = files
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
-        table.to_csv(out / f"{name}.csv", index=False)
-    files.to_csv(out / "files.csv", index=False)
+        neutralise_formulas(table).to_csv(out / f"{name}.csv", index=False)
     metadata = {
         "simulated": bool(files["simulated"].any()),
         "instrument_version": instrument.version,
@@ -154,27 +165,65 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (out / "metadata.json").write_text(json.dumps(metadata, indent=2))
-    say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in tables)}, files.csv, metadata.json)")
+    say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in tables)}, metadata.json)")
     return 0
+
+
+def read_results(results: Path) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Every CSV table in the results folder by name, and metadata.json."""
+    index_path = results / "index.csv"
+    if not index_path.exists() or not (results / "metadata.json").exists():
+        raise InputError(
+            f"No results in {results}: {index_path} or metadata.json is missing. "
+            "Run `samenspel analyse` first (or `make reports`)."
+        )
+    tables = {
+        path.stem: pd.read_csv(path, dtype={"area": str, "wave": str})
+        for path in sorted(results.glob("*.csv"))
+    }
+    return tables, json.loads((results / "metadata.json").read_text())
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    results = Path(args.results)
-    index_path = results / "index.csv"
-    if not index_path.exists():
-        raise InputError(
-            f"No results in {results}: {index_path} is missing. "
-            "Run `samenspel analyse` first (or `make reports`)."
-        )
-    index = pd.read_csv(index_path, dtype={"area": str, "wave": str})
-    metadata = json.loads((results / "metadata.json").read_text())
+    tables, metadata = read_results(Path(args.results))
+    # Names from the registry, not from the CSV: the CSV's text cells are made formula-safe.
+    registry = load_areas(args.areas).table().set_index("id")
+    for table in tables.values():
+        if {"area", "area_name"} <= set(table.columns):
+            table["area_name"] = table["area"].map(registry["name"]).fillna(table["area_name"])
+    report_input = ReportInput(
+        tables=tables,
+        metadata=metadata,
+        instrument=load_instrument(args.instrument),
+        method=load_methodology(args.methodology),
+        methodology_text=Path(args.methodology).read_text(encoding="utf-8"),
+    )
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "index.html").write_text(render_overview(index, metadata), encoding="utf-8")
-    say(f"report -> {out / 'index.html'}")
+    languages = LANGUAGES if args.language == "both" else (args.language,)
+    for language in languages:
+        folder = out / language
+        with step(f"writing the {language} report"):
+            pages = build_site(report_input, language)
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, html in pages.items():
+                (folder / name).write_text(html, encoding="utf-8")
+        with step(f"writing the {language} PDF"):
+            pdf = build_pdf(pages, language, demo=bool(metadata.get("simulated")))
+            (folder / PDF_NAME).write_bytes(pdf)
+    (out / "index.html").write_text(
+        language_chooser(languages, bool(metadata.get("simulated"))), encoding="utf-8"
+    )
+    say(f"report -> {out}/index.html ({', '.join(f'{lang}/' for lang in languages)})")
     return 0
+
+
+@contextmanager
+def step(what: str):
+    """Progress for steps that take more than a moment: what runs, then how long it took."""
+    say(f"{what} ...")
+    started = time.perf_counter()
+    yield
+    say(f"{what}: done in {time.perf_counter() - started:.1f} s")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -224,6 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--per-side", type=int, default=40, help="respondents per side and area (default 40)"
     )
     simulate.add_argument("--waves", nargs="+", default=["2025", "2026"])
+    simulate.add_argument(
+        "--truth-per-cell",
+        type=int,
+        default=20_000,
+        help="respondents per cell in the draw that gives the true index",
+    )
     inputs(simulate, methodology=True)
 
     ingest = add("ingest", cmd_ingest, "ingest a KoboToolbox CSV export into the store")
@@ -243,9 +298,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inputs(analyse, methodology=True)
 
-    report = add("report", cmd_report, "render the HTML report from the results")
+    report = add("report", cmd_report, "render the HTML site and PDF from the results")
     report.add_argument("--results", required=True)
     report.add_argument("--out", required=True)
+    report.add_argument(
+        "--language",
+        choices=[*LANGUAGES, "both"],
+        default="both",
+        help="nl, en or both (default): one folder per language",
+    )
+    inputs(report, methodology=True)
     return parser
 
 

@@ -85,8 +85,10 @@ def test_from_simulation_to_report(tmp_path, capsys):
     assert len(index) == 9 and index["index"].between(0, 100).all()
     assert (index.ci_low <= index["index"]).all() and (index["index"] <= index.ci_high).all()
     assert json.loads((results / "metadata.json").read_text())["simulated"] is True
-    html = (site / "index.html").read_text()
+    assert "Gesimuleerde demodata" in (site / "index.html").read_text()
+    html = (site / "en" / "index.html").read_text()
     assert "Simulated demo data" in html
+    assert (site / "nl" / "samenspel-report.pdf").read_bytes().startswith(b"%PDF")
     for row in index.itertuples():
         assert f"{row.index:.1f}" in html
     # The raw file is stored byte for byte, with its checksum.

@@ -1,0 +1,259 @@
+"""Inline SVG charts with text alternatives; no JavaScript, no external files.
+
+Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that lists the
+figures it shows, so a screen reader (and a test) can read what a sighted reader sees.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+# Band backgrounds on the 0-100 scale: (lower, upper, colour); colours pass WCAG contrast
+# with the dark marks drawn on them.
+BAND_COLOURS = {"co-existence": "#f6d5d1", "rapprochement": "#fbe9c4", "hybridisation": "#cfe8d3"}
+MARK = "#1f3b57"
+SECOND = "#b3541e"
+GRID = "#8a8a8a"
+# Line colours for a few series (dark enough on the band backgrounds); more series repeat them.
+SERIES_COLOURS = ("#1f3b57", "#2f6fb0", "#b3541e", "#5b3f8c", "#2b6e3f", "#8a2d2d")
+LABEL_SPACING = 12  # minimum vertical distance between end-of-line labels, px
+
+
+@dataclass(frozen=True)
+class Interval:
+    label: str
+    value: float
+    low: float
+    high: float
+
+
+def _ok(x: float | None) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def _fmt(x: float | None) -> str:
+    return f"{x:.1f}" if _ok(x) else "–"
+
+
+def _short(label: str, limit: int = 26) -> str:
+    """A label that fits beside the plot; the full text stays in the chart's description."""
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" style="max-width:{width}px" class="chart">'
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>{''.join(body)}</svg>"
+    )
+
+
+def _band_background(
+    x0: float, scale: float, top: float, height: float, bands: Sequence[tuple[str, float, float]]
+) -> list[str]:
+    return [
+        f'<rect x="{x0 + lo * scale:.1f}" y="{top}" width="{(hi - lo) * scale:.1f}" '
+        f'height="{height}" fill="{BAND_COLOURS.get(name, "#eee")}"/>'
+        for name, lo, hi in bands
+    ]
+
+
+def forest(
+    rows: Sequence[Interval], title: str, bands: Sequence[tuple[str, float, float]], axis_label: str
+) -> Markup:
+    """Index with its interval per row on a 0-100 axis over the band backgrounds."""
+    label_w, plot_w, row_h, top = 170, 460, 26, 10
+    height = top + row_h * len(rows) + 40
+    scale = plot_w / 100
+    body = _band_background(label_w, scale, top, row_h * len(rows), bands)
+    for tick in range(0, 101, 20):
+        x = label_w + tick * scale
+        body.append(
+            f'<line x1="{x}" y1="{top}" x2="{x}" y2="{top + row_h * len(rows)}" '
+            f'stroke="{GRID}" stroke-width="0.5"/>'
+        )
+        body.append(
+            f'<text x="{x}" y="{top + row_h * len(rows) + 16}" font-size="11" '
+            f'text-anchor="middle">{tick}</text>'
+        )
+    body.append(
+        f'<text x="{label_w + plot_w / 2}" y="{height - 4}" font-size="11" '
+        f'text-anchor="middle">{escape(axis_label)}</text>'
+    )
+    described = []
+    for i, row in enumerate(rows):
+        y = top + row_h * i + row_h / 2
+        body.append(
+            f'<text x="{label_w - 8}" y="{y + 4}" font-size="12" '
+            f'text-anchor="end">{escape(_short(row.label))}</text>'
+        )
+        if _ok(row.value):
+            if _ok(row.low) and _ok(row.high):
+                body.append(
+                    f'<line x1="{label_w + row.low * scale:.1f}" y1="{y}" '
+                    f'x2="{label_w + row.high * scale:.1f}" y2="{y}" stroke="{MARK}" '
+                    'stroke-width="2"/>'
+                )
+            body.append(
+                f'<circle cx="{label_w + row.value * scale:.1f}" cy="{y}" r="5" fill="{MARK}"/>'
+            )
+        described.append(f"{row.label}: {_fmt(row.value)} ({_fmt(row.low)}–{_fmt(row.high)})")
+    return _svg(label_w + plot_w + 20, height, title, "; ".join(described), body)
+
+
+def trend(
+    series: dict[str, list[tuple[str, float]]],
+    waves: Sequence[str],
+    title: str,
+    bands: Sequence[tuple[str, float, float]],
+    colour_lines: bool = False,
+) -> Markup:
+    """Lines over waves on a 0-100 axis, one per series, labelled at the right end.
+
+    ``colour_lines`` gives each series its own colour (for a few series, e.g. the index and
+    the two sides); otherwise all lines share one colour and the labels name them.
+    """
+    left, plot_w, plot_h, top = 40, 420, 220, 10
+    right_labels = 160
+    scale_y = plot_h / 100
+    step = plot_w / max(len(waves) - 1, 1)
+    body = []
+    for name, lo, hi in bands:
+        body.append(
+            f'<rect x="{left}" y="{top + (100 - hi) * scale_y:.1f}" width="{plot_w}" '
+            f'height="{(hi - lo) * scale_y:.1f}" fill="{BAND_COLOURS.get(name, "#eee")}"/>'
+        )
+    for tick in range(0, 101, 20):
+        y = top + (100 - tick) * scale_y
+        body.append(
+            f'<text x="{left - 6}" y="{y + 4}" font-size="11" text-anchor="end">{tick}</text>'
+        )
+    for i, wave in enumerate(waves):
+        x = left + i * step if len(waves) > 1 else left + plot_w / 2
+        body.append(
+            f'<text x="{x:.1f}" y="{top + plot_h + 16}" font-size="11" '
+            f'text-anchor="middle">{escape(wave)}</text>'
+        )
+    described = []
+    labels = []
+    colour_of = {}
+    for number, (name, points) in enumerate(series.items()):
+        colour = colour_of[name] = (
+            SERIES_COLOURS[number % len(SERIES_COLOURS)] if colour_lines else MARK
+        )
+        coords = []
+        for wave, value in points:
+            if wave in waves and _ok(value):
+                i = list(waves).index(wave)
+                x = left + i * step if len(waves) > 1 else left + plot_w / 2
+                coords.append((x, top + (100 - value) * scale_y))
+        described.append(f"{name}: " + ", ".join(f"{w} {_fmt(v)}" for w, v in points))
+        if not coords:
+            continue
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
+        body.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in coords)
+        labels.append([coords[-1][1], coords[-1][0], name])
+    # Spread end labels so that close lines keep readable names.
+    labels.sort()
+    for k in range(1, len(labels)):
+        labels[k][0] = max(labels[k][0], labels[k - 1][0] + LABEL_SPACING)
+    for y, x, name in labels:
+        body.append(
+            f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" font-size="11" '
+            f'fill="{colour_of[name]}">{escape(_short(name))}</text>'
+        )
+    return _svg(left + plot_w + right_labels, top + plot_h + 26, title, "; ".join(described), body)
+
+
+def paired_bars(
+    labels: Sequence[str],
+    first: Sequence[float],
+    second: Sequence[float],
+    names: tuple[str, str],
+    title: str,
+) -> Markup:
+    """Two bars per label (e.g. professionals and informal actors) on a 0-100 axis."""
+    label_w, plot_w, bar_h, gap, top = 190, 380, 9, 8, 24
+    scale = plot_w / 100
+    group_h = 2 * bar_h + gap
+    height = top + group_h * len(labels) + 24
+    body = [
+        f'<rect x="{label_w}" y="4" width="10" height="10" fill="{MARK}"/>'
+        f'<text x="{label_w + 14}" y="13" font-size="11">{escape(names[0])}</text>'
+        f'<rect x="{label_w + 160}" y="4" width="10" height="10" fill="{SECOND}"/>'
+        f'<text x="{label_w + 174}" y="13" font-size="11">{escape(names[1])}</text>'
+    ]
+    for tick in range(0, 101, 25):
+        x = label_w + tick * scale
+        body.append(
+            f'<line x1="{x}" y1="{top}" x2="{x}" y2="{height - 20}" stroke="{GRID}" '
+            'stroke-width="0.5"/>'
+        )
+        body.append(
+            f'<text x="{x}" y="{height - 6}" font-size="11" text-anchor="middle">{tick}</text>'
+        )
+    described = []
+    for i, label in enumerate(labels):
+        y = top + i * group_h
+        body.append(
+            f'<text x="{label_w - 8}" y="{y + bar_h + 3}" font-size="12" '
+            f'text-anchor="end">{escape(_short(label, 30))}</text>'
+        )
+        for j, (values, colour) in enumerate(((first, MARK), (second, SECOND))):
+            value = values[i]
+            if _ok(value):
+                body.append(
+                    f'<rect x="{label_w}" y="{y + j * bar_h}" '
+                    f'width="{max(value, 0) * scale:.1f}" height="{bar_h - 1}" '
+                    f'fill="{colour}"/>'
+                )
+        described.append(f"{label}: {names[0]} {_fmt(first[i])}, {names[1]} {_fmt(second[i])}")
+    return _svg(label_w + plot_w + 30, height, title, "; ".join(described), body)
+
+
+def gap_chart(rows: Sequence[Interval], title: str, axis_label: str) -> Markup:
+    """Signed differences with intervals around a zero line (e.g. the asymmetry gap)."""
+    values = [abs(v) for r in rows for v in (r.value, r.low, r.high) if _ok(v)]
+    limit = max(10.0, math.ceil(max(values, default=10) / 10) * 10)
+    label_w, plot_w, row_h, top = 170, 400, 24, 10
+    scale = plot_w / (2 * limit)
+    zero = label_w + plot_w / 2
+    height = top + row_h * len(rows) + 40
+    body = [
+        f'<line x1="{zero}" y1="{top}" x2="{zero}" y2="{top + row_h * len(rows)}" '
+        f'stroke="{MARK}" stroke-width="1"/>'
+    ]
+    for tick in (-limit, -limit / 2, 0, limit / 2, limit):
+        x = zero + tick * scale
+        body.append(
+            f'<text x="{x:.1f}" y="{top + row_h * len(rows) + 16}" font-size="11" '
+            f'text-anchor="middle">{tick:+.0f}</text>'
+        )
+    body.append(
+        f'<text x="{zero}" y="{height - 4}" font-size="11" text-anchor="middle">'
+        f"{escape(axis_label)}</text>"
+    )
+    described = []
+    for i, row in enumerate(rows):
+        y = top + row_h * i + row_h / 2
+        body.append(
+            f'<text x="{label_w - 8}" y="{y + 4}" font-size="12" '
+            f'text-anchor="end">{escape(_short(row.label))}</text>'
+        )
+        if _ok(row.value):
+            if _ok(row.low) and _ok(row.high):
+                body.append(
+                    f'<line x1="{zero + row.low * scale:.1f}" y1="{y}" '
+                    f'x2="{zero + row.high * scale:.1f}" y2="{y}" stroke="{SECOND}" '
+                    'stroke-width="2"/>'
+                )
+            body.append(
+                f'<circle cx="{zero + row.value * scale:.1f}" cy="{y}" r="4.5" fill="{SECOND}"/>'
+            )
+        described.append(f"{row.label}: {_fmt(row.value)} ({_fmt(row.low)}–{_fmt(row.high)})")
+    return _svg(label_w + plot_w + 20, height, title, "; ".join(described), body)

@@ -1,0 +1,229 @@
+"""Report wording in Dutch and English, as data. Every key has both languages (tested)."""
+
+from __future__ import annotations
+
+LANGUAGES = ("nl", "en")
+
+TEXT: dict[str, dict[str, str]] = {
+    "site_title": {"nl": "Samenspel in de wijk", "en": "Working together in the neighbourhood"},
+    "demo_banner": {
+        "nl": "Gesimuleerde demodata — deze cijfers beschrijven geen echte wijk.",
+        "en": "Simulated demo data — these figures describe no real neighbourhood.",
+    },
+    "nav_overview": {"nl": "Overzicht", "en": "Overview"},
+    "nav_areas": {"nl": "Wijken", "en": "Areas"},
+    "nav_comparisons": {"nl": "Groepsvergelijkingen", "en": "Group comparisons"},
+    "nav_technical": {"nl": "Technische bijlage", "en": "Technical appendix"},
+    "nav_quality": {"nl": "Datakwaliteit", "en": "Data quality"},
+    "nav_methods": {"nl": "Methode", "en": "Methods"},
+    "other_language": {"nl": "English", "en": "Nederlands"},
+    "pdf": {"nl": "Rapport als PDF", "en": "Report as PDF"},
+    "overview_title": {"nl": "Hybridiseringsindex per wijk", "en": "Hybridisation index per area"},
+    "overview_lead": {
+        "nl": "In meting {wave} {counts}. De index loopt van 0 tot 100: hoe hoger, hoe meer "
+        "professionals en informele partijen echt samenwerken.",
+        "en": "In wave {wave} {counts}. The index runs from 0 to 100: the higher, the more "
+        "professionals and informal actors really work together.",
+    },
+    "lead_counts": {
+        "nl": "zitten {hyb} van de {total} wijken in hybridisering, {rap} in toenadering en "
+        "{coex} in co-existentie",
+        "en": "{hyb} of {total} areas show hybridisation, {rap} rapprochement and {coex} "
+        "co-existence",
+    },
+    "forest_title": {
+        "nl": "Index per wijk met 95%-betrouwbaarheidsinterval, meting {wave}",
+        "en": "Index per area with 95% confidence interval, wave {wave}",
+    },
+    "axis_index": {"nl": "Hybridiseringsindex (0–100)", "en": "Hybridisation index (0–100)"},
+    "table_latest": {"nl": "Alle wijken, meting {wave}", "en": "All areas, wave {wave}"},
+    "trend_title": {
+        "nl": "Index per wijk door de metingen heen",
+        "en": "Index per area over the waves",
+    },
+    "gap_title": {
+        "nl": "Verschil tussen de kanten (professionals − informele partijen), meting {wave}",
+        "en": "Gap between the sides (professionals − informal actors), wave {wave}",
+    },
+    "axis_gap": {"nl": "Verschil in indexpunten", "en": "Difference in index points"},
+    "how_to_read": {"nl": "Zo leest u dit", "en": "How to read this"},
+    "how_to_read_text": {
+        "nl": "Beide kanten — professionals en informele partijen — beantwoorden dezelfde vragen "
+        "over elkaar. Per kant telt de index drie pijlers even zwaar: houding (voorkeur voor "
+        "de eigen groep, afwaardering van de ander, vertrouwen), de drie o's (onbekendheid, "
+        "onenigheid, onbestemdheid) en praktijk (samenwerking in de afgelopen 3 maanden). De "
+        "wijkindex is het meetkundig gemiddelde van de twee kanten: als één kant afhaakt, "
+        "daalt de index sterker dan bij een gewoon gemiddelde. Onder 40 is er "
+        "co-existentie, van 40 tot 60 toenadering, vanaf 60 hybridisering. 50 is waar een "
+        "neutraal antwoord op elke schaal uitkomt. Het interval geeft de onzekerheid door "
+        "de steekproef.",
+        "en": "Both sides — professionals and informal actors — answer the same questions about "
+        "each other. For each side the index weighs three pillars equally: attitudes "
+        "(in-group favouritism, out-group devaluation, trust), the three o's "
+        "(unfamiliarity, disagreement, indeterminacy) and practice (collaboration in the "
+        "last 3 months). The area index is the geometric mean of the two sides: when one "
+        "side stays away, the index drops more than a plain average would. Below 40 is "
+        "co-existence, 40 to 60 rapprochement, 60 and above hybridisation. 50 is where a "
+        "neutral answer on every scale lands. The interval shows the uncertainty due to "
+        "sampling.",
+    },
+    "col_area": {"nl": "Wijk", "en": "Area"},
+    "col_municipality": {"nl": "Gemeente", "en": "Municipality"},
+    "col_wave": {"nl": "Meting", "en": "Wave"},
+    "col_index": {"nl": "Index", "en": "Index"},
+    "col_ci": {"nl": "95%-interval", "en": "95% interval"},
+    "col_band": {"nl": "Fase", "en": "Band"},
+    "col_change": {"nl": "Verandering", "en": "Change"},
+    "col_gap": {"nl": "Verschil kanten", "en": "Gap"},
+    "col_professional": {"nl": "Professionals", "en": "Professionals"},
+    "col_informal": {"nl": "Informele partijen", "en": "Informal actors"},
+    "col_n_professional": {"nl": "n prof.", "en": "n prof."},
+    "col_n_informal": {"nl": "n inf.", "en": "n inf."},
+    "col_status": {"nl": "Publicatie", "en": "Publication"},
+    "col_measure": {"nl": "Maat", "en": "Measure"},
+    "col_side": {"nl": "Kant", "en": "Side"},
+    "band_co-existence": {"nl": "co-existentie", "en": "co-existence"},
+    "band_rapprochement": {"nl": "toenadering", "en": "rapprochement"},
+    "band_hybridisation": {"nl": "hybridisering", "en": "hybridisation"},
+    "status_published": {"nl": "gepubliceerd", "en": "published"},
+    "status_indicative": {"nl": "indicatief", "en": "indicative"},
+    "status_suppressed": {"nl": "onderdrukt", "en": "suppressed"},
+    "side_professional": {"nl": "Professionals", "en": "Professionals"},
+    "side_informal": {"nl": "Informele partijen", "en": "Informal actors"},
+    "no_previous_wave": {"nl": "eerste meting", "en": "first wave"},
+    "change_not_tested": {"nl": "niet getoetst", "en": "not tested"},
+    "small_cells_note": {
+        "nl": "Kleine aantallen: een kant met minder dan {publish} respondenten is indicatief, "
+        "met minder dan {indicative} wordt niet getoond.",
+        "en": "Small cells: a side with fewer than {publish} respondents is indicative, with "
+        "fewer than {indicative} it is not shown.",
+    },
+    "footer": {
+        "nl": "Vragenlijst {version} ({hash}), methode {method}. Gemaakt met samenspel.",
+        "en": "Questionnaire {version} ({hash}), methodology {method}. Made with samenspel.",
+    },
+    "area_title": {"nl": "{area} ({municipality})", "en": "{area} ({municipality})"},
+    "area_waves": {"nl": "Index per meting", "en": "Index per wave"},
+    "area_trend": {
+        "nl": "Index en de twee kanten door de metingen heen",
+        "en": "Index and the two sides over the waves",
+    },
+    "area_components": {
+        "nl": "Onderdelen per kant, meting {wave}",
+        "en": "Components per side, wave {wave}",
+    },
+    "area_pillars": {
+        "nl": "Pijlers per kant, meting {wave}",
+        "en": "Pillars per side, wave {wave}",
+    },
+    "area_drivers": {"nl": "Wat de index omlaag trekt", "en": "What pulls the index down"},
+    "area_drivers_text": {
+        "nl": "Laagste onderdelen bij {side}: {items}.",
+        "en": "Lowest components for {side}: {items}.",
+    },
+    "components_direction": {
+        "nl": "Elk onderdeel loopt van 0 tot 100, en 100 is altijd hybride: bij voorkeur voor de "
+        "eigen groep, afwaardering, onbekendheid, onenigheid en onbestemdheid betekent "
+        "hoger dus minder daarvan.",
+        "en": "Every component runs from 0 to 100, and 100 is always hybrid: for in-group "
+        "favouritism, devaluation, unfamiliarity, disagreement and indeterminacy, higher "
+        "therefore means less of it.",
+    },
+    "area_three_os": {"nl": "De drie o's", "en": "The three o's"},
+    "area_three_os_text": {
+        "nl": "Hoger is beter: 100 betekent geen onbekendheid, onenigheid of onbestemdheid.",
+        "en": "Higher is better: 100 means no unfamiliarity, disagreement or indeterminacy.",
+    },
+    "area_suppressed": {
+        "nl": "Te weinig respondenten om cijfers te tonen.",
+        "en": "Too few respondents to show figures.",
+    },
+    "pillar_attitudes": {"nl": "Houding", "en": "Attitudes"},
+    "pillar_three_os": {"nl": "De drie o's", "en": "The three o's"},
+    "pillar_practice": {"nl": "Praktijk", "en": "Practice"},
+    "side_index": {"nl": "Index van de kant", "en": "Side index"},
+    "not_available": {
+        "nl": "Deze analyse is niet beschikbaar in deze resultaten.",
+        "en": "This analysis is not available in these results.",
+    },
+    "comparisons_lead": {
+        "nl": "Professionals en informele partijen vergeleken per onderdeel en meting, en wijken "
+        "onderling. Toetsen, effectgroottes en de correctie voor meervoudig toetsen staan "
+        "in de tabel.",
+        "en": "Professionals and informal actors compared per construct and wave, and areas "
+        "with each other. Tests, effect sizes and the multiple-testing correction are in "
+        "the table.",
+    },
+    "technical_lead": {
+        "nl": "Psychometrische kwaliteit van de vragenlijst, elk cijfer naast zijn criterium. "
+        "Likert-items met 5 categorieën zijn geanalyseerd met ML als continu.",
+        "en": "Psychometric quality of the questionnaire, each figure beside its criterion. "
+        "Likert items with 5 categories are analysed with ML treated as continuous.",
+    },
+    "quality_lead": {
+        "nl": "Welke bestanden zijn ingelezen, hoeveel rijen zijn geaccepteerd en afgewezen, en "
+        "waarom.",
+        "en": "Which files were ingested, how many rows were accepted and rejected, and why.",
+    },
+    "quality_files": {"nl": "Ingelezen bestanden", "en": "Ingested files"},
+    "methods_lead": {
+        "nl": "Alle standaardkeuzes van de index staan in één methodebestand; dit is dat bestand, "
+        "leesbaar gemaakt.",
+        "en": "Every default of the index is in one methodology file; this is that file, made "
+        "readable.",
+    },
+    "methods_components": {"nl": "Onderdelen en doelpalen", "en": "Components and goalposts"},
+    "methods_aggregation": {
+        "nl": "Van onderdelen naar wijkindex",
+        "en": "From components to area index",
+    },
+    "methods_uncertainty": {"nl": "Onzekerheid", "en": "Uncertainty"},
+    "methods_references": {"nl": "Bronnen", "en": "References"},
+    "methods_file": {"nl": "Het methodebestand", "en": "The methodology file"},
+}
+
+MAPPING_DESCRIPTIONS = {
+    "rescaled": {"nl": "100 × (score − 1) / 4", "en": "100 × (score − 1) / 4"},
+    "reversed": {"nl": "100 − 100 × (score − 1) / 4", "en": "100 − 100 × (score − 1) / 4"},
+    "positive_gap": {
+        "nl": "100 × (1 − max(eigen − ander, 0) / 9), met rapportcijfers 1–10",
+        "en": "100 × (1 − max(own − other, 0) / 9), with 1–10 report grades",
+    },
+    "counts_and_quality": {
+        "nl": "gemiddelde van de aantallen (100 × ln(1 + min(x, plafond)) / ln(1 + plafond)) "
+        "en de contactkwaliteit (herschaald)",
+        "en": "mean of the counts (100 × ln(1 + min(x, cap)) / ln(1 + cap)) and contact "
+        "quality (rescaled)",
+    },
+}
+
+REFERENCES = (
+    "Bliese, P. D. (2000). Within-group agreement, non-independence, and reliability.",
+    "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement "
+    "invariance. Structural Equation Modeling, 14(3), 464–504.",
+    "Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing "
+    "measurement invariance. Structural Equation Modeling, 9(2), 233–255.",
+    "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with "
+    "unobservable variables and measurement error. Journal of Marketing Research, 18(1).",
+    "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing "
+    "discriminant validity. Journal of the Academy of Marketing Science, 43, 115–135.",
+    "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure "
+    "analysis. Structural Equation Modeling, 6(1), 1–55.",
+    "Newman, D. A. (2014). Missing data: Five practical guidelines. Organizational Research "
+    "Methods, 17(4), 372–411.",
+    "OECD/JRC (2008). Handbook on Constructing Composite Indicators.",
+    "Prinsen, C. A. C., et al. (2018). COSMIN guideline for systematic reviews of patient-"
+    "reported outcome measures. Quality of Life Research, 27, 1147–1157.",
+    "Veldboer, L., & Hoijtink, M. (2019). De moeizame hybridisering van het sociale domein.",
+)
+
+
+def translator(language: str):
+    """``t(key, **values)`` for one language; an unknown key or language raises."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+
+    def t(key: str, **values) -> str:
+        return TEXT[key][language].format(**values) if values else TEXT[key][language]
+
+    return t

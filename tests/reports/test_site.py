@@ -1,0 +1,206 @@
+"""The report site in a real headless browser (Debian's chromium), both languages.
+
+One demo run with a hostile area registry: a name with a <script> tag and quotes, and a name
+that starts like a spreadsheet formula. Screenshots land in build/artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pandas as pd
+import pytest
+
+from samenspel.cli import main
+from samenspel.reports.i18n import LANGUAGES, TEXT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts"
+SCRIPT_NAME = '<script>alert("x")</script> "Noord" \'West\''
+FORMULA_NAME = '=HYPERLINK("http://x") Zuid'
+
+AREAS = f"""
+municipalities:
+  GM0363: Amsterdam
+  GM0405: Hoorn
+areas:
+  - {{id: a-noord, name: {SCRIPT_NAME!r}, municipality: GM0363, kind: gebied}}
+  - {{id: a-zuid, name: {FORMULA_NAME!r}, municipality: GM0363, kind: gebied}}
+  - {{id: h-west, name: Grote Waal, municipality: GM0405, kind: wijk}}
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: run `make system-deps` (as root)")
+    root = tmp_path_factory.mktemp("site")
+    areas = root / "areas.yaml"
+    # yaml: single-quoted scalars need doubled single quotes
+    areas.write_text(AREAS.replace("\\'", "''"), encoding="utf-8")
+    demo, store = root / "demo", root / "store.duckdb"
+    common = ["--areas", str(areas)]
+    assert (
+        main(
+            ["simulate", "--out", str(demo), "--per-side", "12", "--truth-per-cell", "500", *common]
+        )
+        == 0
+    )
+    for wave in ("2025", "2026"):
+        assert (
+            main(
+                [
+                    "ingest",
+                    str(demo / f"kobo_{wave}.csv"),
+                    "--wave",
+                    wave,
+                    "--store",
+                    str(store),
+                    *common,
+                ]
+            )
+            == 0
+        )
+    results, out = root / "results", root / "site"
+    assert (
+        main(
+            [
+                "analyse",
+                "--store",
+                str(store),
+                "--out",
+                str(results),
+                "--replicates",
+                "200",
+                *common,
+            ]
+        )
+        == 0
+    )
+    assert main(["report", "--results", str(results), "--out", str(out), *common]) == 0
+    return out, results
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def visit(browser, path: Path):
+    """Open a page; return it with the console errors, page errors and dialogs it caused."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    problems = {"console": [], "errors": [], "dialogs": [], "failed": []}
+    page.on("console", lambda m: problems["console"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems["errors"].append(str(e)))
+    page.on("dialog", lambda d: (problems["dialogs"].append(d.message), d.dismiss()))
+    page.on("requestfailed", lambda r: problems["failed"].append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, problems
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_opens_cleanly_with_working_links(site, browser, language):
+    out, _ = site
+    pages = sorted((out / language).glob("*.html"))
+    assert len(pages) == 5 + 3  # overview, comparisons, technical, quality, methods + 3 areas
+    for path in pages:
+        page, problems = visit(browser, path)
+        assert problems == {"console": [], "errors": [], "dialogs": [], "failed": []}, path.name
+        assert page.evaluate("document.documentElement.lang") == language
+        assert page.locator("h1").count() == 1
+        assert TEXT["demo_banner"][language] in page.inner_text("body")
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            url = urlparse(href)
+            assert url.scheme == "file", f"{path.name} links outside the site: {href}"
+            assert Path(unquote(url.path)).exists(), f"{path.name}: broken link {href}"
+        broken_images = page.eval_on_selector_all(
+            "img", "els => els.filter(e => !e.complete || e.naturalWidth === 0).length"
+        )
+        assert broken_images == 0
+        # Every chart has a text alternative.
+        for svg in page.query_selector_all("svg"):
+            assert svg.get_attribute("role") == "img"
+            assert svg.query_selector("title") and svg.query_selector("desc")
+        page.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_overview_figures_equal_index_csv(site, browser, language):
+    out, results = site
+    index = pd.read_csv(results / "index.csv", dtype={"wave": str})
+    latest = index[index.wave == index.wave.max()].set_index("area")
+    page, _ = visit(browser, out / language / "index.html")
+    rows = page.query_selector_all("#overview-table tbody tr")
+    assert len(rows) == len(latest)
+    for row in rows:
+        area = row.get_attribute("data-area")
+        expected = latest.loc[area]
+        cell = lambda field: row.query_selector(f'[data-field="{field}"]').inner_text().strip()  # noqa: E731
+        assert cell("index") == f"{expected['index']:.1f}"
+        assert cell("ci") == f"{expected.ci_low:.1f}–{expected.ci_high:.1f}"
+        assert cell("gap") == f"{expected.gap:.1f}"
+        assert cell("n_professional") == str(expected.n_professional)
+        assert cell("n_informal") == str(expected.n_informal)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"overview-{language}.png", full_page=True)
+    area_page, _ = visit(browser, out / language / "area-h-west.html")
+    area_page.screenshot(path=ARTIFACTS / f"area-{language}.png", full_page=True)
+
+
+def test_hostile_area_names_render_as_text(site, browser):
+    out, _ = site
+    page, problems = visit(browser, out / "en" / "area-a-noord.html")
+    assert problems["dialogs"] == []
+    assert page.evaluate("document.querySelectorAll('script').length") == 0
+    assert SCRIPT_NAME in page.inner_text("h1")
+    zuid, _ = visit(browser, out / "en" / "area-a-zuid.html")
+    assert zuid.inner_text("h1").startswith(FORMULA_NAME)  # the report shows the real name
+    overview, problems = visit(browser, out / "en" / "index.html")
+    assert problems["dialogs"] == [] and SCRIPT_NAME in overview.inner_text("#overview-table")
+
+
+def test_csv_cells_cannot_become_formulas(site):
+    _, results = site
+    text = (results / "index.csv").read_text()
+    assert "'=HYPERLINK" in text
+    assert not re.search(r'(^|,)"?=HYPERLINK', text, flags=re.MULTILINE)
+    index = pd.read_csv(results / "index.csv")
+    assert index["area_name"].str.startswith("=").sum() == 0
+    # Numbers are data, not formulas: negative gaps stay numbers.
+    assert pd.api.types.is_float_dtype(index["gap"])
+
+
+def test_pdf_has_every_area_and_the_banner(site):
+    out, _ = site
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.fail("pdftotext is not installed: run `make system-deps` (as root)")
+    import subprocess
+
+    text = subprocess.run(
+        [pdftotext, str(out / "en" / "samenspel-report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Simulated demo data" in text
+    assert "Grote Waal" in text and "Hybridisation index per area" in text
