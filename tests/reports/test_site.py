@@ -13,9 +13,9 @@ from urllib.parse import unquote, urlparse
 
 import pandas as pd
 import pytest
+from samenspel.reports.i18n import LANGUAGES, TEXT
 
 from samenspel.cli import main
-from samenspel.reports.i18n import LANGUAGES, TEXT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts"
@@ -154,12 +154,15 @@ def test_overview_figures_equal_index_csv(site, browser, language):
     for row in rows:
         area = row.get_attribute("data-area")
         expected = latest.loc[area]
-        cell = lambda field: row.query_selector(f'[data-field="{field}"]').inner_text().strip()  # noqa: E731
-        assert cell("index") == f"{expected['index']:.1f}"
-        assert cell("ci") == f"{expected.ci_low:.1f}–{expected.ci_high:.1f}"
-        assert cell("gap") == f"{expected.gap:.1f}"
-        assert cell("n_professional") == str(expected.n_professional)
-        assert cell("n_informal") == str(expected.n_informal)
+        cells = {
+            field: row.query_selector(f'[data-field="{field}"]').inner_text().strip()
+            for field in ("index", "ci", "gap", "n_professional", "n_informal")
+        }
+        assert cells["index"] == f"{expected['index']:.1f}"
+        assert cells["ci"] == f"{expected.ci_low:.1f}–{expected.ci_high:.1f}"
+        assert cells["gap"] == f"{expected.gap:.1f}"
+        assert cells["n_professional"] == str(expected.n_professional)
+        assert cells["n_informal"] == str(expected.n_informal)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"overview-{language}.png", full_page=True)
     area_page, _ = visit(browser, out / language / "area-h-west.html")
