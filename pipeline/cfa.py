@@ -28,6 +28,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -131,6 +132,11 @@ class _Pattern:
     n: int
     mean: np.ndarray
     cov: np.ndarray  # divisor n, around the pattern mean
+
+    @cached_property
+    def block(self) -> tuple[np.ndarray, np.ndarray]:
+        """Index of the observed block of a p x p matrix."""
+        return np.ix_(self.observed, self.observed)
 
 
 @dataclass(frozen=True)
@@ -369,7 +375,7 @@ class _Engine:
             for pat in data.patterns:
                 o = pat.observed
                 try:
-                    chol = linalg.cho_factor(sigma[np.ix_(o, o)], check_finite=False)
+                    chol = linalg.cho_factor(sigma[pat.block], check_finite=False)
                 except linalg.LinAlgError:
                     return math.inf
                 logdet = 2 * np.sum(np.log(np.diag(chol[0])))
@@ -386,10 +392,10 @@ class _Engine:
         grad_mu = np.zeros(p)
         for pat in self.groups[g].patterns:
             o = pat.observed
-            inv = linalg.inv(sigma[np.ix_(o, o)])
+            inv = linalg.inv(sigma[pat.block], check_finite=False)
             d = pat.mean - mu[o]
             w = inv @ (pat.cov + np.outer(d, d)) @ inv
-            grad_sigma[np.ix_(o, o)] += pat.n * (inv - w)
+            grad_sigma[pat.block] += pat.n * (inv - w)
             grad_mu[o] += pat.n * (-2 * inv @ d)
         return grad_sigma / self.n_total, grad_mu / self.n_total
 
@@ -458,10 +464,13 @@ class _Engine:
             d_mu[:] = 0.0
         return d_sigma, d_mu
 
-    def information(self, x: np.ndarray, extra: Sequence[tuple] = ()) -> np.ndarray:
+    def information(
+        self, x: np.ndarray, extra: Sequence[tuple] = (), complete: bool = False
+    ) -> np.ndarray:
         """Expected information per observation (= half the expected Hessian of the
         objective) for the free parameters followed by ``extra`` cells (group, mat, row, col)
-        that are fixed in the model."""
+        that are fixed in the model. ``complete=True`` treats incomplete data as complete
+        (cheap; used to scale Fisher-scoring steps under FIML)."""
         spec = self.spec
         n_extra = len(extra)
         size = spec.n_free + n_extra
@@ -488,9 +497,12 @@ class _Engine:
             j_mu = j_mu[used]
             sigma, _ = self.implied(x, g)
             block = np.zeros((len(used), len(used)))
-            for pat in data.patterns:
+            patterns = data.patterns
+            if complete or len(patterns) == 1:
+                patterns = (_Pattern(np.arange(spec.p), data.n, data.mean, data.cov),)
+            for pat in patterns:
                 o = pat.observed
-                inv = linalg.inv(sigma[np.ix_(o, o)])
+                inv = linalg.inv(sigma[pat.block])
                 a = inv @ j_sigma[:, o][:, :, o]
                 flat = a.reshape(len(used), -1)
                 flat_t = a.transpose(0, 2, 1).reshape(len(used), -1)
@@ -509,7 +521,7 @@ def _fisher_scoring(engine: _Engine, x0: np.ndarray, max_iter: int) -> tuple[np.
         )
     for iteration in range(1, max_iter + 1):
         grad = engine.gradient(x)
-        info = engine.information(x)
+        info = engine.information(x, complete=True)
         try:
             step = linalg.solve(2 * info, grad, assume_a="sym")
         except (linalg.LinAlgError, ValueError):

@@ -46,7 +46,8 @@ alpha_case <- function(x) {
                           std_alpha_if_deleted = a$alpha.drop$std.alpha,
                           item_rest_r = a$item.stats$r.drop,
                           mean = a$item.stats$mean, sd = a$item.stats$sd,
-                          n = a$item.stats$n))
+                          n = a$item.stats$n,
+                          skew = apply(x, 2, psych::skew)))
 }
 omega_case <- function(x) {  # omega total from a one-factor ML CFA (congeneric)
   items <- colnames(x)
@@ -106,6 +107,16 @@ cfa_result <- function(fit, model, data, with_mi = FALSE, with_htmt = FALSE) {
     mi <- modindices(fit)
     if (!"group" %in% names(mi)) mi$group <- 1L
     out$mi <- mi[, c("lhs", "op", "rhs", "group", "mi", "epc", "sepc.all")]
+  }
+  if (lavInspect(fit, "ngroups") == 1) {
+    # Fornell & Larcker (1981) from standardised loadings; |loading| for reverse-keyed items
+    ss <- standardizedSolution(fit)
+    l <- ss[ss$op == "=~", ]
+    out$validity <- do.call(rbind, lapply(split(l, factor(l$lhs, unique(l$lhs))), function(d)
+      data.frame(factor = d$lhs[1], cr = sum(abs(d$est.std))^2 /
+                   (sum(abs(d$est.std))^2 + sum(1 - d$est.std^2)),
+                 ave = mean(d$est.std^2))))
+    out$semtools_ave <- as.list(semTools::AVE(fit))
   }
   if (with_htmt) {
     syn <- model_syntax(model)
