@@ -522,16 +522,11 @@ def _fisher_scoring(engine: _Engine, x0: np.ndarray, max_iter: int) -> tuple[np.
     for iteration in range(1, max_iter + 1):
         grad = engine.gradient(x)
         info = engine.information(x, complete=True)
-        try:
-            step = linalg.solve(2 * info, grad, assume_a="sym")
-        except (linalg.LinAlgError, ValueError):
-            step = None
-        if step is None or not np.all(np.isfinite(step)) or np.linalg.cond(info) > 1e14:
-            raise PsychometricsError(
-                "the model is not identified (singular information matrix): every factor "
-                "needs at least three items, or two items and a correlation with another "
-                "factor; remove constraints that leave a parameter without information"
-            )
+        # the pseudo-inverse keeps going through points where the information is singular
+        # (e.g. starting values); identification is checked at the solution
+        step = np.linalg.lstsq(2 * info, grad, rcond=1e-12)[0]
+        if not np.all(np.isfinite(step)):
+            return x, iteration
         t = 1.0
         while True:
             candidate = x - t * step
@@ -561,8 +556,9 @@ class CFAResult:
     fit : fit measures keyed by lavaan's ``fitMeasures`` names (see :data:`FIT_MEASURES`).
     parameters : one row per model parameter and group, columns :data:`PARAMETER_COLUMNS`
         (``op`` is ``=~`` loading, ``~~`` (co)variance, ``~1`` intercept or latent mean;
-        ``std_all`` is lavaan's completely standardised solution; ``se``, ``z`` and
-        ``pvalue`` are NaN for fixed parameters).
+        ``std_all`` is lavaan's completely standardised solution; as in lavaan, ``se`` is 0
+        and ``z``, ``pvalue`` are NaN for fixed parameters; ``se`` is NaN throughout when
+        standard errors were not asked for).
     groups : group labels in model order; ``n_obs`` the respondents used per group.
     missing, group_equal, meanstructure : the estimation options.
     iterations : Fisher-scoring iterations used.
@@ -742,7 +738,11 @@ def fit_cfa(
     grad = engine.gradient(x)
     if not np.all(np.isfinite(grad)) or np.max(np.abs(grad)) > 1e-5:
         result = optimize.minimize(
-            engine.objective, x, jac=engine.gradient, method="BFGS", options={"gtol": 1e-9}
+            engine.objective,
+            x,
+            jac=engine.gradient,
+            method="BFGS",
+            options={"gtol": 1e-9, "maxiter": max_iter},
         )
         x = result.x
         if np.max(np.abs(engine.gradient(x))) > 1e-5:
@@ -751,6 +751,13 @@ def fit_cfa(
                 f"{np.max(np.abs(engine.gradient(x))):.2g}); check for items with almost no "
                 "variance, factors with fewer than three items or near-identical items"
             )
+    info = engine.information(x, complete=True)
+    if np.linalg.cond(info) > 1e12:
+        raise PsychometricsError(
+            "the model is not identified (singular information matrix): every factor needs "
+            "at least three items, or two items and a correlation with another factor; "
+            "remove residual covariances or constraints that leave a parameter undetermined"
+        )
     fit = _fit_measures(engine, x, df)
     parameters = _parameter_table(engine, x, labels, standard_errors, missing)
     variances = parameters[
@@ -826,6 +833,11 @@ def _start_values(spec: _Spec, groups: Sequence[_GroupData], model: FactorModel)
             idx = [spec.items.index(c) for c in model.indicators[factor]]
             vals, vecs = np.linalg.eigh(s[np.ix_(idx, idx)])
             v = vecs[:, -1]
+            keyed = [
+                i for i, c in enumerate(model.indicators[factor]) if c not in model.reverse_keyed
+            ]
+            if v[(keyed or [0])[0]] < 0:  # the factor points in the keyed direction
+                v = -v
             marker_rows = (spec.mat == _LAMBDA) & (spec.grp == g) & (spec.col == k)
             marker_rows &= spec.free < 0
             if marker_rows.any():
@@ -844,7 +856,7 @@ def _start_values(spec: _Spec, groups: Sequence[_GroupData], model: FactorModel)
             if code == _LAMBDA:
                 x[fid] = lam[r, c]
             elif code == _PHI:
-                x[fid] = phi_diag[r] if r == c else 0.0
+                x[fid] = phi_diag[r] if r == c else _start_covariance(s, lam, phi_diag, r, c)
             elif code == _THETA:
                 x[fid] = 0.5 * s[r, r] if r == c else 0.0
             elif code == _NU:
@@ -852,6 +864,18 @@ def _start_values(spec: _Spec, groups: Sequence[_GroupData], model: FactorModel)
             else:
                 x[fid] = 0.0
     return x
+
+
+def _start_covariance(s, lam, phi_diag, k, j) -> float:
+    """Factor covariance implied by the item covariances across two factors (|r| <= .8)."""
+    rows = np.flatnonzero(lam[:, k])
+    cols = np.flatnonzero(lam[:, j])
+    if len(rows) == 0 or len(cols) == 0:
+        return 0.0
+    ratios = s[np.ix_(rows, cols)] / np.outer(lam[rows, k], lam[cols, j])
+    cov = float(np.median(ratios))
+    bound = 0.8 * math.sqrt(phi_diag[k] * phi_diag[j])
+    return float(np.clip(cov, -bound, bound))
 
 
 def _fit_measures(engine: _Engine, x: np.ndarray, df: int) -> dict[str, float]:
@@ -877,16 +901,7 @@ def _fit_measures(engine: _Engine, x: np.ndarray, df: int) -> dict[str, float]:
     out["baseline.chisq"] = base_chisq
     out["baseline.df"] = float(base_df)
     out["baseline.pvalue"] = float(stats.chi2.sf(base_chisq, base_df))
-    t1 = max(chisq - df, 0.0)
-    t2 = max(chisq - df, base_chisq - base_df, 0.0)
-    out["cfi"] = 1.0 if t1 == 0 and t2 == 0 else 1 - t1 / t2
-    ratio_b = base_chisq / base_df
-    ratio = chisq / df if df > 0 else 0.0
-    out["tli"] = out["nnfi"] = (ratio_b - ratio) / (ratio_b - 1) if df > 0 else 1.0
-    out["rfi"] = (ratio_b - ratio) / ratio_b if df > 0 else math.nan
-    out["nfi"] = (base_chisq - chisq) / base_chisq
-    out["ifi"] = (base_chisq - chisq) / (base_chisq - df)
-    out["rni"] = 1 - (chisq - df) / (base_chisq - base_df)
+    out.update(_incremental_indices(chisq, df, base_chisq, base_df))
     out["logl"] = logl
     out["unrestricted.logl"] = logl_h1
     out["aic"] = -2 * logl + 2 * npar
@@ -920,6 +935,32 @@ def _independence_loglik(patterns: Sequence[_Pattern], p: int) -> float:
         var = s2 / n - mean**2
         total += -0.5 * n * (_LOG_2PI + math.log(var) + 1)
     return total
+
+
+def _incremental_indices(chisq: float, df: float, base: float, base_df: float) -> dict:
+    """CFI, TLI (= NNFI), RFI, NFI, IFI, RNI with lavaan's rules for edge cases (NaN where
+    lavaan gives NA, e.g. RFI and NFI when the model has more df than the baseline)."""
+    nan = math.nan
+    t1, t2 = max(chisq - df, 0.0), max(chisq - df, base - base_df, 0.0)
+    out = {"cfi": 1.0 if t1 == 0 and t2 == 0 else 1 - t1 / t2}
+    t1, t2 = (chisq - df) * base_df, (base - base_df) * df
+    out["tli"] = out["nnfi"] = 1 - t1 / t2 if df > 0 and abs(t2) > 0 else 1.0
+    if df > base_df:
+        out["rfi"] = nan
+    elif df > 0 and base_df > 0:
+        t1, t2 = base / base_df - chisq / df, base / base_df
+        out["rfi"] = 1.0 if t1 < 0 or t2 < 0 else t1 / t2
+    else:
+        out["rfi"] = 1.0
+    if df > base_df or math.isclose(base, 0.0):
+        out["nfi"] = nan
+    else:
+        out["nfi"] = (base - chisq) / base if df > 0 else 1.0
+    t1, t2 = base - chisq, base - df
+    out["ifi"] = 1.0 if t2 < 0 else (nan if math.isclose(t2, 0.0) else t1 / t2)
+    t2 = base - base_df
+    out["rni"] = nan if math.isclose(t2, 0.0) else 1 - (chisq - df) / t2
+    return out
 
 
 def _rmsea(chisq: float, df: int, n: int, n_groups: int) -> dict[str, float]:
@@ -1015,7 +1056,7 @@ def _parameter_table(engine, x, labels, standard_errors, missing) -> pd.DataFram
             else:
                 lhs, rhs, est = spec.factors[r], "", alpha[r]
                 std = est / sd_factor[r]
-            s = se[fid] if fid >= 0 else math.nan
+            s = se[fid] if fid >= 0 else 0.0  # lavaan: se 0 for fixed parameters
             z = est / s if fid >= 0 and s > 0 else math.nan
             pval = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else math.nan
             rows.append((labels[g], lhs, _OPS[code], rhs, fid >= 0, est, s, z, pval, std))
