@@ -1,0 +1,1076 @@
+"""Confirmatory factor analysis by maximum likelihood, verified against lavaan.
+
+One engine for single- and multiple-group models with a mean structure, equality constraints
+across groups (lavaan's ``group.equal``), listwise deletion or full-information ML for missing
+answers (lavaan's ``missing = "fiml"``). Fit measures carry lavaan's ``fitMeasures`` names.
+
+Conventions follow lavaan 0.6 defaults, so numbers agree with ``cfa()``:
+
+* identification by a marker item (loading fixed to 1) per factor; the marker is the first item
+  of the factor that is not reverse-keyed (the first item when all are), so factors point in the
+  keyed direction; ``std_lv=True`` fixes factor variances to 1 instead;
+* ML with the biased sample covariance (divisor N); chi-square = N * F_ML; RMSEA with N and
+  multiplied by sqrt(number of groups); SRMR is lavaan's Bentler SRMR (mean residuals included
+  when there is a mean structure);
+* a mean structure by default with groups or FIML (``meanstructure=None``), none otherwise;
+* groups in order of first appearance in the data; with equal intercepts, latent means are
+  free in every group but the first (and with equal loadings under ``std_lv``, so are the
+  factor variances);
+* standard errors from the expected information (complete data) or the observed information
+  (FIML), as lavaan; modification indices from the expected information.
+
+Estimation is Fisher scoring with analytic gradients and a step-halving line search.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from samenspel.pipeline.factor_model import (
+    FactorModel,
+    PsychometricsError,
+    check_columns,
+    numeric_items,
+    parse_factor_model,
+)
+from scipy import linalg, optimize, stats
+
+#: Values accepted by ``missing``.
+MISSING_OPTIONS = ("listwise", "fiml")
+#: Values accepted by ``group_equal`` (lavaan's ``group.equal`` names).
+GROUP_EQUAL_OPTIONS = (
+    "loadings",
+    "intercepts",
+    "means",
+    "residuals",
+    "residual.covariances",
+    "lv.variances",
+    "lv.covariances",
+)
+#: Fit measures returned by :func:`fit_cfa`, named as lavaan's ``fitMeasures``.
+FIT_MEASURES = (
+    "npar",
+    "fmin",
+    "chisq",
+    "df",
+    "pvalue",
+    "baseline.chisq",
+    "baseline.df",
+    "baseline.pvalue",
+    "cfi",
+    "tli",
+    "nnfi",
+    "rfi",
+    "nfi",
+    "ifi",
+    "rni",
+    "logl",
+    "unrestricted.logl",
+    "aic",
+    "bic",
+    "ntotal",
+    "bic2",
+    "rmsea",
+    "rmsea.ci.lower",
+    "rmsea.ci.upper",
+    "rmsea.pvalue",
+    "srmr",
+)
+
+# Columns of CFAResult.parameters (lavaan's parameterEstimates names where they exist).
+COL_GROUP = "group"
+COL_LHS = "lhs"
+COL_OP = "op"
+COL_RHS = "rhs"
+COL_FREE = "free"
+COL_EST = "est"
+COL_SE = "se"
+COL_Z = "z"
+COL_PVALUE = "pvalue"
+COL_STD_ALL = "std_all"
+PARAMETER_COLUMNS = (
+    COL_GROUP,
+    COL_LHS,
+    COL_OP,
+    COL_RHS,
+    COL_FREE,
+    COL_EST,
+    COL_SE,
+    COL_Z,
+    COL_PVALUE,
+    COL_STD_ALL,
+)
+# Columns of CFAResult.modification_indices().
+COL_MI = "mi"
+COL_EPC = "epc"
+COL_SEPC_ALL = "sepc_all"
+MODIFICATION_COLUMNS = (COL_GROUP, COL_LHS, COL_OP, COL_RHS, COL_MI, COL_EPC, COL_SEPC_ALL)
+# Columns of fit_table().
+COL_MEASURE = "measure"
+COL_VALUE = "value"
+
+# Matrix codes of a parameter.
+_LAMBDA, _PHI, _THETA, _NU, _ALPHA = range(5)
+_OPS = {_LAMBDA: "=~", _PHI: "~~", _THETA: "~~", _NU: "~1", _ALPHA: "~1"}
+_LOG_2PI = math.log(2 * math.pi)
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """Rows of one group sharing a missing-data pattern, as sufficient statistics."""
+
+    observed: np.ndarray  # indices of observed items
+    n: int
+    mean: np.ndarray
+    cov: np.ndarray  # divisor n, around the pattern mean
+
+    @cached_property
+    def block(self) -> tuple[np.ndarray, np.ndarray]:
+        """Index of the observed block of a p x p matrix."""
+        return np.ix_(self.observed, self.observed)
+
+
+@dataclass(frozen=True)
+class _GroupData:
+    label: str
+    n: int
+    patterns: tuple[_Pattern, ...]
+    # H1 ("sample") moments: sample statistics, or EM estimates under FIML
+    mean: np.ndarray
+    cov: np.ndarray
+
+
+def _patterns(x: np.ndarray) -> tuple[_Pattern, ...]:
+    observed = ~np.isnan(x)
+    keys, inverse = np.unique(observed, axis=0, return_inverse=True)
+    out = []
+    for k, key in enumerate(keys):
+        rows = x[inverse.ravel() == k][:, key]
+        mean = rows.mean(axis=0)
+        centred = rows - mean
+        out.append(_Pattern(np.flatnonzero(key), len(rows), mean, centred.T @ centred / len(rows)))
+    return tuple(out)
+
+
+def _em_saturated(patterns: Sequence[_Pattern], p: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """ML mean and covariance of incomplete data by the EM algorithm."""
+    sums = np.zeros(p)
+    counts = np.zeros(p)
+    for pat in patterns:
+        sums[pat.observed] += pat.n * pat.mean
+        counts[pat.observed] += pat.n
+    if np.any(counts < 2):
+        raise PsychometricsError(
+            "under FIML every item needs answers from at least two respondents in every group"
+        )
+    mu = sums / counts
+    sigma = np.diag(
+        [
+            sum(
+                pat.n * (pat.cov[j, j] + (pat.mean[j] - mu[i]) ** 2)
+                for pat in patterns
+                for j in np.flatnonzero(pat.observed == i)
+            )
+            / counts[i]
+            for i in range(p)
+        ]
+    )
+    previous = -np.inf
+    for _ in range(10_000):
+        t1 = np.zeros(p)
+        t2 = np.zeros((p, p))
+        for pat in patterns:
+            o = pat.observed
+            u = np.setdiff1d(np.arange(p), o)
+            s1 = pat.n * pat.mean
+            s2 = pat.n * (pat.cov + np.outer(pat.mean, pat.mean))
+            if len(u) == 0:
+                t1 += s1
+                t2 += s2
+                continue
+            b = linalg.solve(sigma[np.ix_(o, o)], sigma[np.ix_(o, u)], assume_a="pos").T
+            a = mu[u] - b @ mu[o]
+            c = sigma[np.ix_(u, u)] - b @ sigma[np.ix_(o, u)]
+            bs1 = b @ s1
+            t1[o] += s1
+            t1[u] += pat.n * a + bs1
+            t2[np.ix_(o, o)] += s2
+            cross = np.outer(a, s1) + b @ s2
+            t2[np.ix_(u, o)] += cross
+            t2[np.ix_(o, u)] += cross.T
+            t2[np.ix_(u, u)] += (
+                pat.n * np.outer(a, a) + np.outer(a, bs1) + np.outer(bs1, a) + b @ s2 @ b.T
+            ) + pat.n * c
+        mu = t1 / n
+        sigma = t2 / n - np.outer(mu, mu)
+        loglik = _pattern_loglik(patterns, sigma, mu)
+        if abs(loglik - previous) < 1e-11 * max(1.0, abs(loglik)):
+            break
+        previous = loglik
+    return mu, sigma
+
+
+def _pattern_loglik(patterns: Sequence[_Pattern], sigma: np.ndarray, mu: np.ndarray) -> float:
+    total = 0.0
+    for pat in patterns:
+        o = pat.observed
+        chol = linalg.cho_factor(sigma[np.ix_(o, o)])
+        logdet = 2 * np.sum(np.log(np.diag(chol[0])))
+        d = pat.mean - mu[o]
+        inner = np.trace(linalg.cho_solve(chol, pat.cov)) + d @ linalg.cho_solve(chol, d)
+        total += -0.5 * pat.n * (len(o) * _LOG_2PI + logdet + inner)
+    return float(total)
+
+
+# ----------------------------------------------------------------------------- spec
+
+
+@dataclass
+class _Spec:
+    items: tuple[str, ...]
+    factors: tuple[str, ...]
+    n_groups: int
+    meanstructure: bool
+    # one row per parameter (per group): matrix code, group, row, col, free id (-1 fixed), value
+    mat: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    grp: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    row: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    col: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    free: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    fixed: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    n_free: int = 0
+
+    @property
+    def p(self) -> int:
+        return len(self.items)
+
+    @property
+    def m(self) -> int:
+        return len(self.factors)
+
+    def matrices(self, x: np.ndarray, g: int):
+        """Lambda, Phi, Theta, nu, alpha of group g at parameter vector x."""
+        values = np.where(self.free >= 0, x[np.maximum(self.free, 0)], self.fixed)
+        sel = self.grp == g
+        lam = np.zeros((self.p, self.m))
+        phi = np.zeros((self.m, self.m))
+        theta = np.zeros((self.p, self.p))
+        nu = np.zeros(self.p)
+        alpha = np.zeros(self.m)
+        for code, target in ((_LAMBDA, lam), (_PHI, phi), (_THETA, theta)):
+            s = sel & (self.mat == code)
+            target[self.row[s], self.col[s]] = values[s]
+            if code != _LAMBDA:
+                target[self.col[s], self.row[s]] = values[s]
+        s = sel & (self.mat == _NU)
+        nu[self.row[s]] = values[s]
+        s = sel & (self.mat == _ALPHA)
+        alpha[self.row[s]] = values[s]
+        return lam, phi, theta, nu, alpha
+
+
+def _build_spec(
+    model: FactorModel,
+    n_groups: int,
+    meanstructure: bool,
+    group_equal: frozenset[str],
+    std_lv: bool,
+    residual_covariances: Sequence[tuple[str, str]],
+) -> _Spec:
+    items = model.items
+    factors = model.factors
+    index = {item: i for i, item in enumerate(items)}
+    entries: list[tuple[int, int, int, int, bool, float]] = []  # mat, g, row, col, free, value
+    for g in range(n_groups):
+        for k, factor in enumerate(factors):
+            codes = model.indicators[factor]
+            keyed = [c for c in codes if c not in model.reverse_keyed]
+            marker = (keyed or list(codes))[0]
+            for code in codes:
+                fixed = (code == marker) and not std_lv
+                entries.append((_LAMBDA, g, index[code], k, not fixed, 1.0))
+        for k in range(len(factors)):
+            for j in range(k + 1):
+                if j == k:
+                    free = not std_lv or (g > 0 and "loadings" in group_equal)
+                    entries.append((_PHI, g, k, k, free, 1.0))
+                else:
+                    entries.append((_PHI, g, k, j, True, 0.0))
+        for i in range(len(items)):
+            entries.append((_THETA, g, i, i, True, 0.0))
+        for a, b in residual_covariances:
+            i, j = sorted((index[a], index[b]), reverse=True)
+            entries.append((_THETA, g, i, j, True, 0.0))
+        if meanstructure:
+            for i in range(len(items)):
+                entries.append((_NU, g, i, 0, True, 0.0))
+            for k in range(len(factors)):
+                free = g > 0 and "intercepts" in group_equal and "means" not in group_equal
+                entries.append((_ALPHA, g, k, 0, free, 0.0))
+    shared = {
+        (_LAMBDA, False): "loadings",
+        (_NU, False): "intercepts",
+        (_ALPHA, False): "means",
+        (_THETA, True): "residuals",
+        (_THETA, False): "residual.covariances",
+        (_PHI, True): "lv.variances",
+        (_PHI, False): "lv.covariances",
+    }
+    ids: dict[tuple, int] = {}
+    free_ids = []
+    for mat, g, r, c, free, _ in entries:
+        if not free:
+            free_ids.append(-1)
+            continue
+        option = shared.get((mat, r == c and mat in (_THETA, _PHI)))
+        key = (mat, r, c) if option in group_equal else (mat, g, r, c)
+        free_ids.append(ids.setdefault(key, len(ids)))
+    arr = np.array([e[:4] for e in entries], dtype=int)
+    return _Spec(
+        items,
+        factors,
+        n_groups,
+        meanstructure,
+        arr[:, 0],
+        arr[:, 1],
+        arr[:, 2],
+        arr[:, 3],
+        np.array(free_ids, dtype=int),
+        np.array([e[5] for e in entries], dtype=float),
+        len(ids),
+    )
+
+
+# ----------------------------------------------------------------------------- engine
+
+
+class _Engine:
+    """Objective, gradient and information of a spec on grouped data."""
+
+    def __init__(self, spec: _Spec, groups: Sequence[_GroupData]):
+        self.spec = spec
+        self.groups = groups
+        self.n_total = sum(g.n for g in groups)
+
+    def implied(self, x: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
+        lam, phi, theta, nu, alpha = self.spec.matrices(x, g)
+        sigma = lam @ phi @ lam.T + theta
+        mu = nu + lam @ alpha if self.spec.meanstructure else self.groups[g].mean
+        return sigma, mu
+
+    def objective(self, x: np.ndarray) -> float:
+        """-2 log-likelihood / N without the 2*pi constant (inf where Sigma is not PD)."""
+        total = 0.0
+        for g, data in enumerate(self.groups):
+            sigma, mu = self.implied(x, g)
+            for pat in data.patterns:
+                o = pat.observed
+                try:
+                    chol = linalg.cho_factor(sigma[pat.block], check_finite=False)
+                except linalg.LinAlgError:
+                    return math.inf
+                logdet = 2 * np.sum(np.log(np.diag(chol[0])))
+                d = pat.mean - mu[o]
+                inner = np.trace(linalg.cho_solve(chol, pat.cov)) + d @ linalg.cho_solve(chol, d)
+                total += pat.n * (logdet + inner)
+        return total / self.n_total
+
+    def _gradient_matrices(self, x: np.ndarray, g: int):
+        """dF/dSigma (symmetric) and dF/dmu of group g, weighted by n_pattern / N."""
+        p = self.spec.p
+        sigma, mu = self.implied(x, g)
+        grad_sigma = np.zeros((p, p))
+        grad_mu = np.zeros(p)
+        for pat in self.groups[g].patterns:
+            o = pat.observed
+            inv = linalg.inv(sigma[pat.block], check_finite=False)
+            d = pat.mean - mu[o]
+            w = inv @ (pat.cov + np.outer(d, d)) @ inv
+            grad_sigma[pat.block] += pat.n * (inv - w)
+            grad_mu[o] += pat.n * (-2 * inv @ d)
+        return grad_sigma / self.n_total, grad_mu / self.n_total
+
+    def matrix_gradients(self, x: np.ndarray, g: int):
+        """Gradient of the objective with respect to every cell of the model matrices."""
+        lam, phi, _, _, alpha = self.spec.matrices(x, g)
+        gs, gm = self._gradient_matrices(x, g)
+        if not self.spec.meanstructure:
+            gm = np.zeros_like(gm)
+        g_lam = 2 * gs @ lam @ phi + np.outer(gm, alpha)
+        g_phi = lam.T @ gs @ lam
+        return g_lam, g_phi, gs, gm, lam.T @ gm
+
+    def gradient(self, x: np.ndarray) -> np.ndarray:
+        spec = self.spec
+        grad = np.zeros(spec.n_free)
+        for g in range(spec.n_groups):
+            values = self._cell_gradients(x, g, spec.mat, spec.row, spec.col, spec.grp == g)
+            sel = (spec.grp == g) & (spec.free >= 0)
+            np.add.at(grad, spec.free[sel], values[sel])
+        return grad
+
+    def _cell_gradients(self, x, g, mat, row, col, sel) -> np.ndarray:
+        g_lam, g_phi, g_theta, g_nu, g_alpha = self.matrix_gradients(x, g)
+        out = np.zeros(len(mat))
+        sym = np.where(row == col, 1.0, 2.0)
+        for code, source, factor in (
+            (_LAMBDA, g_lam, None),
+            (_PHI, g_phi, sym),
+            (_THETA, g_theta, sym),
+        ):
+            s = sel & (mat == code)
+            out[s] = source[row[s], col[s]] * (1.0 if factor is None else factor[s])
+        s = sel & (mat == _NU)
+        out[s] = g_nu[row[s]]
+        s = sel & (mat == _ALPHA)
+        out[s] = g_alpha[row[s]]
+        return out
+
+    def jacobian(self, x, g, mat, row, col) -> tuple[np.ndarray, np.ndarray]:
+        """d Sigma (k, p, p) and d mu (k, p) of group g for the cells (mat, row, col)."""
+        lam, phi, _, _, alpha = self.spec.matrices(x, g)
+        p = self.spec.p
+        k = len(mat)
+        d_sigma = np.zeros((k, p, p))
+        d_mu = np.zeros((k, p))
+        lam_phi = lam @ phi
+        for j in range(k):
+            r, c = row[j], col[j]
+            code = mat[j]
+            if code == _LAMBDA:
+                d_sigma[j, r, :] += lam_phi[:, c]
+                d_sigma[j, :, r] += lam_phi[:, c]
+                d_mu[j, r] = alpha[c]
+            elif code == _PHI:
+                outer = np.outer(lam[:, r], lam[:, c])
+                d_sigma[j] = outer if r == c else outer + outer.T
+            elif code == _THETA:
+                d_sigma[j, r, c] = 1.0
+                d_sigma[j, c, r] = 1.0
+            elif code == _NU:
+                d_mu[j, r] = 1.0
+            else:
+                d_mu[j] = lam[:, r]
+        if not self.spec.meanstructure:
+            d_mu[:] = 0.0
+        return d_sigma, d_mu
+
+    def information(
+        self, x: np.ndarray, extra: Sequence[tuple] = (), complete: bool = False
+    ) -> np.ndarray:
+        """Expected information per observation (= half the expected Hessian of the
+        objective) for the free parameters followed by ``extra`` cells (group, mat, row, col)
+        that are fixed in the model. ``complete=True`` treats incomplete data as complete
+        (cheap; used to scale Fisher-scoring steps under FIML)."""
+        spec = self.spec
+        n_extra = len(extra)
+        size = spec.n_free + n_extra
+        info = np.zeros((size, size))
+        for g, data in enumerate(self.groups):
+            sel = spec.grp == g
+            mat = np.concatenate([spec.mat[sel], [e[1] for e in extra if e[0] == g]]).astype(int)
+            row = np.concatenate([spec.row[sel], [e[2] for e in extra if e[0] == g]]).astype(int)
+            col = np.concatenate([spec.col[sel], [e[3] for e in extra if e[0] == g]]).astype(int)
+            target = np.concatenate(
+                [
+                    spec.free[sel],
+                    [spec.n_free + i for i, e in enumerate(extra) if e[0] == g],
+                ]
+            ).astype(int)
+            keep = target >= 0
+            d_sigma, d_mu = self.jacobian(x, g, mat[keep], row[keep], col[keep])
+            j_sigma = np.zeros((size, spec.p, spec.p))
+            j_mu = np.zeros((size, spec.p))
+            np.add.at(j_sigma, target[keep], d_sigma)
+            np.add.at(j_mu, target[keep], d_mu)
+            used = np.unique(target[keep])
+            j_sigma = j_sigma[used]
+            j_mu = j_mu[used]
+            sigma, _ = self.implied(x, g)
+            block = np.zeros((len(used), len(used)))
+            patterns = data.patterns
+            if complete or len(patterns) == 1:
+                patterns = (_Pattern(np.arange(spec.p), data.n, data.mean, data.cov),)
+            for pat in patterns:
+                o = pat.observed
+                inv = linalg.inv(sigma[pat.block])
+                a = inv @ j_sigma[:, o][:, :, o]
+                flat = a.reshape(len(used), -1)
+                flat_t = a.transpose(0, 2, 1).reshape(len(used), -1)
+                mu_part = j_mu[:, o]
+                block += pat.n * (0.5 * flat @ flat_t.T + mu_part @ inv @ mu_part.T)
+            info[np.ix_(used, used)] += block / self.n_total
+        return info
+
+
+def _fisher_scoring(engine: _Engine, x0: np.ndarray, max_iter: int) -> tuple[np.ndarray, int]:
+    x = x0.copy()
+    f = engine.objective(x)
+    if not np.isfinite(f):
+        raise PsychometricsError(
+            "the starting values give a covariance matrix that is not positive definite"
+        )
+    for iteration in range(1, max_iter + 1):
+        grad = engine.gradient(x)
+        info = engine.information(x, complete=True)
+        # the pseudo-inverse keeps going through points where the information is singular
+        # (e.g. starting values); identification is checked at the solution
+        step = np.linalg.lstsq(2 * info, grad, rcond=1e-12)[0]
+        if not np.all(np.isfinite(step)):
+            return x, iteration
+        t = 1.0
+        while True:
+            candidate = x - t * step
+            f_new = engine.objective(candidate)
+            if np.isfinite(f_new) and f_new <= f + 1e-4 * t * (grad @ -step):
+                break
+            t /= 2
+            if t < 1e-10:
+                return x, iteration
+        x = candidate
+        converged = abs(f - f_new) < 1e-14 * max(1.0, abs(f)) or np.max(np.abs(t * step)) < 1e-9
+        f = f_new
+        if converged and np.max(np.abs(engine.gradient(x))) < 1e-7:
+            return x, iteration
+    return x, max_iter
+
+
+# ----------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class CFAResult:
+    """A fitted CFA.
+
+    Attributes
+    ----------
+    fit : fit measures keyed by lavaan's ``fitMeasures`` names (see :data:`FIT_MEASURES`).
+    parameters : one row per model parameter and group, columns :data:`PARAMETER_COLUMNS`
+        (``op`` is ``=~`` loading, ``~~`` (co)variance, ``~1`` intercept or latent mean;
+        ``std_all`` is lavaan's completely standardised solution; as in lavaan, ``se`` is 0
+        and ``z``, ``pvalue`` are NaN for fixed parameters; ``se`` is NaN throughout when
+        standard errors were not asked for).
+    groups : group labels in model order; ``n_obs`` the respondents used per group.
+    missing, group_equal, meanstructure : the estimation options.
+    iterations : Fisher-scoring iterations used.
+    """
+
+    fit: Mapping[str, float]
+    parameters: pd.DataFrame
+    items: tuple[str, ...]
+    factors: tuple[str, ...]
+    groups: tuple[str, ...]
+    n_obs: tuple[int, ...]
+    missing: str
+    group_equal: frozenset[str]
+    meanstructure: bool
+    iterations: int
+    _engine: _Engine = field(repr=False, compare=False)
+    _x: np.ndarray = field(repr=False, compare=False)
+
+    def fit_table(self) -> pd.DataFrame:
+        """Fit measures as a two-column table (``measure``, ``value``)."""
+        return pd.DataFrame({COL_MEASURE: list(self.fit), COL_VALUE: list(self.fit.values())})
+
+    def loadings(self) -> pd.DataFrame:
+        """The ``=~`` rows of :attr:`parameters`."""
+        return self.parameters[self.parameters[COL_OP] == "=~"].reset_index(drop=True)
+
+    def implied(self, group: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Model-implied covariance matrix and mean vector of a group (by position)."""
+        return self._engine.implied(self._x, group)
+
+    def modification_indices(self, minimum: float = 0.0) -> pd.DataFrame:
+        """Modification indices for cross-loadings and residual covariances, per group.
+
+        Score tests with the expected information, as lavaan's ``modindices()``; ``epc`` is
+        the expected parameter change and ``sepc_all`` its completely standardised value
+        (residual covariances standardised by the residual variances). Sorted as lavaan
+        lists them; rows with ``mi < minimum`` are dropped.
+        """
+        engine = self._engine
+        spec = engine.spec
+        candidates = []
+        for g in range(spec.n_groups):
+            sel = spec.grp == g
+            taken = set(zip(spec.mat[sel], spec.row[sel], spec.col[sel], strict=True))
+            for k in range(spec.m):
+                for i in range(spec.p):
+                    if (_LAMBDA, i, k) not in taken:
+                        candidates.append((g, _LAMBDA, i, k))
+            for j in range(spec.p):
+                for i in range(j + 1, spec.p):
+                    if (_THETA, i, j) not in taken:
+                        candidates.append((g, _THETA, i, j))
+        if not candidates:
+            return pd.DataFrame(columns=list(MODIFICATION_COLUMNS))
+        info = engine.information(self._x, candidates)
+        n_free = spec.n_free
+        i_ff = info[:n_free, :n_free]
+        i_cf = info[n_free:, :n_free]
+        i_cc = np.diag(info[n_free:, n_free:])
+        v = i_cc - np.einsum("ij,ji->i", i_cf, linalg.solve(i_ff, i_cf.T, assume_a="sym"))
+        grads = np.zeros(len(candidates))
+        for g in range(spec.n_groups):
+            idx = [c for c, cand in enumerate(candidates) if cand[0] == g]
+            mat = np.array([candidates[c][1] for c in idx])
+            row = np.array([candidates[c][2] for c in idx])
+            col = np.array([candidates[c][3] for c in idx])
+            grads[idx] = engine._cell_gradients(self._x, g, mat, row, col, np.ones(len(idx), bool))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mi = self.n_total * grads**2 / (4 * v)
+            epc = -grads / (2 * v)
+        rows = []
+        for c, (g, mat, i, j) in enumerate(candidates):
+            _, phi, theta, _, _ = spec.matrices(self._x, g)
+            sigma, _ = engine.implied(self._x, g)
+            if mat == _LAMBDA:
+                lhs, rhs = spec.factors[j], spec.items[i]
+                scale = math.sqrt(phi[j, j] / sigma[i, i])
+            else:
+                lhs, rhs = spec.items[j], spec.items[i]
+                scale = 1 / math.sqrt(theta[i, i] * theta[j, j])
+            rows.append(
+                (self.groups[g], lhs, _OPS[mat], rhs, mi[c], epc[c], epc[c] * scale),
+            )
+        out = pd.DataFrame(rows, columns=list(MODIFICATION_COLUMNS))
+        return out[out[COL_MI] >= minimum].reset_index(drop=True)
+
+    @property
+    def n_total(self) -> int:
+        return sum(self.n_obs)
+
+
+# ----------------------------------------------------------------------------- fitting
+
+
+def fit_cfa(
+    data: pd.DataFrame,
+    model: Mapping[str, Sequence[str]] | FactorModel,
+    *,
+    group: str | None = None,
+    group_equal: Sequence[str] = (),
+    missing: str = "listwise",
+    meanstructure: bool | None = None,
+    std_lv: bool = False,
+    residual_covariances: Sequence[tuple[str, str]] = (),
+    standard_errors: bool = True,
+    max_iter: int = 500,
+) -> CFAResult:
+    """Fit a CFA by maximum likelihood, as lavaan's ``cfa()`` with the same options.
+
+    Parameters
+    ----------
+    data : one row per respondent; item columns numeric, NaN for a missing answer.
+    model : ``{factor: [item, ...]}``; a ``-item`` (reverse-keyed) gets a negative loading.
+    group : column with the group of each respondent (multiple-group model).
+    group_equal : equality constraints across groups, from :data:`GROUP_EQUAL_OPTIONS`.
+    missing : ``"listwise"`` (complete cases) or ``"fiml"`` (full-information ML).
+    meanstructure : model intercepts; default lavaan's (with groups or FIML).
+    std_lv : identify by factor variances fixed to 1 instead of marker loadings.
+    residual_covariances : pairs of items whose residuals may covary.
+    standard_errors : compute ``se``, ``z``, ``pvalue`` (skip for speed).
+
+    Raises
+    ------
+    PsychometricsError
+        For data or models that cannot be estimated, with a message saying how to fix it.
+    """
+    parsed = parse_factor_model(model)
+    if missing not in MISSING_OPTIONS:
+        raise ValueError(f"missing must be one of {MISSING_OPTIONS}, got {missing!r}")
+    unknown = set(group_equal) - set(GROUP_EQUAL_OPTIONS)
+    if unknown:
+        raise ValueError(
+            f"group_equal has unknown value(s) {sorted(unknown)}; valid: {GROUP_EQUAL_OPTIONS}"
+        )
+    for a, b in residual_covariances:
+        if a not in parsed.items or b not in parsed.items or a == b:
+            raise PsychometricsError(
+                f"residual covariance ({a!r}, {b!r}) must name two different model items"
+            )
+    items = parsed.items
+    answers = numeric_items(data, items).to_numpy()
+    if group is None:
+        labels = ["all"]
+        membership = np.zeros(len(data), dtype=int)
+    else:
+        check_columns(data, [group], "group")
+        column = data[group]
+        if column.isna().any():
+            raise PsychometricsError(
+                f"group column {group!r} has missing values; drop or label those respondents"
+            )
+        labels = [str(v) for v in pd.unique(column)]
+        membership = pd.Categorical(column.astype(str), categories=labels).codes
+    if meanstructure is None:
+        meanstructure = group is not None or missing == "fiml"
+    if (group is None or len(labels) == 1) and group_equal:
+        raise PsychometricsError("group_equal needs a group column with at least two groups")
+    groups = _group_data(answers, membership, labels, items, missing)
+    spec = _build_spec(
+        parsed, len(groups), meanstructure, frozenset(group_equal), std_lv, residual_covariances
+    )
+    engine = _Engine(spec, groups)
+    n_moments = len(groups) * (spec.p * (spec.p + 1) // 2 + (spec.p if meanstructure else 0))
+    df = n_moments - spec.n_free
+    if engine.n_total <= spec.n_free:
+        raise PsychometricsError(
+            f"too few respondents: {engine.n_total} for {spec.n_free} free parameters; "
+            "collect more answers, fit fewer items or use listwise deletion less aggressively"
+        )
+    if df < 0:
+        raise PsychometricsError(
+            f"the model has more parameters ({spec.n_free}) than moments ({n_moments}): "
+            "it is not identified; give each factor at least three items"
+        )
+    x0 = _start_values(spec, groups, parsed)
+    x, iterations = _fisher_scoring(engine, x0, max_iter)
+    grad = engine.gradient(x)
+    if not np.all(np.isfinite(grad)) or np.max(np.abs(grad)) > 1e-5:
+        result = optimize.minimize(
+            engine.objective,
+            x,
+            jac=engine.gradient,
+            method="BFGS",
+            options={"gtol": 1e-9, "maxiter": max_iter},
+        )
+        x = result.x
+        if np.max(np.abs(engine.gradient(x))) > 1e-5:
+            raise PsychometricsError(
+                f"the CFA did not converge after {iterations} iterations (largest gradient "
+                f"{np.max(np.abs(engine.gradient(x))):.2g}); check for items with almost no "
+                "variance, factors with fewer than three items or near-identical items"
+            )
+    info = engine.information(x, complete=True)
+    if np.linalg.cond(info) > 1e12:
+        raise PsychometricsError(
+            "the model is not identified (singular information matrix): every factor needs "
+            "at least three items, or two items and a correlation with another factor; "
+            "remove residual covariances or constraints that leave a parameter undetermined"
+        )
+    fit = _fit_measures(engine, x, df)
+    parameters = _parameter_table(engine, x, labels, standard_errors, missing)
+    variances = parameters[
+        (parameters[COL_OP] == "~~") & (parameters[COL_LHS] == parameters[COL_RHS])
+    ]
+    if (variances[COL_EST] < 0).any():
+        bad = variances[variances[COL_EST] < 0]
+        warnings.warn(
+            "negative variance estimate(s) (Heywood case): "
+            + ", ".join(f"{r.lhs} in group {r.group}" for r in bad.itertuples()),
+            stacklevel=2,
+        )
+    return CFAResult(
+        fit,
+        parameters,
+        items,
+        parsed.factors,
+        tuple(labels),
+        tuple(g.n for g in groups),
+        missing,
+        frozenset(group_equal),
+        meanstructure,
+        iterations,
+        engine,
+        x,
+    )
+
+
+def _group_data(answers, membership, labels, items, missing) -> list[_GroupData]:
+    groups = []
+    p = len(items)
+    for g, label in enumerate(labels):
+        x = answers[membership == g]
+        where = f" in group {label!r}" if len(labels) > 1 else ""
+        # listwise keeps complete rows; FIML keeps every row with at least one answer
+        drop = np.isnan(x).any(axis=1) if missing == "listwise" else np.isnan(x).all(axis=1)
+        x = x[~drop]
+        if len(x) < 2:
+            raise PsychometricsError(
+                f"only {len(x)} usable respondent(s){where}; a group needs at least two "
+                "(and many more for stable estimates): merge or drop the group"
+            )
+        patterns = _patterns(x)
+        if missing == "listwise":
+            mean, cov = patterns[0].mean, patterns[0].cov
+        else:
+            mean, cov = _em_saturated(patterns, p, len(x))
+        variances = np.diag(cov)
+        flat = [items[i] for i in np.flatnonzero(variances <= 1e-12 * max(1.0, variances.max()))]
+        if flat:
+            raise PsychometricsError(
+                f"item(s) {flat} have zero variance{where}: every respondent gave the same "
+                "answer; drop them from the model"
+            )
+        eig = np.linalg.eigvalsh(cov / np.sqrt(np.outer(variances, variances)))
+        if eig[0] <= 1e-10:
+            raise PsychometricsError(
+                f"the item covariance matrix{where} is not positive definite (smallest "
+                f"eigenvalue {eig[0]:.2g}): some items are linear combinations of others or "
+                "there are fewer respondents than items; drop duplicate items"
+            )
+        groups.append(_GroupData(label, len(x), patterns, mean, cov))
+    return groups
+
+
+def _start_values(spec: _Spec, groups: Sequence[_GroupData], model: FactorModel) -> np.ndarray:
+    x = np.full(spec.n_free, np.nan)
+    for g, data in enumerate(groups):
+        s = data.cov
+        lam = np.zeros((spec.p, spec.m))
+        phi_diag = np.ones(spec.m)
+        for k, factor in enumerate(spec.factors):
+            idx = [spec.items.index(c) for c in model.indicators[factor]]
+            vals, vecs = np.linalg.eigh(s[np.ix_(idx, idx)])
+            v = vecs[:, -1]
+            keyed = [
+                i for i, c in enumerate(model.indicators[factor]) if c not in model.reverse_keyed
+            ]
+            if v[(keyed or [0])[0]] < 0:  # the factor points in the keyed direction
+                v = -v
+            marker_rows = (spec.mat == _LAMBDA) & (spec.grp == g) & (spec.col == k)
+            marker_rows &= spec.free < 0
+            if marker_rows.any():
+                ref = idx.index(int(spec.row[marker_rows][0]))
+                v = v / v[ref]
+                lam[idx, k] = v
+                phi_diag[k] = max(vals[-1] * (1 / np.sum(v**2)) * 0.8, 1e-3)
+                # eigenvalue of lam lam' phi is phi * |lam|^2
+            else:
+                lam[idx, k] = v * math.sqrt(max(vals[-1] * 0.8, 1e-3))
+        for j in np.flatnonzero((spec.grp == g) & (spec.free >= 0)):
+            fid = spec.free[j]
+            if not np.isnan(x[fid]):
+                continue
+            r, c, code = spec.row[j], spec.col[j], spec.mat[j]
+            if code == _LAMBDA:
+                x[fid] = lam[r, c]
+            elif code == _PHI:
+                x[fid] = phi_diag[r] if r == c else _start_covariance(s, lam, phi_diag, r, c)
+            elif code == _THETA:
+                x[fid] = 0.5 * s[r, r] if r == c else 0.0
+            elif code == _NU:
+                x[fid] = data.mean[r]
+            else:
+                x[fid] = 0.0
+    return x
+
+
+def _start_covariance(s, lam, phi_diag, k, j) -> float:
+    """Factor covariance implied by the item covariances across two factors (|r| <= .8)."""
+    rows = np.flatnonzero(lam[:, k])
+    cols = np.flatnonzero(lam[:, j])
+    if len(rows) == 0 or len(cols) == 0:
+        return 0.0
+    ratios = s[np.ix_(rows, cols)] / np.outer(lam[rows, k], lam[cols, j])
+    cov = float(np.median(ratios))
+    bound = 0.8 * math.sqrt(phi_diag[k] * phi_diag[j])
+    return float(np.clip(cov, -bound, bound))
+
+
+def _fit_measures(engine: _Engine, x: np.ndarray, df: int) -> dict[str, float]:
+    spec = engine.spec
+    groups = engine.groups
+    n = engine.n_total
+    n_groups = len(groups)
+    p_items = spec.p
+    const = sum(pat.n * len(pat.observed) for g in groups for pat in g.patterns) * _LOG_2PI
+    f = engine.objective(x)
+    logl = -0.5 * (n * f + const)
+    logl_h1 = sum(_pattern_loglik(g.patterns, g.cov, g.mean) for g in groups)
+    logl_base = sum(_independence_loglik(g.patterns, p_items) for g in groups)
+    chisq = max(2 * (logl_h1 - logl), 0.0)
+    base_chisq = 2 * (logl_h1 - logl_base)
+    p = spec.p
+    base_df = n_groups * p * (p - 1) // 2
+    npar = spec.n_free
+    out: dict[str, float] = {"npar": float(npar), "fmin": chisq / (2 * n)}
+    out["chisq"] = chisq
+    out["df"] = float(df)
+    out["pvalue"] = float(stats.chi2.sf(chisq, df)) if df > 0 else math.nan
+    out["baseline.chisq"] = base_chisq
+    out["baseline.df"] = float(base_df)
+    out["baseline.pvalue"] = float(stats.chi2.sf(base_chisq, base_df))
+    out.update(_incremental_indices(chisq, df, base_chisq, base_df))
+    out["logl"] = logl
+    out["unrestricted.logl"] = logl_h1
+    out["aic"] = -2 * logl + 2 * npar
+    out["bic"] = -2 * logl + npar * math.log(n)
+    out["ntotal"] = float(n)
+    out["bic2"] = -2 * logl + npar * math.log((n + 2) / 24)
+    out.update(_rmsea(chisq, df, n, n_groups))
+    out["srmr"] = _srmr(engine, x)
+    return out
+
+
+def _independence_loglik(patterns: Sequence[_Pattern], p: int) -> float:
+    """Log-likelihood of the baseline model (free means and variances, no covariances).
+
+    Under FIML its likelihood factors over items, so each item's mean and variance are the
+    ML estimates from the respondents who answered it.
+    """
+    total = 0.0
+    for i in range(p):
+        n = 0
+        s1 = 0.0
+        s2 = 0.0
+        for pat in patterns:
+            where = np.flatnonzero(pat.observed == i)
+            if len(where):
+                j = where[0]
+                n += pat.n
+                s1 += pat.n * pat.mean[j]
+                s2 += pat.n * (pat.cov[j, j] + pat.mean[j] ** 2)
+        mean = s1 / n
+        var = s2 / n - mean**2
+        total += -0.5 * n * (_LOG_2PI + math.log(var) + 1)
+    return total
+
+
+def _incremental_indices(chisq: float, df: float, base: float, base_df: float) -> dict:
+    """CFI, TLI (= NNFI), RFI, NFI, IFI, RNI with lavaan's rules for edge cases (NaN where
+    lavaan gives NA, e.g. RFI and NFI when the model has more df than the baseline)."""
+    nan = math.nan
+    t1, t2 = max(chisq - df, 0.0), max(chisq - df, base - base_df, 0.0)
+    out = {"cfi": 1.0 if t1 == 0 and t2 == 0 else 1 - t1 / t2}
+    t1, t2 = (chisq - df) * base_df, (base - base_df) * df
+    out["tli"] = out["nnfi"] = 1 - t1 / t2 if df > 0 and abs(t2) > 0 else 1.0
+    if df > base_df:
+        out["rfi"] = nan
+    elif df > 0 and base_df > 0:
+        t1, t2 = base / base_df - chisq / df, base / base_df
+        out["rfi"] = 1.0 if t1 < 0 or t2 < 0 else t1 / t2
+    else:
+        out["rfi"] = 1.0
+    if df > base_df or math.isclose(base, 0.0):
+        out["nfi"] = nan
+    else:
+        out["nfi"] = (base - chisq) / base if df > 0 else 1.0
+    t1, t2 = base - chisq, base - df
+    out["ifi"] = 1.0 if t2 < 0 else (nan if math.isclose(t2, 0.0) else t1 / t2)
+    t2 = base - base_df
+    out["rni"] = nan if math.isclose(t2, 0.0) else 1 - (chisq - df) / t2
+    return out
+
+
+def _rmsea(chisq: float, df: int, n: int, n_groups: int) -> dict[str, float]:
+    """RMSEA, its 90% CI and the p-value of close fit, as lavaan computes them."""
+    if df <= 0:
+        return {
+            "rmsea": 0.0,
+            "rmsea.ci.lower": 0.0,
+            "rmsea.ci.upper": 0.0,
+            "rmsea.pvalue": math.nan,
+        }
+    scale = math.sqrt(n_groups)
+    rmsea = math.sqrt(max(chisq / n / df - 1 / n, 0.0)) * scale
+
+    def solve(target: float, upper: float) -> float:
+        def fn(lam: float) -> float:
+            return (
+                stats.ncx2.cdf(chisq, df, lam) - target
+                if lam > 0
+                else stats.chi2.cdf(chisq, df) - target
+            )
+
+        if fn(0.0) < 0:
+            return 0.0
+        if fn(upper) > 0:
+            return 0.0
+        return optimize.brentq(fn, 0.0, upper, xtol=1e-12)
+
+    lam_low = solve(0.95, max(chisq, 1e-8))
+    lam_high = solve(0.05, max(n, chisq * 4))
+    lower = math.sqrt(lam_low / (n * df)) * scale
+    upper = math.sqrt(lam_high / (n * df)) * scale
+    ncp = n * df * 0.05**2 / n_groups
+    pvalue = float(stats.ncx2.sf(chisq, df, ncp))
+    return {
+        "rmsea": rmsea,
+        "rmsea.ci.lower": lower,
+        "rmsea.ci.upper": upper,
+        "rmsea.pvalue": pvalue,
+    }
+
+
+def _srmr(engine: _Engine, x: np.ndarray) -> float:
+    """Bentler's SRMR per group (residuals scaled by the sample SDs), weighted by n_g / N."""
+    total = 0.0
+    p = engine.spec.p
+    low = np.tril_indices(p)
+    for g, data in enumerate(engine.groups):
+        sigma, mu = engine.implied(x, g)
+        sd = np.sqrt(np.diag(data.cov))
+        resid = ((data.cov - sigma) / np.outer(sd, sd))[low]
+        squares = list(resid**2)
+        if engine.spec.meanstructure:
+            squares += list(((data.mean - mu) / sd) ** 2)
+        total += data.n / engine.n_total * math.sqrt(np.mean(squares))
+    return total
+
+
+def _parameter_table(engine, x, labels, standard_errors, missing) -> pd.DataFrame:
+    spec = engine.spec
+    se = np.full(spec.n_free, np.nan)
+    if standard_errors:
+        # lavaan: observed information under FIML, expected information otherwise
+        fiml = missing == "fiml"
+        hessian = _numeric_hessian(engine, x) / 2 if fiml else engine.information(x)
+        try:
+            cov = linalg.inv(hessian) / engine.n_total
+            se = np.sqrt(np.clip(np.diag(cov), 0, None))
+        except linalg.LinAlgError:
+            pass
+    rows = []
+    for g in range(spec.n_groups):
+        lam, phi, theta, nu, alpha = spec.matrices(x, g)
+        sigma, _ = engine.implied(x, g)
+        sd_item = np.sqrt(np.diag(sigma))
+        sd_factor = np.sqrt(np.clip(np.diag(phi), 0, None))
+        for j in np.flatnonzero(spec.grp == g):
+            code, r, c, fid = spec.mat[j], spec.row[j], spec.col[j], spec.free[j]
+            if code == _LAMBDA:
+                lhs, rhs, est = spec.factors[c], spec.items[r], lam[r, c]
+                std = est * sd_factor[c] / sd_item[r]
+            elif code == _PHI:
+                lhs, rhs, est = spec.factors[c], spec.factors[r], phi[r, c]
+                std = est / (sd_factor[r] * sd_factor[c])
+            elif code == _THETA:
+                lhs, rhs, est = spec.items[c], spec.items[r], theta[r, c]
+                std = (
+                    est / sd_item[r] ** 2 if r == c else est / math.sqrt(theta[r, r] * theta[c, c])
+                )
+            elif code == _NU:
+                lhs, rhs, est = spec.items[r], "", nu[r]
+                std = est / sd_item[r]
+            else:
+                lhs, rhs, est = spec.factors[r], "", alpha[r]
+                std = est / sd_factor[r]
+            s = se[fid] if fid >= 0 else 0.0  # lavaan: se 0 for fixed parameters
+            z = est / s if fid >= 0 and s > 0 else math.nan
+            pval = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else math.nan
+            rows.append((labels[g], lhs, _OPS[code], rhs, fid >= 0, est, s, z, pval, std))
+    return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
+
+
+def _numeric_hessian(engine: _Engine, x: np.ndarray) -> np.ndarray:
+    k = len(x)
+    hessian = np.zeros((k, k))
+    for i in range(k):
+        h = 1e-5 * max(1.0, abs(x[i]))
+        up = x.copy()
+        down = x.copy()
+        up[i] += h
+        down[i] -= h
+        hessian[:, i] = (engine.gradient(up) - engine.gradient(down)) / (2 * h)
+    return (hessian + hessian.T) / 2

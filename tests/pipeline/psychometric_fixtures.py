@@ -1,0 +1,58 @@
+"""Shared inputs of the psychometrics tests: public data sets and R's golden values.
+
+Plain cached loaders rather than conftest fixtures, so this file cannot collide with
+another conftest.py. The data sets and golden JSON files are written by
+tests/r/golden.R (R, lavaan, psych, semTools); tests/fixtures/make_likert.py wrote the
+simulated Likert data.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+HS_MODEL = {
+    "visual": ["x1", "x2", "x3"],
+    "textual": ["x4", "x5", "x6"],
+    "speed": ["x7", "x8", "x9"],
+}
+LIKERT_MODEL = {
+    "TRU": ["tru1", "tru2", "tru3", "-tru4", "tru5"],
+    "UNF": ["unf1", "unf2", "-unf3", "unf4", "unf5"],
+    "DIS": ["dis1", "dis2", "dis3", "dis4", "dis5"],
+}
+BFI_MODEL = {
+    "A": ["-A1", "A2", "A3", "A4", "A5"],
+    "C": ["C1", "C2", "C3", "-C4", "-C5"],
+    "E": ["-E1", "-E2", "E3", "E4", "E5"],
+    "N": ["N1", "N2", "N3", "N4", "N5"],
+    "O": ["O1", "-O2", "O3", "O4", "-O5"],
+}
+
+
+DATA_FILES = {
+    "holzinger": "holzinger_swineford.csv",
+    "holzinger_missing": "holzinger_swineford_missing.csv",
+    "likert": "likert.csv",
+    "bfi": "bfi.csv",
+}
+
+
+@cache
+def _read(name: str) -> pd.DataFrame:
+    index_col = 0 if name == "bfi" else None
+    return pd.read_csv(FIXTURES / "data" / DATA_FILES[name], index_col=index_col)
+
+
+def load(name: str) -> pd.DataFrame:
+    """A copy of a fixture data set: holzinger, holzinger_missing, likert or bfi."""
+    return _read(name).copy()
+
+
+@cache
+def golden(name: str) -> dict:
+    """R's golden values (tests/fixtures/r/<name>.json), keyed by case."""
+    return json.loads((FIXTURES / "r" / f"{name}.json").read_text())["cases"]

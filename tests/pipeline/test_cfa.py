@@ -1,0 +1,169 @@
+"""The ML CFA engine against lavaan 0.6 (tests/r/golden.R)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from psychometric_fixtures import BFI_MODEL, HS_MODEL, LIKERT_MODEL, golden, load
+from samenspel.pipeline.cfa import (
+    FIT_MEASURES,
+    MODIFICATION_COLUMNS,
+    PARAMETER_COLUMNS,
+    fit_cfa,
+)
+from samenspel.pipeline.factor_model import PsychometricsError
+
+SINGLE = [
+    ("hs", "holzinger", HS_MODEL, {}),
+    ("hs_meanstructure", "holzinger", HS_MODEL, {"meanstructure": True}),
+    ("bfi_listwise", "bfi", BFI_MODEL, {}),
+    ("likert", "likert", LIKERT_MODEL, {}),
+    ("hs_fiml", "holzinger_missing", HS_MODEL, {"missing": "fiml"}),
+    ("likert_fiml", "likert", LIKERT_MODEL, {"missing": "fiml"}),
+]
+STEPS = {
+    "configural": (),
+    "metric": ("loadings",),
+    "scalar": ("loadings", "intercepts"),
+    "strict": ("loadings", "intercepts", "residuals"),
+}
+MULTI = [
+    (case, name, model, group, missing, step)
+    for case, name, model, group, missing in [
+        ("hs_invariance", "holzinger", HS_MODEL, "school", "listwise"),
+        ("likert_invariance", "likert", LIKERT_MODEL, "side", "listwise"),
+        ("hs_fiml_invariance", "holzinger_missing", HS_MODEL, "school", "fiml"),
+    ]
+    for step in STEPS
+]
+
+
+def assert_fit_matches(ours: dict, gold: dict) -> None:
+    for measure, value in gold.items():
+        assert measure in FIT_MEASURES
+        if value is None:  # NA in lavaan
+            assert np.isnan(ours[measure]), measure
+        else:
+            assert ours[measure] == pytest.approx(value, abs=1e-3), measure
+
+
+def assert_parameters_match(result, gold_rows, absolute_std=False) -> None:
+    gold = pd.DataFrame(gold_rows)
+    gold["rhs"] = gold["rhs"].fillna("")
+    ours = result.parameters.copy()
+    ours["group"] = ours["group"].map({g: i + 1 for i, g in enumerate(result.groups)})
+    merged = gold.merge(ours, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
+    assert len(merged) == len(gold) == len(ours)
+    std_r, std = merged["std.all"], merged["std_all"]
+    if absolute_std:  # lavaan's marker is the (reverse-keyed) first item, ours the first keyed
+        std_r, std = std_r.abs(), std.abs()
+    else:
+        np.testing.assert_allclose(merged["est"], merged["est_r"], atol=1e-3)
+        np.testing.assert_allclose(merged["se"], merged["se_r"], atol=1e-3)
+    np.testing.assert_allclose(std, std_r, atol=1e-3)
+
+
+@pytest.mark.parametrize(("case", "name", "model", "options"), SINGLE)
+def test_single_group_matches_lavaan(case, name, model, options):
+    gold = golden("cfa")[case]
+    result = fit_cfa(load(name), model, **options)
+    assert result.n_obs == tuple(gold["n_obs"])
+    assert_fit_matches(result.fit, gold["fit"])
+    assert_parameters_match(result, gold["params"], absolute_std=(case == "bfi_listwise"))
+    assert tuple(result.parameters.columns) == PARAMETER_COLUMNS
+
+
+@pytest.mark.parametrize(("case", "name", "model", "group", "missing", "step"), MULTI)
+def test_multiple_groups_with_constraints_match_lavaan(case, name, model, group, missing, step):
+    gold = golden("cfa")[case]["steps"][step]
+    result = fit_cfa(load(name), model, group=group, group_equal=STEPS[step], missing=missing)
+    assert_fit_matches(result.fit, gold["fit"])
+    assert_parameters_match(result, gold["params"])
+
+
+@pytest.mark.parametrize(
+    ("case", "name", "model"),
+    [("hs", "holzinger", HS_MODEL), ("likert", "likert", LIKERT_MODEL)],
+)
+def test_modification_indices_match_lavaan(case, name, model):
+    gold = pd.DataFrame(golden("cfa")[case]["mi"])
+    ours = fit_cfa(load(name), model).modification_indices()
+    assert tuple(ours.columns) == MODIFICATION_COLUMNS
+    merged = gold.merge(ours, on=["lhs", "op", "rhs"], suffixes=("_r", ""))
+    assert len(merged) == len(gold) == len(ours)
+    np.testing.assert_allclose(merged["mi"], merged["mi_r"], atol=1e-3)
+    np.testing.assert_allclose(merged["epc"], merged["epc_r"], atol=1e-3)
+    np.testing.assert_allclose(merged["sepc_all"], merged["sepc.all"], atol=1e-3)
+
+
+def test_reverse_keyed_item_gets_a_negative_loading():
+    result = fit_cfa(load("likert"), LIKERT_MODEL)
+    loadings = result.loadings().set_index("rhs")
+    assert loadings.loc["tru4", "std_all"] < 0 < loadings.loc["tru1", "std_all"]
+
+
+def test_std_lv_gives_the_same_fit():
+    marker = fit_cfa(load("holzinger"), HS_MODEL)
+    unit = fit_cfa(load("holzinger"), HS_MODEL, std_lv=True)
+    assert unit.fit["chisq"] == pytest.approx(marker.fit["chisq"], abs=1e-6)
+    np.testing.assert_allclose(unit.loadings()["std_all"], marker.loadings()["std_all"], atol=1e-6)
+
+
+def test_residual_covariance_lowers_chisq_by_about_its_mi():
+    data = load("holzinger")
+    base = fit_cfa(data, HS_MODEL)
+    mi = base.modification_indices().set_index(["lhs", "rhs"]).loc[("x7", "x8"), "mi"]
+    freed = fit_cfa(data, HS_MODEL, residual_covariances=[("x7", "x8")])
+    assert freed.fit["df"] == base.fit["df"] - 1
+    assert base.fit["chisq"] - freed.fit["chisq"] == pytest.approx(mi, rel=0.3)
+
+
+def test_non_positive_definite_covariance_is_refused():
+    data = load("holzinger")
+    data["x10"] = data["x7"] + data["x8"] - data["x9"]
+    with pytest.raises(PsychometricsError, match="not positive definite"):
+        fit_cfa(data, {**HS_MODEL, "speed": ["x7", "x8", "x9", "x10"]})
+
+
+def test_zero_variance_item_is_refused():
+    data = load("holzinger")
+    data["x1"] = 3.0
+    with pytest.raises(PsychometricsError, match="zero variance"):
+        fit_cfa(data, HS_MODEL)
+
+
+def test_too_few_respondents_for_the_parameters():
+    with pytest.raises(PsychometricsError, match="too few respondents"):
+        fit_cfa(load("holzinger").head(15), HS_MODEL)
+
+
+def test_group_with_a_single_respondent_is_refused():
+    data = load("holzinger")
+    data.loc[0, "school"] = "Elsewhere"
+    with pytest.raises(PsychometricsError, match="Elsewhere"):
+        fit_cfa(data, HS_MODEL, group="school")
+
+
+def test_non_convergence_is_reported():
+    with pytest.raises(PsychometricsError, match="did not converge"):
+        fit_cfa(load("holzinger"), HS_MODEL, max_iter=1)
+
+
+def test_unidentified_model_is_refused():
+    with pytest.raises(PsychometricsError, match="not identified"):
+        fit_cfa(load("holzinger"), {"a": ["x1", "x2"]})
+
+
+def test_bad_option_lists_the_choices():
+    with pytest.raises(ValueError, match="fiml"):
+        fit_cfa(load("holzinger"), HS_MODEL, missing="pairwise")
+
+
+def test_caller_data_is_not_changed():
+    data = load("likert")
+    before = data.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit_cfa(data, LIKERT_MODEL, missing="fiml", group="side")
+    pd.testing.assert_frame_equal(data, before)

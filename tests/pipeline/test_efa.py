@@ -1,0 +1,85 @@
+"""EFA diagnostics against psych::KMO, psych::cortest.bartlett and psych::fa."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from psychometric_fixtures import golden, load
+from samenspel.pipeline.efa import (
+    KMO_COLUMNS,
+    PARALLEL_COLUMNS,
+    bartlett_sphericity,
+    fit_efa,
+    kmo,
+    parallel_analysis,
+)
+from samenspel.pipeline.factor_model import PsychometricsError
+
+HS_ITEMS = [f"x{i}" for i in range(1, 10)]
+CASES = [("hs", "holzinger", HS_ITEMS, 3), ("bfi", "bfi", None, 5)]
+
+
+def _items(name, items):
+    return items if items is not None else list(load(name).columns[:25])
+
+
+@pytest.mark.parametrize(("case", "name", "items", "n_factors"), CASES)
+def test_kmo_and_bartlett_match_psych(case, name, items, n_factors):
+    gold = golden("efa")[case]
+    items = _items(name, items)
+    table = kmo(load(name), items)
+    assert tuple(table.columns) == KMO_COLUMNS
+    assert table.msa.iloc[-1] == pytest.approx(gold["kmo"], abs=1e-6)
+    np.testing.assert_allclose(
+        table.msa.iloc[:-1], [gold["kmo_items"][i] for i in items], atol=1e-6
+    )
+    test = bartlett_sphericity(load(name), items)
+    assert test.chisq == pytest.approx(gold["bartlett_chisq"], abs=1e-3)
+    assert test.df == gold["bartlett_df"]
+    assert test.n == gold["n_obs"]
+
+
+@pytest.mark.parametrize(("case", "name", "items", "n_factors"), CASES)
+def test_ml_varimax_loadings_match_psych_fa(case, name, items, n_factors):
+    gold = pd.DataFrame(golden("efa")[case]["ml_varimax_loadings"]).set_index("_row")
+    items = _items(name, items)
+    result = fit_efa(load(name), n_factors, items, method="ml", rotation="varimax")
+    ours = result.loadings[[f"F{k + 1}" for k in range(n_factors)]]
+    assert list(ours.index) == items
+    # psych orders and names factors differently: match columns up to order and sign
+    best = min(
+        itertools.permutations(range(n_factors)),
+        key=lambda perm: np.abs(np.abs(ours.to_numpy()[:, perm]) - np.abs(gold.to_numpy())).max(),
+    )
+    mine = ours.to_numpy()[:, best]
+    signs = np.sign((mine * gold.to_numpy()).sum(axis=0))
+    np.testing.assert_allclose(mine * signs, gold.to_numpy(), atol=1e-3)
+
+
+@pytest.mark.parametrize("rotation", ["oblimin", "promax", "varimax"])
+def test_rotations_index_loadings_by_item(rotation):
+    result = fit_efa(load("holzinger"), 3, HS_ITEMS, method="minres", rotation=rotation)
+    assert list(result.loadings.index) == HS_ITEMS
+    assert {"communality", "uniqueness"} <= set(result.loadings.columns)
+    assert result.factor_correlations.shape == (3, 3)
+    if rotation == "varimax":
+        np.testing.assert_allclose(result.factor_correlations, np.eye(3))
+
+
+def test_parallel_analysis_retains_three_holzinger_factors():
+    table = parallel_analysis(load("holzinger"), HS_ITEMS, n_iterations=50)
+    assert tuple(table.columns) == PARALLEL_COLUMNS
+    assert table.retain.sum() == 3
+
+
+def test_unknown_rotation_lists_the_choices():
+    with pytest.raises(ValueError, match="oblimin"):
+        fit_efa(load("holzinger"), 3, HS_ITEMS, rotation="spin")
+
+
+def test_duplicate_items_give_a_clear_error():
+    data = load("holzinger")
+    data["x10"] = data["x1"] + data["x2"]
+    with pytest.raises(PsychometricsError, match="not positive definite"):
+        kmo(data, [*HS_ITEMS, "x10"])

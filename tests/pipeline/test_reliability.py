@@ -1,0 +1,114 @@
+"""Item analysis and reliability against psych::alpha and semTools::compRelSEM."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from psychometric_fixtures import BFI_MODEL, LIKERT_MODEL, golden, load
+from samenspel.pipeline.factor_model import PsychometricsError
+from samenspel.pipeline.reliability import (
+    ITEM_COLUMNS,
+    RELIABILITY_COLUMNS,
+    feldt_interval,
+    item_analysis,
+    scale_reliability,
+)
+
+CASES = [
+    ("bfi", BFI_MODEL, 1, 6),
+    ("likert", LIKERT_MODEL, 1, 5),
+]
+
+
+@pytest.mark.parametrize("missing", ["pairwise", "listwise"])
+@pytest.mark.parametrize(("name", "model", "low", "high"), CASES)
+def test_alpha_matches_psych(name, model, low, high, missing):
+    data = load(name)
+    golden_reliability = golden("reliability")
+    table = scale_reliability(data, model, low, high, missing=missing)
+    assert tuple(table.columns) == RELIABILITY_COLUMNS
+    for row in table.itertuples():
+        gold = golden_reliability[f"{name}_{row.scale}_{missing}"]
+        assert row.alpha == pytest.approx(gold["raw_alpha"], abs=1e-4)
+        assert row.alpha_std == pytest.approx(gold["std_alpha"], abs=1e-4)
+        assert row.average_r == pytest.approx(gold["average_r"], abs=1e-4)
+        assert row.n == gold["n_obs"]
+        assert row.ci_low == pytest.approx(gold["feldt_lower"], abs=1e-4)
+        assert row.ci_high == pytest.approx(gold["feldt_upper"], abs=1e-4)
+        if missing == "listwise":
+            assert row.omega_total == pytest.approx(gold["omega_total"], abs=1e-4)
+
+
+@pytest.mark.parametrize("missing", ["pairwise", "listwise"])
+@pytest.mark.parametrize(("name", "model", "low", "high"), CASES)
+def test_item_statistics_match_psych(name, model, low, high, missing):
+    data = load(name)
+    golden_reliability = golden("reliability")
+    table = item_analysis(data, model, low, high, missing=missing)
+    assert tuple(table.columns) == ITEM_COLUMNS
+    for scale in model:
+        gold = pd.DataFrame(golden_reliability[f"{name}_{scale}_{missing}"]["items"])
+        ours = table[table.scale == scale].reset_index(drop=True)
+        assert list(ours["item"]) == list(gold["item"])
+        for ours_col, gold_col in [
+            ("item_rest_r", "item_rest_r"),
+            ("alpha_if_deleted", "alpha_if_deleted"),
+            ("std_alpha_if_deleted", "std_alpha_if_deleted"),
+            ("mean", "mean"),
+            ("sd", "sd"),
+            ("skew", "skew"),
+        ]:
+            np.testing.assert_allclose(ours[ours_col], gold[gold_col], atol=1e-4)
+        np.testing.assert_array_equal(ours["n"], gold["n"])
+
+
+def test_reverse_keyed_items_are_recoded():
+    likert = load("likert")
+    table = item_analysis(likert, LIKERT_MODEL, 1, 5)
+    tru4 = table[table.item == "tru4"].iloc[0]
+    assert tru4.reverse_keyed
+    assert tru4["mean"] == pytest.approx(6 - likert["tru4"].mean())
+    assert tru4.floor == pytest.approx((likert["tru4"] == 5).sum() / likert["tru4"].notna().sum())
+
+
+def test_results_per_group():
+    likert = load("likert")
+    table = scale_reliability(likert, LIKERT_MODEL, 1, 5, group="side")
+    assert set(table.group) == {"all", "professional", "informal"}
+    informal = table[(table.group == "informal") & (table.scale == "TRU")].iloc[0]
+    assert informal.n == (likert.side == "informal").sum()
+
+
+def test_feldt_interval_contains_alpha():
+    low, high = feldt_interval(0.8, 200, 6)
+    assert low < 0.8 < high
+
+
+def test_two_item_scale_has_explained_missing_omega():
+    likert = load("likert")
+    table = scale_reliability(likert, {"pair": ["tru1", "tru2"]}, 1, 5)
+    assert np.isnan(table.omega_total[0])
+    assert "three items" in table.note[0]
+
+
+def test_zero_variance_item_is_refused():
+    data = pd.DataFrame({"a": [3.0] * 6, "b": [1, 2, 3, 4, 5, 2.0], "c": [2, 2, 3, 5, 4, 1.0]})
+    with pytest.raises(PsychometricsError, match="zero variance"):
+        scale_reliability(data, {"S": ["a", "b", "c"]}, 1, 5)
+
+
+def test_answers_outside_the_scale_are_refused():
+    likert = load("likert")
+    with pytest.raises(PsychometricsError, match="outside the range"):
+        scale_reliability(likert, LIKERT_MODEL, 1, 4)
+
+
+def test_single_item_scale_is_refused():
+    likert = load("likert")
+    with pytest.raises(PsychometricsError, match="at least two items"):
+        scale_reliability(likert, {"S": ["tru1"]}, 1, 5)
+
+
+def test_missing_item_column_is_named():
+    likert = load("likert")
+    with pytest.raises(PsychometricsError, match="nope"):
+        scale_reliability(likert, {"S": ["tru1", "nope"]}, 1, 5)
