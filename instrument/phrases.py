@@ -19,6 +19,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "nl": "Het nummer van de respondent op de lijst of het papieren formulier.",
         "en": "The respondent's number from the list or the paper form.",
     },
+    "no_respondent": {"nl": "geen respondentnummer", "en": "no respondent number"},
     "version": {"nl": "versie", "en": "version"},
     "page": {"nl": "pagina", "en": "page"},
     "go_to": {"nl": "GA NAAR", "en": "GO TO"},

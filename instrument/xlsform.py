@@ -352,6 +352,13 @@ def build_xlsform(instrument: Instrument, areas: AreaRegistry) -> XLSForm:
     return XLSForm(survey, choices, settings)
 
 
+def set_text(cell, value) -> None:
+    """Write a value as data: a text starting with '=' stays text, never a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
 def xlsform_bytes(form: XLSForm) -> bytes:
     """The XLSForm as an .xlsx workbook (sheets survey, choices, settings)."""
     workbook = Workbook()
@@ -361,8 +368,10 @@ def xlsform_bytes(form: XLSForm) -> bytes:
         sheet.append(list(frame.columns))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in frame.itertuples(index=False):
-            sheet.append([value if value != "" else None for value in row])
+        for row_number, row in enumerate(frame.itertuples(index=False), start=2):
+            for column, value in enumerate(row, start=1):
+                if value != "":
+                    set_text(sheet.cell(row=row_number, column=column), value)
         for index, column in enumerate(frame.columns, start=1):
             longest = max([len(str(column)), *(len(str(v)) for v in frame[column])])
             sheet.column_dimensions[get_column_letter(index)].width = min(60, longest + 2)

@@ -7,17 +7,16 @@ import os
 import re
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from kobo_export import kobo_export, simulated_wave
 from samenspel.instrument.model import PLACEHOLDERS
 from samenspel.instrument.xlsform import (
     XLSForm,
     check_translations,
     convert_xlsform,
     dump_xlsform,
-    export_columns,
     odk_validate_available,
     translated,
     wording_field,
@@ -25,7 +24,6 @@ from samenspel.instrument.xlsform import (
     xlsform_bytes,
 )
 from samenspel.pipeline.ingest import ingest_file
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave
 from samenspel.pipeline.store import open_store
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "xlsform.txt"
@@ -195,40 +193,12 @@ def test_golden_dump(xlsform):
     )
 
 
-def kobo_export(instrument, frame: pd.DataFrame, xform: str, group_prefixes: bool) -> str:
-    """Rows as KoboToolbox exports this form: XML names and codes, `;`, every field quoted."""
-    roles = {float(r.code): r for r in instrument.roles.values()}
-    out = pd.DataFrame(index=frame.index)
-    for header, name in export_columns(xform, group_prefixes):
-        if name in frame.columns:
-            values = frame[name]
-            if pd.api.types.is_float_dtype(values):
-                values = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
-        elif name in wording_fields(instrument):
-            placeholder, language = name.rsplit("_", 1)
-            values = frame["role"].map(
-                lambda c, p=placeholder, lang=language: (
-                    roles[c].placeholders[p][lang] if c in roles else ""
-                )
-            )
-        elif name == "instanceID":
-            values = "uuid:" + frame["_uuid"]
-        elif name == "audit":
-            values = pd.Series("audit.csv", index=frame.index)
-        else:
-            values = pd.Series("", index=frame.index)
-        out[header] = values
-    return out.to_csv(sep=";", index=False, quoting=1, lineterminator="\r\n")
-
-
 @pytest.mark.parametrize("group_prefixes", [True, False])
 def test_kobo_export_round_trips_through_ingest(
     tmp_path, monkeypatch, instrument, areas, xform, group_prefixes
 ):
     monkeypatch.setenv("SAMENSPEL_KEY_FILE", str(tmp_path / "key"))
-    settings = SimulationSettings(waves=("2025",), per_side=6, seed=7, model_seed=7)
-    model = draw_model(instrument, areas, settings)
-    frame = simulate_wave(instrument, areas, model, "2025", np.random.default_rng(7))
+    frame, settings = simulated_wave(instrument, areas)
     path = tmp_path / "kobo.csv"
     path.write_text(kobo_export(instrument, frame, xform, group_prefixes), encoding="utf-8")
     header = path.read_text(encoding="utf-8").splitlines()[0]
