@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from samenspel.instrument.model import AnswerOption, AnswerScale, AreaRegistry, Instrument, Item
+from samenspel.instrument.model import (
+    AnswerOption,
+    AnswerScale,
+    AreaRegistry,
+    Instrument,
+    Item,
+    fill_placeholders,
+)
 from samenspel.instrument.phrases import phrase
 from samenspel.instrument.xlsform import NUMBER_SCALE_KINDS, consent_item, role_item
 
@@ -108,8 +115,6 @@ def show_card_scales(instrument: Instrument) -> list[AnswerScale]:
 
 
 def _fill(instrument: Instrument, text: str, role: str, language: str) -> str:
-    from samenspel.instrument.model import fill_placeholders
-
     return fill_placeholders(text, instrument.roles[role], language)
 
 
@@ -235,14 +240,15 @@ def page_css(
     size = "A4 landscape" if landscape else "A4"
     top_right = (
         f"content: {css_string(phrase('respondent', language) + ' ____________')}; "
-        "font-size: 9pt; font-weight: bold;"
+        "font-size: 9pt; font-weight: bold; white-space: nowrap; width: 40%;"
         if respondent
         else "content: none;"
     )
     page = css_string(phrase("page", language) + " ")
     return (
         f"@page {{ size: {size}; margin: 20mm 15mm 18mm 15mm;\n"
-        f"  @top-left {{ content: {css_string(top_left)}; font-size: 8pt; color: #333; }}\n"
+        f"  @top-left {{ content: {css_string(top_left)}; font-size: 8pt; color: #333; "
+        "width: 60%; }\n"
         f"  @top-right {{ {top_right} }}\n"
         f"  @bottom-left {{ content: {css_string(bottom_left)}; font-size: 8pt; color: #333; }}\n"
         f'  @bottom-right {{ content: {page} counter(page) "/" counter(pages); font-size: 8pt; }}\n'
@@ -283,8 +289,8 @@ def render_paper_html(
             words=words,
             css=(TEMPLATES / "paper.css").read_text(encoding="utf-8"),
             page_css=page_css(
-                f"{instrument.title[language]} · {role_label} · {version_label}",
-                version_line,
+                f"{role_label} · {version_label}",
+                f"{instrument.title[language]} · {version_line}",
                 language,
                 respondent=True,
             ),
