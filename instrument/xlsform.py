@@ -148,12 +148,15 @@ def number_constraint(scale: AnswerScale) -> str:
 
 
 def _item_hint(
-    instrument: Instrument, item: Item, intro: dict[str, str], language: str, first: bool
+    instrument: Instrument, item: Item, intro: dict[str, str], language: str, with_intro: bool
 ) -> str:
+    """The hint under a question: its interviewer instruction, or else the section's intro
+    (repeated on every screen: with one question a screen it is the stem of the question),
+    plus how a number and 'don't know' are entered."""
     parts = []
     if item.instruction:
         parts.append(item.instruction[language])
-    elif first and intro:
+    elif with_intro and intro:
         parts.append(with_wording_fields(intro[language], language))
     scale = instrument.answer_scales[item.scale]
     if scale.kind in NUMBER_SCALE_KINDS:
@@ -235,7 +238,6 @@ def survey_rows(instrument: Instrument) -> list[dict[str, str]]:
             group[translated("label", language)] = section.title[language]
         rows.append(group)
         intro = dict(section.intro)
-        first = True
         for item in section_items:
             if item.pair_target == "other":
                 continue  # written together with its `own` twin below
@@ -262,18 +264,15 @@ def survey_rows(instrument: Instrument) -> list[dict[str, str]]:
                         lang: with_wording_fields(member.stem[lang], lang) for lang in languages
                     }
                     hint = {
-                        lang: _item_hint(instrument, member, intro, lang, member is item and first)
+                        lang: _item_hint(instrument, member, intro, lang, member is item)
                         for lang in languages
                     }
                     rows.append(_question_row(instrument, member, label, hint, ""))
                 rows.append({"type": "end_group", "name": item.pair_base})
             else:
                 label = {lang: with_wording_fields(item.text[lang], lang) for lang in languages}
-                hint = {
-                    lang: _item_hint(instrument, item, intro, lang, first) for lang in languages
-                }
+                hint = {lang: _item_hint(instrument, item, intro, lang, True) for lang in languages}
                 rows.append(_question_row(instrument, item, label, hint, relevant, "quick"))
-            first = False
             if item.code == consent.code:
                 note = {
                     "type": "note",
