@@ -43,3 +43,19 @@ def test_an_invalid_instrument_stops_with_the_validator_messages(tmp_path, capsy
     assert "sections[3].items[7].text.en" in err
     assert "samenspel: stopped; 1 error(s) to fix first." in err
     assert not out.exists()
+
+
+def test_a_language_without_form_texts_is_an_error_not_a_blank():
+    import pytest
+    from samenspel.instrument.phrases import phrase
+    from samenspel.instrument.problems import ProblemsFound
+
+    assert phrase("number_hint", "en", low=0, high=500, code=998) == (
+        "Enter 0 to 500. Don't know: 998."
+    )
+    with pytest.raises(ProblemsFound) as caught:
+        phrase("respondent", "fr")
+    (problem,) = caught.value.problems
+    assert problem.code == "missing-translation"
+    assert "PHRASES['respondent']" in problem.where
+    assert "'fr'" in problem.hint
