@@ -34,6 +34,9 @@ from samenspel.instrument.xlsform import NUMBER_SCALE_KINDS, consent_item, role_
 TEMPLATES = Path(__file__).parent / "templates"
 VERSIONS = ("interviewer", "self")
 LONG_LIST = 7  # option lists longer than this are printed in two columns
+# A registry longer than this (a national monitor has thousands of areas) is not printed as
+# a list: the form gets a write-in field for the area code instead, and no show-card.
+MAX_PRINTED_AREAS = 60
 
 
 @dataclass
@@ -100,13 +103,17 @@ def scale_options(
     return list(scale.options), list(scale.missing)
 
 
-def show_card_scales(instrument: Instrument) -> list[AnswerScale]:
+def show_card_scales(
+    instrument: Instrument, areas: AreaRegistry | None = None
+) -> list[AnswerScale]:
     """The answer scales that get a show-card, in the order of the instrument's scales.
 
     Every scale an item uses, except short lists (two options, such as yes/no) that a
-    respondent hears and remembers without a card.
+    respondent hears and remembers without a card, and an area registry too long to print.
     """
     used = {item.scale for item in instrument.items}
+    if areas is not None and len(areas.areas) > MAX_PRINTED_AREAS:
+        used -= {s.id for s in instrument.answer_scales.values() if s.kind == "area"}
     return [
         s
         for s in instrument.answer_scales.values()
@@ -144,7 +151,9 @@ def sections_for(
     instrument: Instrument, areas: AreaRegistry, role: str, language: str
 ) -> list[SectionView]:
     """The sections of a role's form, items grouped into printable blocks."""
-    cards = {scale.id: number for number, scale in enumerate(show_card_scales(instrument), 1)}
+    cards = {
+        scale.id: number for number, scale in enumerate(show_card_scales(instrument, areas), 1)
+    }
     items = {item.code: item for item in instrument.items}
     views = []
     for section in instrument.sections:
@@ -204,6 +213,8 @@ def sections_for(
                     continue
                 options = _option_list(instrument, areas, item, role, language)
                 blocks.append(Block("matrix", [row], options=options, card=cards.get(scale.id)))
+            elif scale.kind == "area" and len(areas.areas) > MAX_PRINTED_AREAS:
+                blocks.append(Block("write-in", [row]))
             else:
                 options = _option_list(instrument, areas, item, role, language)
                 blocks.append(
@@ -271,7 +282,7 @@ def render_paper_html(
         for key in (
             "respondent", "version", "page", "go_to", "end", "end_title", "thanks",
             "interviewer", "interviewer_version", "self_version", "self_intro",
-            "interviewer_intro", "show_card", "no_consent_end",
+            "interviewer_intro", "show_card", "no_consent_end", "area_code",
         )
     }  # fmt: skip
     version_label = words["interviewer_version" if version == "interviewer" else "self_version"]
@@ -301,7 +312,7 @@ def render_paper_html(
 def render_show_cards_html(instrument: Instrument, areas: AreaRegistry, language: str) -> str:
     """Large-type show-cards, one page per answer scale."""
     cards = []
-    for number, scale in enumerate(show_card_scales(instrument), 1):
+    for number, scale in enumerate(show_card_scales(instrument, areas), 1):
         if scale.kind == "grade":
             options = [Option(str(c), "") for c in range(scale.minimum, scale.maximum + 1)]
         elif scale.kind == "count":

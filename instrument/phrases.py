@@ -20,6 +20,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "The respondent's number from the list or the paper form.",
     },
     "no_respondent": {"nl": "geen respondentnummer", "en": "no respondent number"},
+    "area_code": {"nl": "Code van het gebied", "en": "Area code"},
     "version": {"nl": "versie", "en": "version"},
     "page": {"nl": "pagina", "en": "page"},
     "go_to": {"nl": "GA NAAR", "en": "GO TO"},

@@ -198,3 +198,23 @@ def test_html_form_is_escaped_and_rejects_unknown_choices(instrument, areas):
         render_paper_html(instrument, areas, "informal", "en", "web")
     with pytest.raises(ValueError, match="role 'mayor'"):
         render_paper_html(instrument, areas, "mayor", "en", "self")
+
+
+def test_a_national_registry_gets_a_write_in_field_instead_of_a_list(instrument):
+    from samenspel.instrument.model import Area, AreaRegistry
+    from samenspel.instrument.paper import MAX_PRINTED_AREAS, render_show_cards_html
+
+    many = AreaRegistry(
+        tuple(
+            Area(f"wijk-{i:04d}", f"Wijk {i}", "GM0363", "Amsterdam", "wijk")
+            for i in range(MAX_PRINTED_AREAS + 1)
+        ),
+        "test",
+    )
+    html = render_paper_html(instrument, many, "professional", "nl", "interviewer")
+    assert "Code van het gebied" in html
+    assert "Wijk 7" not in html
+    assert "area" not in [s.id for s in show_card_scales(instrument, many)]
+    assert "Wijk 7" not in render_show_cards_html(instrument, many, "nl")
+    few = AreaRegistry(many.areas[:3], "test")
+    assert "Wijk 2 (Amsterdam)" in render_paper_html(instrument, few, "informal", "en", "self")
