@@ -45,6 +45,7 @@ $(SITE)/index.html: $(RESULTS)/index.csv $(wildcard reports/*.py reports/templat
 reports: $(SITE)/index.html ## simulate the demo, ingest it, compute the index, write site/index.html
 
 $(FIELDWORK)/manifest.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) $(wildcard instrument/*.py instrument/templates/*)
+	rm -rf $(FIELDWORK)/paper $(FIELDWORK)/previews  # no stale forms of a removed role
 	$(SAMENSPEL) fieldwork --out $(FIELDWORK) --instrument $(INSTRUMENT) --areas $(AREAS)
 	mkdir -p $(FIELDWORK)/previews
 	for pdf in $(FIELDWORK)/paper/*.pdf; do \
