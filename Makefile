@@ -14,7 +14,8 @@ SITE := site
 SEED ?= 2026
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps reports test lint format clean
+FIELDWORK := fieldwork
+.PHONY: help install system-deps reports fieldwork golden test lint format clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -51,6 +52,18 @@ $(SITE)/index.html: $(RESULTS)/index.csv $(wildcard reports/*.py reports/templat
 
 reports: $(SITE)/index.html ## simulate the demo, ingest it, compute the index, write site/index.html
 
+$(FIELDWORK)/manifest.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) $(wildcard instrument/*.py instrument/templates/*)
+	rm -rf $(FIELDWORK)/paper $(FIELDWORK)/previews  # no stale forms of a removed role
+	$(SAMENSPEL) fieldwork --out $(FIELDWORK) --instrument $(INSTRUMENT) --areas $(AREAS)
+	mkdir -p $(FIELDWORK)/previews
+	for pdf in $(FIELDWORK)/paper/*.pdf; do \
+	  pdftoppm -png -r 60 -f 1 -l 1 "$$pdf" "$(FIELDWORK)/previews/$$(basename "$$pdf" .pdf)"; done
+
+fieldwork: $(FIELDWORK)/manifest.json ## paper forms, show-cards, XLSForm, codebook, SPSS/XLSX templates in fieldwork/
+
+golden: $(INSTALLED) ## rewrite the golden files (tests/golden/) after an intended change; review the diff
+	SAMENSPEL_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/instrument -k golden
+
 test: $(INSTALLED) ## run the test suite
 	$(BIN)/pytest -q
 
@@ -61,4 +74,4 @@ format: $(INSTALLED) ## format the code with ruff
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 clean: ## remove generated data, results and reports (keeps .venv)
-	rm -rf data results site
+	rm -rf data results site $(FIELDWORK)

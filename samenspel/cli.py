@@ -226,6 +226,28 @@ def step(what: str):
     say(f"{what}: done in {time.perf_counter() - started:.1f} s")
 
 
+def cmd_fieldwork(args: argparse.Namespace) -> int:
+    from samenspel.instrument.fieldwork import build_fieldwork
+
+    instrument = load_instrument(args.instrument)
+    areas = load_areas(args.areas)
+    files, notes = build_fieldwork(
+        instrument, areas, pdf=not args.no_pdf, validate=not args.no_validate
+    )
+    out = Path(args.out)
+    for name, content in files.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    for note in notes:
+        say(note)
+    say(
+        f"fieldwork materials for {instrument.id} {instrument.version}: {len(files)} files "
+        f"-> {out}/ (see {out / 'manifest.json'})"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samenspel", description="Measure hybridisation in the social domain."
@@ -297,6 +319,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="bootstrap replicates (default: the methodology file)",
     )
     inputs(analyse, methodology=True)
+
+    fieldwork = add(
+        "fieldwork",
+        cmd_fieldwork,
+        "write paper forms, show-cards, XLSForm, codebook and data templates",
+    )
+    fieldwork.add_argument("--out", required=True, help="folder for the fieldwork materials")
+    fieldwork.add_argument("--no-pdf", action="store_true", help="HTML forms only (faster)")
+    fieldwork.add_argument(
+        "--no-validate", action="store_true", help="skip ODK Validate (Java) on the XLSForm"
+    )
+    inputs(fieldwork)
 
     report = add("report", cmd_report, "render the HTML site and PDF from the results")
     report.add_argument("--results", required=True)
