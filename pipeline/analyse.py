@@ -26,9 +26,10 @@ def index_tables(
     answers = clean_answers(in_index, instrument)
     scores = score_scales(answers, instrument, method.min_share_answered)
     components = respondent_components(answers, scores, instrument, method)
-    index, sides = hybridisation_index(
+    result = hybridisation_index(
         components, in_index["area"], in_index["wave"], in_index["side"], method, replicates
     )
+    index, sides = result.table, result.sides
     registry = areas.table()[["id", "name", "municipality"]].rename(
         columns={"id": "area", "name": "area_name"}
     )

@@ -172,10 +172,10 @@ def test_index_table_point_estimates_statuses_and_suppression():
             ("c", "informal", 50.0, 20),
         ]
     )
-    table, sides = hybridisation_index(
+    result = hybridisation_index(
         frame[list(COMPONENTS)], frame.area, frame.wave, frame.side, METHOD, replicates=200
     )
-    table = table.set_index("area")
+    table, sides = result.table.set_index("area"), result.sides
     assert table.loc["a", "index"] == pytest.approx(40.0)
     assert table.loc["a", "gap"] == pytest.approx(60.0)
     # No spread inside a stratum: every bootstrap replicate is the point estimate.
@@ -203,9 +203,9 @@ def test_bootstrap_interval_reflects_spread():
                 {"area": "a", "wave": "w1", "side": side, **{c: value for c in COMPONENTS}}
             )
     frame = pd.DataFrame(records)
-    table, _ = hybridisation_index(
+    table = hybridisation_index(
         frame[list(COMPONENTS)], frame.area, frame.wave, frame.side, METHOD, replicates=2000, seed=3
-    )
+    ).table
     row = table.iloc[0]
     assert row.ci_low < row["index"] < row.ci_high
     # Half-width near 1.96 * SD / sqrt(n) of a side mean, shrunk by the geometric mean.
@@ -216,9 +216,9 @@ def test_bootstrap_interval_reflects_spread():
 
 def test_area_with_only_one_side_gets_no_index():
     frame = component_frame([("a", "professional", 60.0, 12)])
-    table, _ = hybridisation_index(
+    table = hybridisation_index(
         frame[list(COMPONENTS)], frame.area, frame.wave, frame.side, METHOD, replicates=100
-    )
+    ).table
     assert table.loc[0, "n_informal"] == 0
     assert table.loc[0, "status"] == "suppressed"
     assert np.isnan(table.loc[0, "index"])
