@@ -45,6 +45,16 @@ def count_goalpost(counts: pd.Series, cap: float) -> pd.Series:
     return 100.0 * np.log1p(counts.clip(lower=0, upper=cap)) / np.log1p(cap)
 
 
+def positive_gap_mapping(gap: pd.Series, max_gap: float) -> pd.Series:
+    """IGF default: ``100 * (1 - max(d, 0) / max_gap)``; favouring the other side gives 100."""
+    return 100.0 * (1.0 - gap.clip(lower=0) / max_gap)
+
+
+def symmetric_gap_mapping(gap: pd.Series, max_gap: float) -> pd.Series:
+    """IGF alternative (sensitivity): ``50 * (1 - d / max_gap)``; equal grades give 50."""
+    return 50.0 * (1.0 - gap / max_gap)
+
+
 def respondent_components(
     answers: pd.DataFrame, scores: pd.DataFrame, instrument: Instrument, method: Methodology
 ) -> pd.DataFrame:
@@ -61,7 +71,10 @@ def respondent_components(
             out[name] = value if mapping == "rescaled" else 100.0 - value
         elif mapping == "positive_gap":
             gap = scores[f"{source}_gap"]
-            out[name] = 100.0 * (1.0 - gap.clip(lower=0) / float(spec["max_gap"]))
+            out[name] = positive_gap_mapping(gap, float(spec["max_gap"]))
+        elif mapping == "symmetric_gap":
+            gap = scores[f"{source}_gap"]
+            out[name] = symmetric_gap_mapping(gap, float(spec["max_gap"]))
         elif mapping == "counts_and_quality":
             parts = pd.DataFrame(
                 {code: count_goalpost(answers[code], cap) for code, cap in spec["caps"].items()}

@@ -35,20 +35,24 @@ def component_pool(
     levels share their random numbers (common random numbers, for calibration).
     """
     rng = np.random.default_rng([model.settings.model_seed, 13] if seed is None else seed)
-    parts = []
+    frames, labels = [], []
     for level in model.levels.itertuples(index=False):
         if level.side not in SIDES:
             continue
         frame = generate_cell(instrument, model, float(level.h), level.side, per_cell, rng)
         frame, _ = add_response_behaviour(instrument, frame, model.settings, rng)
-        answers = clean_answers(frame, instrument)
-        scores = score_scales(answers, instrument, method.min_share_answered)
-        components = respondent_components(answers, scores, instrument, method)
-        components.insert(0, "side", level.side)
-        components.insert(0, "wave", level.wave)
-        components.insert(0, "area", level.area)
-        parts.append(components)
-    return pd.concat(parts, ignore_index=True)
+        frames.append(frame)
+        labels.append(
+            pd.DataFrame(
+                {"area": level.area, "wave": level.wave, "side": level.side}, index=frame.index
+            )
+        )
+    # Scoring once over all cells: its cost is per column, not per respondent.
+    frame = pd.concat(frames, ignore_index=True)
+    answers = clean_answers(frame, instrument)
+    scores = score_scales(answers, instrument, method.min_share_answered)
+    components = respondent_components(answers, scores, instrument, method)
+    return pd.concat([pd.concat(labels, ignore_index=True), components], axis=1)
 
 
 def index_of_pool(pool: pd.DataFrame, method: Methodology) -> pd.DataFrame:
