@@ -76,7 +76,8 @@ def main() -> None:
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(
-        f"samenspel index: {elapsed:.1f} s wall ({cpu:.1f} s CPU), peak memory of the call (tracemalloc) "
+        f"samenspel index: {elapsed:.1f} s wall ({cpu:.1f} s CPU), peak memory of the call "
+        f"(tracemalloc) "
         f"{peak / 1024**3:.2f} GB; process peak RSS {rss:.2f} GB (before the call "
         f"{rss_before:.2f} GB); {len(result.table):,} area-waves"
     )
