@@ -18,6 +18,7 @@ under the default and over the draws: median and 5-95% interval, with the index'
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -193,7 +194,8 @@ def index_sensitivity(
     table = cells.copy()
     table["index"] = default_index
     table["rank"] = _ranks(default_index, waves, ranked)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # suppressed cells: all-NaN ranks
         table["median_rank"] = np.nanmedian(ranks, axis=0) if ranked.any() else np.nan
         table["rank_p05"] = np.nanquantile(ranks, 0.05, axis=0) if ranked.any() else np.nan
         table["rank_p95"] = np.nanquantile(ranks, 0.95, axis=0) if ranked.any() else np.nan
