@@ -80,12 +80,15 @@ def index_tables(
     invariance: pd.DataFrame | None = None,
     full: bool = False,
     loadings: dict[str, float] | None = None,
+    scalar_invariance_between_sides: bool | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The result tables: ``index``, ``side_measures`` and ``change``; with ``full`` also
     ``comparisons``, ``sensitivity`` and ``goals``. Columns: :data:`OUTPUT_COLUMNS`.
 
     Only the two sides of the index take part; stakeholders answer the goal module only.
-    ``wave_instruments`` (wave -> instrument hash) and ``invariance`` mark method breaks.
+    ``wave_instruments`` (wave -> instrument hash) and ``invariance`` mark method breaks;
+    ``loadings`` (component -> CFA-derived weight) and ``scalar_invariance_between_sides``
+    come from the psychometrics when available.
     Sensitivity statements go into ``tables.attrs["statements"]`` of the sensitivity table.
     """
     in_index = responses[responses["side"].isin(SIDES)]
@@ -120,7 +123,9 @@ def index_tables(
         "change": change,
     }
     if full:
-        tables["comparisons"] = compare_groups(components, *labels, method)
+        tables["comparisons"] = compare_groups(
+            components, *labels, method, scalar_invariance_between_sides
+        )
         sensitivity = index_sensitivity(answers, *labels, instrument, method, loadings)
         tables["sensitivity"] = sensitivity.table
         tables["sensitivity"].attrs["statements"] = list(sensitivity.statements)

@@ -333,8 +333,14 @@ def hybridisation_index(
 
     def run(cut: slice, stream: np.random.SeedSequence) -> None:
         strata = slice(2 * cut.start, 2 * cut.stop)
+        first_row = starts[strata][0]
+        rows = values[first_row : starts[strata][-1] + sizes[strata][-1]]
         boot_means = bootstrap_stratum_means(
-            values, starts[strata], sizes[strata], replicates, np.random.default_rng(stream)
+            rows,
+            starts[strata] - first_row,
+            sizes[strata],
+            replicates,
+            np.random.default_rng(stream),
         ).reshape(replicates, cut.stop - cut.start, 2, n_components)
         result = indices_from_means(boot_means, method)
         result["components"] = boot_means

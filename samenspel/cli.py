@@ -29,7 +29,7 @@ from samenspel.pipeline.analyse import OUTPUT_COLUMNS, index_tables
 from samenspel.pipeline.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.index import SIDES, respondent_components
 from samenspel.pipeline.ingest import ingest_file, load_responses
-from samenspel.pipeline.methodology import load_methodology
+from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.plan import plan_sample_size, summarise_plan
 from samenspel.pipeline.score import clean_answers, score_scales
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
@@ -140,6 +140,23 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                 f"{args.invariance}: columns {', '.join(missing)} are missing; the file needs "
                 f"{', '.join(INVARIANCE_COLUMNS)} (holds: true/false), one row per pair of waves."
             )
+    loadings = None
+    if args.loadings:
+        try:
+            loadings = {
+                str(k): float(v) for k, v in json.loads(Path(args.loadings).read_text()).items()
+            }
+        except (OSError, ValueError, AttributeError) as exc:
+            raise InputError(
+                f"Cannot read the loadings file {args.loadings}: {exc}. It must be a JSON object "
+                'of component code to weight, e.g. {"TRU": 0.78, "OGD": 0.71}.'
+            ) from None
+        unknown = sorted(set(loadings) - set(COMPONENTS))
+        if unknown:
+            raise InputError(
+                f"{args.loadings}: unknown component(s) {', '.join(unknown)}; "
+                f"use {', '.join(COMPONENTS)}."
+            )
     con = open_store(args.store, read_only=True)
     try:
         responses = load_responses(con)
@@ -164,6 +181,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         wave_instruments=dict(zip(waves["wave"], waves["instrument_hash"], strict=True)),
         invariance=invariance,
         full=True,
+        loadings=loadings,
     )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -329,6 +347,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--invariance",
         default=None,
         help="CSV with wave_from, wave_to, holds: invariance across waves (marks method breaks)",
+    )
+
+    analyse.add_argument(
+        "--loadings",
+        default=None,
+        help="JSON of component -> CFA-derived weight, for the sensitivity analysis",
     )
 
     plan = add("plan", cmd_plan, "respondents needed per side and area for a CI half-width")

@@ -72,3 +72,13 @@ def test_plan_and_analyse_refuse_bad_input_with_a_message(store, tmp_path, capsy
     assert code == 2
     err = capsys.readouterr().err
     assert "holds" in err and str(bad) in err
+
+
+def test_loadings_file_is_checked(store, tmp_path, capsys):
+    bad = tmp_path / "loadings.json"
+    bad.write_text('{"XYZ": 0.7}')
+    code = main(
+        ["analyse", "--store", str(store), "--out", str(tmp_path / "r"), "--loadings", str(bad)]
+    )
+    assert code == 2
+    assert "unknown component(s) XYZ" in capsys.readouterr().err
