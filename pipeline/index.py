@@ -32,7 +32,7 @@ INDEX_COLUMNS = (
     "n_professional", "n_informal", "status",
 )  # fmt: skip
 SIDE_COLUMNS = ("area", "wave", "side", "measure", "value", "ci_low", "ci_high", "n", "status")
-BOOTSTRAP_CHUNK_ELEMENTS = 1_000_000  # draws per bootstrap chunk: small enough to stay in cache
+BOOTSTRAP_CHUNK_ELEMENTS = 250_000  # draws per bootstrap chunk: small enough to stay in cache
 
 
 def rescale(score: pd.Series, low: float, high: float) -> pd.Series:
@@ -221,39 +221,26 @@ def bootstrap_stratum_means(
 def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval over the first axis (replicates), ignoring NaN replicates.
 
-    Same numbers as ``numpy.quantile(..., method="linear")``. Columns without NaN go
-    through one partial sort (two selections, then a min and a max for the neighbouring
-    order statistics); the few with NaN (sparse components, empty cells) through
-    :func:`numpy.nanquantile`.
+    Same numbers as ``numpy.nanquantile(..., method="linear")``, but one vectorised sort
+    (NaN sorts last) instead of nanquantile's loop over columns; numpy's SIMD sort is also
+    faster than a partial sort here. All-NaN columns give NaN.
     """
     alpha = (1 - confidence) / 2
     flat = samples.reshape(samples.shape[0], -1)
-    count = flat.shape[0]
-    low = np.full(flat.shape[1], np.nan)
-    high = np.full(flat.shape[1], np.nan)
-    missing = np.isnan(flat)
-    finite = ~missing.any(axis=0)
-    if finite.any():
-        rows = np.ascontiguousarray((flat if finite.all() else flat[:, finite]).T)
-        position = np.array([alpha, 1 - alpha]) * (count - 1)
-        below = np.floor(position).astype(int)
-        fraction = position - below
-        if count > 1:
-            kth = sorted({int(below[0]), min(int(below[1]) + 1, count - 1)})
-            part = np.partition(rows, kth, axis=1)
-            first = part[:, below[0]]
-            after_first = part[:, below[0] + 1 :].min(axis=1) if below[0] + 1 < count else first
-            top = part[:, min(below[1] + 1, count - 1)]
-            before_top = part[:, : below[1] + 1].max(axis=1)
-            low[finite] = first + (after_first - first) * fraction[0]
-            high[finite] = before_top + (top - before_top) * fraction[1]
-        else:
-            low[finite] = high[finite] = rows[:, 0]
-    partial = np.flatnonzero(~finite & ~missing.all(axis=0))
-    if partial.size:
-        low[partial], high[partial] = np.nanquantile(flat[:, partial], [alpha, 1 - alpha], axis=0)
-    shape = samples.shape[1:]
-    return low.reshape(shape), high.reshape(shape)
+    ordered = np.sort(flat, axis=0)
+    valid = (~np.isnan(ordered)).sum(axis=0)
+    columns = np.arange(flat.shape[1])
+    bounds = []
+    for share in (alpha, 1 - alpha):
+        position = share * np.maximum(valid - 1, 0)
+        below = np.floor(position).astype(np.int64)
+        above = np.minimum(below + 1, np.maximum(valid - 1, 0))
+        low_value = ordered[below, columns].astype(float)
+        high_value = ordered[above, columns].astype(float)
+        value = low_value + (high_value - low_value) * (position - below)
+        value[valid == 0] = np.nan
+        bounds.append(value.reshape(samples.shape[1:]))
+    return bounds[0], bounds[1]
 
 
 @dataclass(frozen=True)
