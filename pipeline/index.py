@@ -7,8 +7,15 @@
 5. stratified bootstrap (respondents resampled within area x side x wave), percentile CIs.
 
 The same function (:func:`indices_from_means`) turns component means into indices for the
-point estimate, for every bootstrap replicate and for the simulator's truth, so the three can
-never drift apart.
+point estimate, for every bootstrap replicate, for the simulator's truth and for the
+sensitivity analysis, so they can never drift apart.
+
+The bootstrap has no loop over replicates (:func:`bootstrap_stratum_means`): strata of equal
+size are stacked, every replicate's resample is a vector of draw counts, and the resampled
+sums are one batched matrix product, in float32 and in chunks of cells so that memory stays
+bounded. At national scale (3,000 areas x 2 sides x 40 respondents x 5 waves, 1,000
+replicates) it takes about 19 s of CPU and under 1 GB (``make bench-index``). The area
+index replicates are kept in :class:`IndexResult` for the change between waves.
 """
 
 from __future__ import annotations
