@@ -143,3 +143,30 @@ def test_planner_by_hand_and_against_the_bootstrap():
     ).table
     half_width = ((table.ci_high - table.ci_low) / 2).mean()
     assert half_width == pytest.approx(3.0, rel=0.08)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("p_value: bootstrap_se", "p_value: exact", "change.p_value"),
+        ("false_discovery_rate: 0.05", "false_discovery_rate: 5", "change.false_discovery_rate"),
+        ("correction: holm", "correction: bonferroni", "comparisons.correction"),
+        (
+            "[geometric, arithmetic, minimum]",
+            "[geometric, harmonic]",
+            "sensitivity.side_aggregations",
+        ),
+        ("[positive_gap, symmetric_gap]", "[positive_gap, absolute]", "sensitivity.igf_mappings"),
+    ],
+)
+def test_methodology_checks_the_new_sections(tmp_path, old, new, where):
+    from samenspel.instrument.problems import ProblemsFound
+    from samenspel.pipeline.methodology import DEFAULT_METHODOLOGY
+
+    text = DEFAULT_METHODOLOGY.read_text()
+    assert old in text
+    path = tmp_path / "methodology.yaml"
+    path.write_text(text.replace(old, new))
+    with pytest.raises(ProblemsFound) as caught:
+        load_methodology(path)
+    assert any(where in str(problem) for problem in caught.value.problems)
