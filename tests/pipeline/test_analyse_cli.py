@@ -4,25 +4,36 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
+from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.analyse import OUTPUT_COLUMNS
+from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
 
 from samenspel.cli import main
+from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    """One small two-wave store for the module (simulating and ingesting take a while)."""
+    """One small two-wave store for the module: simulated exports ingested by the CLI.
+
+    The exports come from the simulator's functions, not `samenspel simulate`, which would
+    also compute the true index (slow, and not needed here).
+    """
     folder = tmp_path_factory.mktemp("analyse")
-    demo, store = folder / "demo", folder / "store.duckdb"
+    store = folder / "store.duckdb"
+    instrument, areas = load_instrument(DEFAULT_INSTRUMENT), load_areas(DEFAULT_AREAS)
+    model = draw_model(instrument, areas, SimulationSettings(per_side=8))
+    rng = np.random.default_rng(5)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SAMENSPEL_KEY_FILE", str(folder / "key" / "pseudonym.key"))
-        simulate = ["simulate", "--out", str(demo), "--per-side", "8", "--waves", "2025", "2026"]
-        assert main(simulate) == 0
         for wave in ("2025", "2026"):
-            csv = str(demo / f"kobo_{wave}.csv")
-            assert main(["ingest", csv, "--wave", wave, "--store", str(store)]) == 0
+            csv = folder / f"kobo_{wave}.csv"
+            frame = simulate_wave(instrument, areas, model, wave, rng)
+            csv.write_text(to_kobo_csv(instrument, frame, group_prefixes=False))
+            assert main(["ingest", str(csv), "--wave", wave, "--store", str(store)]) == 0
     return store
 
 
