@@ -1,12 +1,72 @@
-"""From accepted responses to the result tables the report and other tools read."""
+"""From accepted responses to the result tables the report and other tools read.
+
+Every table's columns are described once, in :data:`OUTPUT_COLUMNS` (table -> column ->
+description); the report renders these descriptions and the CLI writes them beside the
+CSV files as ``columns.json``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import pandas as pd
 from samenspel.instrument.model import AreaRegistry, Instrument
+from samenspel.pipeline.change import CHANGE_COLUMNS, index_change
+from samenspel.pipeline.compare import COMPARISON_COLUMNS, compare_groups
+from samenspel.pipeline.goals import GOAL_COLUMNS, goal_agreement
 from samenspel.pipeline.index import SIDES, hybridisation_index, respondent_components
 from samenspel.pipeline.methodology import Methodology
 from samenspel.pipeline.score import clean_answers, score_scales
+from samenspel.pipeline.sensitivity import SENSITIVITY_COLUMNS, index_sensitivity
+
+# index.csv: one row per area x wave, for dashboards.
+INDEX_CSV_COLUMNS = {
+    "area": "area id from the area registry (kept when names or boundaries change)",
+    "area_name": "area name from the registry",
+    "municipality": "municipality name from the registry",
+    "wave": "survey wave",
+    "index": "hybridisation index 0-100: geometric mean of the two side indices",
+    "ci_low": "lower bound of the 95% stratified-bootstrap percentile CI of the index",
+    "ci_high": "upper bound of that CI",
+    "band": "co-existence (< 40), rapprochement (40-60) or hybridisation (>= 60)",
+    "index_professional": "side index of the professionals (mean of the three pillars)",
+    "ci_low_professional": "lower bound of its 95% CI",
+    "ci_high_professional": "upper bound of its 95% CI",
+    "index_informal": "side index of the informal actors",
+    "ci_low_informal": "lower bound of its 95% CI",
+    "ci_high_informal": "upper bound of its 95% CI",
+    "gap": "asymmetry gap: index_professional - index_informal",
+    "gap_ci_low": "lower bound of the gap's 95% CI",
+    "gap_ci_high": "upper bound of the gap's 95% CI",
+    "n_professional": "professionals in the area x wave (shown even when suppressed)",
+    "n_informal": "informal actors in the area x wave (shown even when suppressed)",
+    "status": "published (both sides n >= 10), indicative (5-9) or suppressed (< 5: no values)",
+    "change_from_wave": "the previous wave the change is measured from ('' in the first wave)",
+    "change": "index - index in change_from_wave, in index points",
+    "change_ci_low": "lower bound of the change's 95% bootstrap CI",
+    "change_ci_high": "upper bound of the change's 95% bootstrap CI",
+    "change_verdict": "increase, decrease, small change, no clear change, method break or "
+    "suppressed (see change.csv)",
+}
+SIDE_MEASURE_COLUMNS = {
+    "area": "area id",
+    "wave": "survey wave",
+    "side": "professional or informal",
+    "measure": "component_<code>, pillar_<name> or side_index",
+    "value": "0-100, 100 = hybrid",
+    "ci_low": "lower bound of the 95% bootstrap CI",
+    "ci_high": "upper bound of the 95% bootstrap CI",
+    "n": "respondents of this side",
+    "status": "published, indicative or suppressed for this side",
+}
+OUTPUT_COLUMNS = {
+    "index": INDEX_CSV_COLUMNS,
+    "side_measures": SIDE_MEASURE_COLUMNS,
+    "change": CHANGE_COLUMNS,
+    "comparisons": COMPARISON_COLUMNS,
+    "sensitivity": SENSITIVITY_COLUMNS,
+    "goals": GOAL_COLUMNS,
+}
 
 
 def index_tables(
@@ -15,10 +75,21 @@ def index_tables(
     areas: AreaRegistry,
     method: Methodology,
     replicates: int | None = None,
+    wave_order: Sequence[str] | None = None,
+    wave_instruments: Mapping[str, str] | None = None,
+    invariance: pd.DataFrame | None = None,
+    full: bool = False,
+    loadings: dict[str, float] | None = None,
+    scalar_invariance_between_sides: bool | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The index per area x wave (``index``) and per side (``side_measures``).
+    """The result tables: ``index``, ``side_measures`` and ``change``; with ``full`` also
+    ``comparisons``, ``sensitivity`` and ``goals``. Columns: :data:`OUTPUT_COLUMNS`.
 
     Only the two sides of the index take part; stakeholders answer the goal module only.
+    ``wave_instruments`` (wave -> instrument hash) and ``invariance`` mark method breaks;
+    ``loadings`` (component -> CFA-derived weight) and ``scalar_invariance_between_sides``
+    come from the psychometrics when available.
+    Sensitivity statements go into ``tables.attrs["statements"]`` of the sensitivity table.
     """
     in_index = responses[responses["side"].isin(SIDES)]
     if in_index.empty:
@@ -26,11 +97,45 @@ def index_tables(
     answers = clean_answers(in_index, instrument)
     scores = score_scales(answers, instrument, method.min_share_answered)
     components = respondent_components(answers, scores, instrument, method)
-    index, sides = hybridisation_index(
-        components, in_index["area"], in_index["wave"], in_index["side"], method, replicates
-    )
+    labels = (in_index["area"], in_index["wave"], in_index["side"])
+    result = hybridisation_index(components, *labels, method, replicates)
+    change = index_change(result, method, wave_order, wave_instruments, invariance)
     registry = areas.table()[["id", "name", "municipality"]].rename(
         columns={"id": "area", "name": "area_name"}
     )
-    index = registry.merge(index, on="area", how="right")
-    return {"index": index, "side_measures": sides}
+    index = registry.merge(result.table, on="area", how="right")
+    previous = change[change.comparison == "previous"].rename(
+        columns={
+            "wave_from": "change_from_wave",
+            "wave_to": "wave",
+            "ci_low": "change_ci_low",
+            "ci_high": "change_ci_high",
+            "verdict": "change_verdict",
+        }
+    )
+    keep = ["area", "wave", "change_from_wave", "change", "change_ci_low", "change_ci_high"]
+    index = index.merge(previous[[*keep, "change_verdict"]], on=["area", "wave"], how="left")
+    index["change_from_wave"] = index["change_from_wave"].fillna("")
+    index["change_verdict"] = index["change_verdict"].fillna("")
+    tables = {
+        "index": index[list(INDEX_CSV_COLUMNS)],
+        "side_measures": result.sides,
+        "change": change,
+    }
+    if full:
+        tables["comparisons"] = compare_groups(
+            components, *labels, method, scalar_invariance_between_sides
+        )
+        sensitivity = index_sensitivity(answers, *labels, instrument, method, loadings)
+        tables["sensitivity"] = sensitivity.table
+        tables["sensitivity"].attrs["statements"] = list(sensitivity.statements)
+        tables["goals"] = goal_agreement(answers, *labels, method, replicates)
+    return tables
+
+
+def check_documented(tables: Mapping[str, pd.DataFrame]) -> None:
+    """Raise ``ValueError`` when a table's columns differ from :data:`OUTPUT_COLUMNS`."""
+    for name, table in tables.items():
+        documented = list(OUTPUT_COLUMNS[name])
+        if list(table.columns) != documented:
+            raise ValueError(f"{name}: columns {list(table.columns)} != documented {documented}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,11 @@ from samenspel.instrument.problems import Level, Problem, ProblemsFound
 
 DEFAULT_METHODOLOGY = Path(__file__).with_name("methodology.yaml")
 
-COMPONENT_MAPPINGS = ("rescaled", "reversed", "positive_gap", "counts_and_quality")
+COMPONENT_MAPPINGS = ("rescaled", "reversed", "positive_gap", "symmetric_gap", "counts_and_quality")
 SIDE_AGGREGATIONS = ("geometric", "arithmetic", "minimum")
+CHANGE_P_VALUES = ("bootstrap_se", "percentile")
+CORRECTIONS = ("holm", "fdr_bh")
+IGF_MAPPINGS = ("positive_gap", "symmetric_gap")
 COMPONENTS = ("IGF", "OGD", "TRU", "UNF", "DIS", "IND", "COL")
 
 
@@ -38,6 +41,12 @@ class Methodology:
     publish_min: int
     indicative_min: int
     source: str
+    change_p_value: str = "bootstrap_se"
+    false_discovery_rate: float = 0.05
+    meaningful_change: float = 5.0
+    correction: str = "holm"
+    pairwise_max_areas: int = 12
+    sensitivity: dict[str, Any] = field(default_factory=dict)
 
     def band_of(self, value: float) -> str:
         """The band an index value falls in ('' for a missing value)."""
@@ -79,6 +88,12 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
             publish_min=int(raw["small_cells"]["publish"]),
             indicative_min=int(raw["small_cells"]["indicative"]),
             source=str(path),
+            change_p_value=str(raw.get("change", {}).get("p_value", "bootstrap_se")),
+            false_discovery_rate=float(raw.get("change", {}).get("false_discovery_rate", 0.05)),
+            meaningful_change=float(raw.get("change", {}).get("meaningful_change", 5.0)),
+            correction=str(raw.get("comparisons", {}).get("correction", "holm")),
+            pairwise_max_areas=int(raw.get("comparisons", {}).get("pairwise_max_areas", 12)),
+            sensitivity=dict(raw.get("sensitivity") or {}),
         )
     except (KeyError, TypeError, ValueError) as exc:
         error(
@@ -140,6 +155,39 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
         )
     if not 0 < methodology.indicative_min <= methodology.publish_min:
         error("small_cells", "need 0 < indicative <= publish", "e.g. indicative 5, publish 10")
+    if methodology.change_p_value not in CHANGE_P_VALUES:
+        error(
+            "change.p_value",
+            f"{methodology.change_p_value!r} is not known",
+            f"use one of {', '.join(CHANGE_P_VALUES)}",
+        )
+    if not 0 < methodology.false_discovery_rate < 1:
+        error("change.false_discovery_rate", "must be between 0 and 1", "e.g. 0.05")
+    if methodology.meaningful_change < 0:
+        error("change.meaningful_change", "must be 0 or more index points", "e.g. 5")
+    if methodology.correction not in CORRECTIONS:
+        error(
+            "comparisons.correction",
+            f"{methodology.correction!r} is not known",
+            f"use one of {', '.join(CORRECTIONS)}",
+        )
+    for name in methodology.sensitivity.get("side_aggregations", []):
+        if name not in SIDE_AGGREGATIONS:
+            error(
+                "sensitivity.side_aggregations",
+                f"{name!r} is not known",
+                f"use one of {', '.join(SIDE_AGGREGATIONS)}",
+            )
+    for name in methodology.sensitivity.get("igf_mappings", []):
+        if name not in IGF_MAPPINGS:
+            error(
+                "sensitivity.igf_mappings",
+                f"{name!r} is not known",
+                f"use one of {', '.join(IGF_MAPPINGS)}",
+            )
+    for share in methodology.sensitivity.get("min_share_answered", []):
+        if not 0 < float(share) <= 1:
+            error("sensitivity.min_share_answered", f"{share} is not in (0, 1]", "e.g. 0.5")
     if problems:
         raise ProblemsFound(problems)
     return methodology

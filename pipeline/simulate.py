@@ -57,6 +57,7 @@ class SimulationSettings:
     duplicates_per_wave: int = 1
     area_spread: float = 0.7  # SD of area levels h, latent SD units
     wave_change: float = 0.25  # SD of area changes between consecutive waves
+    wave_drift: float = 0.05  # mean area change between consecutive waves (0: no true change)
     side_gap: float = 0.25  # professionals' mean level above informal actors'
     extra: dict = field(default_factory=dict)
 
@@ -97,7 +98,7 @@ def draw_model(
     level = base.copy()
     for w_index, wave in enumerate(settings.waves):
         if w_index:
-            level = level + rng.normal(0.05, settings.wave_change, len(area_ids))
+            level = level + rng.normal(settings.wave_drift, settings.wave_change, len(area_ids))
         for a_index, area in enumerate(area_ids):
             for side, sign in (("professional", 0.5), ("informal", -0.5)):
                 h = level[a_index] + sign * (settings.side_gap + asymmetry[a_index])

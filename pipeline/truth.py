@@ -20,27 +20,49 @@ from samenspel.pipeline.simulate import GeneratingModel, add_response_behaviour,
 TRUTH_COLUMNS = ("area", "wave", "index", "index_professional", "index_informal", "gap", "band")
 
 
-def true_index(
-    instrument: Instrument, model: GeneratingModel, method: Methodology, per_cell: int = 20_000
+def component_pool(
+    instrument: Instrument,
+    model: GeneratingModel,
+    method: Methodology,
+    per_cell: int,
+    seed: int | list[int] | None = None,
 ) -> pd.DataFrame:
-    """True index per area x wave (columns :data:`TRUTH_COLUMNS`)."""
-    rng = np.random.default_rng([model.settings.model_seed, 13])
-    cells = model.levels[["area", "wave"]].drop_duplicates().reset_index(drop=True)
-    means = np.full((len(cells), len(SIDES), len(COMPONENTS)), np.nan)
-    for c_index, cell in cells.iterrows():
-        for s, side in enumerate(SIDES):
-            level = model.levels[
-                (model.levels.area == cell.area)
-                & (model.levels.wave == cell.wave)
-                & (model.levels.side == side)
-            ]
-            frame = generate_cell(instrument, model, float(level.h.iloc[0]), side, per_cell, rng)
-            frame, _ = add_response_behaviour(instrument, frame, model.settings, rng)
-            answers = clean_answers(frame, instrument)
-            scores = score_scales(answers, instrument, method.min_share_answered)
-            components = respondent_components(answers, scores, instrument, method)
-            means[c_index, s] = components[list(COMPONENTS)].mean().to_numpy()
-    result = indices_from_means(means, method)
+    """The seven components of ``per_cell`` simulated respondents per area x side x wave.
+
+    Columns: area, wave, side, then :data:`COMPONENTS`. Answers go the estimator's way
+    (nonresponse, careless respondents, 'weet niet', reverse keys, half rule, goalposts).
+    The same ``seed`` gives the same draws, so pools of two models that differ only in their
+    levels share their random numbers (common random numbers, for calibration).
+    """
+    rng = np.random.default_rng([model.settings.model_seed, 13] if seed is None else seed)
+    frames, labels = [], []
+    for level in model.levels.itertuples(index=False):
+        if level.side not in SIDES:
+            continue
+        frame = generate_cell(instrument, model, float(level.h), level.side, per_cell, rng)
+        frame, _ = add_response_behaviour(instrument, frame, model.settings, rng)
+        frames.append(frame)
+        labels.append(
+            pd.DataFrame(
+                {"area": level.area, "wave": level.wave, "side": level.side}, index=frame.index
+            )
+        )
+    # Scoring once over all cells: its cost is per column, not per respondent.
+    frame = pd.concat(frames, ignore_index=True)
+    answers = clean_answers(frame, instrument)
+    scores = score_scales(answers, instrument, method.min_share_answered)
+    components = respondent_components(answers, scores, instrument, method)
+    return pd.concat([pd.concat(labels, ignore_index=True), components], axis=1)
+
+
+def index_of_pool(pool: pd.DataFrame, method: Methodology) -> pd.DataFrame:
+    """The estimator's value on a whole pool (columns :data:`TRUTH_COLUMNS`)."""
+    means = pool.groupby(["area", "wave", "side"], sort=False)[list(COMPONENTS)].mean()
+    cells = pool[["area", "wave"]].drop_duplicates().sort_values(["area", "wave"])
+    cells = cells.reset_index(drop=True)
+    grid = pd.MultiIndex.from_frame(cells.merge(pd.DataFrame({"side": SIDES}), how="cross"))
+    array = means.reindex(grid).to_numpy().reshape(len(cells), len(SIDES), len(COMPONENTS))
+    result = indices_from_means(array, method)
     table = cells.copy()
     table["index"] = result["index"]
     table["index_professional"] = result["side"][:, 0]
@@ -48,3 +70,10 @@ def true_index(
     table["gap"] = result["gap"]
     table["band"] = [method.band_of(v) for v in table["index"]]
     return table[list(TRUTH_COLUMNS)]
+
+
+def true_index(
+    instrument: Instrument, model: GeneratingModel, method: Methodology, per_cell: int = 20_000
+) -> pd.DataFrame:
+    """True index per area x wave (columns :data:`TRUTH_COLUMNS`)."""
+    return index_of_pool(component_pool(instrument, model, method, per_cell), method)

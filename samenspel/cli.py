@@ -28,13 +28,17 @@ from samenspel.instrument import (
     load_instrument,
 )
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
-from samenspel.pipeline.analyse import index_tables
+from samenspel.pipeline.analyse import OUTPUT_COLUMNS, index_tables
+from samenspel.pipeline.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.export import neutralise_formulas
+from samenspel.pipeline.index import SIDES, respondent_components
 from samenspel.pipeline.ingest import ingest_file, load_responses
-from samenspel.pipeline.methodology import load_methodology
+from samenspel.pipeline.methodology import COMPONENTS, load_methodology
+from samenspel.pipeline.plan import plan_sample_size, summarise_plan
+from samenspel.pipeline.score import clean_answers, score_scales
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
 from samenspel.pipeline.store import open_store
-from samenspel.pipeline.truth import true_index
+from samenspel.pipeline.truth import component_pool, true_index
 from samenspel.reports.i18n import LANGUAGES
 from samenspel.reports.render import (
     PDF_NAME,
@@ -130,15 +134,47 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     instrument = load_instrument(args.instrument)
     areas = load_areas(args.areas)
     method = load_methodology(args.methodology)
+    invariance = None
+    if args.invariance:
+        try:
+            invariance = pd.read_csv(args.invariance, dtype={"wave_from": str, "wave_to": str})
+        except (OSError, ValueError) as exc:
+            raise InputError(f"Cannot read the invariance file {args.invariance}: {exc}") from None
+        missing = [c for c in INVARIANCE_COLUMNS if c not in invariance.columns]
+        if missing:
+            raise InputError(
+                f"{args.invariance}: columns {', '.join(missing)} are missing; the file needs "
+                f"{', '.join(INVARIANCE_COLUMNS)} (holds: true/false), one row per pair of waves."
+            )
+    loadings = None
+    if args.loadings:
+        try:
+            loadings = {
+                str(k): float(v) for k, v in json.loads(Path(args.loadings).read_text()).items()
+            }
+        except (OSError, ValueError, AttributeError) as exc:
+            raise InputError(
+                f"Cannot read the loadings file {args.loadings}: {exc}. It must be a JSON object "
+                'of component code to weight, e.g. {"TRU": 0.78, "OGD": 0.71}.'
+            ) from None
+        unknown = sorted(set(loadings) - set(COMPONENTS))
+        if unknown:
+            raise InputError(
+                f"{args.loadings}: unknown component(s) {', '.join(unknown)}; "
+                f"use {', '.join(COMPONENTS)}."
+            )
     con = open_store(args.store, read_only=True)
     try:
         responses = load_responses(con)
         files = con.execute(
             "SELECT name, sha256, wave, simulated, rows_read, accepted, rejected FROM files"
         ).df()
+        waves = con.execute("SELECT wave, instrument_hash FROM waves").df()
     finally:
         con.close()
     if responses.empty:
@@ -147,25 +183,86 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             "Ingest a survey export first with `samenspel ingest`."
         )
     with step(f"index with {args.replicates or method.replicates} bootstrap replicates"):
-        tables = index_tables(responses, instrument, areas, method, args.replicates)
+        tables = index_tables(
+            responses,
+            instrument,
+            areas,
+            method,
+            args.replicates,
+            wave_instruments=dict(zip(waves["wave"], waves["instrument_hash"], strict=True)),
+            invariance=invariance,
+            full=True,
+            loadings=loadings,
+        )
     tables["files"] = files
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         neutralise_formulas(table).to_csv(out / f"{name}.csv", index=False)
+    (out / "columns.json").write_text(json.dumps(OUTPUT_COLUMNS, indent=2))
     metadata = {
         "simulated": bool(files["simulated"].any()),
         "instrument_version": instrument.version,
         "instrument_hash": instrument.content_hash,
         "methodology_version": method.version,
+        "methodology": str(args.methodology),
         "confidence": method.confidence,
         "replicates": args.replicates or method.replicates,
         "publish_min": method.publish_min,
         "indicative_min": method.indicative_min,
+        "false_discovery_rate": method.false_discovery_rate,
+        "meaningful_change": method.meaningful_change,
+        "comparison_correction": method.correction,
+        "sensitivity_statements": tables["sensitivity"].attrs.get("statements", []),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (out / "metadata.json").write_text(json.dumps(metadata, indent=2))
-    say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in tables)}, metadata.json)")
+    say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in tables)}, columns.json, metadata.json)")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    instrument = load_instrument(args.instrument)
+    areas = load_areas(args.areas)
+    method = load_methodology(args.methodology)
+    if not args.half_width > 0:
+        raise InputError(f"--half-width must be above 0 index points, got {args.half_width}")
+    if args.store:
+        con = open_store(args.store, read_only=True)
+        try:
+            responses = load_responses(con)
+        finally:
+            con.close()
+        responses = responses[responses["side"].isin(SIDES)]
+        if responses.empty:
+            raise InputError(
+                f"The store {args.store} holds no professional or informal respondents; "
+                "leave out --store to plan from the simulator."
+            )
+        answers = clean_answers(responses, instrument)
+        scores = score_scales(answers, instrument, method.min_share_answered)
+        components = respondent_components(answers, scores, instrument, method)
+        labels = (responses["area"], responses["wave"], responses["side"])
+        source = f"earlier waves in {args.store}"
+    else:
+        settings = SimulationSettings(waves=("simulated",), model_seed=args.seed)
+        model = draw_model(instrument, areas, settings)
+        pool = component_pool(instrument, model, method, per_cell=400)
+        components = pool
+        labels = (pool["area"], pool["wave"], pool["side"])
+        source = "the simulator (no data given)"
+    plan = plan_sample_size(components, *labels, method, args.half_width, source=source)
+    summary = summarise_plan(plan, args.coverage)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        plan.to_csv(args.out, index=False)
+    print(
+        f"For a {method.confidence:.0%} CI of the area index of +-{args.half_width:g} points, "
+        f"from {source} ({summary['area_waves']} area-waves): the median area needs "
+        f"{summary['median_n_per_side']:.0f} respondents per side; "
+        f"{summary['n_per_side_for_coverage']:.0f} per side is enough for "
+        f"{args.coverage:.0%} of the areas."
+    )
     return 0
 
 
@@ -319,6 +416,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="bootstrap replicates (default: the methodology file)",
     )
     inputs(analyse, methodology=True)
+
+    analyse.add_argument(
+        "--invariance",
+        default=None,
+        help="CSV with wave_from, wave_to, holds: invariance across waves (marks method breaks)",
+    )
+
+    analyse.add_argument(
+        "--loadings",
+        default=None,
+        help="JSON of component -> CFA-derived weight, for the sensitivity analysis",
+    )
+
+    plan = add("plan", cmd_plan, "respondents needed per side and area for a CI half-width")
+    plan.add_argument(
+        "--half-width", type=float, required=True, help="target CI half-width, index points"
+    )
+    plan.add_argument("--store", default=None, help="plan from earlier waves in this store")
+    plan.add_argument(
+        "--coverage", type=float, default=0.9, help="share of areas the n must suffice for"
+    )
+    plan.add_argument("--seed", type=int, default=2026, help="simulator seed without --store")
+    plan.add_argument("--out", default=None, help="write the per-area plan to this CSV")
+    inputs(plan, methodology=True)
 
     fieldwork = add(
         "fieldwork",

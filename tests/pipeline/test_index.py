@@ -172,10 +172,10 @@ def test_index_table_point_estimates_statuses_and_suppression():
             ("c", "informal", 50.0, 20),
         ]
     )
-    table, sides = hybridisation_index(
+    result = hybridisation_index(
         frame[list(COMPONENTS)], frame.area, frame.wave, frame.side, METHOD, replicates=200
     )
-    table = table.set_index("area")
+    table, sides = result.table.set_index("area"), result.sides
     assert table.loc["a", "index"] == pytest.approx(40.0)
     assert table.loc["a", "gap"] == pytest.approx(60.0)
     # No spread inside a stratum: every bootstrap replicate is the point estimate.
@@ -203,9 +203,9 @@ def test_bootstrap_interval_reflects_spread():
                 {"area": "a", "wave": "w1", "side": side, **{c: value for c in COMPONENTS}}
             )
     frame = pd.DataFrame(records)
-    table, _ = hybridisation_index(
+    table = hybridisation_index(
         frame[list(COMPONENTS)], frame.area, frame.wave, frame.side, METHOD, replicates=2000, seed=3
-    )
+    ).table
     row = table.iloc[0]
     assert row.ci_low < row["index"] < row.ci_high
     # Half-width near 1.96 * SD / sqrt(n) of a side mean, shrunk by the geometric mean.
@@ -216,9 +216,32 @@ def test_bootstrap_interval_reflects_spread():
 
 def test_area_with_only_one_side_gets_no_index():
     frame = component_frame([("a", "professional", 60.0, 12)])
-    table, _ = hybridisation_index(
+    table = hybridisation_index(
         frame[list(COMPONENTS)], frame.area, frame.wave, frame.side, METHOD, replicates=100
-    )
+    ).table
     assert table.loc[0, "n_informal"] == 0
     assert table.loc[0, "status"] == "suppressed"
     assert np.isnan(table.loc[0, "index"])
+
+
+def test_vectorised_bootstrap_has_the_bootstrap_variance_and_skips_missing_values():
+    from samenspel.pipeline.index import bootstrap_stratum_means, percentile_interval
+
+    rng = np.random.default_rng(5)
+    first = rng.normal(50, 10, 40)
+    second = np.full(12, 30.0)
+    second[[0, 5]] = np.nan  # missing values are left out, as in the point estimate
+    values = np.concatenate([first, second])[:, None]
+    means = bootstrap_stratum_means(values, np.array([0, 40, 52]), np.array([40, 12, 0]), 4000, rng)
+    assert means.shape == (4000, 3, 1) and means.dtype == np.float32
+    # E(bootstrap mean) = sample mean; Var = sum((x - mean)^2) / n^2
+    assert means[:, 0, 0].mean() == pytest.approx(first.mean(), abs=0.05)
+    expected_sd = np.sqrt(((first - first.mean()) ** 2).sum()) / 40
+    assert means[:, 0, 0].std() == pytest.approx(expected_sd, rel=0.05)
+    assert np.nanmax(np.abs(means[:, 1, 0] - 30.0)) < 1e-5  # never pulled towards NaN or 0
+    assert np.isnan(means[:, 2, 0]).all()  # an empty stratum stays empty
+    low, high = percentile_interval(means[:, :2, 0], 0.95)
+    expected = np.nanquantile(means[:, :2, 0].astype(float), [0.025, 0.975], axis=0)
+    assert low == pytest.approx(expected[0], abs=1e-4) and high == pytest.approx(
+        expected[1], abs=1e-4
+    )

@@ -1,0 +1,115 @@
+"""The instrument's psychometrics in the pipeline: per wave, both sides, and across waves.
+
+The factor model comes from the instrument (its reflective constructs, reverse keys marked),
+so a change to the YAML changes the model. Per wave the tables of
+:func:`~samenspel.pipeline.psychometrics.psychometric_tables` are computed with the two sides
+as groups (reliability per side, invariance between the sides) and areas as clusters (ICC);
+across waves, measurement invariance with the wave as group. Five-point Likert items are
+treated as continuous and fitted by maximum likelihood with FIML for missing answers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from samenspel.instrument.model import Instrument
+from samenspel.pipeline.factor_model import PsychometricsError
+from samenspel.pipeline.invariance import measurement_invariance
+from samenspel.pipeline.psychometrics import TABLE_CHECKS, TABLE_INVARIANCE, psychometric_tables
+from samenspel.pipeline.score import clean_answers
+
+SIDES = ("professional", "informal")
+PREFIX = "psychometrics_"
+COL_WAVE = "wave"
+COL_COMPARISON = "comparison"
+COL_PROBLEM = "problem"
+
+
+def instrument_factor_model(instrument: Instrument) -> tuple[dict[str, list[str]], int, int]:
+    """``{construct: [item, "-item", ...]}`` of the reflective constructs, and the answer range.
+
+    All reflective items must share one answer range (for reverse keys); otherwise a
+    ``ValueError`` names the scales.
+    """
+    model, ranges = {}, set()
+    for construct in instrument.constructs.values():
+        if construct.kind != "reflective":
+            continue
+        model[construct.code] = [("-" if i.reverse else "") + i.code for i in construct.items]
+        for item in construct.items:
+            scale = instrument.scale_of(item.code)
+            ranges.add((scale.low, scale.high))
+    if len(ranges) != 1:
+        raise ValueError(f"reflective items use different answer ranges {sorted(ranges)}")
+    low, high = ranges.pop()
+    return model, low, high
+
+
+def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[str, pd.DataFrame]:
+    """Psychometric tables per wave (column ``wave``) and invariance across waves.
+
+    Returns tables named ``psychometrics_<table>``; ``psychometrics_invariance`` has a
+    ``comparison`` column (``sides`` within a wave, ``waves`` across them). A wave whose data
+    cannot carry the model gets a row in ``psychometrics_problems`` instead of a crash.
+    """
+    model, low, high = instrument_factor_model(instrument)
+    in_index = responses[responses["side"].isin(SIDES)]
+    answers = clean_answers(in_index, instrument)
+    items = [code.lstrip("-") for codes in model.values() for code in codes]
+    data = answers[items].copy()
+    data["side"] = in_index["side"].to_numpy()
+    data["area"] = in_index["area"].to_numpy()
+    data["wave"] = in_index["wave"].to_numpy()
+    collected: dict[str, list[pd.DataFrame]] = {}
+    problems = []
+    for wave, part in data.groupby("wave", sort=True):
+        try:
+            tables = psychometric_tables(
+                part.drop(columns="wave"), model, low, high, group="side", cluster="area",
+                standard_errors=False,
+            )  # fmt: skip
+        except PsychometricsError as exc:
+            problems.append({COL_WAVE: wave, COL_PROBLEM: str(exc)})
+            continue
+        for name, table in tables.items():
+            table = table.copy()
+            if name == TABLE_INVARIANCE:
+                table.insert(0, COL_COMPARISON, "sides")
+            if name != "criteria":
+                table.insert(0, COL_WAVE, wave)
+            collected.setdefault(name, []).append(table)
+    if data["wave"].nunique() > 1:
+        try:
+            across = measurement_invariance(data, model, "wave", missing="fiml").table.copy()
+            across.insert(0, COL_COMPARISON, "waves")
+            across.insert(0, COL_WAVE, "all")
+            collected.setdefault(TABLE_INVARIANCE, []).append(across)
+        except PsychometricsError as exc:
+            problems.append({COL_WAVE: "all", COL_PROBLEM: str(exc)})
+    result = {}
+    for name, tables in collected.items():
+        result[PREFIX + name] = tables[0] if name == "criteria" else pd.concat(
+            tables, ignore_index=True
+        )
+    if problems:
+        result[PREFIX + "problems"] = pd.DataFrame(problems)
+    # the checks table first: it is what the report shows beside the criteria
+    order = [PREFIX + TABLE_CHECKS] + [k for k in result if k != PREFIX + TABLE_CHECKS]
+    return {k: result[k] for k in order if k in result}
+
+
+def invariance_verdicts(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Highest invariance step that holds, per comparison (``sides`` per wave, ``waves``)."""
+    table = tables.get(PREFIX + TABLE_INVARIANCE)
+    verdicts: dict[str, str] = {}
+    if table is None:
+        return verdicts
+    for (wave, comparison), steps in table.groupby([COL_WAVE, COL_COMPARISON], sort=False):
+        held = steps[steps["holds"].astype(bool)]["step"].tolist()
+        chain = []
+        for step in steps["step"]:
+            if step not in held:
+                break
+            chain.append(step)
+        verdicts[f"{comparison}:{wave}"] = chain[-1] if chain else "none"
+    return verdicts

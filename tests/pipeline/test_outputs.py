@@ -1,0 +1,172 @@
+"""Comparisons, goal agreement, sensitivity and the planner on small hand-made data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from samenspel.instrument import load_areas, load_instrument
+from samenspel.pipeline.compare import COMPARISON_COLUMNS, compare_groups
+from samenspel.pipeline.goals import goal_agreement
+from samenspel.pipeline.index import hybridisation_index, symmetric_gap_mapping
+from samenspel.pipeline.methodology import COMPONENTS, load_methodology
+from samenspel.pipeline.plan import index_variance_per_respondent, plan_sample_size
+from samenspel.pipeline.score import clean_answers
+from samenspel.pipeline.sensitivity import index_sensitivity
+from samenspel.pipeline.simulate import SimulationSettings, draw_model, generate_cell
+from scipy import stats
+
+from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+
+METHOD = load_methodology()
+INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
+
+
+def test_symmetric_gap_mapping_by_hand():
+    gaps = pd.Series([-9.0, -3.0, 0.0, 3.0, 9.0])
+    assert symmetric_gap_mapping(gaps, 9).tolist() == pytest.approx([100, 200 / 3, 50, 100 / 3, 0])
+
+
+def labelled(values: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
+    parts = []
+    for (area, side), column in values.items():
+        part = pd.DataFrame({c: column for c in COMPONENTS})
+        part["area"], part["side"], part["wave"] = area, side, "w1"
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_comparisons_match_scipy_and_hand_values():
+    rng = np.random.default_rng(4)
+    data = labelled(
+        {
+            ("a", "professional"): rng.normal(60, 10, 30),
+            ("a", "informal"): rng.normal(50, 10, 30),
+            ("b", "professional"): rng.normal(55, 10, 30),
+            ("b", "informal"): rng.normal(52, 10, 30),
+            ("c", "professional"): rng.normal(50, 10, 3),  # suppressed in area tests
+            ("c", "informal"): rng.normal(50, 10, 30),
+        }
+    )
+    table = compare_groups(data[list(COMPONENTS)], data.area, data.wave, data.side, METHOD)
+    assert list(table.columns) == list(COMPARISON_COLUMNS)
+    row = table[(table.test == "welch_t") & (table.construct == "TRU")].iloc[0]
+    x = data.loc[data.side == "professional", "TRU"]
+    y = data.loc[data.side == "informal", "TRU"]
+    welch = stats.ttest_ind(x, y, equal_var=False)
+    assert row.statistic == pytest.approx(welch.statistic)
+    assert row.p == pytest.approx(welch.pvalue)
+    pooled = np.sqrt(((len(x) - 1) * x.var() + (len(y) - 1) * y.var()) / (len(x) + len(y) - 2))
+    correction = 1 - 3 / (4 * (len(x) + len(y)) - 9)
+    assert row.effect_size == pytest.approx((x.mean() - y.mean()) / pooled * correction, rel=1e-3)
+    assert row.ci_low < row.effect_size < row.ci_high
+    # Holm over the 7 Welch tests (identical columns: identical p): p_adjusted = min(1, 7p)
+    assert row.p_adjusted == pytest.approx(min(1.0, 7 * row.p))
+    assert row.correction == "holm"
+    anova = table[(table.test == "welch_anova") & (table.side == "professional")].iloc[0]
+    assert anova.n_a == 2 and "1 area(s) under 5 left out" in anova.note
+    assert (table[table.test == "latent_means"].note.str.contains("not been tested")).all()
+
+
+def test_goal_agreement_by_hand():
+    answers = pd.DataFrame(
+        {
+            # professionals: own view all 'guide' (1); they think informal actors say 'take over'
+            # informal actors: own view half 'take over' (2), half 'unclear' (4)
+            "ind_goal_own": [1.0] * 10 + [2.0] * 5 + [4.0] * 5,
+            "ind_goal_other": [2.0] * 10 + [1.0] * 10,
+        }
+    )
+    side = pd.Series(["professional"] * 10 + ["informal"] * 10)
+    area, wave = pd.Series(["a"] * 20), pd.Series(["w1"] * 20)
+    table = goal_agreement(answers, area, wave, side, METHOD, replicates=200).set_index("measure")
+    assert table.loc["agreement_own_views", "value"] == pytest.approx(0.0)
+    assert table.loc["professionals_read_informal", "value"] == pytest.approx(50.0)
+    assert table.loc["informal_read_professionals", "value"] == pytest.approx(100.0)
+    assert table.loc["unclear_informal", "value"] == pytest.approx(50.0)
+    assert table.loc["unclear_professional", "value"] == pytest.approx(0.0)
+    assert (table.status == "published").all()
+
+
+def test_sensitivity_ranks_well_separated_areas_stably():
+    areas = load_areas(DEFAULT_AREAS)
+    model = draw_model(INSTRUMENT, areas, SimulationSettings(waves=("w1",)))
+    rng = np.random.default_rng(3)
+    parts = []
+    for area, h in (("low", -1.5), ("middle", 0.0), ("high", 1.5), ("tiny", 0.0)):
+        for side in ("professional", "informal"):
+            cell = generate_cell(INSTRUMENT, model, h, side, 3 if area == "tiny" else 60, rng)
+            cell["area"], cell["side"], cell["wave"] = area, side, "w1"
+            parts.append(cell)
+    frame = pd.concat(parts, ignore_index=True)
+    answers = clean_answers(frame, INSTRUMENT)
+    result = index_sensitivity(
+        answers, frame.area, frame.wave, frame.side, INSTRUMENT, METHOD, draws=100
+    )
+    table = result.table.set_index("area")
+    assert table.loc["high", "rank"] == 1 and table.loc["low", "rank"] == 3
+    assert table.loc["high", "rank_p95"] == 1 and table.loc["low", "rank_p05"] == 3
+    assert table.loc["tiny", "status"] == "suppressed" and np.isnan(table.loc["tiny", "rank"])
+    assert "CFA-derived weights were skipped" in result.statements[1]
+    with_loadings = index_sensitivity(
+        answers, frame.area, frame.wave, frame.side, INSTRUMENT, METHOD, {"TRU": 0.8}, draws=20
+    )
+    assert not any("skipped" in s for s in with_loadings.statements)
+
+
+def test_planner_by_hand_and_against_the_bootstrap():
+    # P = F = 50, SD 20 a side: n var(I) = 400 / 4 + 400 / 4 = 200
+    assert index_variance_per_respondent(
+        np.array([50.0]), np.array([50.0]), np.array([20.0]), np.array([20.0]), "geometric"
+    )[0] == pytest.approx(200.0)
+    rng = np.random.default_rng(8)
+    data = labelled(
+        {
+            (f"a{i}", side): rng.normal(50, 20, 2000)
+            for i in range(10)
+            for side in ("professional", "informal")
+        }
+    )
+    plan = plan_sample_size(data[list(COMPONENTS)], data.area, data.wave, data.side, METHOD, 3.0)
+    # 1.96^2 * 200 / 9 = 85.4 -> 86, give or take the sample SD
+    assert plan.n_per_side.between(80, 92).all()
+    n = int(plan.n_per_side.median())
+    sample = labelled(
+        {
+            (f"a{i}", side): rng.normal(50, 20, n)
+            for i in range(40)
+            for side in ("professional", "informal")
+        }
+    )
+    table = hybridisation_index(
+        sample[list(COMPONENTS)], sample.area, sample.wave, sample.side, METHOD, replicates=500
+    ).table
+    half_width = ((table.ci_high - table.ci_low) / 2).mean()
+    assert half_width == pytest.approx(3.0, rel=0.08)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("p_value: bootstrap_se", "p_value: exact", "change.p_value"),
+        ("false_discovery_rate: 0.05", "false_discovery_rate: 5", "change.false_discovery_rate"),
+        ("correction: holm", "correction: bonferroni", "comparisons.correction"),
+        (
+            "[geometric, arithmetic, minimum]",
+            "[geometric, harmonic]",
+            "sensitivity.side_aggregations",
+        ),
+        ("[positive_gap, symmetric_gap]", "[positive_gap, absolute]", "sensitivity.igf_mappings"),
+    ],
+)
+def test_methodology_checks_the_new_sections(tmp_path, old, new, where):
+    from samenspel.instrument.problems import ProblemsFound
+    from samenspel.pipeline.methodology import DEFAULT_METHODOLOGY
+
+    text = DEFAULT_METHODOLOGY.read_text()
+    assert old in text
+    path = tmp_path / "methodology.yaml"
+    path.write_text(text.replace(old, new))
+    with pytest.raises(ProblemsFound) as caught:
+        load_methodology(path)
+    assert any(where in str(problem) for problem in caught.value.problems)
