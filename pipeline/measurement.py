@@ -11,7 +11,6 @@ treated as continuous and fitted by maximum likelihood with FIML for missing ans
 from __future__ import annotations
 
 import pandas as pd
-
 from samenspel.instrument.model import Instrument
 from samenspel.pipeline.factor_model import PsychometricsError
 from samenspel.pipeline.invariance import measurement_invariance
@@ -88,8 +87,8 @@ def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[
             problems.append({COL_WAVE: "all", COL_PROBLEM: str(exc)})
     result = {}
     for name, tables in collected.items():
-        result[PREFIX + name] = tables[0] if name == "criteria" else pd.concat(
-            tables, ignore_index=True
+        result[PREFIX + name] = (
+            tables[0] if name == "criteria" else pd.concat(tables, ignore_index=True)
         )
     if problems:
         result[PREFIX + "problems"] = pd.DataFrame(problems)

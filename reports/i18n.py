@@ -130,6 +130,103 @@ TEXT: dict[str, dict[str, str]] = {
         "therefore means less of it.",
     },
     "area_three_os": {"nl": "De drie o's", "en": "The three o's"},
+    "verdict_increase": {"nl": "stijging", "en": "increase"},
+    "verdict_decrease": {"nl": "daling", "en": "decrease"},
+    "verdict_small_change": {"nl": "kleine verandering", "en": "small change"},
+    "verdict_no_clear_change": {"nl": "geen duidelijke verandering", "en": "no clear change"},
+    "verdict_method_break": {"nl": "methodebreuk", "en": "method break"},
+    "verdict_suppressed": {"nl": "onderdrukt", "en": "suppressed"},
+    "area_change": {"nl": "Verandering", "en": "Change"},
+    "area_change_text": {
+        "nl": "Significant na FDR-correctie over de wijken; betekenisvol vanaf {threshold} "
+        "indexpunten.",
+        "en": "Significant after FDR correction across areas; meaningful from {threshold} "
+        "index points.",
+    },
+    "col_from": {"nl": "Van", "en": "From"},
+    "col_to": {"nl": "Naar", "en": "To"},
+    "col_q": {"nl": "q (FDR)", "en": "q (FDR)"},
+    "col_verdict": {"nl": "Oordeel", "en": "Verdict"},
+    "area_goals": {"nl": "Eensgezindheid over het doel", "en": "Agreement on the goal"},
+    "area_goals_text": {
+        "nl": "Wat moeten vrijwilligers en bewonersgroepen vooral doen? 100 = de kanten "
+        "antwoorden precies gelijk, of een kant schat de ander precies goed in.",
+        "en": "What should volunteers and resident groups mainly do? 100 = the sides answer "
+        "exactly alike, or a side reads the other exactly right.",
+    },
+    "goal_agreement_own_views": {
+        "nl": "Eensgezindheid tussen de kanten",
+        "en": "Agreement between the sides",
+    },
+    "goal_professionals_read_informal": {
+        "nl": "Professionals schatten informele partijen in",
+        "en": "Professionals read informal actors",
+    },
+    "goal_informal_read_professionals": {
+        "nl": "Informele partijen schatten professionals in",
+        "en": "Informal actors read professionals",
+    },
+    "goal_unclear_professional": {
+        "nl": "Professionals: 'dat is onduidelijk' (%)",
+        "en": "Professionals: 'that is unclear' (%)",
+    },
+    "goal_unclear_informal": {
+        "nl": "Informele partijen: 'dat is onduidelijk' (%)",
+        "en": "Informal actors: 'that is unclear' (%)",
+    },
+    "area_sensitivity": {"nl": "Hoe vast staat de rangorde?", "en": "How firm is the ranking?"},
+    "area_sensitivity_text": {
+        "nl": "Rang van deze wijk onder {n} wijken bij andere redelijke keuzes voor de index "
+        "(gewichten, middeling van de kanten, scoringsregels): mediaan {median}, 90% tussen "
+        "{low} en {high}.",
+        "en": "Rank of this area among {n} areas under other reasonable choices for the index "
+        "(weights, side aggregation, scoring rules): median {median}, 90% between {low} "
+        "and {high}.",
+    },
+    "cmp_sides": {
+        "nl": "Professionals tegenover informele partijen",
+        "en": "Professionals versus informal actors",
+    },
+    "cmp_sides_text": {
+        "nl": "Verschil in onderdeelscore (0–100, 100 = hybride), Welch-t met Hedges' g en "
+        "Mann–Whitney als robuuste controle; p gecorrigeerd volgens {correction}.",
+        "en": "Difference in component score (0–100, 100 = hybrid), Welch t with Hedges' g and "
+        "Mann–Whitney as a robust check; p adjusted by {correction}.",
+    },
+    "cmp_areas": {"nl": "Verschillen tussen wijken", "en": "Differences between areas"},
+    "cmp_areas_text": {
+        "nl": "Welch-ANOVA per kant; paarsgewijs Games–Howell. Van alle {n} paren staan hier "
+        "de {shown} sterkste significante van meting {wave} ({significant} significant); "
+        "alle paren staan in comparisons.csv.",
+        "en": "Welch ANOVA per side; pairwise Games–Howell. Of all {n} pairs, the {shown} "
+        "strongest significant ones of wave {wave} are listed ({significant} significant); "
+        "all pairs are in comparisons.csv.",
+    },
+    "col_value": {"nl": "Waarde", "en": "Value"},
+    "cmp_interaction": {
+        "nl": "Verschilt de kloof tussen de kanten per wijk?",
+        "en": "Does the gap between the sides differ by area?",
+    },
+    "cmp_latent": {"nl": "Latente gemiddelden", "en": "Latent means"},
+    "col_construct": {"nl": "Onderdeel", "en": "Component"},
+    "col_difference": {"nl": "Verschil", "en": "Difference"},
+    "col_effect": {"nl": "Effect", "en": "Effect"},
+    "col_p_adjusted": {"nl": "p (gecorr.)", "en": "p (adj.)"},
+    "col_mw_p": {"nl": "p Mann–Whitney (gecorr.)", "en": "p Mann–Whitney (adj.)"},
+    "col_groups": {"nl": "Groepen", "en": "Groups"},
+    "col_statistic": {"nl": "Toetsgrootheid", "en": "Statistic"},
+    "col_df": {"nl": "vg", "en": "df"},
+    "col_n": {"nl": "n", "en": "n"},
+    "none_significant": {
+        "nl": "Geen enkel paar verschilt significant.",
+        "en": "No pair differs significantly.",
+    },
+    "data_dictionary": {
+        "nl": "Woordenlijst van de resultaatbestanden",
+        "en": "Data dictionary of the result files",
+    },
+    "col_column": {"nl": "Kolom", "en": "Column"},
+    "col_description": {"nl": "Betekenis", "en": "Meaning"},
     "area_three_os_text": {
         "nl": "Hoger is beter: 100 betekent geen onbekendheid, onenigheid of onbestemdheid.",
         "en": "Higher is better: 100 means no unfamiliarity, disagreement or indeterminacy.",

@@ -19,6 +19,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from samenspel.instrument.model import Instrument
+from samenspel.pipeline.analyse import OUTPUT_COLUMNS
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from samenspel.reports import charts
 from samenspel.reports.i18n import LANGUAGES, MAPPING_DESCRIPTIONS, REFERENCES, translator
@@ -27,6 +28,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
 SIDES = ("professional", "informal")
 PDF_NAME = "samenspel-report.pdf"
+MAX_PAIRS_SHOWN = 25  # Games-Howell pairs on the page; all of them are in comparisons.csv
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,13 @@ def format_number(value, digits: int = 1) -> str:
     return str(value)
 
 
+def format_p(value) -> str:
+    """A p-value as psychologists print it: three decimals, '< .001' below that."""
+    if format_number(value) == "–":
+        return "–"
+    return "< .001" if value < 0.001 else f"{value:.3f}".lstrip("0")
+
+
 def area_page(area_id: str) -> str:
     """File name of an area's page; area ids are registry ids (lower case, digits, hyphens)."""
     return "area-" + re.sub(r"[^a-z0-9-]", "-", str(area_id).lower()) + ".html"
@@ -63,6 +72,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["number"] = format_number
+    env.filters["signed"] = lambda v: "–" if format_number(v) == "–" else f"{v:+.1f}"
+    env.filters["pvalue"] = format_p
     env.filters["area_page"] = area_page
     return env
 
@@ -115,13 +126,9 @@ def _overview(data: ReportInput, t, language: str) -> dict:
         t("gap_title", wave=latest),
         t("axis_gap"),
     )
-    previous = {}
-    if len(waves) > 1 and "change" not in index.columns:
-        before = index[index["wave"] == waves[-2]].set_index("area")["index"]
-        previous = {a: v for a, v in before.items()}
     return {
         "lead": lead, "latest": latest, "rows": _records(current), "forest": forest,
-        "trend": trend, "gap": gap, "previous": previous, "has_change": "change" in index,
+        "trend": trend, "gap": gap, "has_change": "change" in index,
         "first_wave": len(waves) == 1,
     }  # fmt: skip
 
@@ -176,7 +183,12 @@ def _area(data: ReportInput, area_id: str, t, language: str) -> dict:
             items = ", ".join(f"{name} ({format_number(v)})" for name, v in lowest)
             drivers.append(t("area_drivers_text", side=t(f"side_{s}").lower(), items=items))
     three_os = [c for c in components if c["code"] in ("UNF", "DIS", "IND")]
+    extras = {}
+    for name in ("change", "goals", "sensitivity"):
+        frame = data.tables.get(name)
+        extras[name] = [] if frame is None else _records(frame[frame["area"] == area_id])
     return {
+        **extras,
         "area_id": area_id, "area_name": first["area_name"],
         "municipality": first["municipality"], "rows": _records(rows), "latest": latest,
         "components": components, "pillars": pillars, "bars": bars, "trend": trend,
@@ -203,6 +215,40 @@ def _methods(data: ReportInput, language: str, names: dict[str, str]) -> dict:
         "weights": method.pillar_weights, "aggregation": method.side_aggregation,
         "bands": method.bands, "method": method, "references": REFERENCES,
         "text": data.methodology_text,
+        "columns": {name: cols for name, cols in OUTPUT_COLUMNS.items()},
+    }  # fmt: skip
+
+
+def _comparisons(data: ReportInput, names: dict[str, str]) -> dict:
+    """The comparisons worth reading: sides per construct, areas, side x area; significant
+    Games-Howell pairs only (all pairs stay in comparisons.csv)."""
+    table = data.tables.get("comparisons")
+    if table is None:
+        return {"available": False}
+    area_names = data.tables["index"].drop_duplicates("area").set_index("area")["area_name"]
+    table = table.assign(
+        construct_name=table["construct"].map(names).fillna(table["construct"]),
+        name_a=table["group_a"].map(area_names).fillna(table["group_a"]),
+        name_b=table["group_b"].map(area_names).fillna(table["group_b"]),
+    )
+
+    def pick(test: str) -> list[dict]:
+        return _records(table[table["test"] == test])
+
+    latest = table["wave"].astype(str).max()
+    pairs = table[
+        (table["test"] == "games_howell")
+        & (table["p_adjusted"] < 0.05)
+        & (table["wave"].astype(str) == latest)
+    ].sort_values("p_adjusted")
+    correction = table["correction"].dropna()
+    return {
+        "available": True, "sides": pick("welch_t"), "mann_whitney": pick("mann_whitney"),
+        "anova": pick("welch_anova"), "interaction": pick("side_by_area"),
+        "pairs": _records(pairs.head(MAX_PAIRS_SHOWN)), "n_significant": len(pairs),
+        "latest": latest, "n_pairs": int((table["test"] == "games_howell").sum()),
+        "latent": pick("latent_means"),
+        "correction": correction.iloc[0] if not correction.empty else "",
     }  # fmt: skip
 
 
@@ -239,10 +285,8 @@ def build_site(data: ReportInput, language: str) -> dict[str, str]:
         "index.html": env.get_template("overview.html.j2").render(
             page="index", **common, **_overview(data, t, language)
         ),
-        "comparisons.html": env.get_template("tables.html.j2").render(
-            page="comparisons", title=t("nav_comparisons"), lead=t("comparisons_lead"),
-            tables=_extra_tables(data, ("comparisons", "goals", "change", "sensitivity")),
-            **common,
+        "comparisons.html": env.get_template("comparisons.html.j2").render(
+            page="comparisons", **common, **_comparisons(data, names)
         ),
         "technical.html": env.get_template("tables.html.j2").render(
             page="technical", title=t("nav_technical"), lead=t("technical_lead"),
