@@ -424,7 +424,7 @@ def classify_rows(
         detail[mask] = text(mask) if callable(text) else text
 
     nan = pd.Series(np.nan, index=index)
-    consent = frame["consent"] if "consent" in frame else nan
+    consent = frame.get("consent", nan)
     reject(consent != 1, "no-consent", "consent is not 'yes' (1)")
     identifying = frame.get("_identifying", blank)
     reject(identifying != "", "identifying-data", lambda m: identifying[m])
@@ -434,7 +434,9 @@ def classify_rows(
     reject(
         wrong,
         "wrong-version",
-        lambda m: "answered on version " + version[m] + f", this instrument is {instrument.version}",
+        lambda m: (
+            "answered on version " + version[m] + f", this instrument is {instrument.version}"
+        ),
     )
     ids = frame.get("submission_id", blank)
     in_file = (ids != "") & ids.duplicated()
@@ -457,7 +459,7 @@ def classify_rows(
         lambda m: "respondent code also in row " + first_resp[m],
     )
     role_codes = [r.code for r in instrument.roles.values()]
-    role = frame["role"] if "role" in frame else nan
+    role = frame.get("role", nan)
     reject(~role.isin(role_codes), "invalid-role", f"role is missing or not one of {role_codes}")
     area = frame.get("area", blank)
     reject(
@@ -525,8 +527,10 @@ def _label_problems(table: RawTable, mapping: ColumnMap, instrument: Instrument,
                     Level.WARNING,
                     "label-mismatch",
                     f"{name}: variable {table.headers[position]!r}",
-                    f"value labels differ from item {code} of the instrument: {'; '.join(wrong[:4])}",
-                    "check that the codes mean the same (a reversed or recoded scale is stored as is)",
+                    f"value labels differ from item {code} of the instrument: "
+                    + "; ".join(wrong[:4]),
+                    "check that the codes mean the same; a reversed or recoded scale is "
+                    "stored as it is",
                 )
             )
     return problems
@@ -620,7 +624,9 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
     if identifying.any():
         listed = [
             f"row {r}: {w}"
-            for r, w in zip(frame["row_number"][identifying], frame["_identifying"][identifying])
+            for r, w in zip(
+                frame["row_number"][identifying], frame["_identifying"][identifying], strict=True
+            )
         ]
         more = len(listed) - MAX_LISTED
         raise ProblemsFound(
@@ -629,7 +635,9 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
                 Problem(
                     Level.ERROR,
                     "identifying-data",
-                    f"{name}: " + "; ".join(listed[:MAX_LISTED]) + (f"; and {more} more rows" if more > 0 else ""),
+                    f"{name}: "
+                    + "; ".join(listed[:MAX_LISTED])
+                    + (f"; and {more} more rows" if more > 0 else ""),
                     f"{int(identifying.sum())} of {table.rows_read} rows hold an e-mail address "
                     "or phone number; the file was not stored",
                     "remove these values from the export and ingest the file again",

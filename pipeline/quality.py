@@ -127,9 +127,7 @@ def quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFra
         for i in items
         if instrument.scale_of(i.code).kind == "agreement" and i.code in responses
     ]
-    scale_codes = {
-        c: np.array(instrument.scale_of(c).valid_codes, dtype=float) for c in agreement
-    }
+    scale_codes = {c: np.array(instrument.scale_of(c).valid_codes, dtype=float) for c in agreement}
     out["longstring"] = 0
     out["irv"] = np.nan
     out["mahalanobis"] = np.nan

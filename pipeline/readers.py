@@ -249,9 +249,12 @@ def _load_frame(
 def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTable:
     from openpyxl import load_workbook  # imported here: only spreadsheet files need it
 
+    # A file object: given a path, openpyxl insists on an .xlsx file name.
+    handle = open(path, "rb")  # noqa: SIM115  (closed in the finally below)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        book = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:
+        handle.close()  # openpyxl raises many types for a damaged workbook
         raise InputError(
             f"{name} is a ZIP file but not a readable Excel workbook ({type(exc).__name__}: "
             f"{exc}). Save it again from Excel as .xlsx, or export CSV."
@@ -285,6 +288,7 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTabl
             numbers.append(number)
     finally:
         book.close()
+        handle.close()
     records = _load_frame(con, rows, headers, numbers)
     lowered = {h.strip().lower() for h in headers}
     return RawTable(

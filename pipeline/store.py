@@ -48,6 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 from samenspel.instrument.model import Instrument
 from samenspel.instrument.problems import InputError
 
@@ -119,15 +120,24 @@ QUALITY_COLUMNS = {
 
 
 def _table(name: str, columns: dict[str, str]) -> str:
-    return f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(f'{k} {v}' for k, v in columns.items())});"
+    return (
+        f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(f'{k} {v}' for k, v in columns.items())});"
+    )
 
 
 SCHEMA = "\n".join(
     [
-        "CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL, created_at TIMESTAMPTZ);",
-        "CREATE TABLE IF NOT EXISTS instruments (",
-        "    content_hash VARCHAR PRIMARY KEY, instrument_id VARCHAR, version VARCHAR, yaml VARCHAR);",
-        "CREATE TABLE IF NOT EXISTS waves (wave VARCHAR PRIMARY KEY, instrument_hash VARCHAR NOT NULL);",
+        _table("schema_info", {"version": "INTEGER NOT NULL", "created_at": "TIMESTAMPTZ"}),
+        _table(
+            "instruments",
+            {
+                "content_hash": "VARCHAR PRIMARY KEY",
+                "instrument_id": "VARCHAR",
+                "version": "VARCHAR",
+                "yaml": "VARCHAR",
+            },
+        ),
+        _table("waves", {"wave": "VARCHAR PRIMARY KEY", "instrument_hash": "VARCHAR NOT NULL"}),
         _table("files", FILE_COLUMNS),
         _table("responses", META_COLUMNS),
         _table("rejects", REJECT_COLUMNS),
@@ -172,7 +182,9 @@ def _migrate_1_to_2(con: duckdb.DuckDBPyConnection, raw: Path) -> None:
         "INSERT INTO files SELECT file_id, name, sha256, size, format, NULL, wave, simulated, "
         "ingested_at, rows_read, accepted, rejected FROM files_v1"
     )
-    con.execute("UPDATE files SET format = 'kobo-csv', encoding = 'utf-8' WHERE format = 'kobo-csv'")
+    con.execute(
+        "UPDATE files SET format = 'kobo-csv', encoding = 'utf-8' WHERE format = 'kobo-csv'"
+    )
     con.execute("DROP TABLE files_v1")
     con.execute("ALTER TABLE rejects ADD COLUMN area VARCHAR")
     con.execute("ALTER TABLE rejects ADD COLUMN side VARCHAR")
@@ -341,3 +353,58 @@ def forget_file(raw: Path, sha256: str) -> None:
     if target.exists():
         os.chmod(target, 0o644)
         target.unlink()
+
+
+def verify_kept(raw: Path, sha256: str) -> str:
+    """'ok', 'missing' or 'changed': the kept raw file against its checksum."""
+    path = kept_path(raw, sha256)
+    if not path.exists():
+        return "missing"
+    return "ok" if sha256_of(path)[0] == sha256 else "changed"
+
+
+def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[str, pd.DataFrame]:
+    """What the store holds, as three tables.
+
+    ``waves``   wave, instrument_id, instrument_version, instrument_hash, files, rows_read,
+                accepted, rejected, flagged (responses with a data-quality flag)
+    ``files``   file_id, name, wave, format, encoding, size, sha256, rows_read, accepted,
+                rejected, raw ('ok', 'missing' or 'changed' when ``verify``, else 'unchecked')
+    ``counts``  wave, area, side, accepted, rejected (area/side '' when the row had none)
+    """
+    waves = con.execute(
+        """
+        SELECT w.wave, i.instrument_id, i.version AS instrument_version,
+               left(w.instrument_hash, 12) AS instrument_hash,
+               count(DISTINCT f.file_id) AS files,
+               coalesce(sum(f.rows_read), 0)::BIGINT AS rows_read,
+               coalesce(sum(f.accepted), 0)::BIGINT AS accepted,
+               coalesce(sum(f.rejected), 0)::BIGINT AS rejected,
+               (SELECT count(*) FROM quality_flags q WHERE q.wave = w.wave AND q.flag_any)
+                   AS flagged
+        FROM waves w LEFT JOIN instruments i ON i.content_hash = w.instrument_hash
+        LEFT JOIN files f ON f.wave = w.wave
+        GROUP BY ALL ORDER BY w.wave
+        """
+    ).df()
+    files = con.execute(
+        "SELECT file_id, name, wave, format, encoding, size, sha256, rows_read, accepted, "
+        "rejected FROM files ORDER BY file_id"
+    ).df()
+    raw = raw_folder(con)
+    files["raw"] = [verify_kept(raw, s) if verify else "unchecked" for s in files["sha256"]]
+    has_area = "area" in {r[0] for r in con.execute("DESCRIBE responses").fetchall()}
+    area = "area" if has_area else "NULL"
+    counts = con.execute(
+        f"""
+        WITH rows AS (
+            SELECT wave, coalesce({area}, '') AS area, coalesce(side, '') AS side,
+                   1 AS accepted, 0 AS rejected FROM responses
+            UNION ALL
+            SELECT wave, coalesce(area, ''), coalesce(side, ''), 0, 1 FROM rejects)
+        SELECT wave, area, side, sum(accepted)::BIGINT AS accepted,
+               sum(rejected)::BIGINT AS rejected
+        FROM rows GROUP BY ALL ORDER BY wave, area, side
+        """
+    ).df()
+    return {"waves": waves, "files": files, "counts": counts}

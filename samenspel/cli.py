@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,11 +27,13 @@ from samenspel.instrument import (
 )
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 from samenspel.pipeline.analyse import index_tables
-from samenspel.pipeline.ingest import ingest_file, load_responses
+from samenspel.pipeline.ingest import REJECT_REASONS, ingest_file, load_rejects, load_responses
 from samenspel.pipeline.methodology import load_methodology
+from samenspel.pipeline.quality import neutralise_formulas, quality_summary, rejects_summary
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
-from samenspel.pipeline.store import open_store
+from samenspel.pipeline.store import migrate, open_store, raw_folder_for, store_status
 from samenspel.pipeline.truth import true_index
+from samenspel.reports.quality import render_quality
 from samenspel.reports.render import render_overview
 
 
@@ -112,9 +115,69 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 0
     reasons = ", ".join(f"{k}: {v}" for k, v in sorted(report.rejected.items())) or "none"
     say(
-        f"{args.file} -> {args.store}, wave {args.wave}: {report.rows_read} rows read, "
-        f"{report.accepted} accepted, {report.rejected_total} rejected ({reasons})."
+        f"{args.file} ({report.format}, {report.encoding}) -> {args.store}, wave {args.wave}: "
+        f"{report.rows_read} rows read, {report.accepted} accepted, "
+        f"{report.rejected_total} rejected ({reasons})."
     )
+    for reason in sorted(report.rejected):
+        say(f"  {reason}: {REJECT_REASONS[reason]}")
+    if report.rejected:
+        say(f"  each rejected row and why: `samenspel status --store {args.store} --rejects`")
+    return 0
+
+
+def _print_table(title: str, table) -> None:
+    print(f"\n{title}")
+    if table.empty:
+        print("  (none)")
+    else:
+        print(table.to_string(index=False))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    con = open_store(args.store, read_only=True)
+    try:
+        tables = store_status(con, verify=not args.no_verify)
+        rejects = load_rejects(con) if args.rejects else None
+    finally:
+        con.close()
+    print(f"store {args.store} (raw files in {raw_folder_for(args.store)}/)")
+    _print_table("waves", tables["waves"])
+    _print_table("files (sha256 of the raw file as received; raw = the kept copy)", tables["files"])
+    _print_table("accepted and rejected rows per wave, area and side", tables["counts"])
+    if rejects is not None:
+        _print_table("rejected rows", rejects[["file", "row_number", "wave", "reason", "detail"]])
+    damaged = tables["files"][~tables["files"]["raw"].isin(["ok", "unchecked"])]
+    if not damaged.empty:
+        say(
+            f"samenspel: {len(damaged)} kept raw file(s) are missing or changed "
+            f"({', '.join(damaged['name'])}); restore {raw_folder_for(args.store)}/ from a backup."
+        )
+        return 1
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    import duckdb
+
+    path = Path(args.store)
+    if not path.exists():
+        raise InputError(f"The store {path} does not exist; there is nothing to upgrade.")
+    backup = path.with_name(path.name + ".before-migration")
+    shutil.copyfile(path, backup)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        raise InputError(f"Cannot open the store {path}: {exc}.") from None
+    try:
+        steps = migrate(con, raw_folder_for(path))
+    finally:
+        con.close()
+    if not steps:
+        backup.unlink()
+        say(f"{path} is already at the current schema; nothing changed.")
+    else:
+        say(f"{path}: upgraded from schema {steps[0]} to {steps[-1] + 1}; copy kept as {backup}.")
     return 0
 
 
@@ -128,6 +191,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         files = con.execute(
             "SELECT name, sha256, wave, simulated, rows_read, accepted, rejected FROM files"
         ).df()
+        flags = con.execute("SELECT * FROM quality_flags").df()
+        rejects = load_rejects(con)
     finally:
         con.close()
     if responses.empty:
@@ -142,6 +207,13 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     for name, table in tables.items():
         table.to_csv(out / f"{name}.csv", index=False)
     files.to_csv(out / "files.csv", index=False)
+    quality_tables = {
+        "quality_summary": quality_summary(flags),
+        "rejects_summary": rejects_summary(rejects),
+        "rejects": rejects[["file", "row_number", "wave", "area", "side", "reason", "detail"]],
+    }
+    for name, table in quality_tables.items():
+        neutralise_formulas(table).to_csv(out / f"{name}.csv", index=False)
     metadata = {
         "simulated": bool(files["simulated"].any()),
         "instrument_version": instrument.version,
@@ -154,7 +226,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (out / "metadata.json").write_text(json.dumps(metadata, indent=2))
-    say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in tables)}, files.csv, metadata.json)")
+    names = [*tables, "files", *quality_tables]
+    say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in names)}, metadata.json)")
     return 0
 
 
@@ -174,6 +247,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "index.html").write_text(render_overview(index, metadata), encoding="utf-8")
     say(f"report -> {out / 'index.html'}")
+    if (results / "quality_summary.csv").exists():
+        text = {"dtype": {"wave": str, "area": str, "side": str}, "keep_default_na": False}
+        page = render_quality(
+            pd.read_csv(results / "quality_summary.csv", **text),
+            pd.read_csv(results / "rejects_summary.csv", **text),
+            pd.read_csv(results / "files.csv", dtype={"wave": str}),
+            metadata,
+        )
+        (out / "quality.html").write_text(page, encoding="utf-8")
+        say(f"data quality -> {out / 'quality.html'}")
     return 0
 
 
@@ -226,11 +309,25 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--waves", nargs="+", default=["2025", "2026"])
     inputs(simulate, methodology=True)
 
-    ingest = add("ingest", cmd_ingest, "ingest a KoboToolbox CSV export into the store")
+    ingest = add(
+        "ingest",
+        cmd_ingest,
+        "ingest a survey export (KoboToolbox/ODK CSV, XLSX, SPSS .sav, CSV) into the store",
+    )
     ingest.add_argument("file")
     ingest.add_argument("--wave", required=True, help="the survey wave the file belongs to")
     ingest.add_argument("--store", required=True, help="the DuckDB store file")
     inputs(ingest)
+
+    status = add("status", cmd_status, "show waves, files, checksums and row counts of a store")
+    status.add_argument("--store", required=True, help="the DuckDB store file")
+    status.add_argument("--rejects", action="store_true", help="also list every rejected row")
+    status.add_argument(
+        "--no-verify", action="store_true", help="do not re-hash the kept raw files"
+    )
+
+    migrate_command = add("migrate", cmd_migrate, "upgrade a store to the current schema")
+    migrate_command.add_argument("--store", required=True, help="the DuckDB store file")
 
     analyse = add("analyse", cmd_analyse, "compute the index and write the result tables")
     analyse.add_argument("--store", required=True)
