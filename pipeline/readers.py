@@ -189,8 +189,11 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str, head: bytes
                 f"{name} cannot be read as a CSV table: {str(exc).splitlines()[0]}. Check that "
                 f"it is a CSV export with '{separator}' between fields and '\"' around text."
             ) from None
+        # DuckDB may log several errors for one record (one per missing column): one each.
         rejects = con.execute(
-            f"SELECT line, error_type, error_message FROM {REJECT_ERRORS} ORDER BY line"
+            f"SELECT line, first(error_type ORDER BY column_idx), "
+            f"first(error_message ORDER BY column_idx) FROM {REJECT_ERRORS} "
+            "GROUP BY line ORDER BY line"
         ).fetchall()
         for table in (REJECT_ERRORS, REJECT_SCANS):
             con.execute(f"DROP TABLE IF EXISTS {table}")
