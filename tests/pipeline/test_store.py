@@ -1,4 +1,3 @@
-
 """The store: schema version, migration from schema 1, refusal of unknown versions."""
 
 from __future__ import annotations
