@@ -35,6 +35,7 @@ import pandas as pd
 from samenspel.instrument.model import Instrument
 from samenspel.pipeline.store import QUALITY_COLUMNS
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 NONRESPONSE_MAX = 0.5
 LONGSTRING_MIN = 10
@@ -82,7 +83,7 @@ def _mahalanobis(values: np.ndarray) -> np.ndarray:
     centred = np.where(np.isnan(values), 0.0, values - means)
     covariance = centred.T @ centred / (n - 1)
     inverse = np.linalg.pinv(covariance, hermitian=True)
-    return np.einsum("ij,jk,ik->i", centred, inverse, centred)
+    return ((centred @ inverse) * centred).sum(axis=1)
 
 
 def quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -91,6 +92,13 @@ def quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFra
     ``responses`` holds accepted rows as stored (file_id, row_number, wave, side, started,
     ended and the item columns).
     """
+    # One BLAS thread: the matrices are thin (n x 39); threads only fight over the cores
+    # (measured: 15 s instead of 0.2 s for one 1.2 million x 39 product on a busy machine).
+    with threadpool_limits(1):
+        return _quality_flags(responses, instrument)
+
+
+def _quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     n = len(responses)
     index = responses.index
     out = pd.DataFrame(
@@ -105,11 +113,15 @@ def quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFra
     )
     items = [i for i in instrument.items if i.code not in NOT_SUBSTANTIVE]
     role_ids = {float(r.code): r.id for r in instrument.roles.values()}
-    role = responses["role"].map(role_ids) if "role" in responses else pd.Series(None, index=index)
+    role_codes = (
+        responses["role"].to_numpy(dtype=float) if "role" in responses else np.full(n, np.nan)
+    )
+    role = pd.Series(role_codes, index=index).map(role_ids)
+    codes_of = {r.id: float(r.code) for r in instrument.roles.values()}
     applicable = np.zeros(n)
     blank = np.zeros(n)
     for item in items:
-        asked = role.isin(item.roles).to_numpy()
+        asked = np.isin(role_codes, [codes_of[r] for r in item.roles])
         values = (
             responses[item.code].to_numpy(dtype=float)
             if item.code in responses
@@ -134,7 +146,7 @@ def quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFra
     out["mahalanobis_p"] = np.nan
     longstring_flag = np.zeros(n, dtype=bool)
     for role_id in pd.unique(role.dropna()):
-        rows = (role == role_id).to_numpy()
+        rows = role_codes == codes_of[role_id]
         asked = [c for c in agreement if role_id in instrument.item(c).roles]
         if not asked:
             continue

@@ -28,6 +28,7 @@ import csv
 import io
 import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -51,21 +52,39 @@ REJECT_SCANS = "ingest_reject_scans"
 
 
 @dataclass
+class ParseReject:
+    """A record the reader could not take apart: wrong field count, or text in a number column."""
+
+    row_number: int
+    message: str
+    position: int | None = None  # the column of a value that is not a number
+    value: str | None = None
+    line: str = ""  # the record as text, to look for identifiers
+
+
+@dataclass
 class RawTable:
-    """A file loaded as text: where the cells are and what the reader learnt on the way."""
+    """A file ready to scan: its header, and where its cells are.
+
+    CSV files are scanned straight from the file by DuckDB's reader (``source``); other
+    formats are loaded into the temp table :data:`RAW_TABLE` (one row per record, text cells).
+    """
 
     format: str
     encoding: str
     headers: list[str]
-    name: str = RAW_TABLE  # DuckDB temp table with columns c0..cN and the record order
-    records: int = 0  # records parsed into the table
+    source: Path | None = None
+    separator: str = ";"
+    decimal: str = "."
     row_numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    parse_rejects: list[tuple[int, str]] = field(default_factory=list)  # (row, message)
+    parse_rejects: list[ParseReject] = field(default_factory=list)
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
+    workdir: tempfile.TemporaryDirectory | None = None
 
-    @property
-    def rows_read(self) -> int:
-        return self.records + len(self.parse_rejects)
+    def close(self) -> None:
+        if self.workdir is not None:
+            self.workdir.cleanup()
+            self.workdir = None
 
 
 def column_name(position: int) -> str:
@@ -73,7 +92,8 @@ def column_name(position: int) -> str:
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTable:
-    """Detect the format of the file at ``path`` and load it into a temp table of ``con``.
+    """Detect the format of the file at ``path``; load a spreadsheet or SPSS file into a temp
+    table of ``con``, or get a CSV file ready to scan (see :func:`scan`).
 
     ``name`` is the file name shown in messages. Raises :class:`InputError` when the file is
     empty, not a table, or of a format samenspel does not read.
@@ -91,7 +111,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTable:
             f"{name} is an old Excel .xls workbook. Open it in Excel or LibreOffice and save it "
             "as .xlsx (Excel workbook) or CSV, then ingest that file."
         )
-    return _load_csv(con, path, name, head)
+    return _open_csv(path, name, head)
 
 
 def csv_format(headers: list[str]) -> str:
@@ -156,65 +176,157 @@ def _header(text: str, name: str) -> tuple[list[str], str]:
     return [h.strip() for h in headers], separator
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str, head: bytes) -> RawTable:
+def _open_csv(path: Path, name: str, head: bytes) -> RawTable:
     encoding = _encoding(path, head)
-    source = path
-    tmpdir = None
+    if encoding in ("utf-8", "utf-8-sig"):
+        text = head.decode("utf-8-sig", errors="ignore")
+        headers, separator = _header(text, name)
+        return RawTable(
+            csv_format(headers), encoding, headers, source=path, separator=separator,
+            decimal=_decimal_mark(text, separator),
+        )  # fmt: skip
+    # DuckDB reads UTF-8; write a UTF-8 copy of the (small, hand-made) file to parse.
+    data = path.read_bytes()
+    text = data.decode("utf-16") if encoding == "utf-16" else _cp1252(data)
+    workdir = tempfile.TemporaryDirectory(prefix="samenspel-")
+    source = Path(workdir.name) / "utf8.csv"
+    source.write_text(text, encoding="utf-8", newline="")
+    headers, separator = _header(text[: 1 << 16], name)
+    return RawTable(
+        csv_format(headers), encoding, headers, source=source, separator=separator,
+        decimal=_decimal_mark(text[: 1 << 16], separator), workdir=workdir,
+    )  # fmt: skip
+
+
+COMMA_NUMBER = re.compile(r"^-?\d+,\d+$")
+POINT_NUMBER = re.compile(r"^-?\d+\.\d+$")
+
+
+def _decimal_mark(text: str, separator: str) -> str:
+    """',' when the file's first rows write numbers with a decimal comma (Dutch Excel)."""
+    if separator == ",":
+        return "."
     try:
-        if encoding in ("utf-8", "utf-8-sig"):
-            text_head = head.decode("utf-8-sig", errors="ignore")
-        else:
-            # DuckDB reads UTF-8; write a UTF-8 copy of the (small, hand-made) file to parse.
-            data = path.read_bytes()
-            text = data.decode("utf-16") if encoding == "utf-16" else _cp1252(data)
-            tmpdir = tempfile.TemporaryDirectory(prefix="samenspel-")
-            source = Path(tmpdir.name) / "utf8.csv"
-            source.write_text(text, encoding="utf-8", newline="")
-            text_head = text[: 1 << 16]
-        headers, separator = _header(text_head, name)
-        columns = {column_name(i): "VARCHAR" for i in range(len(headers))}
-        for table in (REJECT_ERRORS, REJECT_SCANS):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-        try:
-            con.execute(
-                f"CREATE TEMP TABLE {RAW_TABLE} AS SELECT * FROM read_csv(?, delim = ?, "
-                "quote = '\"', escape = '\"', header = true, auto_detect = false, "
-                "columns = ?, store_rejects = true, "
-                f"rejects_table = '{REJECT_ERRORS}', rejects_scan = '{REJECT_SCANS}', "
-                "strict_mode = true, null_padding = false, max_line_size = 4194304)",
-                [str(source), separator, columns],
-            )
-        except duckdb.Error as exc:
-            raise InputError(
-                f"{name} cannot be read as a CSV table: {str(exc).splitlines()[0]}. Check that "
-                f"it is a CSV export with '{separator}' between fields and '\"' around text."
-            ) from None
-        # DuckDB may log several errors for one record (one per missing column): one each.
-        rejects = con.execute(
-            f"SELECT line, first(error_type ORDER BY column_idx), "
-            f"first(error_message ORDER BY column_idx) FROM {REJECT_ERRORS} "
-            "GROUP BY line ORDER BY line"
+        fields = [f.strip() for row in csv.reader(io.StringIO(text), delimiter=separator)
+                  for f in row]  # fmt: skip
+    except csv.Error:
+        return "."
+    commas = sum(bool(COMMA_NUMBER.match(f)) for f in fields)
+    points = sum(bool(POINT_NUMBER.match(f)) for f in fields)
+    return "," if commas > points else "."
+
+
+NOT_A_NUMBER = re.compile(r'Could not convert string "(.*)" to', re.DOTALL)
+
+
+def scan(
+    con: duckdb.DuckDBPyConnection, table: RawTable, numeric: set[int], select: list[str]
+) -> tuple[dict[str, np.ndarray], np.ndarray, list[ParseReject]]:
+    """Run ``SELECT select`` over the file's records, in file order, as numpy arrays.
+
+    Columns are named ``c0``, ``c1``, ...; those in ``numeric`` are DOUBLE, the others text.
+    A record whose number column holds text that is not a number, or whose field count is
+    wrong, is not in the result but in the returned parse rejects. Also returns the row
+    number (header = row 1) of every result row.
+    """
+    if table.source is not None:
+        return _scan_csv(con, table, numeric, select)
+    return _scan_loaded(con, table, numeric, select)
+
+
+def _scan_csv(con, table: RawTable, numeric: set[int], select: list[str]):
+    columns = {
+        column_name(i): "DOUBLE" if i in numeric else "VARCHAR" for i in range(len(table.headers))
+    }
+    decimal = table.decimal  # a number written with the other mark is not a number
+    for name in (REJECT_ERRORS, REJECT_SCANS):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    try:
+        result = con.execute(
+            f"SELECT {', '.join(select)} FROM read_csv(?, delim = ?, quote = '\"', "
+            "escape = '\"', header = true, auto_detect = false, columns = ?, "
+            f"decimal_separator = ?, store_rejects = true, rejects_table = '{REJECT_ERRORS}', "
+            f"rejects_scan = '{REJECT_SCANS}', strict_mode = true, null_padding = false, "
+            "max_line_size = 4194304)",
+            [str(table.source), table.separator, columns, decimal],
+        ).fetchnumpy()
+        errors = con.execute(
+            f"SELECT line, error_type, column_idx, error_message, csv_line FROM {REJECT_ERRORS} "
+            "ORDER BY line, column_idx"
         ).fetchall()
-        for table in (REJECT_ERRORS, REJECT_SCANS):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+    except duckdb.Error as exc:
+        raise InputError(
+            f"{table.source.name if table.workdir else 'the file'} cannot be read as a CSV "
+            f"table: {str(exc).splitlines()[0]}. Check that it is a CSV export with "
+            f"'{table.separator}' between fields and '\"' around text."
+        ) from None
     finally:
-        if tmpdir is not None:
-            tmpdir.cleanup()
-    records = con.execute(f"SELECT count(*) FROM {RAW_TABLE}").fetchall()[0][0]
-    parse_rejects = [(int(line), f"{kind.lower()}: {message}") for line, kind, message in rejects]
-    # Parse rejects are skipped records: the good records are the remaining ordinals.
-    rejected_ordinals = np.array([line - 1 for line, _ in parse_rejects], dtype=np.int64)
+        for name in (REJECT_ERRORS, REJECT_SCANS):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    rejects: dict[int, ParseReject] = {}
+    for line, kind, column, message, text in errors:
+        if line in rejects:
+            continue  # DuckDB may log several errors for one record; the first says enough
+        if kind == "CAST":
+            found = NOT_A_NUMBER.search(message or "")
+            rejects[line] = ParseReject(
+                int(line), "not a number", int(column) - 1 if column else None,
+                found.group(1) if found else None, text or "",
+            )  # fmt: skip
+        else:
+            rejects[line] = ParseReject(int(line), f"{kind.lower()}: {message}", line=text or "")
+    parse_rejects = list(rejects.values())
+    records = len(next(iter(result.values()))) if result else 0
+    # Rejected records are skipped: the good records are the remaining ordinals.
+    rejected_ordinals = np.array([r.row_number - 1 for r in parse_rejects], dtype=np.int64)
     ordinals = np.setdiff1d(
         np.arange(1, records + len(parse_rejects) + 1, dtype=np.int64), rejected_ordinals
     )[:records]
-    return RawTable(
-        format=csv_format(headers),
-        encoding=encoding,
-        headers=headers,
-        records=records,
-        row_numbers=ordinals + 1,  # the header is row 1
-        parse_rejects=parse_rejects,
+    return result, ordinals + 1, [*table.parse_rejects, *parse_rejects]
+
+
+def _scan_loaded(con, table: RawTable, numeric: set[int], select: list[str]):
+    def number(i: int) -> str:
+        return f"TRY_CAST(replace(trim(c{i}), ',', '.') AS DOUBLE)"
+
+    not_numbers = " UNION ALL ".join(
+        f"SELECT _pos AS r, {i} AS p, c{i} AS v FROM {RAW_TABLE} "
+        f"WHERE nullif(trim(c{i}), '') IS NOT NULL AND {number(i)} IS NULL"
+        for i in sorted(numeric)
     )
+    bad = con.execute(f"{not_numbers} ORDER BY r, p").fetchall() if numeric else []
+    first_bad: dict[int, tuple[int, str]] = {}
+    for rowid, position, value in bad:
+        first_bad.setdefault(rowid, (position, value))
+    inner = ", ".join(
+        number(i) + f" AS c{i}" if i in numeric else f"c{i}" for i in range(len(table.headers))
+    )
+    con.register("scan_skip", pd.DataFrame({"r": np.array(list(first_bad), dtype=np.int64)}))
+    try:
+        result = con.execute(
+            f"SELECT _rid, {', '.join(select)} FROM (SELECT _pos AS _rid, {inner} "
+            f"FROM {RAW_TABLE}) WHERE _rid NOT IN (SELECT r FROM scan_skip) ORDER BY _rid"
+        ).fetchnumpy()
+        cells = ", ".join(f"c{i}" for i in range(len(table.headers)))
+        lines = (
+            dict(
+                con.execute(
+                    f"SELECT _pos, concat_ws(';', {cells}) FROM {RAW_TABLE} "
+                    "WHERE _pos IN (SELECT r FROM scan_skip)"
+                ).fetchall()
+            )
+            if first_bad
+            else {}
+        )
+    finally:
+        con.unregister("scan_skip")
+    rids = result.pop("_rid")
+    rejects = [
+        ParseReject(int(table.row_numbers[r]), "not a number", p, v, lines.get(r, ""))
+        for r, (p, v) in first_bad.items()
+    ]
+    row_numbers = table.row_numbers[np.asarray(rids, dtype=np.int64)]
+    return result, row_numbers, [*table.parse_rejects, *rejects]
 
 
 def cell_text(value) -> str | None:
@@ -235,18 +347,17 @@ def cell_text(value) -> str | None:
     return text if text.strip() else None
 
 
-def _load_frame(
-    con: duckdb.DuckDBPyConnection, rows: list[list], headers: list[str], row_numbers: list[int]
-) -> int:
+def _load_frame(con: duckdb.DuckDBPyConnection, rows: list[list], headers: list[str]) -> None:
     columns = [column_name(i) for i in range(len(headers))]
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    select = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in columns)
+    # An explicit position: rowids inside a transaction are not 0, 1, 2, ...
+    frame["_pos"] = np.arange(len(frame), dtype=np.int64)
+    select = ", ".join([*(f"CAST({c} AS VARCHAR) AS {c}" for c in columns), "_pos"])
     con.register("ingest_frame", frame)
     try:
         con.execute(f"CREATE TEMP TABLE {RAW_TABLE} AS SELECT {select} FROM ingest_frame")
     finally:
         con.unregister("ingest_frame")
-    return len(frame)
 
 
 def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTable:
@@ -283,7 +394,11 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTabl
             extra = [c for c in cells[width:] if c is not None]
             if extra:
                 parse_rejects.append(
-                    (number, f"too many columns: {len(cells)} cells, header has {width}")
+                    ParseReject(
+                        number,
+                        f"too many columns: {len(cells)} cells, header has {width}",
+                        line=";".join(c or "" for c in cells),
+                    )
                 )
                 continue
             cells = (cells + [None] * width)[:width]
@@ -292,13 +407,12 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTabl
     finally:
         book.close()
         handle.close()
-    records = _load_frame(con, rows, headers, numbers)
+    _load_frame(con, rows, headers)
     lowered = {h.strip().lower() for h in headers}
     return RawTable(
         format="kobo-xlsx" if lowered & KOBO_SIGNS else "plain-xlsx",
         encoding="xlsx",
         headers=[h.strip() for h in headers],
-        records=records,
         row_numbers=np.array(numbers, dtype=np.int64),
         parse_rejects=parse_rejects,
     )
@@ -318,7 +432,7 @@ def _load_sav(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTable
     headers = [str(c) for c in frame.columns]
     rows = [[cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
     numbers = list(range(2, len(rows) + 2))
-    records = _load_frame(con, rows, headers, numbers)
+    _load_frame(con, rows, headers)
     labels = {
         str(k): {float(code): str(text) for code, text in v.items() if _is_number(code)}
         for k, v in (meta.variable_value_labels or {}).items()
@@ -327,7 +441,6 @@ def _load_sav(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTable
         format="spss-sav",
         encoding=meta.file_encoding or "sav",
         headers=headers,
-        records=records,
         row_numbers=np.array(numbers, dtype=np.int64),
         value_labels=labels,
     )

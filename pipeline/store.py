@@ -262,6 +262,7 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
             "file, and is no other program using it?"
         ) from None
     try:
+        con.execute("SET enable_progress_bar = false")  # messages go through the CLI only
         version = schema_version(con)
         if not read_only:
             if version is None:

@@ -18,6 +18,7 @@ from ingest_fixtures import (
     kobo_csv,
     plain_table,
     snapshot,
+    store,  # noqa: F401  (fixture)
     wave_frame,
 )
 from samenspel.instrument import ProblemsFound, load_instrument
@@ -287,3 +288,11 @@ def test_cli_status_flags_a_changed_raw_file(tmp_path, capsys):
     assert main(["status", "--store", str(store_path)]) == 1
     out = capsys.readouterr()
     assert "changed" in out.out and "restore" in out.err
+
+
+def test_pseudonyms_are_rfc2104_hmac_sha256():
+    key = bytes(range(32))
+    codes = pd.Series(["R1", "", "respondent 2", "ë"])
+    expected = ["" if c == "" else hmac.new(key, c.encode(), hashlib.sha256).hexdigest()[:16]
+                for c in codes]  # fmt: skip
+    assert ingest_module.pseudonymise(codes, key).tolist() == expected

@@ -137,15 +137,16 @@ def test_dutch_excel_csv_round_trip(store, tmp_path, encoding):
 def test_decimal_comma_is_read_as_a_decimal_point(store, tmp_path):
     frame = wave_frame()
     frame = frame[(frame["consent"] == 1) & ~frame["_uuid"].duplicated()].head(3)
-    table = plain_table(frame).astype(object)
-    table["col_contacts"] = ["4,0", "2,5", "7"]  # 2,5 contacts is not a count
+    table = plain_table(frame)
+    table["col_contacts"] = [4.0, 2.5, 7.0]  # 2,5 contacts is not a count
     path = tmp_path / "komma.csv"
-    path.write_text(table.to_csv(sep=";", index=False), encoding="utf-8")
+    # As Excel NL writes it: every number with a decimal comma (3,0), ';' between fields.
+    path.write_text(table.to_csv(sep=";", index=False, decimal=","), encoding="utf-8")
     report = ingest_file(store, path, "2025", instrument(), areas())
     assert report.accepted == 2
     assert report.rejected == {"out-of-range": 1}
     rejects = store.execute("SELECT row_number, detail FROM rejects").fetchall()
-    assert rejects == [(3, "not an answer code: col_contacts=2,5")]
+    assert rejects == [(3, "not an answer code: col_contacts=2.5")]
     assert sorted(load_responses(store)["col_contacts"]) == [4.0, 7.0]
 
 

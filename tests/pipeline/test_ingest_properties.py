@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ingest_fixtures import areas, instrument, xlsx_bytes
@@ -60,6 +61,16 @@ FOLDER = tempfile.TemporaryDirectory(prefix="samenspel-properties-")
 STORE = {}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def key_file(tmp_path_factory):
+    """Never touch the user's real key (module scope: hypothesis reruns the test body)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAMENSPEL_KEY_FILE", str(tmp_path_factory.mktemp("key") / "pseudonym.key"))
+        yield
+    if "con" in STORE:
+        STORE.pop("con").close()
+
+
 def shared_store():
     if "con" not in STORE:
         STORE["con"] = open_store(Path(FOLDER.name) / "store.duckdb")
@@ -92,7 +103,6 @@ def plausible_tables(draw):
     headers = [*REQUIRED, *[c for c in items if c not in REQUIRED]]
     if draw(st.booleans()):
         headers.insert(draw(st.integers(0, len(headers))), draw(HEADERS))
-    width = len(headers)
     rows = []
     for _ in range(draw(st.integers(0, 8))):
         row = [
@@ -104,7 +114,7 @@ def plausible_tables(draw):
             for h in headers
         ]
         change = draw(st.sampled_from([0, 0, 0, 0, 0, 0, -1, 1]))
-        rows.append(row[:-1] if change < 0 else row + ["9"] if change > 0 else row)
+        rows.append(row[:-1] if change < 0 else [*row, "9"] if change > 0 else row)
     return headers, rows
 
 
