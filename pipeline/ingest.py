@@ -46,6 +46,7 @@ from samenspel.pipeline.readers import (
     ParseReject,
     RawTable,
     column_name,
+    drop_quietly,
     load_raw,
     scan,
 )
@@ -657,7 +658,7 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
         extracted = extract_rows(con, table, mapping, instrument)
     finally:
         table.close()
-        con.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
+        drop_quietly(con, RAW_TABLE)
     problems += _identifying_problems(table, extracted, name)
     if any(p.level is Level.ERROR for p in problems):
         raise ProblemsFound(problems)

@@ -73,6 +73,7 @@ class RawTable:
     format: str
     encoding: str
     headers: list[str]
+    name: str = "the file"  # the file name shown in messages
     source: Path | None = None
     separator: str = ";"
     decimal: str = "."
@@ -85,6 +86,15 @@ class RawTable:
         if self.workdir is not None:
             self.workdir.cleanup()
             self.workdir = None
+
+
+def drop_quietly(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    """Drop work tables; after a failed statement the rollback removes them instead."""
+    for table in tables:
+        try:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        except duckdb.TransactionException:
+            return
 
 
 def column_name(position: int) -> str:
@@ -182,7 +192,7 @@ def _open_csv(path: Path, name: str, head: bytes) -> RawTable:
         text = head.decode("utf-8-sig", errors="ignore")
         headers, separator = _header(text, name)
         return RawTable(
-            csv_format(headers), encoding, headers, source=path, separator=separator,
+            csv_format(headers), encoding, headers, name, source=path, separator=separator,
             decimal=_decimal_mark(text, separator),
         )  # fmt: skip
     # DuckDB reads UTF-8; write a UTF-8 copy of the (small, hand-made) file to parse.
@@ -193,7 +203,7 @@ def _open_csv(path: Path, name: str, head: bytes) -> RawTable:
     source.write_text(text, encoding="utf-8", newline="")
     headers, separator = _header(text[: 1 << 16], name)
     return RawTable(
-        csv_format(headers), encoding, headers, source=source, separator=separator,
+        csv_format(headers), encoding, headers, name, source=source, separator=separator,
         decimal=_decimal_mark(text[: 1 << 16], separator), workdir=workdir,
     )  # fmt: skip
 
@@ -256,13 +266,12 @@ def _scan_csv(con, table: RawTable, numeric: set[int], select: list[str]):
         ).fetchall()
     except duckdb.Error as exc:
         raise InputError(
-            f"{table.source.name if table.workdir else 'the file'} cannot be read as a CSV "
+            f"{table.name} cannot be read as a CSV "
             f"table: {str(exc).splitlines()[0]}. Check that it is a CSV export with "
             f"'{table.separator}' between fields and '\"' around text."
         ) from None
     finally:
-        for name in (REJECT_ERRORS, REJECT_SCANS):
-            con.execute(f"DROP TABLE IF EXISTS {name}")
+        drop_quietly(con, REJECT_ERRORS, REJECT_SCANS)
     rejects: dict[int, ParseReject] = {}
     for line, kind, column, message, text in errors:
         if line in rejects:
@@ -413,6 +422,7 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTabl
         format="kobo-xlsx" if lowered & KOBO_SIGNS else "plain-xlsx",
         encoding="xlsx",
         headers=[h.strip() for h in headers],
+        name=name,
         row_numbers=np.array(numbers, dtype=np.int64),
         parse_rejects=parse_rejects,
     )
@@ -441,6 +451,7 @@ def _load_sav(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTable
         format="spss-sav",
         encoding=meta.file_encoding or "sav",
         headers=headers,
+        name=name,
         row_numbers=np.array(numbers, dtype=np.int64),
         value_labels=labels,
     )
