@@ -10,7 +10,8 @@ What happens to a file, in order:
    never by position (group prefixes ``tru/tru1`` and ``tru-tru1`` are stripped, case is
    ignored). Unknown columns and missing items are reported with the closest item codes;
 3. a column named like a direct identifier (naam, e-mail, telefoon, adres, ...) that holds
-   values, or an e-mail address or phone number in any text cell, refuses the *whole file*:
+   values, or an e-mail address or phone number in a text cell (respondent code, area, any
+   column that is not an item, a record that could not be parsed), refuses the *whole file*:
    the store keeps raw files byte for byte, so a file with identifiers must not enter it
    (DESIGN.md section 12). The error lists the rows and columns to clean;
 4. every row gets a verdict: accepted, or rejected with the first reason of
@@ -66,6 +67,7 @@ from samenspel.pipeline.store import (
 REJECT_REASONS = {
     "malformed-row": "the record has more or fewer fields than the header",
     "no-consent": "consent is not 'yes' (1); nothing else of the row is kept",
+    # Counted, but such a file is refused as a whole and nothing of it is stored.
     "identifying-data": "a cell holds an e-mail address or a phone number",
     "wrong-version": "the row was answered on another version of the questionnaire",
     "duplicate-submission": "the submission id is already in the file or the store",
