@@ -44,6 +44,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -312,6 +313,47 @@ def sha256_of(path: Path) -> tuple[str, int]:
 
 def kept_path(raw: Path, sha256: str) -> Path:
     return raw / sha256
+
+
+@dataclass
+class StagedFile:
+    """A copy of an input file in the raw folder under a temporary name, with its checksum."""
+
+    raw: Path
+    sha256: str
+    size: int
+    temporary: Path
+
+    def keep(self) -> bool:
+        """Give the copy its content address (read-only); True when it was not there yet."""
+        target = kept_path(self.raw, self.sha256)
+        if target.exists():
+            self.discard()
+            return False
+        os.chmod(self.temporary, 0o444)
+        os.replace(self.temporary, target)
+        return True
+
+    def discard(self) -> None:
+        self.temporary.unlink(missing_ok=True)
+
+
+def stage_file(raw: Path, source: Path) -> StagedFile:
+    """Copy ``source`` into the raw folder while hashing it: one read of a large file."""
+    raw.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=raw, prefix=".incoming-")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return StagedFile(raw, digest.hexdigest(), size, Path(tmp))
 
 
 def keep_file(raw: Path, sha256: str, source: Path) -> bool:
