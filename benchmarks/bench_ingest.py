@@ -121,6 +121,7 @@ def ingest_child(export: Path, store: Path, areas_n: int) -> None:
                 "rows_read": report.rows_read,
                 "accepted": report.accepted,
                 "rejected": report.rejected,
+                "steps": report.seconds,
             }
         )
     )
@@ -163,7 +164,10 @@ def main() -> int:
             print(child.stderr, file=sys.stderr)
             return child.returncode
         result = json.loads(child.stdout.strip().splitlines()[-1])
-        peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_gb = usage.ru_maxrss / 1024**2
+        with open("/proc/loadavg") as handle:
+            load = handle.read().split()[0]
         store_mb = store.stat().st_size / 1e6
         print(
             f"ingest: {result['rows_read']:,} rows read, {result['accepted']:,} accepted, "
@@ -175,6 +179,12 @@ def main() -> int:
             f"peak memory {peak_gb:.2f} GB (max RSS of the ingest process), "
             f"store {store_mb:,.0f} MB"
         )
+        print(
+            f"CPU time of the ingest process {usage.ru_utime + usage.ru_stime:.1f} s "
+            f"(user {usage.ru_utime:.1f}, system {usage.ru_stime:.1f}) on {os.cpu_count()} "
+            f"cores; load average at the end {load}"
+        )
+        print("steps (s): " + ", ".join(f"{k} {v}" for k, v in result["steps"].items()))
     return 0
 
 

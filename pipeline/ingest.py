@@ -33,6 +33,7 @@ import json
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,6 +126,13 @@ class IngestReport:
     rejected: dict[str, int] = field(default_factory=dict)
     already_ingested: bool = False
     problems: list[Problem] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per step
+
+    def lap(self, step: str, since: float) -> float:
+        """Record the seconds of ``step`` since ``since``; return now."""
+        now = time.perf_counter()
+        self.seconds[step] = round(now - since, 2)
+        return now
 
     @property
     def rejected_total(self) -> int:
@@ -595,6 +603,7 @@ def ingest_file(
     if not path.is_file():
         raise InputError(f"Cannot read {path}: no such file. Check the path of the export file.")
     raw = raw_folder(con)
+    clock = time.perf_counter()
     try:
         staged = stage_file(raw, path)
     except OSError as exc:
@@ -604,6 +613,7 @@ def ingest_file(
     except BaseException:
         staged.discard()
         raise
+    report.lap("copy and hash", clock)
     if report.already_ingested:
         staged.discard()
         return report
@@ -615,7 +625,9 @@ def ingest_file(
     try:
         kept = kept_path(raw, sha256)
         _ingest_kept(con, kept, path, staged.size, report, registered, instrument, areas)
+        clock = time.perf_counter()
         con.execute("COMMIT")
+        report.lap("commit", clock)
     except BaseException:
         con.execute("ROLLBACK")
         if created:
@@ -661,6 +673,7 @@ def _check_file(con, path: Path, sha256: str, wave: str, instrument: Instrument)
 
 def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -> None:
     name = path.name
+    clock = time.perf_counter()
     table = load_raw(con, kept, name)
     try:
         report.format, report.encoding = table.format, table.encoding
@@ -673,6 +686,7 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
     finally:
         table.close()
         drop_quietly(con, RAW_TABLE)
+    clock = report.lap("read", clock)
     problems += _identifying_problems(table, extracted, name)
     if any(p.level is Level.ERROR for p in problems):
         raise ProblemsFound(problems)
@@ -682,6 +696,7 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
     known_respondents = con.execute(
         "SELECT DISTINCT respondent FROM responses WHERE wave = ?", [report.wave]
     ).df()
+    clock = report.lap("pseudonymise", clock)
     reason, detail = classify_rows(
         frame,
         instrument,
@@ -726,6 +741,7 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
     accepted = (reason == "").to_numpy()
     sides = {float(r.code): (r.side or r.id) for r in instrument.roles.values()}
     side = frame["role"].map(sides) if "role" in frame else pd.Series(None, index=frame.index)
+    clock = report.lap("classify", clock)
     ensure_item_columns(con, instrument)
     if not registered:
         con.execute(
@@ -743,22 +759,25 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
         con.execute("SELECT count(*) FROM responses WHERE wave = ?", [wave]).fetchall()[0][0]
     )
 
-    rows = frame.loc[accepted, [c for c in frame.columns if c in instrument.item_codes]]
-    n_accepted = len(rows)
-    # Repeated labels as categoricals: DuckDB reads them without 1.2 million Python strings.
-    rows = rows.assign(
-        file_id=np.full(n_accepted, file_id, dtype=np.int32),
-        row_number=frame["row_number"][accepted],
-        wave=pd.Categorical.from_codes(np.zeros(n_accepted, dtype=np.int8), [wave]),
-        side=pd.Categorical(side[accepted]),
-        **{
-            c: frame[c][accepted]
-            for c in ("submission_id", "respondent", "started", "ended", "submitted")
-        },
+    # Inserted straight from the scanned frame (no copy of 1.2 million rows); file, wave
+    # and side are written by SQL.
+    items = [c for c in frame.columns if c in instrument.item_codes]
+    side_sql = (
+        "CASE role "
+        + " ".join(f"WHEN {code} THEN {_quote(name)}" for code, name in sides.items())
+        + " END"
+        if "role" in frame
+        else "NULL"
     )
-    con.register("incoming", rows)
-    columns = ", ".join(f'"{c}"' for c in rows.columns)
-    con.execute(f"INSERT INTO responses ({columns}) SELECT {columns} FROM incoming")
+    frame["_accepted"] = accepted
+    item_list = ", ".join(f'"{c}"' for c in items)
+    con.register("incoming", frame)
+    con.execute(
+        "INSERT INTO responses (file_id, row_number, wave, submission_id, respondent, side, "
+        f"started, ended, submitted, {item_list}) "
+        f"SELECT {int(file_id)}, row_number, {_quote(wave)}, submission_id, respondent, "
+        f"{side_sql}, started, ended, submitted, {item_list} FROM incoming WHERE _accepted"
+    )
     con.unregister("incoming")
 
     rejected = ~accepted
@@ -800,6 +819,7 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
     )
     con.unregister("incoming_rejects")
 
+    clock = report.lap("store", clock)
     report.rows_read = extracted.rows_read
     report.accepted = int(accepted.sum())
     report.rejected = {k: int(v) for k, v in rejects["reason"].value_counts().items()}
@@ -825,7 +845,15 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
             report.rejected_total,
         ],
     )
-    update_quality(con, wave, instrument, None if wave_had_rows else rows)
+    if wave_had_rows:
+        update_quality(con, wave, instrument)
+    else:  # the wave is this file: its rows are in memory already
+        rows = frame.loc[accepted, [c for c in frame.columns if not c.startswith("_")]]
+        rows["file_id"] = file_id
+        rows["wave"] = wave
+        rows["side"] = side[accepted]
+        update_quality(con, wave, instrument, rows)
+    report.lap("quality", clock)
 
 
 def update_quality(
