@@ -101,13 +101,14 @@ def quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFra
 def _quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     n = len(responses)
     index = responses.index
+    # Labels as categoricals: a million repeated strings are slow to hand to DuckDB.
     out = pd.DataFrame(
         {
             "file_id": responses["file_id"].to_numpy(),
             "row_number": responses["row_number"].to_numpy(),
-            "wave": responses["wave"].to_numpy(),
-            "area": responses["area"].to_numpy() if "area" in responses else None,
-            "side": responses["side"].to_numpy(),
+            "wave": pd.Categorical(responses["wave"]),
+            "area": pd.Categorical(responses["area"] if "area" in responses else [None] * n),
+            "side": pd.Categorical(responses["side"]),
         },
         index=index,
     )
