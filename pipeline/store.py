@@ -356,27 +356,6 @@ def stage_file(raw: Path, source: Path) -> StagedFile:
     return StagedFile(raw, digest.hexdigest(), size, Path(tmp))
 
 
-def keep_file(raw: Path, sha256: str, source: Path) -> bool:
-    """Copy ``source`` into the raw folder under its checksum; True when newly written.
-
-    Written to a temporary name and renamed, so a kept file is always complete; read-only.
-    """
-    target = kept_path(raw, sha256)
-    if target.exists():
-        return False
-    raw.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=raw, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as handle:
-            shutil.copyfileobj(handle, out, CHUNK)
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
-
-
 def keep_bytes(raw: Path, sha256: str, content: bytes) -> bool:
     target = kept_path(raw, sha256)
     if target.exists():
