@@ -15,7 +15,7 @@ SEED ?= 2026
 
 .DEFAULT_GOAL := help
 FIELDWORK := fieldwork
-.PHONY: help install system-deps reports fieldwork golden test lint format clean bench-index
+.PHONY: help install system-deps reports fieldwork golden test lint format clean ingest bench bench-index bench-ingest
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,8 +39,8 @@ system-deps: ## install the Debian packages listed in .ci/debian-packages.txt (a
 $(DEMO)/simulation.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) pipeline/simulate.py
 	$(SAMENSPEL) simulate --out $(DEMO) --seed $(SEED)
 
-$(STORE): $(DEMO)/simulation.json
-	rm -f $(STORE)
+$(STORE): $(DEMO)/simulation.json pipeline/ingest.py pipeline/readers.py pipeline/store.py pipeline/quality.py
+	rm -rf $(STORE) $(STORE).raw
 	$(SAMENSPEL) ingest $(DEMO)/kobo_2025.csv --wave 2025 --store $(STORE)
 	$(SAMENSPEL) ingest $(DEMO)/kobo_2026.csv --wave 2026 --store $(STORE)
 
@@ -63,6 +63,15 @@ fieldwork: $(FIELDWORK)/manifest.json ## paper forms, show-cards, XLSForm, codeb
 
 golden: $(INSTALLED) ## rewrite the golden files (tests/golden/) after an intended change; review the diff
 	SAMENSPEL_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/instrument -k golden
+
+# Ingest one export into the store: make ingest FILE=exports/wave3.sav WAVE=2027
+ingest: $(INSTALLED) ## ingest FILE=<export> WAVE=<id> into the store (CSV, XLSX, SPSS .sav)
+	@test -n "$(FILE)" && test -n "$(WAVE)" || { echo "usage: make ingest FILE=path/to/export WAVE=2027"; exit 2; }
+	$(SAMENSPEL) ingest $(FILE) --wave $(WAVE) --store $(STORE)
+	$(SAMENSPEL) status --store $(STORE)
+
+bench-ingest: $(INSTALLED) ## time and peak memory of ingesting a national export (1.2 M rows)
+	$(BIN)/python benchmarks/bench_ingest.py
 
 test: $(INSTALLED) ## run the test suite
 	$(BIN)/pytest -q

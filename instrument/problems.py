@@ -43,6 +43,9 @@ CATALOGUE: dict[str, str] = {
     "unknown-area": "the area is not in the area registry",
     "out-of-range": "an answer is not one of the item's codes",
     "wrong-wave": "the file was ingested for another wave or instrument version",
+    "identifying-data": "a column or value holds a name, e-mail address or phone number",
+    "ambiguous-column": "two columns of a file map to the same item code",
+    "label-mismatch": "an SPSS value label differs from the instrument's label for that code",
     "long-sentence": "a sentence is longer than the house limit",
 }
 

@@ -16,9 +16,10 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_string_dtype(series) or series.dtype == object:
-            out[column] = series.map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            text = out[column]
+            risky = text.astype(str).str.startswith(FORMULA_STARTS) & text.map(
+                lambda v: isinstance(v, str)
             )
+            out[column] = text.where(~risky, "'" + text.astype(str))
     return out

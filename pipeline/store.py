@@ -1,30 +1,60 @@
-"""The monitor store: one DuckDB file holding raw files, accepted responses and rejects.
+"""The monitor store: one DuckDB file for the tables, one folder beside it for the raw files.
 
-Schema (version :data:`SCHEMA_VERSION`):
+    con = open_store("data/samenspel.duckdb")          # creates or migrates the store
+    raw = raw_folder(con)                               # data/samenspel.duckdb.raw/
 
-``schema_info``   version, created_at
-``instruments``   content_hash (key), instrument_id, version, yaml: the exact instrument text
-``waves``         wave (key), instrument_hash: a wave is tied to one instrument version
-``files``         file_id, name, sha256 (unique), size, content (the raw bytes, unchanged),
-                  format, wave, simulated, ingested_at, rows_read, accepted, rejected
-``responses``     file_id, row_number, wave, submission_id, respondent (keyed hash),
-                  side, started, ended, submitted, then one column per item code
-                  (DOUBLE; the area item is VARCHAR)
-``rejects``       file_id, row_number, wave, submission_id, reason, detail
+Schema version :data:`SCHEMA_VERSION` (2):
+
+``schema_info``    version, created_at: one row per schema version the store has been at
+``instruments``    content_hash (key), instrument_id, version, yaml: the exact instrument text
+``waves``          wave (key), instrument_hash: a wave is tied to one instrument version
+``files``          file_id (key), name, sha256 (unique), size (bytes), format (one of
+                   :data:`samenspel.pipeline.readers.FORMATS`), encoding, wave, simulated,
+                   ingested_at, rows_read, accepted, rejected
+``responses``      file_id, row_number, wave, submission_id, respondent (keyed hash), side,
+                   started, ended, submitted, then one column per item code (DOUBLE; the
+                   area item is VARCHAR)
+``rejects``        file_id, row_number, wave, submission_id, reason, detail, area, side
+``quality_flags``  file_id, row_number, wave, area, side, then the measures and flags of
+                   :data:`QUALITY_COLUMNS`, explained in :mod:`.quality` (one row per response)
+
+``row_number`` is the row of the record in its file, the header being row 1 (as a
+spreadsheet shows it). ``(file_id, row_number)`` identifies a response or a reject.
 
 Item columns follow the instrument; a new instrument version adds its new codes as columns.
+
+Raw files are kept byte for byte in ``<store>.raw/<sha256>`` (content-addressed, read-only),
+not as a BLOB inside the store (schema 1 did that). Why: a national export is hundreds of
+megabytes; hashing and copying it in 1 MiB chunks keeps memory flat, DuckDB's CSV reader
+parses the kept copy itself (so what is parsed is exactly what is kept), the DuckDB file stays
+small and quick to open, and a raw file can be opened by ordinary tools and verified with
+``sha256sum``. The price is two things to back up (the ``.duckdb`` file and its ``.raw``
+folder); ``samenspel status`` checks every kept file against its checksum.
+
+Migrations: :data:`MIGRATIONS` maps version N to the function that upgrades a store from N to
+N + 1 inside one transaction. :func:`open_store` applies them in order when the store is opened
+for writing; a store opened read-only at an older version is refused with the command that
+upgrades it (``samenspel migrate``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 from samenspel.instrument.model import Instrument
 from samenspel.instrument.problems import InputError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+RAW_SUFFIX = ".raw"
+CHUNK = 1 << 20
 
 META_COLUMNS = {
     "file_id": "INTEGER",
@@ -38,7 +68,85 @@ META_COLUMNS = {
     "submitted": "TIMESTAMP",
 }
 
-SCHEMA = f"""
+REJECT_COLUMNS = {
+    "file_id": "INTEGER",
+    "row_number": "INTEGER",
+    "wave": "VARCHAR",
+    "submission_id": "VARCHAR",
+    "reason": "VARCHAR",
+    "detail": "VARCHAR",
+    "area": "VARCHAR",
+    "side": "VARCHAR",
+}
+
+FILE_COLUMNS = {
+    "file_id": "INTEGER PRIMARY KEY",
+    "name": "VARCHAR",
+    "sha256": "VARCHAR UNIQUE",
+    "size": "BIGINT",
+    "format": "VARCHAR",
+    "encoding": "VARCHAR",
+    "wave": "VARCHAR",
+    "simulated": "BOOLEAN",
+    "ingested_at": "TIMESTAMPTZ",
+    "rows_read": "INTEGER",
+    "accepted": "INTEGER",
+    "rejected": "INTEGER",
+}
+
+# Data-quality measures per response; samenspel.pipeline.quality fills them.
+QUALITY_COLUMNS = {
+    "file_id": "INTEGER",
+    "row_number": "INTEGER",
+    "wave": "VARCHAR",
+    "area": "VARCHAR",
+    "side": "VARCHAR",
+    "items_applicable": "INTEGER",
+    "items_blank": "INTEGER",
+    "nonresponse_share": "DOUBLE",
+    "longstring": "INTEGER",
+    "irv": "DOUBLE",
+    "mahalanobis": "DOUBLE",
+    "mahalanobis_p": "DOUBLE",
+    "duration_s": "DOUBLE",
+    "seconds_per_item": "DOUBLE",
+    "flag_nonresponse": "BOOLEAN",
+    "flag_longstring": "BOOLEAN",
+    "flag_irv": "BOOLEAN",
+    "flag_mahalanobis": "BOOLEAN",
+    "flag_speeder": "BOOLEAN",
+    "flag_any": "BOOLEAN",
+}
+
+
+def _table(name: str, columns: dict[str, str]) -> str:
+    return (
+        f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(f'{k} {v}' for k, v in columns.items())});"
+    )
+
+
+SCHEMA = "\n".join(
+    [
+        _table("schema_info", {"version": "INTEGER NOT NULL", "created_at": "TIMESTAMPTZ"}),
+        _table(
+            "instruments",
+            {
+                "content_hash": "VARCHAR PRIMARY KEY",
+                "instrument_id": "VARCHAR",
+                "version": "VARCHAR",
+                "yaml": "VARCHAR",
+            },
+        ),
+        _table("waves", {"wave": "VARCHAR PRIMARY KEY", "instrument_hash": "VARCHAR NOT NULL"}),
+        _table("files", FILE_COLUMNS),
+        _table("responses", META_COLUMNS),
+        _table("rejects", REJECT_COLUMNS),
+        _table("quality_flags", QUALITY_COLUMNS),
+    ]
+)
+
+# Schema 1, as the walking skeleton created it; kept to document and test the migration.
+SCHEMA_V1 = f"""
 CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL, created_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS instruments (
     content_hash VARCHAR PRIMARY KEY, instrument_id VARCHAR, version VARCHAR, yaml VARCHAR);
@@ -54,8 +162,90 @@ CREATE TABLE IF NOT EXISTS rejects (
 """
 
 
+def _migrate_1_to_2(con: duckdb.DuckDBPyConnection, raw: Path) -> None:
+    """Schema 1 -> 2: raw bytes move from ``files.content`` to the ``.raw`` folder.
+
+    Also: ``files.encoding``; ``rejects.area`` and ``rejects.side`` (NULL for old rejects);
+    the ``quality_flags`` table (filled for a wave when a file of it is next ingested).
+    """
+    for sha256, content in con.execute("SELECT sha256, content FROM files").fetchall():
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise InputError(
+                f"A raw file in the store does not match its checksum {sha256[:12]}; "
+                "the store is damaged. Restore it from a backup before upgrading."
+            )
+        keep_bytes(raw, sha256, content)
+    # DuckDB cannot drop a column that others depend on in place; rebuild the table.
+    con.execute("ALTER TABLE files RENAME TO files_v1")
+    con.execute(_table("files", FILE_COLUMNS))
+    con.execute(
+        "INSERT INTO files SELECT file_id, name, sha256, size, format, NULL, wave, simulated, "
+        "ingested_at, rows_read, accepted, rejected FROM files_v1"
+    )
+    con.execute(
+        "UPDATE files SET format = 'kobo-csv', encoding = 'utf-8' WHERE format = 'kobo-csv'"
+    )
+    con.execute("DROP TABLE files_v1")
+    con.execute("ALTER TABLE rejects ADD COLUMN area VARCHAR")
+    con.execute("ALTER TABLE rejects ADD COLUMN side VARCHAR")
+    con.execute(_table("quality_flags", QUALITY_COLUMNS))
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection, Path], None]] = {1: _migrate_1_to_2}
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "schema_info" not in tables:
+        return None
+    return con.execute("SELECT max(version) FROM schema_info").fetchall()[0][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, raw: Path) -> list[int]:
+    """Upgrade the store to :data:`SCHEMA_VERSION`, one transaction per step.
+
+    Returns the versions the store went through (empty when it was current).
+    """
+    done = []
+    version = schema_version(con)
+    while version is not None and version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise InputError(f"No migration from store schema {version}; ingest into a new store.")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            step(con, raw)
+            con.execute("INSERT INTO schema_info VALUES (?, ?)", [version + 1, datetime.now(UTC)])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        done.append(version)
+        version += 1
+    return done
+
+
+def raw_folder_for(path: str | Path) -> Path:
+    """The folder that keeps the raw files of the store at ``path``."""
+    path = Path(path)
+    return path.with_name(path.name + RAW_SUFFIX)
+
+
+def store_path(con: duckdb.DuckDBPyConnection) -> Path:
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    if not row or not row[0][0]:
+        raise ValueError("the store must be a DuckDB file, not an in-memory database")
+    return Path(row[0][0])
+
+
+def raw_folder(con: duckdb.DuckDBPyConnection) -> Path:
+    return raw_folder_for(store_path(con))
+
+
 def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and on first use create) the store; refuse a store of another schema version."""
+    """Open (and on first use create) the store; upgrade an older schema when writable."""
     path = Path(path)
     if read_only and not path.exists():
         raise InputError(
@@ -71,19 +261,32 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
             f"Cannot open the store {path}: {exc}. Is it a samenspel DuckDB "
             "file, and is no other program using it?"
         ) from None
-    if not read_only:
-        con.execute(SCHEMA)
-        if con.execute("SELECT count(*) FROM schema_info").fetchall()[0][0] == 0:
-            con.execute(
-                "INSERT INTO schema_info VALUES (?, ?)", [SCHEMA_VERSION, datetime.now(UTC)]
+    try:
+        con.execute("SET enable_progress_bar = false")  # messages go through the CLI only
+        version = schema_version(con)
+        if not read_only:
+            if version is None:
+                con.execute(SCHEMA)
+                con.execute(
+                    "INSERT INTO schema_info VALUES (?, ?)", [SCHEMA_VERSION, datetime.now(UTC)]
+                )
+            else:
+                migrate(con, raw_folder_for(path))
+            version = schema_version(con)
+        if version != SCHEMA_VERSION:
+            newer = version is not None and version > SCHEMA_VERSION
+            raise InputError(
+                f"The store {path} has schema version {version}; this samenspel uses "
+                f"{SCHEMA_VERSION}. "
+                + (
+                    "Upgrade samenspel, or ingest the raw files into a new store."
+                    if newer or version is None
+                    else f"Upgrade the store with `samenspel migrate --store {path}`."
+                )
             )
-    version = con.execute("SELECT max(version) FROM schema_info").fetchall()[0][0]
-    if version != SCHEMA_VERSION:
+    except BaseException:
         con.close()
-        raise InputError(
-            f"The store {path} has schema version {version}; this samenspel uses "
-            f"{SCHEMA_VERSION}. Upgrade samenspel, or ingest the raw files into a new store."
-        )
+        raise
     return con
 
 
@@ -94,3 +297,135 @@ def ensure_item_columns(con: duckdb.DuckDBPyConnection, instrument: Instrument) 
         if code not in existing:
             kind = "VARCHAR" if instrument.scale_of(code).kind == "area" else "DOUBLE"
             con.execute(f'ALTER TABLE responses ADD COLUMN "{code}" {kind}')
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    """SHA-256 (hex) and size in bytes of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def kept_path(raw: Path, sha256: str) -> Path:
+    return raw / sha256
+
+
+@dataclass
+class StagedFile:
+    """A copy of an input file in the raw folder under a temporary name, with its checksum."""
+
+    raw: Path
+    sha256: str
+    size: int
+    temporary: Path
+
+    def keep(self) -> bool:
+        """Give the copy its content address (read-only); True when it was not there yet."""
+        target = kept_path(self.raw, self.sha256)
+        if target.exists():
+            self.discard()
+            return False
+        os.chmod(self.temporary, 0o444)
+        os.replace(self.temporary, target)
+        return True
+
+    def discard(self) -> None:
+        self.temporary.unlink(missing_ok=True)
+
+
+def stage_file(raw: Path, source: Path) -> StagedFile:
+    """Copy ``source`` into the raw folder while hashing it: one read of a large file."""
+    raw.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=raw, prefix=".incoming-")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return StagedFile(raw, digest.hexdigest(), size, Path(tmp))
+
+
+def keep_bytes(raw: Path, sha256: str, content: bytes) -> bool:
+    target = kept_path(raw, sha256)
+    if target.exists():
+        return False
+    raw.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=raw, prefix=".incoming-")
+    with os.fdopen(fd, "wb") as out:
+        out.write(content)
+    os.chmod(tmp, 0o444)
+    os.replace(tmp, target)
+    return True
+
+
+def forget_file(raw: Path, sha256: str) -> None:
+    """Remove a kept file that no committed row refers to (after a failed ingest)."""
+    target = kept_path(raw, sha256)
+    if target.exists():
+        os.chmod(target, 0o644)
+        target.unlink()
+
+
+def verify_kept(raw: Path, sha256: str) -> str:
+    """'ok', 'missing' or 'changed': the kept raw file against its checksum."""
+    path = kept_path(raw, sha256)
+    if not path.exists():
+        return "missing"
+    return "ok" if sha256_of(path)[0] == sha256 else "changed"
+
+
+def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[str, pd.DataFrame]:
+    """What the store holds, as three tables.
+
+    ``waves``   wave, instrument_id, instrument_version, instrument_hash, files, rows_read,
+                accepted, rejected, flagged (responses with a data-quality flag)
+    ``files``   file_id, name, wave, format, encoding, size, sha256, rows_read, accepted,
+                rejected, raw ('ok', 'missing' or 'changed' when ``verify``, else 'unchecked')
+    ``counts``  wave, area, side, accepted, rejected (area/side '' when the row had none)
+    """
+    waves = con.execute(
+        """
+        SELECT w.wave, i.instrument_id, i.version AS instrument_version,
+               left(w.instrument_hash, 12) AS instrument_hash,
+               count(DISTINCT f.file_id) AS files,
+               coalesce(sum(f.rows_read), 0)::BIGINT AS rows_read,
+               coalesce(sum(f.accepted), 0)::BIGINT AS accepted,
+               coalesce(sum(f.rejected), 0)::BIGINT AS rejected,
+               (SELECT count(*) FROM quality_flags q WHERE q.wave = w.wave AND q.flag_any)
+                   AS flagged
+        FROM waves w LEFT JOIN instruments i ON i.content_hash = w.instrument_hash
+        LEFT JOIN files f ON f.wave = w.wave
+        GROUP BY ALL ORDER BY w.wave
+        """
+    ).df()
+    files = con.execute(
+        "SELECT file_id, name, wave, format, encoding, size, sha256, rows_read, accepted, "
+        "rejected FROM files ORDER BY file_id"
+    ).df()
+    raw = raw_folder(con)
+    files["raw"] = [verify_kept(raw, s) if verify else "unchecked" for s in files["sha256"]]
+    has_area = "area" in {r[0] for r in con.execute("DESCRIBE responses").fetchall()}
+    area = "area" if has_area else "NULL"
+    counts = con.execute(
+        f"""
+        WITH rows AS (
+            SELECT wave, coalesce({area}, '') AS area, coalesce(side, '') AS side,
+                   1 AS accepted, 0 AS rejected FROM responses
+            UNION ALL
+            SELECT wave, coalesce(area, ''), coalesce(side, ''), 0, 1 FROM rejects)
+        SELECT wave, area, side, sum(accepted)::BIGINT AS accepted,
+               sum(rejected)::BIGINT AS rejected
+        FROM rows GROUP BY ALL ORDER BY wave, area, side
+        """
+    ).df()
+    return {"waves": waves, "files": files, "counts": counts}

@@ -263,6 +263,32 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Which files were ingested, how many rows were accepted and rejected, and why.",
     },
     "quality_files": {"nl": "Ingelezen bestanden", "en": "Ingested files"},
+    "quality_intro": {
+        "nl": "Elke rij van elk bestand is geaccepteerd of met een reden afgewezen. Geaccepteerde "
+        "antwoorden krijgen kwaliteitsvlaggen: signalen voor de analist, geen verwijderingen; "
+        "gevlagde antwoorden tellen mee in de index. Aandelen worden niet getoond (–) bij "
+        "minder dan {minimum} antwoorden.",
+        "en": "Every row of every file was either accepted or rejected with a reason. Accepted "
+        "responses carry data-quality flags: signals for the analyst, not deletions; "
+        "flagged responses stay in the index. Shares are suppressed (–) for cells with "
+        "fewer than {minimum} responses.",
+    },
+    "quality_reasons": {
+        "nl": "Afgewezen rijen per reden, meting {wave}",
+        "en": "Rejected rows by reason, wave {wave}",
+    },
+    "quality_flags": {
+        "nl": "Geaccepteerde antwoorden en kwaliteitsvlaggen per wijk en kant, meting {wave}",
+        "en": "Accepted responses and data-quality flags per area and side, wave {wave}",
+    },
+    "quality_no_rejects": {"nl": "Geen afgewezen rijen.", "en": "No rejected rows."},
+    "col_file": {"nl": "Bestand", "en": "File"},
+    "col_rows_read": {"nl": "Rijen gelezen", "en": "Rows read"},
+    "col_accepted": {"nl": "Geaccepteerd", "en": "Accepted"},
+    "col_rejected": {"nl": "Afgewezen", "en": "Rejected"},
+    "col_reason": {"nl": "Reden", "en": "Reason"},
+    "col_rows": {"nl": "Rijen", "en": "Rows"},
+    "col_any_flag": {"nl": "Enige vlag", "en": "Any flag"},
     "methods_lead": {
         "nl": "Alle standaardkeuzes van de index staan in één methodebestand; dit is dat bestand, "
         "leesbaar gemaakt.",
@@ -285,6 +311,12 @@ MAPPING_DESCRIPTIONS = {
     "positive_gap": {
         "nl": "100 × (1 − max(eigen − ander, 0) / 9), met rapportcijfers 1–10",
         "en": "100 × (1 − max(own − other, 0) / 9), with 1–10 report grades",
+    },
+    "symmetric_gap": {
+        "nl": "50 × (1 − (eigen − ander) / 9): gelijke cijfers geven 50 (alternatief in de "
+              "gevoeligheidsanalyse)",
+        "en": "50 × (1 − (own − other) / 9): equal grades give 50 (alternative in the "
+              "sensitivity analysis)",
     },
     "counts_and_quality": {
         "nl": "gemiddelde van de aantallen (100 × ln(1 + min(x, plafond)) / ln(1 + plafond)) "

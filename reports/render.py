@@ -23,6 +23,7 @@ from samenspel.pipeline.analyse import OUTPUT_COLUMNS
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from samenspel.reports import charts
 from samenspel.reports.i18n import LANGUAGES, MAPPING_DESCRIPTIONS, REFERENCES, translator
+from samenspel.reports.quality import percent, quality_context
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
@@ -74,6 +75,7 @@ def _environment() -> Environment:
     env.filters["number"] = format_number
     env.filters["signed"] = lambda v: "–" if format_number(v) == "–" else f"{v:+.1f}"
     env.filters["pvalue"] = format_p
+    env.filters["percent"] = percent
     env.filters["area_page"] = area_page
     return env
 
@@ -263,6 +265,21 @@ def _extra_tables(data: ReportInput, names: tuple[str, ...]) -> list[tuple[str, 
     return found
 
 
+def _quality_page(env: Environment, data: ReportInput, common: dict) -> str:
+    needed = ("quality_summary", "rejects_summary", "files")
+    if not all(name in data.tables for name in needed):
+        return env.get_template("tables.html.j2").render(
+            page="quality", title=common["t"]("nav_quality"), lead=common["t"]("quality_lead"),
+            tables=[], **common,
+        )  # fmt: skip
+    index = data.tables["index"]
+    context = quality_context(*(data.tables[name] for name in needed), data.method.indicative_min)
+    return env.get_template("quality.html.j2").render(
+        page="quality", area_names=dict(zip(index["area"], index["area_name"], strict=True)),
+        **context, **common,
+    )  # fmt: skip
+
+
 def build_site(data: ReportInput, language: str) -> dict[str, str]:
     """All pages of the report in one language: {file name: HTML}."""
     if language not in LANGUAGES:
@@ -294,11 +311,7 @@ def build_site(data: ReportInput, language: str) -> dict[str, str]:
                                         "efa", "icc", "criteria")),
             **common,
         ),
-        "quality.html": env.get_template("tables.html.j2").render(
-            page="quality", title=t("nav_quality"), lead=t("quality_lead"),
-            tables=_extra_tables(data, ("files", "rejects", "quality")),
-            **common,
-        ),
+        "quality.html": _quality_page(env, data, common),
         "methods.html": env.get_template("methods.html.j2").render(
             page="methods", **common, **_methods(data, language, names)
         ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -32,12 +33,13 @@ from samenspel.pipeline.analyse import OUTPUT_COLUMNS, index_tables
 from samenspel.pipeline.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.export import neutralise_formulas
 from samenspel.pipeline.index import SIDES, respondent_components
-from samenspel.pipeline.ingest import ingest_file, load_responses
+from samenspel.pipeline.ingest import REJECT_REASONS, ingest_file, load_rejects, load_responses
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.plan import plan_sample_size, summarise_plan
+from samenspel.pipeline.quality import quality_summary, rejects_summary
 from samenspel.pipeline.score import clean_answers, score_scales
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
-from samenspel.pipeline.store import open_store
+from samenspel.pipeline.store import migrate, open_store, raw_folder_for, store_status
 from samenspel.pipeline.truth import component_pool, true_index
 from samenspel.reports.i18n import LANGUAGES
 from samenspel.reports.render import (
@@ -127,9 +129,69 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 0
     reasons = ", ".join(f"{k}: {v}" for k, v in sorted(report.rejected.items())) or "none"
     say(
-        f"{args.file} -> {args.store}, wave {args.wave}: {report.rows_read} rows read, "
-        f"{report.accepted} accepted, {report.rejected_total} rejected ({reasons})."
+        f"{args.file} ({report.format}, {report.encoding}) -> {args.store}, wave {args.wave}: "
+        f"{report.rows_read} rows read, {report.accepted} accepted, "
+        f"{report.rejected_total} rejected ({reasons})."
     )
+    for reason in sorted(report.rejected):
+        say(f"  {reason}: {REJECT_REASONS[reason]}")
+    if report.rejected:
+        say(f"  each rejected row and why: `samenspel status --store {args.store} --rejects`")
+    return 0
+
+
+def _print_table(title: str, table) -> None:
+    print(f"\n{title}")
+    if table.empty:
+        print("  (none)")
+    else:
+        print(table.to_string(index=False))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    con = open_store(args.store, read_only=True)
+    try:
+        tables = store_status(con, verify=not args.no_verify)
+        rejects = load_rejects(con) if args.rejects else None
+    finally:
+        con.close()
+    print(f"store {args.store} (raw files in {raw_folder_for(args.store)}/)")
+    _print_table("waves", tables["waves"])
+    _print_table("files (sha256 of the raw file as received; raw = the kept copy)", tables["files"])
+    _print_table("accepted and rejected rows per wave, area and side", tables["counts"])
+    if rejects is not None:
+        _print_table("rejected rows", rejects[["file", "row_number", "wave", "reason", "detail"]])
+    damaged = tables["files"][~tables["files"]["raw"].isin(["ok", "unchecked"])]
+    if not damaged.empty:
+        say(
+            f"samenspel: {len(damaged)} kept raw file(s) are missing or changed "
+            f"({', '.join(damaged['name'])}); restore {raw_folder_for(args.store)}/ from a backup."
+        )
+        return 1
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    import duckdb
+
+    path = Path(args.store)
+    if not path.exists():
+        raise InputError(f"The store {path} does not exist; there is nothing to upgrade.")
+    backup = path.with_name(path.name + ".before-migration")
+    shutil.copyfile(path, backup)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        raise InputError(f"Cannot open the store {path}: {exc}.") from None
+    try:
+        steps = migrate(con, raw_folder_for(path))
+    finally:
+        con.close()
+    if not steps:
+        backup.unlink()
+        say(f"{path} is already at the current schema; nothing changed.")
+    else:
+        say(f"{path}: upgraded from schema {steps[0]} to {steps[-1] + 1}; copy kept as {backup}.")
     return 0
 
 
@@ -175,6 +237,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             "SELECT name, sha256, wave, simulated, rows_read, accepted, rejected FROM files"
         ).df()
         waves = con.execute("SELECT wave, instrument_hash FROM waves").df()
+        flags = con.execute("SELECT * FROM quality_flags").df()
+        rejects = load_rejects(con)
     finally:
         con.close()
     if responses.empty:
@@ -200,6 +264,13 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     for name, table in tables.items():
         neutralise_formulas(table).to_csv(out / f"{name}.csv", index=False)
     (out / "columns.json").write_text(json.dumps(OUTPUT_COLUMNS, indent=2))
+    quality_tables = {
+        "quality_summary": quality_summary(flags),
+        "rejects_summary": rejects_summary(rejects),
+        "rejects": rejects[["file", "row_number", "wave", "area", "side", "reason", "detail"]],
+    }
+    for name, table in quality_tables.items():
+        neutralise_formulas(table).to_csv(out / f"{name}.csv", index=False)
     metadata = {
         "simulated": bool(files["simulated"].any()),
         "instrument_version": instrument.version,
@@ -217,7 +288,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     (out / "metadata.json").write_text(json.dumps(metadata, indent=2))
-    say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in tables)}, columns.json, metadata.json)")
+    names = [*tables, *quality_tables]
+    say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in names)}, columns.json, metadata.json)")
     return 0
 
 
@@ -400,11 +472,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inputs(simulate, methodology=True)
 
-    ingest = add("ingest", cmd_ingest, "ingest a KoboToolbox CSV export into the store")
+    ingest = add(
+        "ingest",
+        cmd_ingest,
+        "ingest a survey export (KoboToolbox/ODK CSV, XLSX, SPSS .sav, CSV) into the store",
+    )
     ingest.add_argument("file")
     ingest.add_argument("--wave", required=True, help="the survey wave the file belongs to")
     ingest.add_argument("--store", required=True, help="the DuckDB store file")
     inputs(ingest)
+
+    status = add("status", cmd_status, "show waves, files, checksums and row counts of a store")
+    status.add_argument("--store", required=True, help="the DuckDB store file")
+    status.add_argument("--rejects", action="store_true", help="also list every rejected row")
+    status.add_argument(
+        "--no-verify", action="store_true", help="do not re-hash the kept raw files"
+    )
+
+    migrate_command = add("migrate", cmd_migrate, "upgrade a store to the current schema")
+    migrate_command.add_argument("--store", required=True, help="the DuckDB store file")
 
     analyse = add("analyse", cmd_analyse, "compute the index and write the result tables")
     analyse.add_argument("--store", required=True)

@@ -1,0 +1,72 @@
+"""The data-quality page: counts from the tables, small cells suppressed, text escaped."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+from samenspel.reports.i18n import translator
+from samenspel.reports.render import _environment, _quality_page
+
+META = {"simulated": True, "indicative_min": 5, "instrument_version": "2026.1",
+        "instrument_hash": "9e72889dcddf2bce"}  # fmt: skip
+
+
+def tables():
+    quality = pd.DataFrame(
+        {
+            "wave": ["2025", "2025"],
+            "area": ["ams-oud-noord", "<b>x</b>"],
+            "side": ["informal", "professional"],
+            "n": [40, 3],
+            **{f"n_{f}": [4, 1] for f in ("nonresponse", "longstring", "irv", "mahalanobis")},
+            "n_speeder": [2, 0],
+            "n_any": [6, 1],
+            **{f"share_{f}": [0.1, 1 / 3] for f in ("nonresponse", "longstring", "irv")},
+            "share_mahalanobis": [0.1, 1 / 3],
+            "share_speeder": [0.05, 0.0],
+            "share_any": [0.15, 1 / 3],
+        }
+    )
+    rejects = pd.DataFrame(
+        {"wave": ["2025"], "area": [""], "side": [""], "reason": ["no-consent"], "n": [7]}
+    )
+    files = pd.DataFrame(
+        {"name": ["kobo.csv"], "wave": ["2025"], "sha256": ["ab" * 32], "rows_read": [50],
+         "accepted": [43], "rejected": [7]}
+    )  # fmt: skip
+    return quality, rejects, files
+
+
+def render_quality(quality, rejects, files, meta, language="en"):
+    index = pd.DataFrame({"area": ["ams-oud-noord"], "area_name": ["Oud-Noord"]})
+    data = SimpleNamespace(
+        tables={"quality_summary": quality, "rejects_summary": rejects, "files": files,
+                "index": index},
+        method=SimpleNamespace(indicative_min=meta["indicative_min"]),
+    )  # fmt: skip
+    meta = {**meta, "publish_min": 10, "methodology_version": "x"}
+    common = {"t": translator(language), "lang": language, "meta": meta, "areas": [],
+              "other_lang": "nl", "pdf_name": "r.pdf"}  # fmt: skip
+    return _quality_page(_environment(), data, common)
+
+
+def test_page_shows_counts_and_suppresses_small_cells():
+    html = render_quality(*tables(), META)
+    assert "Simulated demo data" in html
+    assert '<tr data-reason="no-consent"><td><code>no-consent</code></td>' in html
+    assert "10.0%" in html and "15.0%" in html  # the cell of 40 responses
+    assert "33.3%" not in html  # the cell of 3 responses is suppressed
+    assert ">7</td>" in html
+
+
+def test_page_escapes_text_from_the_data():
+    html = render_quality(*tables(), META)
+    assert "<b>x</b>" not in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_page_in_dutch():
+    html = render_quality(*tables(), META, language="nl")
+    assert "Gesimuleerde demodata" in html and "Afgewezen rijen per reden" in html
+    assert "Oud-Noord" in html  # area names from the index, not ids
