@@ -222,6 +222,18 @@ class Instrument:
         return pd.DataFrame(rows)
 
 
+def wording_field(placeholder: str, language: str) -> str:
+    """Name of the XLSForm calculate that holds a placeholder's wording: ``other_party_nl``."""
+    return f"{placeholder}_{language}"
+
+
+def wording_fields(instrument: Instrument) -> tuple[str, ...]:
+    """The calculate fields that carry role-dependent wording (extra export columns)."""
+    return tuple(
+        wording_field(p, language) for p in PLACEHOLDERS for language in instrument.languages
+    )
+
+
 def fill_placeholders(template: str, role: Role, language: str) -> str:
     return PLACEHOLDER_PATTERN.sub(lambda m: role.placeholders[m.group(1)][language], template)
 

@@ -44,6 +44,7 @@ from samenspel.instrument.model import (
     AreaRegistry,
     Instrument,
     Item,
+    wording_field,
 )
 from samenspel.instrument.phrases import language_name, phrase
 from samenspel.instrument.problems import InputError, Level, Problem
@@ -59,18 +60,6 @@ KOBO_SYSTEM_COLUMNS = (
 )  # fmt: skip
 TRANSLATED_COLUMNS = ("label", "hint", "constraint_message")
 SHEETS = ("survey", "choices", "settings")
-
-
-def wording_field(placeholder: str, language: str) -> str:
-    """Name of the calculate that holds a placeholder's wording: ``other_party_nl``."""
-    return f"{placeholder}_{language}"
-
-
-def wording_fields(instrument: Instrument) -> tuple[str, ...]:
-    """The calculate fields that carry role-dependent wording (extra export columns)."""
-    return tuple(
-        wording_field(p, language) for p in PLACEHOLDERS for language in instrument.languages
-    )
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-from samenspel.instrument.model import AreaRegistry, Instrument
+from samenspel.instrument.model import AreaRegistry, Instrument, wording_fields
 from samenspel.instrument.problems import InputError, Level, Problem, ProblemsFound
 from samenspel.pipeline.quality import quality_flags
 from samenspel.pipeline.readers import (
@@ -213,6 +213,7 @@ def map_columns(
     problems: list[Problem] = []
     mapping = ColumnMap()
     codes = {code.lower(): code for code in instrument.item_codes}
+    wording = set(wording_fields(instrument))  # the XLSForm's role-wording calculates
     meta_rank: dict[str, tuple[int, int]] = {}
     seen: dict[str, list[str]] = {}
     for position, header in enumerate(headers):
@@ -234,7 +235,7 @@ def map_columns(
             if field_name not in meta_rank or rank < meta_rank[field_name][0]:
                 meta_rank[field_name] = (rank, position)
             continue
-        if lowered in SYSTEM_COLUMNS or base in SYSTEM_COLUMNS:
+        if lowered in SYSTEM_COLUMNS or base in SYSTEM_COLUMNS or base in wording:
             continue
         if looks_identifying(header) or looks_identifying(base):
             mapping.identifying.append(position)

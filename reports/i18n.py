@@ -314,9 +314,9 @@ MAPPING_DESCRIPTIONS = {
     },
     "symmetric_gap": {
         "nl": "50 × (1 − (eigen − ander) / 9): gelijke cijfers geven 50 (alternatief in de "
-              "gevoeligheidsanalyse)",
+        "gevoeligheidsanalyse)",
         "en": "50 × (1 − (own − other) / 9): equal grades give 50 (alternative in the "
-              "sensitivity analysis)",
+        "sensitivity analysis)",
     },
     "counts_and_quality": {
         "nl": "gemiddelde van de aantallen (100 × ln(1 + min(x, plafond)) / ln(1 + plafond)) "
