@@ -24,6 +24,7 @@ Estimation is Fisher scoring with analytic gradients and a step-halving line sea
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -40,6 +41,7 @@ from samenspel.pipeline.factor_model import (
     parse_factor_model,
 )
 from scipy import linalg, optimize, stats
+from threadpoolctl import threadpool_limits
 
 #: Values accepted by ``missing``.
 MISSING_OPTIONS = ("listwise", "fiml")
@@ -121,6 +123,18 @@ _OPS = {_LAMBDA: "=~", _PHI: "~~", _THETA: "~~", _NU: "~1", _ALPHA: "~1"}
 _LOG_2PI = math.log(2 * math.pi)
 
 
+def single_threaded_blas(function):
+    """Run ``function`` with one BLAS thread: the matrices here are small, and on a busy
+    machine multi-threaded BLAS makes them ten times slower."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -132,6 +146,7 @@ class _Pattern:
     n: int
     mean: np.ndarray
     cov: np.ndarray  # divisor n, around the pattern mean
+    rows: np.ndarray  # the answers of its respondents, observed items only
 
     @cached_property
     def block(self) -> tuple[np.ndarray, np.ndarray]:
@@ -144,6 +159,7 @@ class _GroupData:
     label: str
     n: int
     patterns: tuple[_Pattern, ...]
+    batches: tuple[_Batch, ...]
     # H1 ("sample") moments: sample statistics, or EM estimates under FIML
     mean: np.ndarray
     cov: np.ndarray
@@ -157,78 +173,199 @@ def _patterns(x: np.ndarray) -> tuple[_Pattern, ...]:
         rows = x[inverse.ravel() == k][:, key]
         mean = rows.mean(axis=0)
         centred = rows - mean
-        out.append(_Pattern(np.flatnonzero(key), len(rows), mean, centred.T @ centred / len(rows)))
+        out.append(
+            _Pattern(np.flatnonzero(key), len(rows), mean, centred.T @ centred / len(rows), rows)
+        )
     return tuple(out)
 
 
-def _em_saturated(patterns: Sequence[_Pattern], p: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """ML mean and covariance of incomplete data by the EM algorithm."""
-    sums = np.zeros(p)
-    counts = np.zeros(p)
+@dataclass(frozen=True)
+class _Batch:
+    """Patterns with the same number of missing items, stacked for vectorised algebra.
+
+    Vectors and matrices are embedded in the full p items, with zeros for missing items.
+    All per-pattern algebra goes through the full inverse P = Sigma^-1: for the missing
+    items u, Sigma_oo^-1 (embedded) = P - P[:, u] P[u, u]^-1 P[u, :], and
+    log|Sigma_oo| = log|Sigma| + log|P[u, u]|, so a pattern costs O(p^2), not O(p^3).
+    """
+
+    missing: np.ndarray  # (B, m) item indices, m may be 0
+    observed: np.ndarray  # (B, p) bool
+    n: np.ndarray  # (B,)
+    mean: np.ndarray  # (B, p), 0 where missing
+    cov: np.ndarray | None  # (B, p, p) divisor n, 0 where missing; None if all zero
+
+
+def _batches(patterns: Sequence[_Pattern], p: int) -> tuple[_Batch, ...]:
+    # one batch per number of missing items, single-respondent patterns (no scatter matrix)
+    # apart from the others
+    by_size: dict[tuple[int, bool], list[_Pattern]] = {}
     for pat in patterns:
-        sums[pat.observed] += pat.n * pat.mean
-        counts[pat.observed] += pat.n
+        if 1 < pat.n <= 3 * p:
+            # small patterns are cheaper as separate respondents (rank-one algebra) than
+            # through their p x p scatter matrix
+            zero = np.zeros((len(pat.observed), len(pat.observed)))
+            for row in pat.rows:
+                single = _Pattern(pat.observed, 1, row, zero, row[None])
+                by_size.setdefault((p - len(pat.observed), False), []).append(single)
+            continue
+        by_size.setdefault((p - len(pat.observed), pat.n > 1), []).append(pat)
+    out = []
+    everything = np.arange(p)
+    for (m, multi), group in sorted(by_size.items()):
+        size = len(group)
+        observed = np.zeros((size, p), dtype=bool)
+        mean = np.zeros((size, p))
+        for b, pat in enumerate(group):
+            observed[b, pat.observed] = True
+            mean[b, pat.observed] = pat.mean
+        cov = None
+        if multi:
+            cov = np.zeros((size, p, p))
+            for b, pat in enumerate(group):
+                cov[b][np.ix_(pat.observed, pat.observed)] = pat.cov
+        missing = np.array([np.setdiff1d(everything, pat.observed) for pat in group])
+        out.append(
+            _Batch(
+                missing.reshape(size, m).astype(int),
+                observed,
+                np.array([pat.n for pat in group], dtype=float),
+                mean,
+                cov,
+            )
+        )
+    return tuple(out)
+
+
+def _item_moments(batches: Sequence[_Batch]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per item: number of answers, their mean and their ML variance (available cases)."""
+    counts = sum((b.n[:, None] * b.observed).sum(axis=0) for b in batches)
+    sums = sum((b.n[:, None] * b.mean).sum(axis=0) for b in batches)
+    squares = sum(
+        (
+            b.n[:, None]
+            * (b.mean**2 + (np.diagonal(b.cov, axis1=1, axis2=2) if b.cov is not None else 0))
+        ).sum(axis=0)
+        for b in batches
+    )
+    mean = sums / np.maximum(counts, 1)
+    return counts, mean, squares / np.maximum(counts, 1) - mean**2
+
+
+def _fiml_terms(
+    batches: Sequence[_Batch], sigma: np.ndarray, mu: np.ndarray, gradient: bool
+) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+    """Sum over patterns of n (log|Sigma_oo| + tr(Sigma_oo^-1 M)) with M the scatter around
+    mu, and its gradient with respect to Sigma (symmetric form) and mu.
+
+    Raises numpy.linalg.LinAlgError when Sigma is not positive definite.
+    """
+    p = len(mu)
+    chol = np.linalg.cholesky(sigma)
+    logdet = 2 * float(np.sum(np.log(np.diag(chol))))
+    eye = np.eye(p)
+    inv_chol = linalg.solve_triangular(chol, eye, lower=True, check_finite=False)
+    prec = inv_chol.T @ inv_chol
+    total = 0.0
+    grad_sigma = np.zeros((p, p)) if gradient else None
+    grad_mu = np.zeros(p) if gradient else None
+    for b in batches:
+        n = b.n
+        r = n[:, None] * np.where(b.observed, b.mean - mu, 0.0)  # summed residuals (B, p)
+        pr = r @ prec  # (B, p)
+        m = b.missing.shape[1]
+        if m:
+            a = prec[:, b.missing].transpose(1, 0, 2)  # (B, p, m) = P[:, u]
+            p_uu = prec[b.missing[:, :, None], b.missing[:, None, :]]  # (B, m, m)
+            c = np.linalg.inv(p_uu)
+            _, logdet_uu = np.linalg.slogdet(p_uu)
+            ar = (r[:, None, :] @ a)[:, 0, :]
+            v = pr - (a @ (c @ ar[:, :, None]))[:, :, 0]  # Q r
+        else:
+            logdet_uu = np.zeros(len(n))
+            v = pr
+        quad = np.einsum("bp,bp->b", r, v) / n  # r'Qr / n
+        total += float(np.sum(n * (logdet + logdet_uu) + quad))
+        q = None
+        if b.cov is not None:
+            q = prec[None] - (a @ c @ a.transpose(0, 2, 1) if m else 0.0)
+            total += float(np.sum(n[:, None, None] * q * b.cov.transpose(0, 2, 1)))
+        if not gradient:
+            continue
+        grad_sigma += n.sum() * prec - (v / n[:, None]).T @ v
+        if m:
+            weighted = (a @ c) * n[:, None, None]  # (B, p, m)
+            grad_sigma -= (
+                weighted.transpose(1, 0, 2).reshape(p, -1) @ a.transpose(1, 0, 2).reshape(p, -1).T
+            )
+        if q is not None:
+            grad_sigma -= np.sum(n[:, None, None] * (q @ b.cov @ q), axis=0)
+        grad_mu += -2 * v.sum(axis=0)
+    return total, grad_sigma, grad_mu
+
+
+def _batch_loglik(batches: Sequence[_Batch], sigma: np.ndarray, mu: np.ndarray) -> float:
+    """Log-likelihood of incomplete normal data (raises LinAlgError if Sigma is not PD)."""
+    value, _, _ = _fiml_terms(batches, sigma, mu, gradient=False)
+    count = sum(float(np.sum(b.n * b.observed.sum(axis=1))) for b in batches)
+    return -0.5 * (value + count * _LOG_2PI)
+
+
+def _em_saturated(batches: Sequence[_Batch], p: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """ML mean and covariance of incomplete data by the EM algorithm."""
+    counts, mu, variances = _item_moments(batches)
     if np.any(counts < 2):
         raise PsychometricsError(
             "under FIML every item needs answers from at least two respondents in every group"
         )
-    mu = sums / counts
-    sigma = np.diag(
-        [
-            sum(
-                pat.n * (pat.cov[j, j] + (pat.mean[j] - mu[i]) ** 2)
-                for pat in patterns
-                for j in np.flatnonzero(pat.observed == i)
-            )
-            / counts[i]
-            for i in range(p)
-        ]
-    )
+    sigma = np.diag(variances)
     previous = -np.inf
     for _ in range(10_000):
+        prec = np.linalg.inv(sigma)
         t1 = np.zeros(p)
         t2 = np.zeros((p, p))
-        for pat in patterns:
-            o = pat.observed
-            u = np.setdiff1d(np.arange(p), o)
-            s1 = pat.n * pat.mean
-            s2 = pat.n * (pat.cov + np.outer(pat.mean, pat.mean))
-            if len(u) == 0:
-                t1 += s1
-                t2 += s2
-                continue
-            b = linalg.solve(sigma[np.ix_(o, o)], sigma[np.ix_(o, u)], assume_a="pos").T
-            a = mu[u] - b @ mu[o]
-            c = sigma[np.ix_(u, u)] - b @ sigma[np.ix_(o, u)]
-            bs1 = b @ s1
-            t1[o] += s1
-            t1[u] += pat.n * a + bs1
-            t2[np.ix_(o, o)] += s2
-            cross = np.outer(a, s1) + b @ s2
-            t2[np.ix_(u, o)] += cross
-            t2[np.ix_(o, u)] += cross.T
-            t2[np.ix_(u, u)] += (
-                pat.n * np.outer(a, a) + np.outer(a, bs1) + np.outer(bs1, a) + b @ s2 @ b.T
-            ) + pat.n * c
-        mu = t1 / n
-        sigma = t2 / n - np.outer(mu, mu)
-        loglik = _pattern_loglik(patterns, sigma, mu)
-        if abs(loglik - previous) < 1e-11 * max(1.0, abs(loglik)):
+        for b in batches:
+            n = b.n
+            m = b.missing.shape[1]
+            completed = b.mean.copy()  # (B, p): conditional expectation of each pattern mean
+            if m:
+                resid = np.where(b.observed, b.mean - mu, 0.0)
+                p_uu = prec[b.missing[:, :, None], b.missing[:, None, :]]
+                c = np.linalg.inv(p_uu)
+                p_u = prec[b.missing]  # (B, m, p)
+                k = -np.einsum("bmk,bkp->bmp", c, p_u)  # regression on observed residuals
+                fill = mu[b.missing] + np.einsum("bmp,bp->bm", k, resid)
+                np.put_along_axis(completed, b.missing, fill, axis=1)
+                flat = (b.missing[:, :, None] * p + b.missing[:, None, :]).reshape(len(n), -1)
+                t2 += np.bincount(
+                    flat.ravel(), weights=(n[:, None, None] * c).ravel(), minlength=p * p
+                ).reshape(p, p)
+            t1 += n @ completed
+            t2 += (completed * n[:, None]).T @ completed
+            if b.cov is not None:
+                if m:
+                    transform = np.broadcast_to(np.eye(p), (len(n), p, p)).copy()
+                    rows = np.repeat(np.arange(len(n)), m)
+                    transform[rows, b.missing.ravel(), :] = k.reshape(-1, p)
+                    transform[rows, b.missing.ravel(), b.missing.ravel()] = 0.0
+                    t2 += np.sum(
+                        n[:, None, None] * (transform @ b.cov @ transform.transpose(0, 2, 1)),
+                        axis=0,
+                    )
+                else:
+                    t2 += np.sum(n[:, None, None] * b.cov, axis=0)
+        mu = t1 / n_total_of(batches)
+        sigma = t2 / n_total_of(batches) - np.outer(mu, mu)
+        sigma = (sigma + sigma.T) / 2
+        loglik = _batch_loglik(batches, sigma, mu)
+        if abs(loglik - previous) < 1e-10:
             break
         previous = loglik
     return mu, sigma
 
 
-def _pattern_loglik(patterns: Sequence[_Pattern], sigma: np.ndarray, mu: np.ndarray) -> float:
-    total = 0.0
-    for pat in patterns:
-        o = pat.observed
-        chol = linalg.cho_factor(sigma[np.ix_(o, o)])
-        logdet = 2 * np.sum(np.log(np.diag(chol[0])))
-        d = pat.mean - mu[o]
-        inner = np.trace(linalg.cho_solve(chol, pat.cov)) + d @ linalg.cho_solve(chol, d)
-        total += -0.5 * pat.n * (len(o) * _LOG_2PI + logdet + inner)
-    return float(total)
+def n_total_of(batches: Sequence[_Batch]) -> float:
+    return float(sum(b.n.sum() for b in batches))
 
 
 # ----------------------------------------------------------------------------- spec
@@ -372,31 +509,17 @@ class _Engine:
         total = 0.0
         for g, data in enumerate(self.groups):
             sigma, mu = self.implied(x, g)
-            for pat in data.patterns:
-                o = pat.observed
-                try:
-                    chol = linalg.cho_factor(sigma[pat.block], check_finite=False)
-                except linalg.LinAlgError:
-                    return math.inf
-                logdet = 2 * np.sum(np.log(np.diag(chol[0])))
-                d = pat.mean - mu[o]
-                inner = np.trace(linalg.cho_solve(chol, pat.cov)) + d @ linalg.cho_solve(chol, d)
-                total += pat.n * (logdet + inner)
+            try:
+                value, _, _ = _fiml_terms(data.batches, sigma, mu, gradient=False)
+            except np.linalg.LinAlgError:
+                return math.inf
+            total += value
         return total / self.n_total
 
     def _gradient_matrices(self, x: np.ndarray, g: int):
         """dF/dSigma (symmetric) and dF/dmu of group g, weighted by n_pattern / N."""
-        p = self.spec.p
         sigma, mu = self.implied(x, g)
-        grad_sigma = np.zeros((p, p))
-        grad_mu = np.zeros(p)
-        for pat in self.groups[g].patterns:
-            o = pat.observed
-            inv = linalg.inv(sigma[pat.block], check_finite=False)
-            d = pat.mean - mu[o]
-            w = inv @ (pat.cov + np.outer(d, d)) @ inv
-            grad_sigma[pat.block] += pat.n * (inv - w)
-            grad_mu[o] += pat.n * (-2 * inv @ d)
+        _, grad_sigma, grad_mu = _fiml_terms(self.groups[g].batches, sigma, mu, gradient=True)
         return grad_sigma / self.n_total, grad_mu / self.n_total
 
     def matrix_gradients(self, x: np.ndarray, g: int):
@@ -410,12 +533,16 @@ class _Engine:
         return g_lam, g_phi, gs, gm, lam.T @ gm
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
+        return sum(self.group_gradient(x, g) for g in range(self.spec.n_groups))
+
+    def group_gradient(self, x: np.ndarray, g: int) -> np.ndarray:
+        """The part of the gradient that comes from group g."""
         spec = self.spec
         grad = np.zeros(spec.n_free)
-        for g in range(spec.n_groups):
-            values = self._cell_gradients(x, g, spec.mat, spec.row, spec.col, spec.grp == g)
-            sel = (spec.grp == g) & (spec.free >= 0)
-            np.add.at(grad, spec.free[sel], values[sel])
+        sel = spec.grp == g
+        values = self._cell_gradients(x, g, spec.mat, spec.row, spec.col, sel)
+        free = sel & (spec.free >= 0)
+        np.add.at(grad, spec.free[free], values[free])
         return grad
 
     def _cell_gradients(self, x, g, mat, row, col, sel) -> np.ndarray:
@@ -499,7 +626,9 @@ class _Engine:
             block = np.zeros((len(used), len(used)))
             patterns = data.patterns
             if complete or len(patterns) == 1:
-                patterns = (_Pattern(np.arange(spec.p), data.n, data.mean, data.cov),)
+                patterns = (
+                    _Pattern(np.arange(spec.p), data.n, data.mean, data.cov, data.mean[None]),
+                )
             for pat in patterns:
                 o = pat.observed
                 inv = linalg.inv(sigma[pat.block])
@@ -513,33 +642,61 @@ class _Engine:
 
 
 def _fisher_scoring(engine: _Engine, x0: np.ndarray, max_iter: int) -> tuple[np.ndarray, int]:
+    """Minimise the objective: quasi-Newton (BFGS) steps whose inverse Hessian starts from,
+    and is reset to, the inverse expected (Fisher) information."""
     x = x0.copy()
     f = engine.objective(x)
     if not np.isfinite(f):
         raise PsychometricsError(
             "the starting values give a covariance matrix that is not positive definite"
         )
-    for iteration in range(1, max_iter + 1):
-        grad = engine.gradient(x)
-        info = engine.information(x, complete=True)
+
+    def fisher_inverse(at: np.ndarray) -> np.ndarray:
         # the pseudo-inverse keeps going through points where the information is singular
         # (e.g. starting values); identification is checked at the solution
-        step = np.linalg.lstsq(2 * info, grad, rcond=1e-12)[0]
-        if not np.all(np.isfinite(step)):
-            return x, iteration
+        return np.linalg.pinv(2 * engine.information(at, complete=True), rcond=1e-12)
+
+    inverse_hessian = fisher_inverse(x)
+    grad = engine.gradient(x)
+    fresh = True
+    for iteration in range(1, max_iter + 1):
+        step = inverse_hessian @ grad
+        slope = grad @ step
+        if not np.all(np.isfinite(step)) or slope <= 0:
+            if fresh:
+                return x, iteration
+            inverse_hessian, fresh = fisher_inverse(x), True
+            continue
         t = 1.0
         while True:
             candidate = x - t * step
             f_new = engine.objective(candidate)
-            if np.isfinite(f_new) and f_new <= f + 1e-4 * t * (grad @ -step):
+            if np.isfinite(f_new) and f_new <= f - 1e-4 * t * slope:
                 break
             t /= 2
             if t < 1e-10:
+                break
+        if t < 1e-10:
+            if fresh:
                 return x, iteration
-        x = candidate
-        converged = abs(f - f_new) < 1e-14 * max(1.0, abs(f)) or np.max(np.abs(t * step)) < 1e-9
-        f = f_new
-        if converged and np.max(np.abs(engine.gradient(x))) < 1e-7:
+            inverse_hessian, fresh = fisher_inverse(x), True
+            continue
+        grad_new = engine.gradient(candidate)
+        s_vec = candidate - x
+        y_vec = grad_new - grad
+        sy = s_vec @ y_vec
+        if sy > 1e-14:
+            rho = 1.0 / sy
+            hy = inverse_hessian @ y_vec
+            inverse_hessian = (
+                inverse_hessian
+                - rho * (np.outer(s_vec, hy) + np.outer(hy, s_vec))
+                + (rho**2 * (y_vec @ hy) + rho) * np.outer(s_vec, s_vec)
+            )
+            fresh = False
+        stalled = f - f_new <= 1e-15 * max(1.0, abs(f)) and np.max(np.abs(s_vec)) < 1e-9
+        x, f, grad = candidate, f_new, grad_new
+        if np.max(np.abs(grad)) < 1e-8 or (stalled and np.max(np.abs(grad)) < 1e-6):
             return x, iteration
     return x, max_iter
 
@@ -589,6 +746,7 @@ class CFAResult:
         """Model-implied covariance matrix and mean vector of a group (by position)."""
         return self._engine.implied(self._x, group)
 
+    @single_threaded_blas
     def modification_indices(self, minimum: float = 0.0) -> pd.DataFrame:
         """Modification indices for cross-loadings and residual covariances, per group.
 
@@ -653,6 +811,7 @@ class CFAResult:
 # ----------------------------------------------------------------------------- fitting
 
 
+@single_threaded_blas
 def fit_cfa(
     data: pd.DataFrame,
     model: Mapping[str, Sequence[str]] | FactorModel,
@@ -801,10 +960,11 @@ def _group_data(answers, membership, labels, items, missing) -> list[_GroupData]
                 "(and many more for stable estimates): merge or drop the group"
             )
         patterns = _patterns(x)
+        batches = _batches(patterns, p)
         if missing == "listwise":
             mean, cov = patterns[0].mean, patterns[0].cov
         else:
-            mean, cov = _em_saturated(patterns, p, len(x))
+            mean, cov = _em_saturated(batches, p, len(x))
         variances = np.diag(cov)
         flat = [items[i] for i in np.flatnonzero(variances <= 1e-12 * max(1.0, variances.max()))]
         if flat:
@@ -819,7 +979,7 @@ def _group_data(answers, membership, labels, items, missing) -> list[_GroupData]
                 f"eigenvalue {eig[0]:.2g}): some items are linear combinations of others or "
                 "there are fewer respondents than items; drop duplicate items"
             )
-        groups.append(_GroupData(label, len(x), patterns, mean, cov))
+        groups.append(_GroupData(label, len(x), patterns, batches, mean, cov))
     return groups
 
 
@@ -883,12 +1043,11 @@ def _fit_measures(engine: _Engine, x: np.ndarray, df: int) -> dict[str, float]:
     groups = engine.groups
     n = engine.n_total
     n_groups = len(groups)
-    p_items = spec.p
     const = sum(pat.n * len(pat.observed) for g in groups for pat in g.patterns) * _LOG_2PI
     f = engine.objective(x)
     logl = -0.5 * (n * f + const)
-    logl_h1 = sum(_pattern_loglik(g.patterns, g.cov, g.mean) for g in groups)
-    logl_base = sum(_independence_loglik(g.patterns, p_items) for g in groups)
+    logl_h1 = sum(_batch_loglik(g.batches, g.cov, g.mean) for g in groups)
+    logl_base = sum(_independence_loglik(g.batches) for g in groups)
     chisq = max(2 * (logl_h1 - logl), 0.0)
     base_chisq = 2 * (logl_h1 - logl_base)
     p = spec.p
@@ -913,28 +1072,14 @@ def _fit_measures(engine: _Engine, x: np.ndarray, df: int) -> dict[str, float]:
     return out
 
 
-def _independence_loglik(patterns: Sequence[_Pattern], p: int) -> float:
+def _independence_loglik(batches: Sequence[_Batch]) -> float:
     """Log-likelihood of the baseline model (free means and variances, no covariances).
 
     Under FIML its likelihood factors over items, so each item's mean and variance are the
     ML estimates from the respondents who answered it.
     """
-    total = 0.0
-    for i in range(p):
-        n = 0
-        s1 = 0.0
-        s2 = 0.0
-        for pat in patterns:
-            where = np.flatnonzero(pat.observed == i)
-            if len(where):
-                j = where[0]
-                n += pat.n
-                s1 += pat.n * pat.mean[j]
-                s2 += pat.n * (pat.cov[j, j] + pat.mean[j] ** 2)
-        mean = s1 / n
-        var = s2 / n - mean**2
-        total += -0.5 * n * (_LOG_2PI + math.log(var) + 1)
-    return total
+    counts, _, variances = _item_moments(batches)
+    return float(np.sum(-0.5 * counts * (_LOG_2PI + np.log(variances) + 1)))
 
 
 def _incremental_indices(chisq: float, df: float, base: float, base_df: float) -> dict:
@@ -1064,13 +1209,16 @@ def _parameter_table(engine, x, labels, standard_errors, missing) -> pd.DataFram
 
 
 def _numeric_hessian(engine: _Engine, x: np.ndarray) -> np.ndarray:
+    """Hessian of the objective by forward differences of the analytic gradient; a step in a
+    parameter only re-evaluates the groups that parameter belongs to."""
+    spec = engine.spec
     k = len(x)
+    base = [engine.group_gradient(x, g) for g in range(spec.n_groups)]
     hessian = np.zeros((k, k))
     for i in range(k):
-        h = 1e-5 * max(1.0, abs(x[i]))
-        up = x.copy()
-        down = x.copy()
-        up[i] += h
-        down[i] -= h
-        hessian[:, i] = (engine.gradient(up) - engine.gradient(down)) / (2 * h)
+        h = 1e-6 * max(1.0, abs(x[i]))
+        moved = x.copy()
+        moved[i] += h
+        for g in np.unique(spec.grp[spec.free == i]):
+            hessian[:, i] += (engine.group_gradient(moved, g) - base[g]) / h
     return (hessian + hessian.T) / 2

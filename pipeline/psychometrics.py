@@ -78,6 +78,7 @@ CHECK_COLUMNS = (
 )
 
 
+@cfa.single_threaded_blas
 def psychometric_tables(
     data: pd.DataFrame,
     model: Mapping[str, Sequence[str]] | FactorModel,
