@@ -562,82 +562,63 @@ class _Engine:
         out[s] = g_alpha[row[s]]
         return out
 
-    def jacobian(self, x, g, mat, row, col) -> tuple[np.ndarray, np.ndarray]:
-        """d Sigma (k, p, p) and d mu (k, p) of group g for the cells (mat, row, col)."""
+    def directions(self, x, g, mat, row, col) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Derivatives of Sigma and mu of group g for the cells (mat, row, col), in low-rank
+        form: d Sigma_j = u_j w_j' + w_j u_j' and d mu_j = m_j (columns of U, W, M)."""
         lam, phi, _, _, alpha = self.spec.matrices(x, g)
         p = self.spec.p
         k = len(mat)
-        d_sigma = np.zeros((k, p, p))
-        d_mu = np.zeros((k, p))
+        u = np.zeros((p, k))
+        w = np.zeros((p, k))
+        m = np.zeros((p, k))
         lam_phi = lam @ phi
         for j in range(k):
-            r, c = row[j], col[j]
-            code = mat[j]
+            r, c, code = row[j], col[j], mat[j]
             if code == _LAMBDA:
-                d_sigma[j, r, :] += lam_phi[:, c]
-                d_sigma[j, :, r] += lam_phi[:, c]
-                d_mu[j, r] = alpha[c]
+                u[r, j] = 1.0
+                w[:, j] = lam_phi[:, c]
+                m[r, j] = alpha[c]
             elif code == _PHI:
-                outer = np.outer(lam[:, r], lam[:, c])
-                d_sigma[j] = outer if r == c else outer + outer.T
+                u[:, j] = lam[:, r]
+                w[:, j] = lam[:, c] if r != c else lam[:, c] / 2
             elif code == _THETA:
-                d_sigma[j, r, c] = 1.0
-                d_sigma[j, c, r] = 1.0
+                u[r, j] = 1.0
+                w[c, j] = 1.0 if r != c else 0.5
             elif code == _NU:
-                d_mu[j, r] = 1.0
+                m[r, j] = 1.0
             else:
-                d_mu[j] = lam[:, r]
+                m[:, j] = lam[:, r]
         if not self.spec.meanstructure:
-            d_mu[:] = 0.0
-        return d_sigma, d_mu
+            m[:] = 0.0
+        return u, w, m
 
-    def information(
-        self, x: np.ndarray, extra: Sequence[tuple] = (), complete: bool = False
-    ) -> np.ndarray:
+    def information(self, x: np.ndarray, extra: Sequence[tuple] = ()) -> np.ndarray:
         """Expected information per observation (= half the expected Hessian of the
-        objective) for the free parameters followed by ``extra`` cells (group, mat, row, col)
-        that are fixed in the model. ``complete=True`` treats incomplete data as complete
-        (cheap; used to scale Fisher-scoring steps under FIML)."""
+        objective) of complete data at the model-implied moments, for the free parameters
+        followed by ``extra`` cells (group, mat, row, col) that are fixed in the model.
+
+        With d Sigma_j = u_j w_j' + w_j u_j', 1/2 tr(P dSigma_j P dSigma_k) is
+        (C * C')_jk + (A * B)_jk for A = U'PU, B = W'PW, C = U'PW, P = Sigma^-1: O(n^2 p).
+        """
         spec = self.spec
-        n_extra = len(extra)
-        size = spec.n_free + n_extra
+        size = spec.n_free + len(extra)
         info = np.zeros((size, size))
-        for g, data in enumerate(self.groups):
-            sel = spec.grp == g
-            mat = np.concatenate([spec.mat[sel], [e[1] for e in extra if e[0] == g]]).astype(int)
-            row = np.concatenate([spec.row[sel], [e[2] for e in extra if e[0] == g]]).astype(int)
-            col = np.concatenate([spec.col[sel], [e[3] for e in extra if e[0] == g]]).astype(int)
-            target = np.concatenate(
-                [
-                    spec.free[sel],
-                    [spec.n_free + i for i, e in enumerate(extra) if e[0] == g],
-                ]
-            ).astype(int)
-            keep = target >= 0
-            d_sigma, d_mu = self.jacobian(x, g, mat[keep], row[keep], col[keep])
-            j_sigma = np.zeros((size, spec.p, spec.p))
-            j_mu = np.zeros((size, spec.p))
-            np.add.at(j_sigma, target[keep], d_sigma)
-            np.add.at(j_mu, target[keep], d_mu)
-            used = np.unique(target[keep])
-            j_sigma = j_sigma[used]
-            j_mu = j_mu[used]
+        for g in range(spec.n_groups):
+            sel = (spec.grp == g) & (spec.free >= 0)
+            mine = [i for i, e in enumerate(extra) if e[0] == g]
+            mat = np.concatenate([spec.mat[sel], [extra[i][1] for i in mine]]).astype(int)
+            row = np.concatenate([spec.row[sel], [extra[i][2] for i in mine]]).astype(int)
+            col = np.concatenate([spec.col[sel], [extra[i][3] for i in mine]]).astype(int)
+            target = np.concatenate([spec.free[sel], [spec.n_free + i for i in mine]]).astype(int)
+            u, w, m = self.directions(x, g, mat, row, col)
             sigma, _ = self.implied(x, g)
-            block = np.zeros((len(used), len(used)))
-            patterns = data.patterns
-            if complete or len(patterns) == 1:
-                patterns = (
-                    _Pattern(np.arange(spec.p), data.n, data.mean, data.cov, data.mean[None]),
-                )
-            for pat in patterns:
-                o = pat.observed
-                inv = linalg.inv(sigma[pat.block])
-                a = inv @ j_sigma[:, o][:, :, o]
-                flat = a.reshape(len(used), -1)
-                flat_t = a.transpose(0, 2, 1).reshape(len(used), -1)
-                mu_part = j_mu[:, o]
-                block += pat.n * (0.5 * flat @ flat_t.T + mu_part @ inv @ mu_part.T)
-            info[np.ix_(used, used)] += block / self.n_total
+            prec = np.linalg.inv(sigma)
+            pu, pw = prec @ u, prec @ w
+            a, b, c = u.T @ pu, w.T @ pw, u.T @ pw
+            block = c * c.T + a * b + m.T @ prec @ m
+            weight = self.groups[g].n / self.n_total
+            # within a group every parameter appears once, so the block adds in place
+            info[np.ix_(target, target)] += weight * block
         return info
 
 
@@ -654,7 +635,7 @@ def _fisher_scoring(engine: _Engine, x0: np.ndarray, max_iter: int) -> tuple[np.
     def fisher_inverse(at: np.ndarray) -> np.ndarray:
         # the pseudo-inverse keeps going through points where the information is singular
         # (e.g. starting values); identification is checked at the solution
-        return np.linalg.pinv(2 * engine.information(at, complete=True), rcond=1e-12)
+        return np.linalg.pinv(2 * engine.information(at), rcond=1e-12)
 
     inverse_hessian = fisher_inverse(x)
     grad = engine.gradient(x)
@@ -750,7 +731,9 @@ class CFAResult:
     def modification_indices(self, minimum: float = 0.0) -> pd.DataFrame:
         """Modification indices for cross-loadings and residual covariances, per group.
 
-        Score tests with the expected information, as lavaan's ``modindices()``; ``epc`` is
+        Score tests with the expected information, as lavaan's ``modindices()`` (under FIML
+        the information of complete data at the model-implied moments is used, an
+        approximation: lavaan uses the observed information there); ``epc`` is
         the expected parameter change and ``sepc_all`` its completely standardised value
         (residual covariances standardised by the residual variances). Sorted as lavaan
         lists them; rows with ``mi < minimum`` are dropped.
@@ -910,7 +893,7 @@ def fit_cfa(
                 f"{np.max(np.abs(engine.gradient(x))):.2g}); check for items with almost no "
                 "variance, factors with fewer than three items or near-identical items"
             )
-    info = engine.information(x, complete=True)
+    info = engine.information(x)
     if np.linalg.cond(info) > 1e12:
         raise PsychometricsError(
             "the model is not identified (singular information matrix): every factor needs "
