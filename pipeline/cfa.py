@@ -211,7 +211,6 @@ def _batches(patterns: Sequence[_Pattern], p: int) -> tuple[_Batch, ...]:
             continue
         by_size.setdefault((p - len(pat.observed), pat.n > 1), []).append(pat)
     out = []
-    everything = np.arange(p)
     for (m, multi), group in sorted(by_size.items()):
         size = len(group)
         observed = np.zeros((size, p), dtype=bool)
@@ -224,7 +223,7 @@ def _batches(patterns: Sequence[_Pattern], p: int) -> tuple[_Batch, ...]:
             cov = np.zeros((size, p, p))
             for b, pat in enumerate(group):
                 cov[b][np.ix_(pat.observed, pat.observed)] = pat.cov
-        missing = np.array([np.setdiff1d(everything, pat.observed) for pat in group])
+        missing = np.nonzero(~observed)[1]
         out.append(
             _Batch(
                 missing.reshape(size, m).astype(int),
