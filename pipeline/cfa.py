@@ -8,7 +8,8 @@ Conventions follow lavaan 0.6 defaults, so numbers agree with ``cfa()``:
 
 * identification by a marker item (loading fixed to 1) per factor; the marker is the first item
   of the factor that is not reverse-keyed (the first item when all are), so factors point in the
-  keyed direction; ``std_lv=True`` fixes factor variances to 1 instead;
+  keyed direction (``marker="first"`` takes the first item, exactly as lavaan);
+  ``std_lv=True`` fixes factor variances to 1 instead;
 * ML with the biased sample covariance (divisor N); chi-square = N * F_ML; RMSEA with N and
   multiplied by sqrt(number of groups); SRMR is lavaan's Bentler SRMR (mean residuals included
   when there is a mean structure);
@@ -45,6 +46,9 @@ from threadpoolctl import threadpool_limits
 
 #: Values accepted by ``missing``.
 MISSING_OPTIONS = ("listwise", "fiml")
+#: Values accepted by ``marker``: the first item that is not reverse-keyed (default), or the
+#: first item listed (lavaan's choice; estimates then equal lavaan's for any model).
+MARKER_OPTIONS = ("first_keyed", "first")
 #: Values accepted by ``group_equal`` (lavaan's ``group.equal`` names).
 GROUP_EQUAL_OPTIONS = (
     "loadings",
@@ -421,6 +425,7 @@ def _build_spec(
     group_equal: frozenset[str],
     std_lv: bool,
     residual_covariances: Sequence[tuple[str, str]],
+    marker: str = "first_keyed",
 ) -> _Spec:
     items = model.items
     factors = model.factors
@@ -430,9 +435,9 @@ def _build_spec(
         for k, factor in enumerate(factors):
             codes = model.indicators[factor]
             keyed = [c for c in codes if c not in model.reverse_keyed]
-            marker = (keyed or list(codes))[0]
+            marker_item = codes[0] if marker == "first" else (keyed or list(codes))[0]
             for code in codes:
-                fixed = (code == marker) and not std_lv
+                fixed = (code == marker_item) and not std_lv
                 entries.append((_LAMBDA, g, index[code], k, not fixed, 1.0))
         for k in range(len(factors)):
             for j in range(k + 1):
@@ -803,6 +808,7 @@ def fit_cfa(
     missing: str = "listwise",
     meanstructure: bool | None = None,
     std_lv: bool = False,
+    marker: str = "first_keyed",
     residual_covariances: Sequence[tuple[str, str]] = (),
     standard_errors: bool = True,
     max_iter: int = 500,
@@ -818,6 +824,7 @@ def fit_cfa(
     missing : ``"listwise"`` (complete cases) or ``"fiml"`` (full-information ML).
     meanstructure : model intercepts; default lavaan's (with groups or FIML).
     std_lv : identify by factor variances fixed to 1 instead of marker loadings.
+    marker : which item's loading is fixed to 1, from :data:`MARKER_OPTIONS`.
     residual_covariances : pairs of items whose residuals may covary.
     standard_errors : compute ``se``, ``z``, ``pvalue`` (skip for speed).
 
@@ -829,6 +836,8 @@ def fit_cfa(
     parsed = parse_factor_model(model)
     if missing not in MISSING_OPTIONS:
         raise ValueError(f"missing must be one of {MISSING_OPTIONS}, got {missing!r}")
+    if marker not in MARKER_OPTIONS:
+        raise ValueError(f"marker must be one of {MARKER_OPTIONS}, got {marker!r}")
     unknown = set(group_equal) - set(GROUP_EQUAL_OPTIONS)
     if unknown:
         raise ValueError(
@@ -859,7 +868,13 @@ def fit_cfa(
         raise PsychometricsError("group_equal needs a group column with at least two groups")
     groups = _group_data(answers, membership, labels, items, missing)
     spec = _build_spec(
-        parsed, len(groups), meanstructure, frozenset(group_equal), std_lv, residual_covariances
+        parsed,
+        len(groups),
+        meanstructure,
+        frozenset(group_equal),
+        std_lv,
+        residual_covariances,
+        marker,
     )
     engine = _Engine(spec, groups)
     n_moments = len(groups) * (spec.p * (spec.p + 1) // 2 + (spec.p if meanstructure else 0))

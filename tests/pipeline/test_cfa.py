@@ -17,7 +17,7 @@ from samenspel.pipeline.factor_model import PsychometricsError
 SINGLE = [
     ("hs", "holzinger", HS_MODEL, {}),
     ("hs_meanstructure", "holzinger", HS_MODEL, {"meanstructure": True}),
-    ("bfi_listwise", "bfi", BFI_MODEL, {}),
+    ("bfi_listwise", "bfi", BFI_MODEL, {"marker": "first"}),
     ("likert", "likert", LIKERT_MODEL, {}),
     ("hs_fiml", "holzinger_missing", HS_MODEL, {"missing": "fiml"}),
     ("likert_fiml", "likert", LIKERT_MODEL, {"missing": "fiml"}),
@@ -48,20 +48,16 @@ def assert_fit_matches(ours: dict, gold: dict) -> None:
             assert ours[measure] == pytest.approx(value, abs=1e-3), measure
 
 
-def assert_parameters_match(result, gold_rows, absolute_std=False) -> None:
+def assert_parameters_match(result, gold_rows) -> None:
     gold = pd.DataFrame(gold_rows)
     gold["rhs"] = gold["rhs"].fillna("")
     ours = result.parameters.copy()
     ours["group"] = ours["group"].map({g: i + 1 for i, g in enumerate(result.groups)})
     merged = gold.merge(ours, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
     assert len(merged) == len(gold) == len(ours)
-    std_r, std = merged["std.all"], merged["std_all"]
-    if absolute_std:  # lavaan's marker is the (reverse-keyed) first item, ours the first keyed
-        std_r, std = std_r.abs(), std.abs()
-    else:
-        np.testing.assert_allclose(merged["est"], merged["est_r"], atol=1e-3)
-        np.testing.assert_allclose(merged["se"], merged["se_r"], atol=1e-3)
-    np.testing.assert_allclose(std, std_r, atol=1e-3)
+    np.testing.assert_allclose(merged["est"], merged["est_r"], atol=1e-3)
+    np.testing.assert_allclose(merged["se"], merged["se_r"], atol=1e-3)
+    np.testing.assert_allclose(merged["std_all"], merged["std.all"], atol=1e-3)
 
 
 @pytest.mark.parametrize(("case", "name", "model", "options"), SINGLE)
@@ -70,7 +66,7 @@ def test_single_group_matches_lavaan(case, name, model, options):
     result = fit_cfa(load(name), model, **options)
     assert result.n_obs == tuple(gold["n_obs"])
     assert_fit_matches(result.fit, gold["fit"])
-    assert_parameters_match(result, gold["params"], absolute_std=(case == "bfi_listwise"))
+    assert_parameters_match(result, gold["params"])
     assert tuple(result.parameters.columns) == PARAMETER_COLUMNS
 
 
@@ -95,6 +91,17 @@ def test_modification_indices_match_lavaan(case, name, model):
     np.testing.assert_allclose(merged["mi"], merged["mi_r"], atol=1e-3)
     np.testing.assert_allclose(merged["epc"], merged["epc_r"], atol=1e-3)
     np.testing.assert_allclose(merged["sepc_all"], merged["sepc.all"], atol=1e-3)
+
+
+def test_default_marker_is_the_first_keyed_item():
+    # lavaan (and marker="first") would fix reverse-keyed A1; we fix A2, so the factor
+    # points in the keyed direction; the fit and the |standardised loadings| are the same
+    ours = fit_cfa(load("bfi"), BFI_MODEL)
+    gold = golden("cfa")["bfi_listwise"]
+    assert ours.fit["chisq"] == pytest.approx(gold["fit"]["chisq"], abs=1e-3)
+    loadings = ours.loadings().set_index("rhs")
+    assert loadings.loc["A2", "est"] == 1.0
+    assert loadings.loc["A1", "std_all"] < 0
 
 
 def test_reverse_keyed_item_gets_a_negative_loading():
