@@ -30,7 +30,6 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -151,11 +150,6 @@ class _Pattern:
     mean: np.ndarray
     cov: np.ndarray  # divisor n, around the pattern mean
     rows: np.ndarray  # the answers of its respondents, observed items only
-
-    @cached_property
-    def block(self) -> tuple[np.ndarray, np.ndarray]:
-        """Index of the observed block of a p x p matrix."""
-        return np.ix_(self.observed, self.observed)
 
 
 @dataclass(frozen=True)
@@ -314,7 +308,7 @@ def _batch_loglik(batches: Sequence[_Batch], sigma: np.ndarray, mu: np.ndarray) 
     return -0.5 * (value + count * _LOG_2PI)
 
 
-def _em_saturated(batches: Sequence[_Batch], p: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _em_saturated(batches: Sequence[_Batch], p: int, n_total: int) -> tuple[np.ndarray, np.ndarray]:
     """ML mean and covariance of incomplete data by the EM algorithm."""
     counts, mu, variances = _item_moments(batches)
     if np.any(counts < 2):
@@ -357,18 +351,14 @@ def _em_saturated(batches: Sequence[_Batch], p: int, n: int) -> tuple[np.ndarray
                     )
                 else:
                     t2 += np.sum(n[:, None, None] * b.cov, axis=0)
-        mu = t1 / n_total_of(batches)
-        sigma = t2 / n_total_of(batches) - np.outer(mu, mu)
+        mu = t1 / n_total
+        sigma = t2 / n_total - np.outer(mu, mu)
         sigma = (sigma + sigma.T) / 2
         loglik = _batch_loglik(batches, sigma, mu)
         if abs(loglik - previous) < 1e-10:
             break
         previous = loglik
     return mu, sigma
-
-
-def n_total_of(batches: Sequence[_Batch]) -> float:
-    return float(sum(b.n.sum() for b in batches))
 
 
 # ----------------------------------------------------------------------------- spec
