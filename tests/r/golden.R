@@ -88,7 +88,7 @@ save_json(list(versions = versions,
                             bfi = efa_case(bfi[, 1:25], 5))), "efa")
 
 # ---- CFA, invariance, FIML ----------------------------------------------------------------
-fit_measures <- c("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
+fit_measures <- c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
                   "baseline.pvalue", "cfi", "tli", "nnfi", "rfi", "nfi", "ifi", "rni", "logl",
                   "unrestricted.logl", "aic", "bic", "ntotal", "bic2", "rmsea",
                   "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr")
