@@ -801,6 +801,7 @@ def fit_cfa(
     marker: str = "first_keyed",
     residual_covariances: Sequence[tuple[str, str]] = (),
     standard_errors: bool = True,
+    start: CFAResult | None = None,
     max_iter: int = 500,
 ) -> CFAResult:
     """Fit a CFA by maximum likelihood, as lavaan's ``cfa()`` with the same options.
@@ -817,6 +818,8 @@ def fit_cfa(
     marker : which item's loading is fixed to 1, from :data:`MARKER_OPTIONS`.
     residual_covariances : pairs of items whose residuals may covary.
     standard_errors : compute ``se``, ``z``, ``pvalue`` (skip for speed).
+    start : a fitted model whose estimates start this one (matched by group, lhs, op, rhs),
+        e.g. the previous invariance step.
 
     Raises
     ------
@@ -880,6 +883,19 @@ def fit_cfa(
             "it is not identified; give each factor at least three items"
         )
     x0 = _start_values(spec, groups, parsed)
+    if start is not None:
+        table = start.parameters
+        known = dict(
+            zip(
+                zip(table[COL_GROUP], table[COL_LHS], table[COL_OP], table[COL_RHS], strict=True),
+                table[COL_EST],
+                strict=True,
+            )
+        )
+        for j in np.flatnonzero(spec.free >= 0):
+            value = known.get((labels[spec.grp[j]], *_names(spec, j)))
+            if value is not None and np.isfinite(value):
+                x0[spec.free[j]] = value
     x, iterations = _fisher_scoring(engine, x0, max_iter)
     grad = engine.gradient(x)
     if not np.all(np.isfinite(grad)) or np.max(np.abs(grad)) > 1e-5:
@@ -1151,6 +1167,20 @@ def _srmr(engine: _Engine, x: np.ndarray) -> float:
     return total
 
 
+def _names(spec: _Spec, j: int) -> tuple[str, str, str]:
+    """lavaan's (lhs, op, rhs) of parameter row j."""
+    code, r, c = spec.mat[j], spec.row[j], spec.col[j]
+    if code == _LAMBDA:
+        return spec.factors[c], "=~", spec.items[r]
+    if code == _PHI:
+        return spec.factors[c], "~~", spec.factors[r]
+    if code == _THETA:
+        return spec.items[c], "~~", spec.items[r]
+    if code == _NU:
+        return spec.items[r], "~1", ""
+    return spec.factors[r], "~1", ""
+
+
 def _parameter_table(engine, x, labels, standard_errors, missing) -> pd.DataFrame:
     spec = engine.spec
     se = np.full(spec.n_free, np.nan)
@@ -1159,10 +1189,16 @@ def _parameter_table(engine, x, labels, standard_errors, missing) -> pd.DataFram
         fiml = missing == "fiml"
         hessian = _numeric_hessian(engine, x) / 2 if fiml else engine.information(x)
         try:
-            cov = linalg.inv(hessian) / engine.n_total
-            se = np.sqrt(np.clip(np.diag(cov), 0, None))
+            variances = np.diag(linalg.inv(hessian)) / engine.n_total
         except linalg.LinAlgError:
-            pass
+            variances = np.full(spec.n_free, -1.0)
+        if np.any(variances <= 0):
+            warnings.warn(
+                "the information matrix is not positive definite at the solution; "
+                "standard errors of some parameters are NaN",
+                stacklevel=3,
+            )
+        se = np.sqrt(np.where(variances > 0, variances, np.nan))
     rows = []
     for g in range(spec.n_groups):
         lam, phi, theta, nu, alpha = spec.matrices(x, g)
@@ -1171,27 +1207,28 @@ def _parameter_table(engine, x, labels, standard_errors, missing) -> pd.DataFram
         sd_factor = np.sqrt(np.clip(np.diag(phi), 0, None))
         for j in np.flatnonzero(spec.grp == g):
             code, r, c, fid = spec.mat[j], spec.row[j], spec.col[j], spec.free[j]
+            lhs, op, rhs = _names(spec, j)
             if code == _LAMBDA:
-                lhs, rhs, est = spec.factors[c], spec.items[r], lam[r, c]
+                est = lam[r, c]
                 std = est * sd_factor[c] / sd_item[r]
             elif code == _PHI:
-                lhs, rhs, est = spec.factors[c], spec.factors[r], phi[r, c]
+                est = phi[r, c]
                 std = est / (sd_factor[r] * sd_factor[c])
             elif code == _THETA:
-                lhs, rhs, est = spec.items[c], spec.items[r], theta[r, c]
+                est = theta[r, c]
                 std = (
                     est / sd_item[r] ** 2 if r == c else est / math.sqrt(theta[r, r] * theta[c, c])
                 )
             elif code == _NU:
-                lhs, rhs, est = spec.items[r], "", nu[r]
+                est = nu[r]
                 std = est / sd_item[r]
             else:
-                lhs, rhs, est = spec.factors[r], "", alpha[r]
+                est = alpha[r]
                 std = est / sd_factor[r]
             s = se[fid] if fid >= 0 else 0.0  # lavaan: se 0 for fixed parameters
             z = est / s if fid >= 0 and s > 0 else math.nan
             pval = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else math.nan
-            rows.append((labels[g], lhs, _OPS[code], rhs, fid >= 0, est, s, z, pval, std))
+            rows.append((labels[g], lhs, op, rhs, fid >= 0, est, s, z, pval, std))
     return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
 
 
