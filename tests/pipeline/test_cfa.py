@@ -117,6 +117,20 @@ def test_std_lv_gives_the_same_fit():
     np.testing.assert_allclose(unit.loadings()["std_all"], marker.loadings()["std_all"], atol=1e-6)
 
 
+def test_residual_covariances_match_lavaan_political_democracy():
+    gold = golden("cfa")["political_democracy"]
+    model = {"dem60": ["y1", "y2", "y3", "y4"], "dem65": ["y5", "y6", "y7", "y8"]}
+    pairs = [("y1", "y5"), ("y2", "y4"), ("y2", "y6"), ("y3", "y7"), ("y4", "y8"), ("y6", "y8")]
+    result = fit_cfa(load("political_democracy"), model, residual_covariances=pairs)
+    assert_fit_matches(result.fit, gold["fit"])
+    assert_parameters_match(result, gold["params"])
+    mi = pd.DataFrame(gold["mi"]).merge(
+        result.modification_indices(), on=["lhs", "op", "rhs"], suffixes=("_r", "")
+    )
+    assert len(mi) == len(gold["mi"])
+    np.testing.assert_allclose(mi["mi"], mi["mi_r"], atol=1e-3)
+
+
 def test_residual_covariance_lowers_chisq_by_about_its_mi():
     data = load("holzinger")
     base = fit_cfa(data, HS_MODEL)

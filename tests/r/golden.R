@@ -1,11 +1,11 @@
 # Golden values for tests/pipeline: run from the repository root with
 #     Rscript tests/r/golden.R
-# Writes the public input data sets to tests/fixtures/data/ and R's results to
+# Writes the public input data sets to tests/fixtures/datasets/ and R's results to
 # tests/fixtures/r/*.json. Needs lavaan, psych, semTools, jsonlite (Debian: r-cran-*).
 suppressPackageStartupMessages({
   library(lavaan); library(psych); library(semTools); library(jsonlite)
 })
-data_dir <- "tests/fixtures/data"
+data_dir <- "tests/fixtures/datasets"
 out_dir <- "tests/fixtures/r"
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
 save_json <- function(x, name) {
@@ -24,6 +24,8 @@ hs_missing <- hs
 for (v in paste0("x", 1:9)) hs_missing[runif(nrow(hs)) < 0.12, v] <- NA
 write.csv(hs_missing, file.path(data_dir, "holzinger_swineford_missing.csv"),
           row.names = FALSE, na = "")
+write.csv(lavaan::PoliticalDemocracy, file.path(data_dir, "political_democracy.csv"),
+          row.names = FALSE)
 bfi <- psych::bfi[1:800, c(1:25, 26)]
 write.csv(bfi, file.path(data_dir, "bfi.csv"), row.names = TRUE, na = "")
 likert <- read.csv(file.path(data_dir, "likert.csv"))
@@ -137,6 +139,11 @@ cases$bfi_listwise <- cfa_result(cfa(model_syntax(bfi_model), data = bfi), bfi_m
 likert_items <- likert[, 4:18]
 cases$likert <- cfa_result(cfa(model_syntax(likert_scales), data = likert), likert_scales,
                            na.omit(likert_items), TRUE, TRUE)
+pd_model <- list(dem60 = c("y1", "y2", "y3", "y4"), dem65 = c("y5", "y6", "y7", "y8"))
+pd_syntax <- paste(model_syntax(pd_model), "y1 ~~ y5", "y2 ~~ y4 + y6", "y3 ~~ y7",
+                   "y4 ~~ y8", "y6 ~~ y8", sep = "\n")
+cases$political_democracy <- cfa_result(cfa(pd_syntax, data = lavaan::PoliticalDemocracy),
+                                        pd_model, lavaan::PoliticalDemocracy, TRUE)
 cases$hs_fiml <- cfa_result(cfa(model_syntax(hs_model), data = hs_missing, missing = "fiml"),
                             hs_model, hs_missing)
 cases$likert_fiml <- cfa_result(cfa(model_syntax(likert_scales), data = likert,
