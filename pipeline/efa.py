@@ -209,9 +209,20 @@ def fit_efa(
     # give each factor a positive sum of loadings, as psych does
     signs = np.where(loadings.sum(axis=0) < 0, -1.0, 1.0)
     loadings = loadings * signs
-    phi = getattr(analyzer, "phi_", None)
-    if rotate in _OBLIQUE and phi is not None:
-        phi = np.asarray(phi) * np.outer(signs, signs)
+    if rotate in _OBLIQUE:
+        # factor_analyzer 0.5.1 may return phi_ in a different factor order than the
+        # loadings; derive the factor correlations from the rotation itself instead:
+        # rotated = unrotated @ M with M = inv(T'), and Phi = T'T = inv(M'M)
+        unrotated = FactorAnalyzer(
+            n_factors=n_factors, rotation=None, method=method, svd_method="lapack"
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            unrotated.fit(answers.to_numpy())
+        transform = np.linalg.lstsq(unrotated.loadings_, loadings.to_numpy(), rcond=None)[0]
+        phi = np.linalg.inv(transform.T @ transform)
+        scale = np.sqrt(np.diag(phi))
+        phi = phi / np.outer(scale, scale)
     else:
         phi = np.eye(n_factors)
     correlations = pd.DataFrame(phi, index=names, columns=names)

@@ -81,9 +81,14 @@ save_json(list(versions = versions, cases = reliability), "reliability")
 efa_case <- function(x, nf) {
   x <- na.omit(x); r <- cor(x); k <- psych::KMO(r); b <- psych::cortest.bartlett(r, n = nrow(x))
   ml <- psych::fa(x, nfactors = nf, fm = "ml", rotate = "varimax")
+  obl <- psych::fa(x, nfactors = nf, fm = "minres", rotate = "oblimin")
+  pro <- psych::fa(x, nfactors = nf, fm = "minres", rotate = "promax")
   list(kmo = k$MSA, kmo_items = as.list(k$MSAi), bartlett_chisq = b$chisq,
        bartlett_df = b$df, bartlett_pvalue = b$p.value, n_obs = nrow(x),
-       ml_varimax_loadings = as.data.frame(unclass(ml$loadings)))
+       ml_varimax_loadings = as.data.frame(unclass(ml$loadings)),
+       minres_oblimin_loadings = as.data.frame(unclass(obl$loadings)),
+       minres_oblimin_phi = as.data.frame(obl$Phi),
+       minres_promax_loadings = as.data.frame(unclass(pro$loadings)))
 }
 save_json(list(versions = versions,
                cases = list(hs = efa_case(hs[, paste0("x", 1:9)], 3),
