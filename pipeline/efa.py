@@ -235,6 +235,9 @@ def fit_efa(
         columns=names,
     )
     table = loadings.copy()
-    table[COL_COMMUNALITY] = analyzer.get_communalities()
-    table[COL_UNIQUENESS] = analyzer.get_uniquenesses()
+    # diag(L Phi L'): factor_analyzer's sum of squared loadings is wrong after an oblique
+    # rotation
+    communality = np.einsum("ij,jk,ik->i", loadings.to_numpy(), phi, loadings.to_numpy())
+    table[COL_COMMUNALITY] = communality
+    table[COL_UNIQUENESS] = 1 - communality
     return EFAResult(table, correlations, variance, method, rotation, len(answers))

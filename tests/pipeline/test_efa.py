@@ -73,6 +73,9 @@ def test_loadings_match_psych_fa(case, name, items, n_factors, method, rotation,
         phi = pd.DataFrame(gold_case[f"{key}_phi"]).set_index("_row").to_numpy()
         mine = result.factor_correlations.to_numpy()[np.ix_(order, order)]
         np.testing.assert_allclose(mine * np.outer(signs, signs), phi, atol=1e-3)
+    if f"{key}_communality" in gold_case:
+        expected = [gold_case[f"{key}_communality"][i] for i in items]
+        np.testing.assert_allclose(result.loadings["communality"], expected, atol=1e-3)
 
 
 @pytest.mark.parametrize("rotation", ["oblimin", "promax", "varimax"])

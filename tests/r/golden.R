@@ -88,6 +88,7 @@ efa_case <- function(x, nf) {
        ml_varimax_loadings = as.data.frame(unclass(ml$loadings)),
        minres_oblimin_loadings = as.data.frame(unclass(obl$loadings)),
        minres_oblimin_phi = as.data.frame(obl$Phi),
+       minres_oblimin_communality = as.list(obl$communality),
        minres_promax_loadings = as.data.frame(unclass(pro$loadings)))
 }
 save_json(list(versions = versions,
