@@ -78,6 +78,20 @@ def test_loadings_match_psych_fa(case, name, items, n_factors, method, rotation,
         np.testing.assert_allclose(result.loadings["communality"], expected, atol=1e-3)
 
 
+def test_pairwise_kmo_and_bartlett_match_psych():
+    gold = golden("efa")["bfi_pairwise"]
+    data = load("bfi")
+    items = list(data.columns[:25])
+    table = kmo(data, items, missing="pairwise")
+    assert table.msa.iloc[-1] == pytest.approx(gold["kmo"], abs=1e-6)
+    np.testing.assert_allclose(
+        table.msa.iloc[:-1], [gold["kmo_items"][i] for i in items], atol=1e-6
+    )
+    test = bartlett_sphericity(data, items, missing="pairwise")
+    assert test.n == gold["n_obs"]
+    assert test.chisq == pytest.approx(gold["bartlett_chisq"], abs=1e-3)
+
+
 @pytest.mark.parametrize("rotation", ["oblimin", "promax", "varimax"])
 def test_rotations_index_loadings_by_item(rotation):
     result = fit_efa(load("holzinger"), 3, HS_ITEMS, method="minres", rotation=rotation)

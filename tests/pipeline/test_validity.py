@@ -34,6 +34,13 @@ def test_htmt_matches_semtools(case, name, model, method, key):
         assert row.htmt == pytest.approx(gold.loc[row.factor_a, row.factor_b], abs=1e-4)
 
 
+def test_pairwise_htmt_matches_semtools():
+    gold = pd.DataFrame(golden("cfa")["bfi_listwise"]["htmt_pairwise"]).set_index("_row")
+    table = htmt(load("bfi"), BFI_MODEL, missing="pairwise")
+    for row in table.itertuples():
+        assert row.htmt == pytest.approx(gold.loc[row.factor_a, row.factor_b], abs=1e-4)
+
+
 def test_htmt_needs_two_items_per_factor():
     with pytest.raises(PsychometricsError, match="two items"):
         htmt(load("holzinger"), {"a": ["x1"], "b": ["x2", "x3"]})

@@ -91,9 +91,16 @@ efa_case <- function(x, nf) {
        minres_oblimin_communality = as.list(obl$communality),
        minres_promax_loadings = as.data.frame(unclass(pro$loadings)))
 }
+pairwise_case <- function(x) {  # from the pairwise covariances, n = smallest pair count
+  r <- cov2cor(cov(x, use = "pairwise")); n <- min(crossprod(!is.na(as.matrix(x))))
+  k <- psych::KMO(r); b <- psych::cortest.bartlett(r, n = n)
+  list(kmo = k$MSA, kmo_items = as.list(k$MSAi), bartlett_chisq = b$chisq,
+       bartlett_df = b$df, n_obs = n)
+}
 save_json(list(versions = versions,
                cases = list(hs = efa_case(hs[, paste0("x", 1:9)], 3),
-                            bfi = efa_case(bfi[, 1:25], 5))), "efa")
+                            bfi = efa_case(bfi[, 1:25], 5),
+                            bfi_pairwise = pairwise_case(bfi[, 1:25]))), "efa")
 
 # ---- CFA, invariance, FIML ----------------------------------------------------------------
 fit_measures <- c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
@@ -130,6 +137,8 @@ cfa_result <- function(fit, model, data, with_mi = FALSE, with_htmt = FALSE) {
     syn <- model_syntax(model)
     out$htmt <- as.data.frame(unclass(semTools::htmt(syn, data, htmt2 = FALSE)))
     out$htmt2 <- as.data.frame(unclass(semTools::htmt(syn, data, htmt2 = TRUE)))
+    out$htmt_pairwise <- as.data.frame(unclass(semTools::htmt(syn, data, htmt2 = FALSE,
+                                                              missing = "pairwise")))
   }
   out
 }
@@ -141,7 +150,7 @@ cases$hs <- cfa_result(cfa(model_syntax(hs_model), data = hs), hs_model, hs, TRU
 cases$hs_meanstructure <- cfa_result(cfa(model_syntax(hs_model), data = hs,
                                          meanstructure = TRUE), hs_model, hs)
 cases$bfi_listwise <- cfa_result(cfa(model_syntax(bfi_model), data = bfi), bfi_model,
-                                 na.omit(bfi[, 1:25]), TRUE, TRUE)
+                                 bfi[, 1:25], TRUE, TRUE)
 likert_items <- likert[, 4:18]
 cases$likert <- cfa_result(cfa(model_syntax(likert_scales), data = likert), likert_scales,
                            na.omit(likert_items), TRUE, TRUE)
