@@ -875,7 +875,7 @@ def fit_cfa(
     if engine.n_total <= spec.n_free:
         raise PsychometricsError(
             f"too few respondents: {engine.n_total} for {spec.n_free} free parameters; "
-            "collect more answers, fit fewer items or use listwise deletion less aggressively"
+            "collect more answers, fit fewer items, or use missing='fiml' instead of listwise"
         )
     if df < 0:
         raise PsychometricsError(
@@ -914,7 +914,9 @@ def fit_cfa(
                 "variance, factors with fewer than three items or near-identical items"
             )
     info = engine.information(x)
-    if np.linalg.cond(info) > 1e12:
+    scale = np.sqrt(np.clip(np.diag(info), 0, None))
+    # scaled to unit diagonal, so that items on very different answer scales do not count
+    if np.any(scale <= 0) or np.linalg.cond(info / np.outer(scale, scale)) > 1e12:
         raise PsychometricsError(
             "the model is not identified (singular information matrix): every factor needs "
             "at least three items, or two items and a correlation with another factor; "
