@@ -188,3 +188,20 @@ def test_caller_data_is_not_changed():
         warnings.simplefilter("error")
         fit_cfa(data, LIKERT_MODEL, missing="fiml", group="side")
     pd.testing.assert_frame_equal(data, before)
+
+
+def test_fit_does_not_depend_on_the_scale_of_an_item():
+    data = load("holzinger")
+    base = fit_cfa(data, HS_MODEL)
+    data["x1"] = data["x1"] * 100
+    scaled = fit_cfa(data, HS_MODEL)
+    assert scaled.fit["chisq"] == pytest.approx(base.fit["chisq"], abs=1e-6)
+    np.testing.assert_allclose(scaled.loadings()["std_all"], base.loadings()["std_all"], atol=1e-6)
+
+
+def test_start_values_from_a_fitted_model_give_the_same_solution():
+    data = load("likert")
+    configural = fit_cfa(data, LIKERT_MODEL, group="side")
+    metric = fit_cfa(data, LIKERT_MODEL, group="side", group_equal=["loadings"])
+    warm = fit_cfa(data, LIKERT_MODEL, group="side", group_equal=["loadings"], start=configural)
+    assert warm.fit["chisq"] == pytest.approx(metric.fit["chisq"], abs=1e-6)
