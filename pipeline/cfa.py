@@ -8,7 +8,8 @@ Conventions follow lavaan 0.6 defaults, so numbers agree with ``cfa()``:
 
 * identification by a marker item (loading fixed to 1) per factor; the marker is the first item
   of the factor that is not reverse-keyed (the first item when all are), so factors point in the
-  keyed direction; ``std_lv=True`` fixes factor variances to 1 instead;
+  keyed direction (``marker="first"`` takes the first item, exactly as lavaan);
+  ``std_lv=True`` fixes factor variances to 1 instead;
 * ML with the biased sample covariance (divisor N); chi-square = N * F_ML; RMSEA with N and
   multiplied by sqrt(number of groups); SRMR is lavaan's Bentler SRMR (mean residuals included
   when there is a mean structure);
@@ -24,11 +25,11 @@ Estimation is Fisher scoring with analytic gradients and a step-halving line sea
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -40,9 +41,13 @@ from samenspel.pipeline.factor_model import (
     parse_factor_model,
 )
 from scipy import linalg, optimize, stats
+from threadpoolctl import threadpool_limits
 
 #: Values accepted by ``missing``.
 MISSING_OPTIONS = ("listwise", "fiml")
+#: Values accepted by ``marker``: the first item that is not reverse-keyed (default), or the
+#: first item listed (lavaan's choice; estimates then equal lavaan's for any model).
+MARKER_OPTIONS = ("first_keyed", "first")
 #: Values accepted by ``group_equal`` (lavaan's ``group.equal`` names).
 GROUP_EQUAL_OPTIONS = (
     "loadings",
@@ -121,6 +126,18 @@ _OPS = {_LAMBDA: "=~", _PHI: "~~", _THETA: "~~", _NU: "~1", _ALPHA: "~1"}
 _LOG_2PI = math.log(2 * math.pi)
 
 
+def single_threaded_blas(function):
+    """Run ``function`` with one BLAS thread: the matrices here are small, and on a busy
+    machine multi-threaded BLAS makes them ten times slower."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -132,11 +149,7 @@ class _Pattern:
     n: int
     mean: np.ndarray
     cov: np.ndarray  # divisor n, around the pattern mean
-
-    @cached_property
-    def block(self) -> tuple[np.ndarray, np.ndarray]:
-        """Index of the observed block of a p x p matrix."""
-        return np.ix_(self.observed, self.observed)
+    rows: np.ndarray  # the answers of its respondents, observed items only
 
 
 @dataclass(frozen=True)
@@ -144,6 +157,7 @@ class _GroupData:
     label: str
     n: int
     patterns: tuple[_Pattern, ...]
+    batches: tuple[_Batch, ...]
     # H1 ("sample") moments: sample statistics, or EM estimates under FIML
     mean: np.ndarray
     cov: np.ndarray
@@ -157,78 +171,194 @@ def _patterns(x: np.ndarray) -> tuple[_Pattern, ...]:
         rows = x[inverse.ravel() == k][:, key]
         mean = rows.mean(axis=0)
         centred = rows - mean
-        out.append(_Pattern(np.flatnonzero(key), len(rows), mean, centred.T @ centred / len(rows)))
+        out.append(
+            _Pattern(np.flatnonzero(key), len(rows), mean, centred.T @ centred / len(rows), rows)
+        )
     return tuple(out)
 
 
-def _em_saturated(patterns: Sequence[_Pattern], p: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """ML mean and covariance of incomplete data by the EM algorithm."""
-    sums = np.zeros(p)
-    counts = np.zeros(p)
+@dataclass(frozen=True)
+class _Batch:
+    """Patterns with the same number of missing items, stacked for vectorised algebra.
+
+    Vectors and matrices are embedded in the full p items, with zeros for missing items.
+    All per-pattern algebra goes through the full inverse P = Sigma^-1: for the missing
+    items u, Sigma_oo^-1 (embedded) = P - P[:, u] P[u, u]^-1 P[u, :], and
+    log|Sigma_oo| = log|Sigma| + log|P[u, u]|, so a pattern costs O(p^2), not O(p^3).
+    """
+
+    missing: np.ndarray  # (B, m) item indices, m may be 0
+    observed: np.ndarray  # (B, p) bool
+    n: np.ndarray  # (B,)
+    mean: np.ndarray  # (B, p), 0 where missing
+    cov: np.ndarray | None  # (B, p, p) divisor n, 0 where missing; None if all zero
+
+
+def _batches(patterns: Sequence[_Pattern], p: int) -> tuple[_Batch, ...]:
+    # one batch per number of missing items, single-respondent patterns (no scatter matrix)
+    # apart from the others
+    by_size: dict[tuple[int, bool], list[_Pattern]] = {}
     for pat in patterns:
-        sums[pat.observed] += pat.n * pat.mean
-        counts[pat.observed] += pat.n
+        if 1 < pat.n <= 3 * p:
+            # small patterns are cheaper as separate respondents (rank-one algebra) than
+            # through their p x p scatter matrix
+            zero = np.zeros((len(pat.observed), len(pat.observed)))
+            for row in pat.rows:
+                single = _Pattern(pat.observed, 1, row, zero, row[None])
+                by_size.setdefault((p - len(pat.observed), False), []).append(single)
+            continue
+        by_size.setdefault((p - len(pat.observed), pat.n > 1), []).append(pat)
+    out = []
+    for (m, multi), group in sorted(by_size.items()):
+        size = len(group)
+        observed = np.zeros((size, p), dtype=bool)
+        mean = np.zeros((size, p))
+        for b, pat in enumerate(group):
+            observed[b, pat.observed] = True
+            mean[b, pat.observed] = pat.mean
+        cov = None
+        if multi:
+            cov = np.zeros((size, p, p))
+            for b, pat in enumerate(group):
+                cov[b][np.ix_(pat.observed, pat.observed)] = pat.cov
+        missing = np.nonzero(~observed)[1]
+        out.append(
+            _Batch(
+                missing.reshape(size, m).astype(int),
+                observed,
+                np.array([pat.n for pat in group], dtype=float),
+                mean,
+                cov,
+            )
+        )
+    return tuple(out)
+
+
+def _item_moments(batches: Sequence[_Batch]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per item: number of answers, their mean and their ML variance (available cases)."""
+    counts = sum((b.n[:, None] * b.observed).sum(axis=0) for b in batches)
+    sums = sum((b.n[:, None] * b.mean).sum(axis=0) for b in batches)
+    squares = sum(
+        (
+            b.n[:, None]
+            * (b.mean**2 + (np.diagonal(b.cov, axis1=1, axis2=2) if b.cov is not None else 0))
+        ).sum(axis=0)
+        for b in batches
+    )
+    mean = sums / np.maximum(counts, 1)
+    return counts, mean, squares / np.maximum(counts, 1) - mean**2
+
+
+def _fiml_terms(
+    batches: Sequence[_Batch], sigma: np.ndarray, mu: np.ndarray, gradient: bool
+) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+    """Sum over patterns of n (log|Sigma_oo| + tr(Sigma_oo^-1 M)) with M the scatter around
+    mu, and its gradient with respect to Sigma (symmetric form) and mu.
+
+    Raises numpy.linalg.LinAlgError when Sigma is not positive definite.
+    """
+    p = len(mu)
+    chol = np.linalg.cholesky(sigma)
+    logdet = 2 * float(np.sum(np.log(np.diag(chol))))
+    eye = np.eye(p)
+    inv_chol = linalg.solve_triangular(chol, eye, lower=True, check_finite=False)
+    prec = inv_chol.T @ inv_chol
+    total = 0.0
+    grad_sigma = np.zeros((p, p)) if gradient else None
+    grad_mu = np.zeros(p) if gradient else None
+    for b in batches:
+        n = b.n
+        r = n[:, None] * np.where(b.observed, b.mean - mu, 0.0)  # summed residuals (B, p)
+        pr = r @ prec  # (B, p)
+        m = b.missing.shape[1]
+        if m:
+            a = prec[:, b.missing].transpose(1, 0, 2)  # (B, p, m) = P[:, u]
+            p_uu = prec[b.missing[:, :, None], b.missing[:, None, :]]  # (B, m, m)
+            c = np.linalg.inv(p_uu)
+            _, logdet_uu = np.linalg.slogdet(p_uu)
+            ar = (r[:, None, :] @ a)[:, 0, :]
+            v = pr - (a @ (c @ ar[:, :, None]))[:, :, 0]  # Q r
+        else:
+            logdet_uu = np.zeros(len(n))
+            v = pr
+        quad = np.einsum("bp,bp->b", r, v) / n  # r'Qr / n
+        total += float(np.sum(n * (logdet + logdet_uu) + quad))
+        q = None
+        if b.cov is not None:
+            q = prec[None] - (a @ c @ a.transpose(0, 2, 1) if m else 0.0)
+            total += float(np.sum(n[:, None, None] * q * b.cov.transpose(0, 2, 1)))
+        if not gradient:
+            continue
+        grad_sigma += n.sum() * prec - (v / n[:, None]).T @ v
+        if m:
+            weighted = (a @ c) * n[:, None, None]  # (B, p, m)
+            grad_sigma -= (
+                weighted.transpose(1, 0, 2).reshape(p, -1) @ a.transpose(1, 0, 2).reshape(p, -1).T
+            )
+        if q is not None:
+            grad_sigma -= np.sum(n[:, None, None] * (q @ b.cov @ q), axis=0)
+        grad_mu += -2 * v.sum(axis=0)
+    return total, grad_sigma, grad_mu
+
+
+def _batch_loglik(batches: Sequence[_Batch], sigma: np.ndarray, mu: np.ndarray) -> float:
+    """Log-likelihood of incomplete normal data (raises LinAlgError if Sigma is not PD)."""
+    value, _, _ = _fiml_terms(batches, sigma, mu, gradient=False)
+    count = sum(float(np.sum(b.n * b.observed.sum(axis=1))) for b in batches)
+    return -0.5 * (value + count * _LOG_2PI)
+
+
+def _em_saturated(batches: Sequence[_Batch], p: int, n_total: int) -> tuple[np.ndarray, np.ndarray]:
+    """ML mean and covariance of incomplete data by the EM algorithm."""
+    counts, mu, variances = _item_moments(batches)
     if np.any(counts < 2):
         raise PsychometricsError(
             "under FIML every item needs answers from at least two respondents in every group"
         )
-    mu = sums / counts
-    sigma = np.diag(
-        [
-            sum(
-                pat.n * (pat.cov[j, j] + (pat.mean[j] - mu[i]) ** 2)
-                for pat in patterns
-                for j in np.flatnonzero(pat.observed == i)
-            )
-            / counts[i]
-            for i in range(p)
-        ]
-    )
+    sigma = np.diag(variances)
     previous = -np.inf
     for _ in range(10_000):
+        prec = np.linalg.inv(sigma)
         t1 = np.zeros(p)
         t2 = np.zeros((p, p))
-        for pat in patterns:
-            o = pat.observed
-            u = np.setdiff1d(np.arange(p), o)
-            s1 = pat.n * pat.mean
-            s2 = pat.n * (pat.cov + np.outer(pat.mean, pat.mean))
-            if len(u) == 0:
-                t1 += s1
-                t2 += s2
-                continue
-            b = linalg.solve(sigma[np.ix_(o, o)], sigma[np.ix_(o, u)], assume_a="pos").T
-            a = mu[u] - b @ mu[o]
-            c = sigma[np.ix_(u, u)] - b @ sigma[np.ix_(o, u)]
-            bs1 = b @ s1
-            t1[o] += s1
-            t1[u] += pat.n * a + bs1
-            t2[np.ix_(o, o)] += s2
-            cross = np.outer(a, s1) + b @ s2
-            t2[np.ix_(u, o)] += cross
-            t2[np.ix_(o, u)] += cross.T
-            t2[np.ix_(u, u)] += (
-                pat.n * np.outer(a, a) + np.outer(a, bs1) + np.outer(bs1, a) + b @ s2 @ b.T
-            ) + pat.n * c
-        mu = t1 / n
-        sigma = t2 / n - np.outer(mu, mu)
-        loglik = _pattern_loglik(patterns, sigma, mu)
-        if abs(loglik - previous) < 1e-11 * max(1.0, abs(loglik)):
+        for b in batches:
+            n = b.n
+            m = b.missing.shape[1]
+            completed = b.mean.copy()  # (B, p): conditional expectation of each pattern mean
+            if m:
+                resid = np.where(b.observed, b.mean - mu, 0.0)
+                p_uu = prec[b.missing[:, :, None], b.missing[:, None, :]]
+                c = np.linalg.inv(p_uu)
+                p_u = prec[b.missing]  # (B, m, p)
+                k = -np.einsum("bmk,bkp->bmp", c, p_u)  # regression on observed residuals
+                fill = mu[b.missing] + np.einsum("bmp,bp->bm", k, resid)
+                np.put_along_axis(completed, b.missing, fill, axis=1)
+                flat = (b.missing[:, :, None] * p + b.missing[:, None, :]).reshape(len(n), -1)
+                t2 += np.bincount(
+                    flat.ravel(), weights=(n[:, None, None] * c).ravel(), minlength=p * p
+                ).reshape(p, p)
+            t1 += n @ completed
+            t2 += (completed * n[:, None]).T @ completed
+            if b.cov is not None:
+                if m:
+                    transform = np.broadcast_to(np.eye(p), (len(n), p, p)).copy()
+                    rows = np.repeat(np.arange(len(n)), m)
+                    transform[rows, b.missing.ravel(), :] = k.reshape(-1, p)
+                    transform[rows, b.missing.ravel(), b.missing.ravel()] = 0.0
+                    t2 += np.sum(
+                        n[:, None, None] * (transform @ b.cov @ transform.transpose(0, 2, 1)),
+                        axis=0,
+                    )
+                else:
+                    t2 += np.sum(n[:, None, None] * b.cov, axis=0)
+        mu = t1 / n_total
+        sigma = t2 / n_total - np.outer(mu, mu)
+        sigma = (sigma + sigma.T) / 2
+        loglik = _batch_loglik(batches, sigma, mu)
+        if abs(loglik - previous) < 1e-10:
             break
         previous = loglik
     return mu, sigma
-
-
-def _pattern_loglik(patterns: Sequence[_Pattern], sigma: np.ndarray, mu: np.ndarray) -> float:
-    total = 0.0
-    for pat in patterns:
-        o = pat.observed
-        chol = linalg.cho_factor(sigma[np.ix_(o, o)])
-        logdet = 2 * np.sum(np.log(np.diag(chol[0])))
-        d = pat.mean - mu[o]
-        inner = np.trace(linalg.cho_solve(chol, pat.cov)) + d @ linalg.cho_solve(chol, d)
-        total += -0.5 * pat.n * (len(o) * _LOG_2PI + logdet + inner)
-    return float(total)
 
 
 # ----------------------------------------------------------------------------- spec
@@ -285,6 +415,7 @@ def _build_spec(
     group_equal: frozenset[str],
     std_lv: bool,
     residual_covariances: Sequence[tuple[str, str]],
+    marker: str = "first_keyed",
 ) -> _Spec:
     items = model.items
     factors = model.factors
@@ -294,9 +425,9 @@ def _build_spec(
         for k, factor in enumerate(factors):
             codes = model.indicators[factor]
             keyed = [c for c in codes if c not in model.reverse_keyed]
-            marker = (keyed or list(codes))[0]
+            marker_item = codes[0] if marker == "first" else (keyed or list(codes))[0]
             for code in codes:
-                fixed = (code == marker) and not std_lv
+                fixed = (code == marker_item) and not std_lv
                 entries.append((_LAMBDA, g, index[code], k, not fixed, 1.0))
         for k in range(len(factors)):
             for j in range(k + 1):
@@ -372,31 +503,17 @@ class _Engine:
         total = 0.0
         for g, data in enumerate(self.groups):
             sigma, mu = self.implied(x, g)
-            for pat in data.patterns:
-                o = pat.observed
-                try:
-                    chol = linalg.cho_factor(sigma[pat.block], check_finite=False)
-                except linalg.LinAlgError:
-                    return math.inf
-                logdet = 2 * np.sum(np.log(np.diag(chol[0])))
-                d = pat.mean - mu[o]
-                inner = np.trace(linalg.cho_solve(chol, pat.cov)) + d @ linalg.cho_solve(chol, d)
-                total += pat.n * (logdet + inner)
+            try:
+                value, _, _ = _fiml_terms(data.batches, sigma, mu, gradient=False)
+            except np.linalg.LinAlgError:
+                return math.inf
+            total += value
         return total / self.n_total
 
     def _gradient_matrices(self, x: np.ndarray, g: int):
         """dF/dSigma (symmetric) and dF/dmu of group g, weighted by n_pattern / N."""
-        p = self.spec.p
         sigma, mu = self.implied(x, g)
-        grad_sigma = np.zeros((p, p))
-        grad_mu = np.zeros(p)
-        for pat in self.groups[g].patterns:
-            o = pat.observed
-            inv = linalg.inv(sigma[pat.block], check_finite=False)
-            d = pat.mean - mu[o]
-            w = inv @ (pat.cov + np.outer(d, d)) @ inv
-            grad_sigma[pat.block] += pat.n * (inv - w)
-            grad_mu[o] += pat.n * (-2 * inv @ d)
+        _, grad_sigma, grad_mu = _fiml_terms(self.groups[g].batches, sigma, mu, gradient=True)
         return grad_sigma / self.n_total, grad_mu / self.n_total
 
     def matrix_gradients(self, x: np.ndarray, g: int):
@@ -410,12 +527,16 @@ class _Engine:
         return g_lam, g_phi, gs, gm, lam.T @ gm
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
+        return sum(self.group_gradient(x, g) for g in range(self.spec.n_groups))
+
+    def group_gradient(self, x: np.ndarray, g: int) -> np.ndarray:
+        """The part of the gradient that comes from group g."""
         spec = self.spec
         grad = np.zeros(spec.n_free)
-        for g in range(spec.n_groups):
-            values = self._cell_gradients(x, g, spec.mat, spec.row, spec.col, spec.grp == g)
-            sel = (spec.grp == g) & (spec.free >= 0)
-            np.add.at(grad, spec.free[sel], values[sel])
+        sel = spec.grp == g
+        values = self._cell_gradients(x, g, spec.mat, spec.row, spec.col, sel)
+        free = sel & (spec.free >= 0)
+        np.add.at(grad, spec.free[free], values[free])
         return grad
 
     def _cell_gradients(self, x, g, mat, row, col, sel) -> np.ndarray:
@@ -435,111 +556,122 @@ class _Engine:
         out[s] = g_alpha[row[s]]
         return out
 
-    def jacobian(self, x, g, mat, row, col) -> tuple[np.ndarray, np.ndarray]:
-        """d Sigma (k, p, p) and d mu (k, p) of group g for the cells (mat, row, col)."""
+    def directions(self, x, g, mat, row, col) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Derivatives of Sigma and mu of group g for the cells (mat, row, col), in low-rank
+        form: d Sigma_j = u_j w_j' + w_j u_j' and d mu_j = m_j (columns of U, W, M)."""
         lam, phi, _, _, alpha = self.spec.matrices(x, g)
         p = self.spec.p
         k = len(mat)
-        d_sigma = np.zeros((k, p, p))
-        d_mu = np.zeros((k, p))
+        u = np.zeros((p, k))
+        w = np.zeros((p, k))
+        m = np.zeros((p, k))
         lam_phi = lam @ phi
         for j in range(k):
-            r, c = row[j], col[j]
-            code = mat[j]
+            r, c, code = row[j], col[j], mat[j]
             if code == _LAMBDA:
-                d_sigma[j, r, :] += lam_phi[:, c]
-                d_sigma[j, :, r] += lam_phi[:, c]
-                d_mu[j, r] = alpha[c]
+                u[r, j] = 1.0
+                w[:, j] = lam_phi[:, c]
+                m[r, j] = alpha[c]
             elif code == _PHI:
-                outer = np.outer(lam[:, r], lam[:, c])
-                d_sigma[j] = outer if r == c else outer + outer.T
+                u[:, j] = lam[:, r]
+                w[:, j] = lam[:, c] if r != c else lam[:, c] / 2
             elif code == _THETA:
-                d_sigma[j, r, c] = 1.0
-                d_sigma[j, c, r] = 1.0
+                u[r, j] = 1.0
+                w[c, j] = 1.0 if r != c else 0.5
             elif code == _NU:
-                d_mu[j, r] = 1.0
+                m[r, j] = 1.0
             else:
-                d_mu[j] = lam[:, r]
+                m[:, j] = lam[:, r]
         if not self.spec.meanstructure:
-            d_mu[:] = 0.0
-        return d_sigma, d_mu
+            m[:] = 0.0
+        return u, w, m
 
-    def information(
-        self, x: np.ndarray, extra: Sequence[tuple] = (), complete: bool = False
-    ) -> np.ndarray:
+    def information(self, x: np.ndarray, extra: Sequence[tuple] = ()) -> np.ndarray:
         """Expected information per observation (= half the expected Hessian of the
-        objective) for the free parameters followed by ``extra`` cells (group, mat, row, col)
-        that are fixed in the model. ``complete=True`` treats incomplete data as complete
-        (cheap; used to scale Fisher-scoring steps under FIML)."""
+        objective) of complete data at the model-implied moments, for the free parameters
+        followed by ``extra`` cells (group, mat, row, col) that are fixed in the model.
+
+        With d Sigma_j = u_j w_j' + w_j u_j', 1/2 tr(P dSigma_j P dSigma_k) is
+        (C * C')_jk + (A * B)_jk for A = U'PU, B = W'PW, C = U'PW, P = Sigma^-1: O(n^2 p).
+        """
         spec = self.spec
-        n_extra = len(extra)
-        size = spec.n_free + n_extra
+        size = spec.n_free + len(extra)
         info = np.zeros((size, size))
-        for g, data in enumerate(self.groups):
-            sel = spec.grp == g
-            mat = np.concatenate([spec.mat[sel], [e[1] for e in extra if e[0] == g]]).astype(int)
-            row = np.concatenate([spec.row[sel], [e[2] for e in extra if e[0] == g]]).astype(int)
-            col = np.concatenate([spec.col[sel], [e[3] for e in extra if e[0] == g]]).astype(int)
-            target = np.concatenate(
-                [
-                    spec.free[sel],
-                    [spec.n_free + i for i, e in enumerate(extra) if e[0] == g],
-                ]
-            ).astype(int)
-            keep = target >= 0
-            d_sigma, d_mu = self.jacobian(x, g, mat[keep], row[keep], col[keep])
-            j_sigma = np.zeros((size, spec.p, spec.p))
-            j_mu = np.zeros((size, spec.p))
-            np.add.at(j_sigma, target[keep], d_sigma)
-            np.add.at(j_mu, target[keep], d_mu)
-            used = np.unique(target[keep])
-            j_sigma = j_sigma[used]
-            j_mu = j_mu[used]
+        for g in range(spec.n_groups):
+            sel = (spec.grp == g) & (spec.free >= 0)
+            mine = [i for i, e in enumerate(extra) if e[0] == g]
+            mat = np.concatenate([spec.mat[sel], [extra[i][1] for i in mine]]).astype(int)
+            row = np.concatenate([spec.row[sel], [extra[i][2] for i in mine]]).astype(int)
+            col = np.concatenate([spec.col[sel], [extra[i][3] for i in mine]]).astype(int)
+            target = np.concatenate([spec.free[sel], [spec.n_free + i for i in mine]]).astype(int)
+            u, w, m = self.directions(x, g, mat, row, col)
             sigma, _ = self.implied(x, g)
-            block = np.zeros((len(used), len(used)))
-            patterns = data.patterns
-            if complete or len(patterns) == 1:
-                patterns = (_Pattern(np.arange(spec.p), data.n, data.mean, data.cov),)
-            for pat in patterns:
-                o = pat.observed
-                inv = linalg.inv(sigma[pat.block])
-                a = inv @ j_sigma[:, o][:, :, o]
-                flat = a.reshape(len(used), -1)
-                flat_t = a.transpose(0, 2, 1).reshape(len(used), -1)
-                mu_part = j_mu[:, o]
-                block += pat.n * (0.5 * flat @ flat_t.T + mu_part @ inv @ mu_part.T)
-            info[np.ix_(used, used)] += block / self.n_total
+            prec = np.linalg.inv(sigma)
+            pu, pw = prec @ u, prec @ w
+            a, b, c = u.T @ pu, w.T @ pw, u.T @ pw
+            block = c * c.T + a * b + m.T @ prec @ m
+            weight = self.groups[g].n / self.n_total
+            # within a group every parameter appears once, so the block adds in place
+            info[np.ix_(target, target)] += weight * block
         return info
 
 
 def _fisher_scoring(engine: _Engine, x0: np.ndarray, max_iter: int) -> tuple[np.ndarray, int]:
+    """Minimise the objective: quasi-Newton (BFGS) steps whose inverse Hessian starts from,
+    and is reset to, the inverse expected (Fisher) information."""
     x = x0.copy()
     f = engine.objective(x)
     if not np.isfinite(f):
         raise PsychometricsError(
             "the starting values give a covariance matrix that is not positive definite"
         )
-    for iteration in range(1, max_iter + 1):
-        grad = engine.gradient(x)
-        info = engine.information(x, complete=True)
+
+    def fisher_inverse(at: np.ndarray) -> np.ndarray:
         # the pseudo-inverse keeps going through points where the information is singular
         # (e.g. starting values); identification is checked at the solution
-        step = np.linalg.lstsq(2 * info, grad, rcond=1e-12)[0]
-        if not np.all(np.isfinite(step)):
-            return x, iteration
+        return np.linalg.pinv(2 * engine.information(at), rcond=1e-12)
+
+    inverse_hessian = fisher_inverse(x)
+    grad = engine.gradient(x)
+    fresh = True
+    for iteration in range(1, max_iter + 1):
+        step = inverse_hessian @ grad
+        slope = grad @ step
+        if not np.all(np.isfinite(step)) or slope <= 0:
+            if fresh:
+                return x, iteration
+            inverse_hessian, fresh = fisher_inverse(x), True
+            continue
         t = 1.0
         while True:
             candidate = x - t * step
             f_new = engine.objective(candidate)
-            if np.isfinite(f_new) and f_new <= f + 1e-4 * t * (grad @ -step):
+            if np.isfinite(f_new) and f_new <= f - 1e-4 * t * slope:
                 break
             t /= 2
             if t < 1e-10:
+                break
+        if t < 1e-10:
+            if fresh:
                 return x, iteration
-        x = candidate
-        converged = abs(f - f_new) < 1e-14 * max(1.0, abs(f)) or np.max(np.abs(t * step)) < 1e-9
-        f = f_new
-        if converged and np.max(np.abs(engine.gradient(x))) < 1e-7:
+            inverse_hessian, fresh = fisher_inverse(x), True
+            continue
+        grad_new = engine.gradient(candidate)
+        s_vec = candidate - x
+        y_vec = grad_new - grad
+        sy = s_vec @ y_vec
+        if sy > 1e-14:
+            rho = 1.0 / sy
+            hy = inverse_hessian @ y_vec
+            inverse_hessian = (
+                inverse_hessian
+                - rho * (np.outer(s_vec, hy) + np.outer(hy, s_vec))
+                + (rho**2 * (y_vec @ hy) + rho) * np.outer(s_vec, s_vec)
+            )
+            fresh = False
+        stalled = f - f_new <= 1e-15 * max(1.0, abs(f)) and np.max(np.abs(s_vec)) < 1e-9
+        x, f, grad = candidate, f_new, grad_new
+        if np.max(np.abs(grad)) < 1e-8 or (stalled and np.max(np.abs(grad)) < 1e-6):
             return x, iteration
     return x, max_iter
 
@@ -589,10 +721,13 @@ class CFAResult:
         """Model-implied covariance matrix and mean vector of a group (by position)."""
         return self._engine.implied(self._x, group)
 
+    @single_threaded_blas
     def modification_indices(self, minimum: float = 0.0) -> pd.DataFrame:
         """Modification indices for cross-loadings and residual covariances, per group.
 
-        Score tests with the expected information, as lavaan's ``modindices()``; ``epc`` is
+        Score tests with the expected information, as lavaan's ``modindices()`` (under FIML
+        the information of complete data at the model-implied moments is used, an
+        approximation: lavaan uses the observed information there); ``epc`` is
         the expected parameter change and ``sepc_all`` its completely standardised value
         (residual covariances standardised by the residual variances). Sorted as lavaan
         lists them; rows with ``mi < minimum`` are dropped.
@@ -653,6 +788,7 @@ class CFAResult:
 # ----------------------------------------------------------------------------- fitting
 
 
+@single_threaded_blas
 def fit_cfa(
     data: pd.DataFrame,
     model: Mapping[str, Sequence[str]] | FactorModel,
@@ -662,8 +798,10 @@ def fit_cfa(
     missing: str = "listwise",
     meanstructure: bool | None = None,
     std_lv: bool = False,
+    marker: str = "first_keyed",
     residual_covariances: Sequence[tuple[str, str]] = (),
     standard_errors: bool = True,
+    start: CFAResult | None = None,
     max_iter: int = 500,
 ) -> CFAResult:
     """Fit a CFA by maximum likelihood, as lavaan's ``cfa()`` with the same options.
@@ -677,8 +815,11 @@ def fit_cfa(
     missing : ``"listwise"`` (complete cases) or ``"fiml"`` (full-information ML).
     meanstructure : model intercepts; default lavaan's (with groups or FIML).
     std_lv : identify by factor variances fixed to 1 instead of marker loadings.
+    marker : which item's loading is fixed to 1, from :data:`MARKER_OPTIONS`.
     residual_covariances : pairs of items whose residuals may covary.
     standard_errors : compute ``se``, ``z``, ``pvalue`` (skip for speed).
+    start : a fitted model whose estimates start this one (matched by group, lhs, op, rhs),
+        e.g. the previous invariance step.
 
     Raises
     ------
@@ -688,6 +829,8 @@ def fit_cfa(
     parsed = parse_factor_model(model)
     if missing not in MISSING_OPTIONS:
         raise ValueError(f"missing must be one of {MISSING_OPTIONS}, got {missing!r}")
+    if marker not in MARKER_OPTIONS:
+        raise ValueError(f"marker must be one of {MARKER_OPTIONS}, got {marker!r}")
     unknown = set(group_equal) - set(GROUP_EQUAL_OPTIONS)
     if unknown:
         raise ValueError(
@@ -718,7 +861,13 @@ def fit_cfa(
         raise PsychometricsError("group_equal needs a group column with at least two groups")
     groups = _group_data(answers, membership, labels, items, missing)
     spec = _build_spec(
-        parsed, len(groups), meanstructure, frozenset(group_equal), std_lv, residual_covariances
+        parsed,
+        len(groups),
+        meanstructure,
+        frozenset(group_equal),
+        std_lv,
+        residual_covariances,
+        marker,
     )
     engine = _Engine(spec, groups)
     n_moments = len(groups) * (spec.p * (spec.p + 1) // 2 + (spec.p if meanstructure else 0))
@@ -726,7 +875,7 @@ def fit_cfa(
     if engine.n_total <= spec.n_free:
         raise PsychometricsError(
             f"too few respondents: {engine.n_total} for {spec.n_free} free parameters; "
-            "collect more answers, fit fewer items or use listwise deletion less aggressively"
+            "collect more answers, fit fewer items, or use missing='fiml' instead of listwise"
         )
     if df < 0:
         raise PsychometricsError(
@@ -734,6 +883,19 @@ def fit_cfa(
             "it is not identified; give each factor at least three items"
         )
     x0 = _start_values(spec, groups, parsed)
+    if start is not None:
+        table = start.parameters
+        known = dict(
+            zip(
+                zip(table[COL_GROUP], table[COL_LHS], table[COL_OP], table[COL_RHS], strict=True),
+                table[COL_EST],
+                strict=True,
+            )
+        )
+        for j in np.flatnonzero(spec.free >= 0):
+            value = known.get((labels[spec.grp[j]], *_names(spec, j)))
+            if value is not None and np.isfinite(value):
+                x0[spec.free[j]] = value
     x, iterations = _fisher_scoring(engine, x0, max_iter)
     grad = engine.gradient(x)
     if not np.all(np.isfinite(grad)) or np.max(np.abs(grad)) > 1e-5:
@@ -751,8 +913,10 @@ def fit_cfa(
                 f"{np.max(np.abs(engine.gradient(x))):.2g}); check for items with almost no "
                 "variance, factors with fewer than three items or near-identical items"
             )
-    info = engine.information(x, complete=True)
-    if np.linalg.cond(info) > 1e12:
+    info = engine.information(x)
+    scale = np.sqrt(np.clip(np.diag(info), 0, None))
+    # scaled to unit diagonal, so that items on very different answer scales do not count
+    if np.any(scale <= 0) or np.linalg.cond(info / np.outer(scale, scale)) > 1e12:
         raise PsychometricsError(
             "the model is not identified (singular information matrix): every factor needs "
             "at least three items, or two items and a correlation with another factor; "
@@ -801,10 +965,11 @@ def _group_data(answers, membership, labels, items, missing) -> list[_GroupData]
                 "(and many more for stable estimates): merge or drop the group"
             )
         patterns = _patterns(x)
+        batches = _batches(patterns, p)
         if missing == "listwise":
             mean, cov = patterns[0].mean, patterns[0].cov
         else:
-            mean, cov = _em_saturated(patterns, p, len(x))
+            mean, cov = _em_saturated(batches, p, len(x))
         variances = np.diag(cov)
         flat = [items[i] for i in np.flatnonzero(variances <= 1e-12 * max(1.0, variances.max()))]
         if flat:
@@ -819,7 +984,7 @@ def _group_data(answers, membership, labels, items, missing) -> list[_GroupData]
                 f"eigenvalue {eig[0]:.2g}): some items are linear combinations of others or "
                 "there are fewer respondents than items; drop duplicate items"
             )
-        groups.append(_GroupData(label, len(x), patterns, mean, cov))
+        groups.append(_GroupData(label, len(x), patterns, batches, mean, cov))
     return groups
 
 
@@ -883,12 +1048,11 @@ def _fit_measures(engine: _Engine, x: np.ndarray, df: int) -> dict[str, float]:
     groups = engine.groups
     n = engine.n_total
     n_groups = len(groups)
-    p_items = spec.p
     const = sum(pat.n * len(pat.observed) for g in groups for pat in g.patterns) * _LOG_2PI
     f = engine.objective(x)
     logl = -0.5 * (n * f + const)
-    logl_h1 = sum(_pattern_loglik(g.patterns, g.cov, g.mean) for g in groups)
-    logl_base = sum(_independence_loglik(g.patterns, p_items) for g in groups)
+    logl_h1 = sum(_batch_loglik(g.batches, g.cov, g.mean) for g in groups)
+    logl_base = sum(_independence_loglik(g.batches) for g in groups)
     chisq = max(2 * (logl_h1 - logl), 0.0)
     base_chisq = 2 * (logl_h1 - logl_base)
     p = spec.p
@@ -913,28 +1077,14 @@ def _fit_measures(engine: _Engine, x: np.ndarray, df: int) -> dict[str, float]:
     return out
 
 
-def _independence_loglik(patterns: Sequence[_Pattern], p: int) -> float:
+def _independence_loglik(batches: Sequence[_Batch]) -> float:
     """Log-likelihood of the baseline model (free means and variances, no covariances).
 
     Under FIML its likelihood factors over items, so each item's mean and variance are the
     ML estimates from the respondents who answered it.
     """
-    total = 0.0
-    for i in range(p):
-        n = 0
-        s1 = 0.0
-        s2 = 0.0
-        for pat in patterns:
-            where = np.flatnonzero(pat.observed == i)
-            if len(where):
-                j = where[0]
-                n += pat.n
-                s1 += pat.n * pat.mean[j]
-                s2 += pat.n * (pat.cov[j, j] + pat.mean[j] ** 2)
-        mean = s1 / n
-        var = s2 / n - mean**2
-        total += -0.5 * n * (_LOG_2PI + math.log(var) + 1)
-    return total
+    counts, _, variances = _item_moments(batches)
+    return float(np.sum(-0.5 * counts * (_LOG_2PI + np.log(variances) + 1)))
 
 
 def _incremental_indices(chisq: float, df: float, base: float, base_df: float) -> dict:
@@ -1019,6 +1169,20 @@ def _srmr(engine: _Engine, x: np.ndarray) -> float:
     return total
 
 
+def _names(spec: _Spec, j: int) -> tuple[str, str, str]:
+    """lavaan's (lhs, op, rhs) of parameter row j."""
+    code, r, c = spec.mat[j], spec.row[j], spec.col[j]
+    if code == _LAMBDA:
+        return spec.factors[c], "=~", spec.items[r]
+    if code == _PHI:
+        return spec.factors[c], "~~", spec.factors[r]
+    if code == _THETA:
+        return spec.items[c], "~~", spec.items[r]
+    if code == _NU:
+        return spec.items[r], "~1", ""
+    return spec.factors[r], "~1", ""
+
+
 def _parameter_table(engine, x, labels, standard_errors, missing) -> pd.DataFrame:
     spec = engine.spec
     se = np.full(spec.n_free, np.nan)
@@ -1027,10 +1191,16 @@ def _parameter_table(engine, x, labels, standard_errors, missing) -> pd.DataFram
         fiml = missing == "fiml"
         hessian = _numeric_hessian(engine, x) / 2 if fiml else engine.information(x)
         try:
-            cov = linalg.inv(hessian) / engine.n_total
-            se = np.sqrt(np.clip(np.diag(cov), 0, None))
+            variances = np.diag(linalg.inv(hessian)) / engine.n_total
         except linalg.LinAlgError:
-            pass
+            variances = np.full(spec.n_free, -1.0)
+        if np.any(variances <= 0):
+            warnings.warn(
+                "the information matrix is not positive definite at the solution; "
+                "standard errors of some parameters are NaN",
+                stacklevel=3,
+            )
+        se = np.sqrt(np.where(variances > 0, variances, np.nan))
     rows = []
     for g in range(spec.n_groups):
         lam, phi, theta, nu, alpha = spec.matrices(x, g)
@@ -1039,38 +1209,42 @@ def _parameter_table(engine, x, labels, standard_errors, missing) -> pd.DataFram
         sd_factor = np.sqrt(np.clip(np.diag(phi), 0, None))
         for j in np.flatnonzero(spec.grp == g):
             code, r, c, fid = spec.mat[j], spec.row[j], spec.col[j], spec.free[j]
+            lhs, op, rhs = _names(spec, j)
             if code == _LAMBDA:
-                lhs, rhs, est = spec.factors[c], spec.items[r], lam[r, c]
+                est = lam[r, c]
                 std = est * sd_factor[c] / sd_item[r]
             elif code == _PHI:
-                lhs, rhs, est = spec.factors[c], spec.factors[r], phi[r, c]
+                est = phi[r, c]
                 std = est / (sd_factor[r] * sd_factor[c])
             elif code == _THETA:
-                lhs, rhs, est = spec.items[c], spec.items[r], theta[r, c]
+                est = theta[r, c]
                 std = (
                     est / sd_item[r] ** 2 if r == c else est / math.sqrt(theta[r, r] * theta[c, c])
                 )
             elif code == _NU:
-                lhs, rhs, est = spec.items[r], "", nu[r]
+                est = nu[r]
                 std = est / sd_item[r]
             else:
-                lhs, rhs, est = spec.factors[r], "", alpha[r]
+                est = alpha[r]
                 std = est / sd_factor[r]
             s = se[fid] if fid >= 0 else 0.0  # lavaan: se 0 for fixed parameters
             z = est / s if fid >= 0 and s > 0 else math.nan
             pval = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else math.nan
-            rows.append((labels[g], lhs, _OPS[code], rhs, fid >= 0, est, s, z, pval, std))
+            rows.append((labels[g], lhs, op, rhs, fid >= 0, est, s, z, pval, std))
     return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
 
 
 def _numeric_hessian(engine: _Engine, x: np.ndarray) -> np.ndarray:
+    """Hessian of the objective by forward differences of the analytic gradient; a step in a
+    parameter only re-evaluates the groups that parameter belongs to."""
+    spec = engine.spec
     k = len(x)
+    base = [engine.group_gradient(x, g) for g in range(spec.n_groups)]
     hessian = np.zeros((k, k))
     for i in range(k):
-        h = 1e-5 * max(1.0, abs(x[i]))
-        up = x.copy()
-        down = x.copy()
-        up[i] += h
-        down[i] -= h
-        hessian[:, i] = (engine.gradient(up) - engine.gradient(down)) / (2 * h)
+        h = 1e-6 * max(1.0, abs(x[i]))
+        moved = x.copy()
+        moved[i] += h
+        for g in np.unique(spec.grp[spec.free == i]):
+            hessian[:, i] += (engine.group_gradient(moved, g) - base[g]) / h
     return (hessian + hessian.T) / 2

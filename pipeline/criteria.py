@@ -45,7 +45,9 @@ class Criterion:
     applies_to: str = ""
 
     def text(self) -> str:
-        return f"{self.statistic} {_SYMBOLS[self.operator]} {self.threshold:g}"
+        t = self.threshold
+        number = f"{t:.2f}" if round(t, 2) == t else f"{t:.3f}"
+        return f"{self.statistic} {_SYMBOLS[self.operator]} {number}"
 
     def met(self, value: float) -> bool | None:
         """Whether ``value`` meets the criterion; None when the value is missing."""

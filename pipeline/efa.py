@@ -1,8 +1,11 @@
 """Exploratory factor analysis: sampling adequacy, parallel analysis and rotated loadings.
 
-Diagnostics that need no fitting are plain functions on the correlation matrix of the complete
-respondents: KMO (``psych::KMO``) and Bartlett's test of sphericity
-(``psych::cortest.bartlett``). Factor extraction and rotation use factor_analyzer (pinned, see
+Diagnostics that need no fitting are plain functions on the correlation matrix: KMO
+(``psych::KMO``) and Bartlett's test of sphericity (``psych::cortest.bartlett``). The
+correlations are those of the complete respondents (``missing="listwise"``) or come from the
+pairwise covariance matrix (``missing="pairwise"``, as ``lavaan::lavCor``; for data where few
+respondents answer every item; n is then the smallest number of respondents behind a
+covariance). Factor extraction and rotation use factor_analyzer (pinned, see
 pyproject.toml); results are tables indexed by item code. Parallel analysis is Horn's method on
 principal-component eigenvalues of the correlation matrix (as ``psych::fa.parallel(fa = "pc")``),
 against normal random data of the same size, with a fixed seed.
@@ -68,7 +71,8 @@ class EFAResult:
         columns ``communality`` and ``uniqueness``.
     factor_correlations : factors x factors (identity for orthogonal rotations).
     variance : rows ``ss_loadings``, ``proportion``, ``cumulative`` per factor.
-    method, rotation, n : options and respondents used (complete cases).
+    method, rotation, n : options and respondents used (complete cases, or the smallest
+        pairwise count).
     """
 
     loadings: pd.DataFrame
@@ -79,37 +83,75 @@ class EFAResult:
     n: int
 
 
-def _complete_correlations(data: pd.DataFrame, items: Sequence[str] | None):
+#: Values accepted by ``missing``.
+MISSING_OPTIONS = ("listwise", "pairwise")
+
+
+@dataclass(frozen=True)
+class ItemCorrelations:
+    """Item correlation matrix with the respondents behind it."""
+
+    items: list[str]
+    corr: np.ndarray
+    n: int
+    complete: np.ndarray | None  # the complete answers (listwise only)
+
+
+def item_correlations(
+    data: pd.DataFrame, items: Sequence[str] | None, missing: str = "listwise"
+) -> ItemCorrelations:
+    """Pearson correlations of ``items`` (listwise or pairwise), checked to be usable."""
+    if missing not in MISSING_OPTIONS:
+        raise ValueError(f"missing must be one of {MISSING_OPTIONS}, got {missing!r}")
     items = list(data.columns if items is None else items)
-    answers = numeric_items(data, items).dropna()
+    answers = numeric_items(data, items)
+    answers = answers.dropna() if missing == "listwise" else answers.dropna(how="all")
     if len(answers) < 3:
         raise PsychometricsError(
-            f"only {len(answers)} respondents answered all {len(items)} items; "
-            "an EFA needs many more complete respondents"
+            f"only {len(answers)} respondents answered the {len(items)} items "
+            f"({missing}); factor analysis needs many more"
         )
     sd = answers.std(ddof=1)
-    flat = list(sd[sd <= 1e-12].index)
+    flat = list(sd[~(sd > 1e-12)].index)
     if flat:
         raise PsychometricsError(
             f"item(s) {flat} have zero variance; drop them before factor analysis"
         )
-    corr = np.corrcoef(answers.to_numpy(), rowvar=False)
+    if missing == "listwise":
+        corr = np.corrcoef(answers.to_numpy(), rowvar=False)
+        n = len(answers)
+    else:
+        # as lavaan::lavCor(missing = "pairwise") and psych::alpha: correlations from the
+        # pairwise covariance matrix, each item's variance from all its answers
+        cov = answers.cov(min_periods=3).to_numpy()
+        corr = cov / np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
+        present = answers.notna().to_numpy().astype(float)
+        n = int((present.T @ present).min())
+        if np.isnan(corr).any():
+            raise PsychometricsError(
+                "some pairs of items were answered together by fewer than three respondents; "
+                "pairwise correlations are undefined"
+            )
     eig = np.linalg.eigvalsh(corr)
     if eig[0] <= 1e-10:
         raise PsychometricsError(
             "the item correlation matrix is not positive definite (some items are linear "
-            "combinations of others, or there are fewer complete respondents than items); "
-            "drop duplicate items or collect more data"
+            "combinations of others, there are fewer respondents than items, or pairwise "
+            "correlations do not fit together); drop duplicate items or collect more data"
         )
-    return items, answers, corr
+    complete = answers.to_numpy() if missing == "listwise" else None
+    return ItemCorrelations(items, corr, n, complete)
 
 
-def kmo(data: pd.DataFrame, items: Sequence[str] | None = None) -> pd.DataFrame:
+def kmo(
+    data: pd.DataFrame, items: Sequence[str] | None = None, *, missing: str = "listwise"
+) -> pd.DataFrame:
     """Kaiser-Meyer-Olkin measure of sampling adequacy per item and overall (``psych::KMO``).
 
     Returns a table with columns :data:`KMO_COLUMNS`; the last row is ``overall``.
     """
-    items, _, corr = _complete_correlations(data, items)
+    c = item_correlations(data, items, missing)
+    items, corr = c.items, c.corr
     inverse = np.linalg.inv(corr)
     scale = np.sqrt(np.diag(inverse))
     partial = -inverse / np.outer(scale, scale)
@@ -123,10 +165,12 @@ def kmo(data: pd.DataFrame, items: Sequence[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame({COL_ITEM: [*items, KMO_OVERALL], COL_MSA: [*per_item, overall]})
 
 
-def bartlett_sphericity(data: pd.DataFrame, items: Sequence[str] | None = None) -> BartlettResult:
-    """Bartlett's test of sphericity (``psych::cortest.bartlett`` on complete respondents)."""
-    items, answers, corr = _complete_correlations(data, items)
-    n, p = len(answers), len(items)
+def bartlett_sphericity(
+    data: pd.DataFrame, items: Sequence[str] | None = None, *, missing: str = "listwise"
+) -> BartlettResult:
+    """Bartlett's test of sphericity (``psych::cortest.bartlett``)."""
+    c = item_correlations(data, items, missing)
+    corr, n, p = c.corr, c.n, len(c.items)
     chisq = -(n - 1 - (2 * p + 5) / 6) * math.log(np.linalg.det(corr))
     df = p * (p - 1) // 2
     return BartlettResult(chisq, df, float(stats.chi2.sf(chisq, df)), n)
@@ -139,6 +183,7 @@ def parallel_analysis(
     n_iterations: int = 100,
     quantile: float = 0.95,
     seed: int = 2026,
+    missing: str = "listwise",
 ) -> pd.DataFrame:
     """Horn's parallel analysis on principal-component eigenvalues.
 
@@ -146,8 +191,8 @@ def parallel_analysis(
     eigenvalues of ``n_iterations`` normal random data sets of the same size (and all earlier
     components were retained). Columns :data:`PARALLEL_COLUMNS`.
     """
-    items, answers, corr = _complete_correlations(data, items)
-    n, p = answers.shape
+    c = item_correlations(data, items, missing)
+    corr, n, p = c.corr, c.n, len(c.items)
     observed = np.sort(np.linalg.eigvalsh(corr))[::-1]
     rng = np.random.default_rng(seed)
     random = np.empty((n_iterations, p))
@@ -174,15 +219,17 @@ def fit_efa(
     *,
     method: str = "minres",
     rotation: str = "oblimin",
+    missing: str = "listwise",
 ) -> EFAResult:
     """Extract and rotate ``n_factors`` factors with factor_analyzer.
 
     Parameters
     ----------
-    data : numeric answers; respondents with a missing answer are left out.
+    data : numeric answers (NaN = missing).
     n_factors : number of factors (see :func:`parallel_analysis`).
     items : item columns (default: all columns).
     method : one of :data:`EFA_METHODS`; rotation : one of :data:`EFA_ROTATIONS`.
+    missing : ``"listwise"`` (complete respondents) or ``"pairwise"`` correlations.
     """
     from factor_analyzer import FactorAnalyzer
 
@@ -190,28 +237,50 @@ def fit_efa(
         raise ValueError(f"method must be one of {EFA_METHODS}, got {method!r}")
     if rotation not in EFA_ROTATIONS:
         raise ValueError(f"rotation must be one of {EFA_ROTATIONS}, got {rotation!r}")
-    items, answers, _ = _complete_correlations(data, items)
+    c = item_correlations(data, items, missing)
+    items = c.items
+    # factor_analyzer is given plain arrays: it breaks on pandas 3 frames (DESIGN.md s. 7)
+    matrix = c.complete if c.complete is not None else c.corr
+    is_corr = c.complete is None
     if not 1 <= n_factors < len(items):
         raise PsychometricsError(
             f"n_factors must be between 1 and {len(items) - 1} for {len(items)} items"
         )
     rotate = None if rotation == "none" or n_factors == 1 else rotation
     analyzer = FactorAnalyzer(
-        n_factors=n_factors, rotation=rotate, method=method, svd_method="lapack"
+        n_factors=n_factors,
+        rotation=rotate,
+        method=method,
+        svd_method="lapack",
+        is_corr_matrix=is_corr,
     )
-    # factor_analyzer is given a plain array: it breaks on pandas 3 frames (DESIGN.md s. 7)
     with warnings.catch_warnings():
         # factor_analyzer 0.5.1 uses an argument scikit-learn 1.6+ renamed
         warnings.simplefilter("ignore", FutureWarning)
-        analyzer.fit(answers.to_numpy())
+        analyzer.fit(matrix)
     names = [f"F{k + 1}" for k in range(n_factors)]
     loadings = pd.DataFrame(analyzer.loadings_, index=pd.Index(items, name=COL_ITEM), columns=names)
     # give each factor a positive sum of loadings, as psych does
     signs = np.where(loadings.sum(axis=0) < 0, -1.0, 1.0)
     loadings = loadings * signs
-    phi = getattr(analyzer, "phi_", None)
-    if rotate in _OBLIQUE and phi is not None:
-        phi = np.asarray(phi) * np.outer(signs, signs)
+    if rotate in _OBLIQUE:
+        # factor_analyzer 0.5.1 may return phi_ in a different factor order than the
+        # loadings; derive the factor correlations from the rotation itself instead:
+        # rotated = unrotated @ M with M = inv(T'), and Phi = T'T = inv(M'M)
+        unrotated = FactorAnalyzer(
+            n_factors=n_factors,
+            rotation=None,
+            method=method,
+            svd_method="lapack",
+            is_corr_matrix=is_corr,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            unrotated.fit(matrix)
+        transform = np.linalg.lstsq(unrotated.loadings_, loadings.to_numpy(), rcond=None)[0]
+        phi = np.linalg.inv(transform.T @ transform)
+        scale = np.sqrt(np.diag(phi))
+        phi = phi / np.outer(scale, scale)
     else:
         phi = np.eye(n_factors)
     correlations = pd.DataFrame(phi, index=names, columns=names)
@@ -224,6 +293,9 @@ def fit_efa(
         columns=names,
     )
     table = loadings.copy()
-    table[COL_COMMUNALITY] = analyzer.get_communalities()
-    table[COL_UNIQUENESS] = analyzer.get_uniquenesses()
-    return EFAResult(table, correlations, variance, method, rotation, len(answers))
+    # diag(L Phi L'): factor_analyzer's sum of squared loadings is wrong after an oblique
+    # rotation
+    communality = np.einsum("ij,jk,ik->i", loadings.to_numpy(), phi, loadings.to_numpy())
+    table[COL_COMMUNALITY] = communality
+    table[COL_UNIQUENESS] = 1 - communality
+    return EFAResult(table, correlations, variance, method, rotation, c.n)

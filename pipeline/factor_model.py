@@ -100,6 +100,11 @@ def check_columns(data: pd.DataFrame, columns: Sequence[str], what: str = "item"
 def numeric_items(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     """The item columns as float64 with NaN for missing answers (the caller's frame is kept)."""
     check_columns(data, items)
+    subset = data[list(items)]
+    if all(pd.api.types.is_numeric_dtype(dtype) for dtype in subset.dtypes):
+        return pd.DataFrame(
+            subset.to_numpy(dtype="float64", na_value=np.nan), index=data.index, columns=items
+        )
     out = {}
     for item in items:
         column = pd.to_numeric(data[item], errors="coerce")

@@ -124,6 +124,7 @@ def measurement_invariance(
             group_equal=INVARIANCE_STEPS[step],
             missing=missing,
             standard_errors=False,
+            start=previous,
         )
         fits[step] = fit
         row: dict[str, object] = {

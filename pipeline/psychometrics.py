@@ -78,6 +78,7 @@ CHECK_COLUMNS = (
 )
 
 
+@cfa.single_threaded_blas
 def psychometric_tables(
     data: pd.DataFrame,
     model: Mapping[str, Sequence[str]] | FactorModel,
@@ -104,9 +105,9 @@ def psychometric_tables(
     scale_min, scale_max : answer range, for recoding reverse-keyed items.
     group : column for reliability per group and measurement invariance.
     cluster : column for ICC(1)/ICC(2) of the scale means.
-    missing : ``"fiml"`` or ``"listwise"`` for the CFAs; reliability uses pairwise
-        covariances with FIML and complete respondents with listwise; EFA, KMO, HTMT always
-        use complete respondents.
+    missing : ``"fiml"`` or ``"listwise"`` for the CFAs; with FIML, reliability, KMO,
+        Bartlett, parallel analysis, EFA and HTMT use pairwise covariances / correlations,
+        with listwise they use the complete respondents.
     n_efa_factors : factors to extract (default: the number of factors in the model).
     efa_method, efa_rotation : see :func:`samenspel.pipeline.efa.fit_efa`.
     mi_minimum : smallest modification index listed (3.84 = chi-square 1 df at .05).
@@ -128,16 +129,26 @@ def psychometric_tables(
     tables[TABLE_RELIABILITY] = reliability.scale_reliability(
         data, parsed, scale_min, scale_max, group=group, missing=reliability_missing
     )
-    tables[TABLE_KMO] = efa.kmo(data, items)
-    bartlett = efa.bartlett_sphericity(data, items)
+    # few respondents answer every item of a long instrument: with FIML, the EFA family uses
+    # pairwise correlations
+    correlations = "pairwise" if missing == "fiml" else "listwise"
+    tables[TABLE_KMO] = efa.kmo(data, items, missing=correlations)
+    bartlett = efa.bartlett_sphericity(data, items, missing=correlations)
     tables[TABLE_BARTLETT] = pd.DataFrame(
         [(bartlett.chisq, bartlett.df, bartlett.pvalue, bartlett.n)],
         columns=["chisq", "df", "pvalue", "n"],
     )
-    tables[TABLE_PARALLEL] = efa.parallel_analysis(data, items, seed=seed)
+    tables[TABLE_PARALLEL] = efa.parallel_analysis(data, items, seed=seed, missing=correlations)
     n_factors = n_efa_factors or len(parsed.factors)
     if n_factors < len(items):
-        fitted = efa.fit_efa(data, n_factors, items, method=efa_method, rotation=efa_rotation)
+        fitted = efa.fit_efa(
+            data,
+            n_factors,
+            items,
+            method=efa_method,
+            rotation=efa_rotation,
+            missing=correlations,
+        )
         tables[TABLE_EFA_LOADINGS] = fitted.loadings.reset_index()
         tables[TABLE_EFA_CORRELATIONS] = fitted.factor_correlations.rename_axis(
             "factor"
@@ -148,7 +159,7 @@ def psychometric_tables(
     tables[TABLE_VALIDITY] = validity.convergent_validity(fit)
     multi = [f for f in parsed.factors if len(parsed.indicators[f]) >= 2]
     if len(multi) >= 2:
-        tables[TABLE_HTMT] = validity.htmt(data, parsed.subset(multi))
+        tables[TABLE_HTMT] = validity.htmt(data, parsed.subset(multi), missing=correlations)
     tables[TABLE_MODIFICATION] = (
         fit.modification_indices(mi_minimum)
         .sort_values(cfa.COL_MI, ascending=False)

@@ -123,12 +123,17 @@ def _scale_answers(
     answers = recode_reverse_keyed(
         numeric_items(data, items), model.reverse_keyed, scale_min, scale_max
     )
-    if missing == "listwise":
-        answers = answers.dropna()
-    return answers
+    # respondents without any answer on the scale do not count (psych counts every row;
+    # the same whenever nobody skipped the whole scale)
+    return answers.dropna() if missing == "listwise" else answers.dropna(how="all")
 
 
 def _covariance(answers: pd.DataFrame, scale: str, where: str) -> np.ndarray:
+    if len(answers) < 2:
+        raise PsychometricsError(
+            f"scale {scale!r}{where}: only {len(answers)} respondent(s) answered it; "
+            "reliability needs at least two (and many more for a useful estimate)"
+        )
     if len(answers.columns) < 2:
         raise PsychometricsError(
             f"scale {scale!r} has one item; reliability needs at least two items"
@@ -266,8 +271,8 @@ def scale_reliability(
     Returns
     -------
     DataFrame with columns :data:`RELIABILITY_COLUMNS`, one row per scale and group. ``n``
-    is the number of respondents analysed (psych's ``n.obs``: all rows under ``"pairwise"``,
-    complete rows under ``"listwise"``).
+    is the number of respondents analysed (psych's ``n.obs``: respondents with at least one
+    answer on the scale under ``"pairwise"``, complete respondents under ``"listwise"``).
     """
     _check_options(missing)
     parsed = parse_factor_model(model)

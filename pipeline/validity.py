@@ -5,10 +5,11 @@
   ``CR = (sum |l|)^2 / ((sum |l|)^2 + sum (1 - l^2))``, ``AVE = mean(l^2)`` (absolute values so
   that reverse-keyed items count fully); checked against the same formulas applied to
   ``lavaan::standardizedSolution`` in tests/r/golden.R.
-* HTMT, the heterotrait-monotrait ratio of item correlations (Henseler et al. 2015), on the
-  respondents who answered every model item, with absolute correlations:
-  ``semTools::htmt(..., missing = "listwise", absolute = TRUE)``; ``method="arithmetic"`` is
-  the original HTMT (``htmt2 = FALSE``), ``"geometric"`` is HTMT2 (``htmt2 = TRUE``).
+* HTMT, the heterotrait-monotrait ratio of item correlations (Henseler et al. 2015), with
+  absolute correlations of the respondents who answered every model item:
+  ``semTools::htmt(..., missing = "listwise", absolute = TRUE)`` (or pairwise-complete
+  correlations, ``missing = "pairwise"``); ``method="arithmetic"`` is the original HTMT
+  (``htmt2 = FALSE``), ``"geometric"`` is HTMT2 (``htmt2 = TRUE``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from samenspel.pipeline.cfa import CFAResult
+from samenspel.pipeline.efa import item_correlations
 from samenspel.pipeline.factor_model import (
     FactorModel,
     PsychometricsError,
-    numeric_items,
     parse_factor_model,
 )
 
@@ -86,10 +87,13 @@ def htmt(
     model: Mapping[str, Sequence[str]] | FactorModel,
     *,
     method: str = "arithmetic",
+    missing: str = "listwise",
 ) -> pd.DataFrame:
     """Heterotrait-monotrait ratio for every pair of factors (columns :data:`HTMT_COLUMNS`).
 
-    Factors need at least two items (the monotrait mean is over item pairs).
+    Factors need at least two items (the monotrait mean is over item pairs). ``missing``:
+    correlations of complete respondents (``"listwise"``) or pairwise-complete ones
+    (``"pairwise"``, = ``semTools::htmt(..., missing = "pairwise")``).
     """
     if method not in HTMT_METHODS:
         raise ValueError(f"method must be one of {HTMT_METHODS}, got {method!r}")
@@ -97,15 +101,7 @@ def htmt(
     short = [f for f in parsed.factors if len(parsed.indicators[f]) < 2]
     if short:
         raise PsychometricsError(f"HTMT needs at least two items per factor; {short} have one")
-    answers = numeric_items(data, parsed.items).dropna()
-    if len(answers) < 3:
-        raise PsychometricsError("HTMT needs at least three respondents who answered every item")
-    sd = answers.std(ddof=1)
-    if (sd <= 1e-12).any():
-        raise PsychometricsError(
-            f"item(s) {list(sd[sd <= 1e-12].index)} have zero variance; HTMT is undefined"
-        )
-    corr = np.abs(np.corrcoef(answers.to_numpy(), rowvar=False))
+    corr = np.abs(item_correlations(data, parsed.items, missing).corr)
     index = {item: i for i, item in enumerate(parsed.items)}
 
     def average(values: np.ndarray) -> float:

@@ -38,17 +38,18 @@ DATA_FILES = {
     "holzinger_missing": "holzinger_swineford_missing.csv",
     "likert": "likert.csv",
     "bfi": "bfi.csv",
+    "political_democracy": "political_democracy.csv",
 }
 
 
 @cache
 def _read(name: str) -> pd.DataFrame:
     index_col = 0 if name == "bfi" else None
-    return pd.read_csv(FIXTURES / "data" / DATA_FILES[name], index_col=index_col)
+    return pd.read_csv(FIXTURES / "datasets" / DATA_FILES[name], index_col=index_col)
 
 
 def load(name: str) -> pd.DataFrame:
-    """A copy of a fixture data set: holzinger, holzinger_missing, likert or bfi."""
+    """A copy of a fixture data set (a key of DATA_FILES)."""
     return _read(name).copy()
 
 

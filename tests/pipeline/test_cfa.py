@@ -17,7 +17,7 @@ from samenspel.pipeline.factor_model import PsychometricsError
 SINGLE = [
     ("hs", "holzinger", HS_MODEL, {}),
     ("hs_meanstructure", "holzinger", HS_MODEL, {"meanstructure": True}),
-    ("bfi_listwise", "bfi", BFI_MODEL, {}),
+    ("bfi_listwise", "bfi", BFI_MODEL, {"marker": "first"}),
     ("likert", "likert", LIKERT_MODEL, {}),
     ("hs_fiml", "holzinger_missing", HS_MODEL, {"missing": "fiml"}),
     ("likert_fiml", "likert", LIKERT_MODEL, {"missing": "fiml"}),
@@ -48,20 +48,16 @@ def assert_fit_matches(ours: dict, gold: dict) -> None:
             assert ours[measure] == pytest.approx(value, abs=1e-3), measure
 
 
-def assert_parameters_match(result, gold_rows, absolute_std=False) -> None:
+def assert_parameters_match(result, gold_rows) -> None:
     gold = pd.DataFrame(gold_rows)
     gold["rhs"] = gold["rhs"].fillna("")
     ours = result.parameters.copy()
     ours["group"] = ours["group"].map({g: i + 1 for i, g in enumerate(result.groups)})
     merged = gold.merge(ours, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
     assert len(merged) == len(gold) == len(ours)
-    std_r, std = merged["std.all"], merged["std_all"]
-    if absolute_std:  # lavaan's marker is the (reverse-keyed) first item, ours the first keyed
-        std_r, std = std_r.abs(), std.abs()
-    else:
-        np.testing.assert_allclose(merged["est"], merged["est_r"], atol=1e-3)
-        np.testing.assert_allclose(merged["se"], merged["se_r"], atol=1e-3)
-    np.testing.assert_allclose(std, std_r, atol=1e-3)
+    np.testing.assert_allclose(merged["est"], merged["est_r"], atol=1e-3)
+    np.testing.assert_allclose(merged["se"], merged["se_r"], atol=1e-3)
+    np.testing.assert_allclose(merged["std_all"], merged["std.all"], atol=1e-3)
 
 
 @pytest.mark.parametrize(("case", "name", "model", "options"), SINGLE)
@@ -70,7 +66,7 @@ def test_single_group_matches_lavaan(case, name, model, options):
     result = fit_cfa(load(name), model, **options)
     assert result.n_obs == tuple(gold["n_obs"])
     assert_fit_matches(result.fit, gold["fit"])
-    assert_parameters_match(result, gold["params"], absolute_std=(case == "bfi_listwise"))
+    assert_parameters_match(result, gold["params"])
     assert tuple(result.parameters.columns) == PARAMETER_COLUMNS
 
 
@@ -97,6 +93,17 @@ def test_modification_indices_match_lavaan(case, name, model):
     np.testing.assert_allclose(merged["sepc_all"], merged["sepc.all"], atol=1e-3)
 
 
+def test_default_marker_is_the_first_keyed_item():
+    # lavaan (and marker="first") would fix reverse-keyed A1; we fix A2, so the factor
+    # points in the keyed direction; the fit and the |standardised loadings| are the same
+    ours = fit_cfa(load("bfi"), BFI_MODEL)
+    gold = golden("cfa")["bfi_listwise"]
+    assert ours.fit["chisq"] == pytest.approx(gold["fit"]["chisq"], abs=1e-3)
+    loadings = ours.loadings().set_index("rhs")
+    assert loadings.loc["A2", "est"] == 1.0
+    assert loadings.loc["A1", "std_all"] < 0
+
+
 def test_reverse_keyed_item_gets_a_negative_loading():
     result = fit_cfa(load("likert"), LIKERT_MODEL)
     loadings = result.loadings().set_index("rhs")
@@ -108,6 +115,20 @@ def test_std_lv_gives_the_same_fit():
     unit = fit_cfa(load("holzinger"), HS_MODEL, std_lv=True)
     assert unit.fit["chisq"] == pytest.approx(marker.fit["chisq"], abs=1e-6)
     np.testing.assert_allclose(unit.loadings()["std_all"], marker.loadings()["std_all"], atol=1e-6)
+
+
+def test_residual_covariances_match_lavaan_political_democracy():
+    gold = golden("cfa")["political_democracy"]
+    model = {"dem60": ["y1", "y2", "y3", "y4"], "dem65": ["y5", "y6", "y7", "y8"]}
+    pairs = [("y1", "y5"), ("y2", "y4"), ("y2", "y6"), ("y3", "y7"), ("y4", "y8"), ("y6", "y8")]
+    result = fit_cfa(load("political_democracy"), model, residual_covariances=pairs)
+    assert_fit_matches(result.fit, gold["fit"])
+    assert_parameters_match(result, gold["params"])
+    mi = pd.DataFrame(gold["mi"]).merge(
+        result.modification_indices(), on=["lhs", "op", "rhs"], suffixes=("_r", "")
+    )
+    assert len(mi) == len(gold["mi"])
+    np.testing.assert_allclose(mi["mi"], mi["mi_r"], atol=1e-3)
 
 
 def test_residual_covariance_lowers_chisq_by_about_its_mi():
@@ -167,3 +188,20 @@ def test_caller_data_is_not_changed():
         warnings.simplefilter("error")
         fit_cfa(data, LIKERT_MODEL, missing="fiml", group="side")
     pd.testing.assert_frame_equal(data, before)
+
+
+def test_fit_does_not_depend_on_the_scale_of_an_item():
+    data = load("holzinger")
+    base = fit_cfa(data, HS_MODEL)
+    data["x1"] = data["x1"] * 100
+    scaled = fit_cfa(data, HS_MODEL)
+    assert scaled.fit["chisq"] == pytest.approx(base.fit["chisq"], abs=1e-6)
+    np.testing.assert_allclose(scaled.loadings()["std_all"], base.loadings()["std_all"], atol=1e-6)
+
+
+def test_start_values_from_a_fitted_model_give_the_same_solution():
+    data = load("likert")
+    configural = fit_cfa(data, LIKERT_MODEL, group="side")
+    metric = fit_cfa(data, LIKERT_MODEL, group="side", group_equal=["loadings"])
+    warm = fit_cfa(data, LIKERT_MODEL, group="side", group_equal=["loadings"], start=configural)
+    assert warm.fit["chisq"] == pytest.approx(metric.fit["chisq"], abs=1e-6)

@@ -40,21 +40,56 @@ def test_kmo_and_bartlett_match_psych(case, name, items, n_factors):
     assert test.n == gold["n_obs"]
 
 
+def _match_columns(ours: np.ndarray, gold: np.ndarray) -> tuple[tuple[int, ...], np.ndarray]:
+    """psych orders and names factors differently: the column order and signs of ours that
+    best match gold."""
+    best = min(
+        itertools.permutations(range(gold.shape[1])),
+        key=lambda perm: np.abs(np.abs(ours[:, perm]) - np.abs(gold)).max(),
+    )
+    signs = np.sign((ours[:, best] * gold).sum(axis=0))
+    return best, signs
+
+
 @pytest.mark.parametrize(("case", "name", "items", "n_factors"), CASES)
-def test_ml_varimax_loadings_match_psych_fa(case, name, items, n_factors):
-    gold = pd.DataFrame(golden("efa")[case]["ml_varimax_loadings"]).set_index("_row")
+@pytest.mark.parametrize(
+    ("method", "rotation", "key"),
+    [
+        ("ml", "varimax", "ml_varimax"),
+        ("minres", "oblimin", "minres_oblimin"),
+        ("minres", "promax", "minres_promax"),
+    ],
+)
+def test_loadings_match_psych_fa(case, name, items, n_factors, method, rotation, key):
+    gold_case = golden("efa")[case]
+    gold = pd.DataFrame(gold_case[f"{key}_loadings"]).set_index("_row").to_numpy()
     items = _items(name, items)
-    result = fit_efa(load(name), n_factors, items, method="ml", rotation="varimax")
+    result = fit_efa(load(name), n_factors, items, method=method, rotation=rotation)
     ours = result.loadings[[f"F{k + 1}" for k in range(n_factors)]]
     assert list(ours.index) == items
-    # psych orders and names factors differently: match columns up to order and sign
-    best = min(
-        itertools.permutations(range(n_factors)),
-        key=lambda perm: np.abs(np.abs(ours.to_numpy()[:, perm]) - np.abs(gold.to_numpy())).max(),
+    order, signs = _match_columns(ours.to_numpy(), gold)
+    np.testing.assert_allclose(ours.to_numpy()[:, order] * signs, gold, atol=1e-3)
+    if f"{key}_phi" in gold_case:
+        phi = pd.DataFrame(gold_case[f"{key}_phi"]).set_index("_row").to_numpy()
+        mine = result.factor_correlations.to_numpy()[np.ix_(order, order)]
+        np.testing.assert_allclose(mine * np.outer(signs, signs), phi, atol=1e-3)
+    if f"{key}_communality" in gold_case:
+        expected = [gold_case[f"{key}_communality"][i] for i in items]
+        np.testing.assert_allclose(result.loadings["communality"], expected, atol=1e-3)
+
+
+def test_pairwise_kmo_and_bartlett_match_psych():
+    gold = golden("efa")["bfi_pairwise"]
+    data = load("bfi")
+    items = list(data.columns[:25])
+    table = kmo(data, items, missing="pairwise")
+    assert table.msa.iloc[-1] == pytest.approx(gold["kmo"], abs=1e-6)
+    np.testing.assert_allclose(
+        table.msa.iloc[:-1], [gold["kmo_items"][i] for i in items], atol=1e-6
     )
-    mine = ours.to_numpy()[:, best]
-    signs = np.sign((mine * gold.to_numpy()).sum(axis=0))
-    np.testing.assert_allclose(mine * signs, gold.to_numpy(), atol=1e-3)
+    test = bartlett_sphericity(data, items, missing="pairwise")
+    assert test.n == gold["n_obs"]
+    assert test.chisq == pytest.approx(gold["bartlett_chisq"], abs=1e-3)
 
 
 @pytest.mark.parametrize("rotation", ["oblimin", "promax", "varimax"])

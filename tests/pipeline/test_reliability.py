@@ -112,3 +112,10 @@ def test_missing_item_column_is_named():
     likert = load("likert")
     with pytest.raises(PsychometricsError, match="nope"):
         scale_reliability(likert, {"S": ["tru1", "nope"]}, 1, 5)
+
+
+def test_group_with_a_single_respondent_is_refused():
+    likert = load("likert")
+    likert.loc[0, "side"] = "stakeholder"
+    with pytest.raises(PsychometricsError, match="'stakeholder': only 1 respondent"):
+        scale_reliability(likert, LIKERT_MODEL, 1, 5, group="side")

@@ -1,11 +1,11 @@
 # Golden values for tests/pipeline: run from the repository root with
 #     Rscript tests/r/golden.R
-# Writes the public input data sets to tests/fixtures/data/ and R's results to
+# Writes the public input data sets to tests/fixtures/datasets/ and R's results to
 # tests/fixtures/r/*.json. Needs lavaan, psych, semTools, jsonlite (Debian: r-cran-*).
 suppressPackageStartupMessages({
   library(lavaan); library(psych); library(semTools); library(jsonlite)
 })
-data_dir <- "tests/fixtures/data"
+data_dir <- "tests/fixtures/datasets"
 out_dir <- "tests/fixtures/r"
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
 save_json <- function(x, name) {
@@ -24,6 +24,8 @@ hs_missing <- hs
 for (v in paste0("x", 1:9)) hs_missing[runif(nrow(hs)) < 0.12, v] <- NA
 write.csv(hs_missing, file.path(data_dir, "holzinger_swineford_missing.csv"),
           row.names = FALSE, na = "")
+write.csv(lavaan::PoliticalDemocracy, file.path(data_dir, "political_democracy.csv"),
+          row.names = FALSE)
 bfi <- psych::bfi[1:800, c(1:25, 26)]
 write.csv(bfi, file.path(data_dir, "bfi.csv"), row.names = TRUE, na = "")
 likert <- read.csv(file.path(data_dir, "likert.csv"))
@@ -79,16 +81,29 @@ save_json(list(versions = versions, cases = reliability), "reliability")
 efa_case <- function(x, nf) {
   x <- na.omit(x); r <- cor(x); k <- psych::KMO(r); b <- psych::cortest.bartlett(r, n = nrow(x))
   ml <- psych::fa(x, nfactors = nf, fm = "ml", rotate = "varimax")
+  obl <- psych::fa(x, nfactors = nf, fm = "minres", rotate = "oblimin")
+  pro <- psych::fa(x, nfactors = nf, fm = "minres", rotate = "promax")
   list(kmo = k$MSA, kmo_items = as.list(k$MSAi), bartlett_chisq = b$chisq,
        bartlett_df = b$df, bartlett_pvalue = b$p.value, n_obs = nrow(x),
-       ml_varimax_loadings = as.data.frame(unclass(ml$loadings)))
+       ml_varimax_loadings = as.data.frame(unclass(ml$loadings)),
+       minres_oblimin_loadings = as.data.frame(unclass(obl$loadings)),
+       minres_oblimin_phi = as.data.frame(obl$Phi),
+       minres_oblimin_communality = as.list(obl$communality),
+       minres_promax_loadings = as.data.frame(unclass(pro$loadings)))
+}
+pairwise_case <- function(x) {  # from the pairwise covariances, n = smallest pair count
+  r <- cov2cor(cov(x, use = "pairwise")); n <- min(crossprod(!is.na(as.matrix(x))))
+  k <- psych::KMO(r); b <- psych::cortest.bartlett(r, n = n)
+  list(kmo = k$MSA, kmo_items = as.list(k$MSAi), bartlett_chisq = b$chisq,
+       bartlett_df = b$df, n_obs = n)
 }
 save_json(list(versions = versions,
                cases = list(hs = efa_case(hs[, paste0("x", 1:9)], 3),
-                            bfi = efa_case(bfi[, 1:25], 5))), "efa")
+                            bfi = efa_case(bfi[, 1:25], 5),
+                            bfi_pairwise = pairwise_case(bfi[, 1:25]))), "efa")
 
 # ---- CFA, invariance, FIML ----------------------------------------------------------------
-fit_measures <- c("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
+fit_measures <- c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
                   "baseline.pvalue", "cfi", "tli", "nnfi", "rfi", "nfi", "ifi", "rni", "logl",
                   "unrestricted.logl", "aic", "bic", "ntotal", "bic2", "rmsea",
                   "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr")
@@ -122,6 +137,8 @@ cfa_result <- function(fit, model, data, with_mi = FALSE, with_htmt = FALSE) {
     syn <- model_syntax(model)
     out$htmt <- as.data.frame(unclass(semTools::htmt(syn, data, htmt2 = FALSE)))
     out$htmt2 <- as.data.frame(unclass(semTools::htmt(syn, data, htmt2 = TRUE)))
+    out$htmt_pairwise <- as.data.frame(unclass(semTools::htmt(syn, data, htmt2 = FALSE,
+                                                              missing = "pairwise")))
   }
   out
 }
@@ -133,10 +150,15 @@ cases$hs <- cfa_result(cfa(model_syntax(hs_model), data = hs), hs_model, hs, TRU
 cases$hs_meanstructure <- cfa_result(cfa(model_syntax(hs_model), data = hs,
                                          meanstructure = TRUE), hs_model, hs)
 cases$bfi_listwise <- cfa_result(cfa(model_syntax(bfi_model), data = bfi), bfi_model,
-                                 na.omit(bfi[, 1:25]), TRUE, TRUE)
+                                 bfi[, 1:25], TRUE, TRUE)
 likert_items <- likert[, 4:18]
 cases$likert <- cfa_result(cfa(model_syntax(likert_scales), data = likert), likert_scales,
                            na.omit(likert_items), TRUE, TRUE)
+pd_model <- list(dem60 = c("y1", "y2", "y3", "y4"), dem65 = c("y5", "y6", "y7", "y8"))
+pd_syntax <- paste(model_syntax(pd_model), "y1 ~~ y5", "y2 ~~ y4 + y6", "y3 ~~ y7",
+                   "y4 ~~ y8", "y6 ~~ y8", sep = "\n")
+cases$political_democracy <- cfa_result(cfa(pd_syntax, data = lavaan::PoliticalDemocracy),
+                                        pd_model, lavaan::PoliticalDemocracy, TRUE)
 cases$hs_fiml <- cfa_result(cfa(model_syntax(hs_model), data = hs_missing, missing = "fiml"),
                             hs_model, hs_missing)
 cases$likert_fiml <- cfa_result(cfa(model_syntax(likert_scales), data = likert,

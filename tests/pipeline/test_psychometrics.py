@@ -1,0 +1,77 @@
+"""The one-call psychometric stage: tables, documented columns, checks against criteria."""
+
+import time
+
+import pytest
+from psychometric_fixtures import LIKERT_MODEL, load
+from samenspel.pipeline import aggregation, cfa, efa, invariance, reliability, validity
+from samenspel.pipeline.criteria import CRITERIA, CRITERIA_COLUMNS
+from samenspel.pipeline.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics import (
+    CHECK_COLUMNS,
+    TABLE_DESCRIPTIONS,
+    psychometric_tables,
+)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    start = time.perf_counter()
+    result = psychometric_tables(load("likert"), LIKERT_MODEL, 1, 5, group="side", cluster="area")
+    result["_seconds"] = time.perf_counter() - start
+    return result
+
+
+def test_every_documented_table_is_returned(tables):
+    assert set(TABLE_DESCRIPTIONS) <= set(tables)
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("criteria", CRITERIA_COLUMNS),
+        ("checks", CHECK_COLUMNS),
+        ("items", reliability.ITEM_COLUMNS),
+        ("reliability", reliability.RELIABILITY_COLUMNS),
+        ("kmo", efa.KMO_COLUMNS),
+        ("parallel_analysis", efa.PARALLEL_COLUMNS),
+        ("cfa_parameters", cfa.PARAMETER_COLUMNS),
+        ("validity", validity.VALIDITY_COLUMNS),
+        ("htmt", validity.HTMT_COLUMNS),
+        ("modification_indices", cfa.MODIFICATION_COLUMNS),
+        ("invariance", invariance.INVARIANCE_COLUMNS),
+        ("aggregation", aggregation.ICC_COLUMNS),
+    ],
+)
+def test_columns_are_the_documented_constants(tables, name, columns):
+    assert tuple(tables[name].columns) == columns
+
+
+def test_fit_measures_carry_lavaan_names(tables):
+    assert tuple(tables["cfa_fit"]["measure"]) == cfa.FIT_MEASURES
+
+
+def test_checks_put_each_figure_beside_its_criterion(tables):
+    checks = tables["checks"]
+    assert set(checks["check"]) == {c.check for c in CRITERIA}
+    scalar = checks[(checks.subject == "scalar") & (checks.statistic == "delta_cfi")]
+    assert not scalar.meets.iloc[0]
+    alpha = checks[(checks.subject == "TRU") & (checks.statistic == "alpha")].iloc[0]
+    assert alpha.meets == (alpha.value >= 0.70)
+    assert checks.meets.notna().all()
+
+
+def test_efa_loadings_are_indexed_by_item(tables):
+    assert list(tables["efa_loadings"]["item"]) == [
+        i.lstrip("-") for items in LIKERT_MODEL.values() for i in items
+    ]
+
+
+def test_stage_is_fast(tables):
+    assert tables["_seconds"] < 20
+
+
+def test_degenerate_data_give_a_psychometrics_error():
+    data = load("likert").head(3)
+    with pytest.raises(PsychometricsError):
+        psychometric_tables(data, LIKERT_MODEL, 1, 5)
