@@ -15,7 +15,7 @@ SEED ?= 2026
 
 .DEFAULT_GOAL := help
 FIELDWORK := fieldwork
-.PHONY: help install system-deps reports fieldwork golden test lint format clean ingest bench bench-index bench-ingest
+.PHONY: help install system-deps reports fieldwork golden test lint format clean ingest bench bench-cfa bench-index bench-ingest
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -81,6 +81,11 @@ lint: $(INSTALLED) ## check style with ruff
 
 format: $(INSTALLED) ## format the code with ruff
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: bench-cfa bench-ingest bench-index ## run every benchmark and print its figures
+
+bench-cfa: $(INSTALLED) ## time our full-instrument CFA on 2,000 respondents beside lavaan's (when R is installed)
+	$(BIN)/python benchmarks/bench_cfa.py
 
 bench-index: $(INSTALLED) ## time the index at national scale (3,000 areas x 5 waves, 1,000 replicates)
 	$(BIN)/python benchmarks/bench_index.py
