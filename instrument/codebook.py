@@ -17,14 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from samenspel.instrument.model import AreaRegistry, Instrument
+from samenspel.instrument.model import AreaRegistry, Instrument, wording_fields
 from samenspel.instrument.phrases import language_name, phrase
 from samenspel.instrument.xlsform import (
     NUMBER_SCALE_KINDS,
     RESPONDENT_FIELD,
     consent_item,
     export_columns,
-    wording_fields,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"

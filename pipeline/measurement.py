@@ -22,6 +22,8 @@ PREFIX = "psychometrics_"
 COL_WAVE = "wave"
 COL_COMPARISON = "comparison"
 COL_PROBLEM = "problem"
+# Index components that are reflective constructs of the factor model, by the same code.
+REFLECTIVE_COMPONENTS = ("OGD", "TRU", "UNF", "DIS", "IND")
 
 
 def instrument_factor_model(instrument: Instrument) -> tuple[dict[str, list[str]], int, int]:
@@ -97,18 +99,37 @@ def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[
     return {k: result[k] for k in order if k in result}
 
 
-def invariance_verdicts(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """Highest invariance step that holds, per comparison (``sides`` per wave, ``waves``)."""
-    table = tables.get(PREFIX + TABLE_INVARIANCE)
-    verdicts: dict[str, str] = {}
-    if table is None:
-        return verdicts
-    for (wave, comparison), steps in table.groupby([COL_WAVE, COL_COMPARISON], sort=False):
-        held = steps[steps["holds"].astype(bool)]["step"].tolist()
-        chain = []
-        for step in steps["step"]:
-            if step not in held:
-                break
-            chain.append(step)
-        verdicts[f"{comparison}:{wave}"] = chain[-1] if chain else "none"
-    return verdicts
+def psychometric_inputs(
+    tables: dict[str, pd.DataFrame], waves: list[str]
+) -> tuple[pd.DataFrame | None, dict[str, float] | None, bool | None]:
+    """What the index takes from the psychometrics.
+
+    Returns (invariance across waves as ``wave_from, wave_to, holds`` rows for consecutive
+    waves, CFA-derived component weights, whether scalar invariance between the sides holds
+    in every wave). Trends need scalar invariance across waves (equal loadings and
+    intercepts); the test pools all waves, so one verdict covers every pair. Component
+    weights are the mean absolute standardised loading of each reflective construct in the
+    latest wave; IGF and COL are not in the factor model and get the mean of the others.
+    """
+    invariance = tables.get(PREFIX + TABLE_INVARIANCE)
+    across, between = None, None
+    if invariance is not None:
+        scalar = invariance[invariance["step"] == "scalar"]
+        waves_row = scalar[scalar[COL_COMPARISON] == "waves"]
+        if not waves_row.empty and len(waves) > 1:
+            holds = bool(waves_row["holds"].iloc[0])
+            across = pd.DataFrame({"wave_from": waves[:-1], "wave_to": waves[1:], "holds": holds})
+        sides = scalar[scalar[COL_COMPARISON] == "sides"]
+        if not sides.empty:
+            between = bool(sides["holds"].astype(bool).all())
+    parameters = tables.get(PREFIX + "cfa_parameters")
+    weights = None
+    if parameters is not None and not parameters.empty:
+        latest = parameters[parameters[COL_WAVE] == parameters[COL_WAVE].max()]
+        loadings = latest[latest["op"] == "=~"]
+        by_construct = loadings.groupby("lhs")["std_all"].apply(lambda v: v.abs().mean())
+        weights = {c: float(by_construct[c]) for c in REFLECTIVE_COMPONENTS if c in by_construct}
+        if weights:
+            fallback = float(sum(weights.values()) / len(weights))
+            weights.update({c: fallback for c in ("IGF", "COL")})
+    return across, weights, between

@@ -203,6 +203,33 @@ TEXT: dict[str, dict[str, str]] = {
         "all pairs are in comparisons.csv.",
     },
     "col_value": {"nl": "Waarde", "en": "Value"},
+    "tech_checks": {
+        "nl": "Elk cijfer naast zijn criterium",
+        "en": "Each figure beside its criterion",
+    },
+    "tech_invariance": {"nl": "Meetinvariantie", "en": "Measurement invariance"},
+    "tech_invariance_text": {
+        "nl": "Tussen de kanten per meting, en tussen de metingen. Zonder scalaire invariantie "
+        "vergelijkt het rapport geen latente gemiddelden; zonder invariantie tussen de "
+        "metingen is een trend een methodebreuk.",
+        "en": "Between the sides per wave, and between the waves. Without scalar invariance the "
+        "report compares no latent means; without invariance across waves a trend is a "
+        "method break.",
+    },
+    "tech_reliability": {
+        "nl": "Betrouwbaarheid per schaal en kant",
+        "en": "Reliability per scale and side",
+    },
+    "tech_aggregation": {"nl": "Aggregatie naar wijken", "en": "Aggregation to areas"},
+    "tech_details": {"nl": "Alle tabellen", "en": "All tables"},
+    "meets_yes": {"nl": "voldoet", "en": "meets"},
+    "meets_no": {"nl": "voldoet niet", "en": "does not meet"},
+    "col_check": {"nl": "Toets", "en": "Check"},
+    "col_subject": {"nl": "Waarop", "en": "Subject"},
+    "col_criterion": {"nl": "Criterium", "en": "Criterion"},
+    "col_source": {"nl": "Bron", "en": "Source"},
+    "col_comparison": {"nl": "Vergelijking", "en": "Comparison"},
+    "col_step": {"nl": "Stap", "en": "Step"},
     "cmp_interaction": {
         "nl": "Verschilt de kloof tussen de kanten per wijk?",
         "en": "Does the gap between the sides differ by area?",

@@ -254,15 +254,30 @@ def _comparisons(data: ReportInput, names: dict[str, str]) -> dict:
     }  # fmt: skip
 
 
-def _extra_tables(data: ReportInput, names: tuple[str, ...]) -> list[tuple[str, list, list]]:
-    """Tables other stages wrote (comparisons, psychometrics, quality), shown as they are."""
-    found = []
-    for name in names:
-        for key in sorted(data.tables):
-            if key == name or key.startswith(name + "_"):
-                frame = data.tables[key]
-                found.append((key, list(frame.columns), _records(frame)))
-    return found
+PSYCHOMETRIC_DETAIL_TABLES = (
+    "items", "kmo", "bartlett", "parallel_analysis", "efa_loadings", "efa_factor_correlations",
+    "cfa_fit", "cfa_parameters", "validity", "htmt", "modification_indices", "criteria",
+    "problems",
+)  # fmt: skip
+
+
+def _technical(data: ReportInput) -> dict:
+    """Psychometrics: every figure beside its criterion first, then the full tables."""
+
+    def get(name: str) -> list[dict]:
+        frame = data.tables.get("psychometrics_" + name)
+        return [] if frame is None else _records(frame)
+
+    details = []
+    for name in PSYCHOMETRIC_DETAIL_TABLES:
+        frame = data.tables.get("psychometrics_" + name)
+        if frame is not None:
+            details.append((name, list(frame.columns), _records(frame)))
+    return {
+        "available": "psychometrics_checks" in data.tables, "checks": get("checks"),
+        "invariance": get("invariance"), "reliability": get("reliability"),
+        "aggregation": get("aggregation"), "details": details,
+    }  # fmt: skip
 
 
 def _quality_page(env: Environment, data: ReportInput, common: dict) -> str:
@@ -305,11 +320,8 @@ def build_site(data: ReportInput, language: str) -> dict[str, str]:
         "comparisons.html": env.get_template("comparisons.html.j2").render(
             page="comparisons", **common, **_comparisons(data, names)
         ),
-        "technical.html": env.get_template("tables.html.j2").render(
-            page="technical", title=t("nav_technical"), lead=t("technical_lead"),
-            tables=_extra_tables(data, ("psychometrics", "reliability", "cfa", "invariance",
-                                        "efa", "icc", "criteria")),
-            **common,
+        "technical.html": env.get_template("technical.html.j2").render(
+            page="technical", **common, **_technical(data)
         ),
         "quality.html": _quality_page(env, data, common),
         "methods.html": env.get_template("methods.html.j2").render(

@@ -34,6 +34,7 @@ from samenspel.pipeline.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.export import neutralise_formulas
 from samenspel.pipeline.index import SIDES, respondent_components
 from samenspel.pipeline.ingest import REJECT_REASONS, ingest_file, load_rejects, load_responses
+from samenspel.pipeline.measurement import measurement_tables, psychometric_inputs
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.plan import plan_sample_size, summarise_plan
 from samenspel.pipeline.quality import quality_summary, rejects_summary
@@ -246,6 +247,14 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             f"The store {args.store} holds no accepted responses yet. "
             "Ingest a survey export first with `samenspel ingest`."
         )
+    wave_order = sorted(responses["wave"].unique())
+    with step("psychometrics per wave and across waves (FIML)"):
+        measurement = measurement_tables(responses, instrument)
+    waves_invariance, cfa_weights, between_sides = psychometric_inputs(measurement, wave_order)
+    if invariance is None:
+        invariance = waves_invariance
+    if loadings is None:
+        loadings = cfa_weights
     with step(f"index with {args.replicates or method.replicates} bootstrap replicates"):
         tables = index_tables(
             responses,
@@ -257,7 +266,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             invariance=invariance,
             full=True,
             loadings=loadings,
+            scalar_invariance_between_sides=between_sides,
         )
+    tables.update(measurement)
     tables["files"] = files
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
