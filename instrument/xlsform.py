@@ -18,7 +18,8 @@ Design decisions (DESIGN.md section 5):
   say ``${other_party_nl}``. One row per item keeps the item code as the only name of its
   column (separate rows per role would need a second name for the same answer), and the
   calculates follow the role answer if the interviewer corrects it. Their values show up as
-  extra export columns; :func:`~samenspel.instrument.model.wording_fields` lists their names for ingest to ignore.
+  extra export columns; ``samenspel.instrument.model.wording_fields`` lists their names for
+  ingest to ignore.
 - Paired ratings (``igf1_own`` / ``igf1_other``): one ``field-list`` screen per attribute
   with the two grades side by side, no ``table-list``. Other select questions get the
   ``quick`` appearance (Collect moves on after a tap).
