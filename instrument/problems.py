@@ -34,14 +34,9 @@ CATALOGUE: dict[str, str] = {
     "consent-not-first": "the consent item is missing or not the first item",
     "missing-code-overlap": "a missing-value code is also a valid answer",
     "readability": "a Dutch text is hard to read (Flesch-Douma)",
-    # survey exports (ingest)
+    # survey exports (ingest); rejected rows have their own reasons (ingest.REJECT_REASONS)
     "unknown-column": "a column matches no item code and no known metadata field",
     "missing-column": "an item of the instrument has no column in the file",
-    "no-consent": "the respondent did not consent; nothing else may be kept",
-    "duplicate": "a submission that is already in the file or the store",
-    "invalid-role": "the role answer is missing or not a role code",
-    "unknown-area": "the area is not in the area registry",
-    "out-of-range": "an answer is not one of the item's codes",
     "wrong-wave": "the file was ingested for another wave or instrument version",
     "identifying-data": "a column or value holds a name, e-mail address or phone number",
     "ambiguous-column": "two columns of a file map to the same item code",

@@ -71,7 +71,7 @@ def test_from_simulation_to_report(tmp_path, capsys):
     assert '"_uuid";"_submission_time"' in header
     assert main(["ingest", str(csv), "--wave", "2025", "--store", str(store)]) == 0
     first = capsys.readouterr().err
-    assert "accepted" in first and "duplicate: 1" in first
+    assert "accepted" in first and "duplicate-submission: 1" in first
     raw_bytes = csv.read_bytes()
     # The same file again changes nothing.
     assert main(["ingest", str(csv), "--wave", "2025", "--store", str(store)]) == 0
@@ -91,13 +91,17 @@ def test_from_simulation_to_report(tmp_path, capsys):
     assert (site / "nl" / "samenspel-report.pdf").read_bytes().startswith(b"%PDF")
     for row in index.itertuples():
         assert f"{row.index:.1f}" in html
-    # The raw file is stored byte for byte, with its checksum.
+    # The raw file is kept byte for byte beside the store, named by its checksum.
+    import hashlib
+
     import duckdb
 
     con = duckdb.connect(str(store), read_only=True)
-    content, rows_read, accepted, rejected = con.execute(
-        "SELECT content, rows_read, accepted, rejected FROM files"
+    sha256, rows_read, accepted, rejected = con.execute(
+        "SELECT sha256, rows_read, accepted, rejected FROM files"
     ).fetchall()[0]
     con.close()
-    assert bytes(content) == raw_bytes
+    assert sha256 == hashlib.sha256(raw_bytes).hexdigest()
+    kept = [p for p in (tmp_path / "store.duckdb.raw").rglob("*") if p.is_file()]
+    assert [p.read_bytes() for p in kept] == [raw_bytes]
     assert accepted + rejected == rows_read
