@@ -62,6 +62,43 @@ def _band_background(
     ]
 
 
+def _interval_rows(
+    body: list[str],
+    rows: Sequence[Interval],
+    label_w: float,
+    origin: float,
+    scale: float,
+    top: float,
+    row_h: float,
+    colour: str,
+    radius: float,
+) -> list[str]:
+    """One labelled row per interval: a line from low to high and a dot at the value.
+
+    Draws into ``body``; returns the text description of each row.
+    """
+    described = []
+    for i, row in enumerate(rows):
+        y = top + row_h * i + row_h / 2
+        body.append(
+            f'<text x="{label_w - 8}" y="{y + 4}" font-size="12" '
+            f'text-anchor="end">{escape(_short(row.label))}</text>'
+        )
+        if _ok(row.value):
+            if _ok(row.low) and _ok(row.high):
+                body.append(
+                    f'<line x1="{origin + row.low * scale:.1f}" y1="{y}" '
+                    f'x2="{origin + row.high * scale:.1f}" y2="{y}" stroke="{colour}" '
+                    'stroke-width="2"/>'
+                )
+            body.append(
+                f'<circle cx="{origin + row.value * scale:.1f}" cy="{y}" r="{radius}" '
+                f'fill="{colour}"/>'
+            )
+        described.append(f"{row.label}: {_fmt(row.value)} ({_fmt(row.low)}–{_fmt(row.high)})")
+    return described
+
+
 def forest(
     rows: Sequence[Interval], title: str, bands: Sequence[tuple[str, float, float]], axis_label: str
 ) -> Markup:
@@ -84,24 +121,7 @@ def forest(
         f'<text x="{label_w + plot_w / 2}" y="{height - 4}" font-size="11" '
         f'text-anchor="middle">{escape(axis_label)}</text>'
     )
-    described = []
-    for i, row in enumerate(rows):
-        y = top + row_h * i + row_h / 2
-        body.append(
-            f'<text x="{label_w - 8}" y="{y + 4}" font-size="12" '
-            f'text-anchor="end">{escape(_short(row.label))}</text>'
-        )
-        if _ok(row.value):
-            if _ok(row.low) and _ok(row.high):
-                body.append(
-                    f'<line x1="{label_w + row.low * scale:.1f}" y1="{y}" '
-                    f'x2="{label_w + row.high * scale:.1f}" y2="{y}" stroke="{MARK}" '
-                    'stroke-width="2"/>'
-                )
-            body.append(
-                f'<circle cx="{label_w + row.value * scale:.1f}" cy="{y}" r="5" fill="{MARK}"/>'
-            )
-        described.append(f"{row.label}: {_fmt(row.value)} ({_fmt(row.low)}–{_fmt(row.high)})")
+    described = _interval_rows(body, rows, label_w, label_w, scale, top, row_h, MARK, 5)
     return _svg(label_w + plot_w + 20, height, title, "; ".join(described), body)
 
 
@@ -238,22 +258,5 @@ def gap_chart(rows: Sequence[Interval], title: str, axis_label: str) -> Markup:
         f'<text x="{zero}" y="{height - 4}" font-size="11" text-anchor="middle">'
         f"{escape(axis_label)}</text>"
     )
-    described = []
-    for i, row in enumerate(rows):
-        y = top + row_h * i + row_h / 2
-        body.append(
-            f'<text x="{label_w - 8}" y="{y + 4}" font-size="12" '
-            f'text-anchor="end">{escape(_short(row.label))}</text>'
-        )
-        if _ok(row.value):
-            if _ok(row.low) and _ok(row.high):
-                body.append(
-                    f'<line x1="{zero + row.low * scale:.1f}" y1="{y}" '
-                    f'x2="{zero + row.high * scale:.1f}" y2="{y}" stroke="{SECOND}" '
-                    'stroke-width="2"/>'
-                )
-            body.append(
-                f'<circle cx="{zero + row.value * scale:.1f}" cy="{y}" r="4.5" fill="{SECOND}"/>'
-            )
-        described.append(f"{row.label}: {_fmt(row.value)} ({_fmt(row.low)}–{_fmt(row.high)})")
+    described = _interval_rows(body, rows, label_w, zero, scale, top, row_h, SECOND, 4.5)
     return _svg(label_w + plot_w + 20, height, title, "; ".join(described), body)
