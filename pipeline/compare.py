@@ -217,7 +217,10 @@ def compare_groups(
                 rows += _across_areas(in_wave, wave_name, construct, side_name, method)
             rows.append(_side_by_area(in_wave, wave_name, construct, method))
         if scalar_invariance_between_sides:
-            note = "scalar invariance between the sides holds: latent means can be compared"
+            note = (
+                "scalar invariance between the sides holds: latent means are compared in "
+                "psychometrics_latent_means"
+            )
         elif scalar_invariance_between_sides is None:
             note = "not compared: scalar invariance between the sides has not been tested"
         else:

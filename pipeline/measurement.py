@@ -12,16 +12,25 @@ from __future__ import annotations
 
 import pandas as pd
 from samenspel.instrument.model import Instrument
+from samenspel.pipeline.cfa import fit_cfa
 from samenspel.pipeline.factor_model import PsychometricsError
-from samenspel.pipeline.invariance import measurement_invariance
+from samenspel.pipeline.invariance import INVARIANCE_STEPS, measurement_invariance
 from samenspel.pipeline.psychometrics import TABLE_CHECKS, TABLE_INVARIANCE, psychometric_tables
 from samenspel.pipeline.score import clean_answers
+from scipy import stats
 
 SIDES = ("professional", "informal")
 PREFIX = "psychometrics_"
 COL_WAVE = "wave"
 COL_COMPARISON = "comparison"
 COL_PROBLEM = "problem"
+#: Columns of ``psychometrics_latent_means``: per wave and factor, the informal side's latent
+#: mean relative to the professionals' (fixed at 0) in the scalar model, raw and in SD units
+#: of the professionals' factor, with the omnibus likelihood-ratio test of equal latent means.
+LATENT_MEAN_COLUMNS = (
+    "wave", "factor", "group", "estimate", "std_estimate", "chisq_diff", "df_diff",
+    "pvalue_diff",
+)  # fmt: skip
 # Index components that are reflective constructs of the factor model, by the same code.
 REFLECTIVE_COMPONENTS = ("OGD", "TRU", "UNF", "DIS", "IND")
 
@@ -79,6 +88,13 @@ def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[
             if name != "criteria":
                 table.insert(0, COL_WAVE, wave)
             collected.setdefault(name, []).append(table)
+    latent = [
+        latent_mean_differences(part.drop(columns="wave"), model, wave)
+        for wave, part in data.groupby("wave", sort=True)
+        if _scalar_holds(collected, wave)
+    ]
+    if latent:
+        collected["latent_means"] = latent
     if data["wave"].nunique() > 1:
         try:
             across = measurement_invariance(data, model, "wave", missing="fiml").table.copy()
@@ -99,6 +115,73 @@ def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[
     return {k: result[k] for k in order if k in result}
 
 
+def _scalar_chain_holds(steps: pd.DataFrame) -> bool | None:
+    """Configural, metric and scalar all hold (None when the steps were not all fitted)."""
+    needed = steps[steps["step"].isin(["configural", "metric", "scalar"])]
+    return bool(needed["holds"].astype(bool).all()) if len(needed) == 3 else None
+
+
+def _scalar_holds(collected: dict[str, list[pd.DataFrame]], wave: str) -> bool:
+    """Whether scalar invariance between the sides holds in ``wave``."""
+    for table in collected.get(TABLE_INVARIANCE, []):
+        steps = table[(table[COL_WAVE] == wave) & (table[COL_COMPARISON] == "sides")]
+        if _scalar_chain_holds(steps):
+            return True
+    return False
+
+
+def latent_mean_differences(
+    data: pd.DataFrame, model: dict[str, list[str]], wave: str
+) -> pd.DataFrame:
+    """Latent means of the informal side against the professionals' in the scalar model.
+
+    Only meaningful where scalar invariance between the sides holds (the caller checks).
+    The test compares the scalar model with one that also fixes the latent means equal
+    (lavaan ``group.equal = c("loadings", "intercepts", "means")``).
+    """
+    # Groups enter in order of first appearance: professionals first, as the reference.
+    data = data.sort_values("side", key=lambda side: side != SIDES[0], kind="stable")
+    scalar = fit_cfa(data, model, group="side", group_equal=INVARIANCE_STEPS["scalar"],
+                     missing="fiml", standard_errors=False)  # fmt: skip
+    equal = fit_cfa(data, model, group="side",
+                    group_equal=(*INVARIANCE_STEPS["scalar"], "means"), missing="fiml",
+                    standard_errors=False, start=scalar)  # fmt: skip
+    chisq = equal.fit["chisq"] - scalar.fit["chisq"]
+    df = equal.fit["df"] - scalar.fit["df"]
+    parameters = scalar.parameters
+    groups = list(dict.fromkeys(parameters["group"]))
+    reference, other = groups[0], groups[-1]
+    rows = []
+    for factor in model:
+        mean = parameters[
+            (parameters["group"] == other)
+            & (parameters["lhs"] == factor)
+            & (parameters["op"] == "~1")
+            & (parameters["rhs"].fillna("") == "")
+        ]
+        variance = parameters[
+            (parameters["group"] == reference)
+            & (parameters["lhs"] == factor)
+            & (parameters["op"] == "~~")
+            & (parameters["rhs"] == factor)
+        ]
+        estimate = float(mean["est"].iloc[0]) if not mean.empty else float("nan")
+        scale = float(variance["est"].iloc[0]) ** 0.5 if not variance.empty else float("nan")
+        rows.append(
+            (
+                wave,
+                factor,
+                other,
+                estimate,
+                estimate / scale,
+                chisq,
+                df,
+                float(stats.chi2.sf(chisq, df)) if df > 0 else float("nan"),
+            )
+        )
+    return pd.DataFrame(rows, columns=list(LATENT_MEAN_COLUMNS))
+
+
 def psychometric_inputs(
     tables: dict[str, pd.DataFrame], waves: list[str]
 ) -> tuple[pd.DataFrame | None, dict[str, float] | None, bool | None]:
@@ -106,8 +189,8 @@ def psychometric_inputs(
 
     Returns (invariance across waves as ``wave_from, wave_to, holds`` rows for consecutive
     waves, CFA-derived component weights, whether scalar invariance between the sides holds
-    in every wave). Trends need scalar invariance across waves (equal loadings and
-    intercepts); the test pools all waves, so one verdict covers every pair. Component
+    in every wave). Trends need scalar invariance across waves (configural fit, then equal
+    loadings and intercepts); the test pools all waves, so one verdict covers every pair. Component
     weights are the mean absolute standardised loading of each reflective construct in the
     latest wave; IGF and COL are not in the factor model and get the mean of the others.
     """

@@ -256,7 +256,8 @@ def _comparisons(data: ReportInput, names: dict[str, str]) -> dict:
 
 PSYCHOMETRIC_DETAIL_TABLES = (
     "items", "kmo", "bartlett", "parallel_analysis", "efa_loadings", "efa_factor_correlations",
-    "cfa_fit", "cfa_parameters", "validity", "htmt", "modification_indices", "criteria",
+    "latent_means", "cfa_fit", "cfa_parameters", "validity", "htmt", "modification_indices",
+    "criteria",
     "problems",
 )  # fmt: skip
 

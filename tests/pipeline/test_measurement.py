@@ -1,0 +1,83 @@
+"""The instrument's psychometrics in the pipeline: model from the YAML, tables per wave."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from samenspel.instrument import load_areas, load_instrument
+from samenspel.pipeline.measurement import (
+    PREFIX,
+    instrument_factor_model,
+    measurement_tables,
+    psychometric_inputs,
+)
+from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave
+
+from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+
+INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
+
+
+def test_factor_model_follows_the_yaml():
+    model, low, high = instrument_factor_model(INSTRUMENT)
+    assert (low, high) == (1, 5)
+    assert set(model) == {"OGD", "TRU", "UNF", "DIS", "IND", "CQ"}
+    assert model["OGD"] == ["ogd1", "ogd2", "ogd3", "-ogd4", "-ogd5"]
+
+
+@pytest.fixture(scope="module")
+def tables():
+    areas = load_areas(DEFAULT_AREAS)
+    # No careless respondents: their straightlining over reverse-keyed items is misfit.
+    settings = SimulationSettings(waves=("2025", "2026"), per_side=30, side_gap=0.8,
+                                  careless_share=0.0, model_seed=3)  # fmt: skip
+    model = draw_model(INSTRUMENT, areas, settings)
+    rng = np.random.default_rng(5)
+    frames = []
+    for wave in settings.waves:
+        frame = simulate_wave(INSTRUMENT, areas, model, wave, rng)
+        frame = frame[frame.consent == 1].drop_duplicates("_uuid")
+        frame["wave"] = wave
+        frames.append(frame)
+    responses = pd.concat(frames, ignore_index=True)
+    sides = {1.0: "professional", 2.0: "informal", 3.0: "stakeholder"}
+    responses["side"] = responses["role"].map(sides)
+    return measurement_tables(responses, INSTRUMENT)
+
+
+def test_tables_per_wave_with_criteria(tables):
+    checks = tables[PREFIX + "checks"]
+    assert set(checks["wave"]) == {"2025", "2026"}
+    assert {"global fit", "reliability"} <= set(checks["check"])
+    reliability = tables[PREFIX + "reliability"]
+    # reliability per side and for everyone
+    assert {"all", "professional", "informal"} <= set(reliability["group"])
+    invariance = tables[PREFIX + "invariance"]
+    assert set(invariance["comparison"]) == {"sides", "waves"}
+    assert list(invariance[invariance.comparison == "waves"]["step"]) == [
+        "configural",
+        "metric",
+        "scalar",
+        "strict",
+    ]
+
+
+def test_latent_means_where_scalar_invariance_holds(tables):
+    # The simulator's items have the same parameters for both sides: invariance holds, and
+    # the informal side (lower level h by side_gap) trusts less and devalues more.
+    latent = tables[PREFIX + "latent_means"]
+    assert set(latent["group"]) == {"informal"}
+    for _, wave in latent.groupby("wave"):
+        by_factor = wave.set_index("factor")["std_estimate"]
+        assert by_factor["TRU"] < 0 < by_factor["OGD"]
+        assert wave["pvalue_diff"].iloc[0] < 0.05
+
+
+def test_inputs_for_the_index(tables):
+    across, weights, between = psychometric_inputs(tables, ["2025", "2026"])
+    assert list(across.columns) == ["wave_from", "wave_to", "holds"]
+    assert bool(across["holds"].iloc[0]) is True
+    assert between is True
+    assert set(weights) == {"OGD", "TRU", "UNF", "DIS", "IND", "IGF", "COL"}
+    assert all(0.3 < w < 1 for w in weights.values())
