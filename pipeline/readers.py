@@ -34,7 +34,6 @@ import codecs
 import csv
 import io
 import math
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -140,7 +139,7 @@ def csv_format(headers: list[str]) -> str:
     return "plain-csv"
 
 
-def _encoding(path: Path, head: bytes) -> str:
+def _encoding(path: Path, head: bytes, name: str) -> str:
     """utf-8 (also with BOM), utf-16 (with BOM) or cp1252: the first that decodes."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
@@ -153,7 +152,7 @@ def _encoding(path: Path, head: bytes) -> str:
     except UnicodeDecodeError:
         if b"\x00" in head:
             raise InputError(
-                f"{os.path.basename(path)} holds binary data, not text. Export the survey as "
+                f"{name} holds binary data, not text. Export the survey as "
                 "CSV, XLSX or SPSS .sav."
             ) from None
         return "cp1252"
@@ -194,7 +193,7 @@ def _header(text: str, name: str) -> tuple[list[str], str]:
 
 
 def _open_csv(path: Path, name: str, head: bytes) -> RawTable:
-    encoding = _encoding(path, head)
+    encoding = _encoding(path, head, name)
     if encoding in ("utf-8", "utf-8-sig"):
         text = head.decode("utf-8-sig", errors="ignore")
         headers, separator = _header(text, name)

@@ -105,3 +105,30 @@ def test_from_simulation_to_report(tmp_path, capsys):
     kept = [p for p in (tmp_path / "store.duckdb.raw").rglob("*") if p.is_file()]
     assert [p.read_bytes() for p in kept] == [raw_bytes]
     assert accepted + rejected == rows_read
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "export.csv is empty"),
+        (b"%PDF-1.7\x00\x01\xff\xfe binary", "export.csv holds binary data"),
+        (b"a|b|c\n1|2|3\n", "export.csv: the first line has no ';', ',' or tab"),
+    ],
+)
+def test_unreadable_exports_are_named_and_nothing_is_stored(tmp_path, capsys, content, message):
+    export = tmp_path / "export.csv"
+    export.write_bytes(content)
+    store = tmp_path / "store.duckdb"
+    assert main(["ingest", str(export), "--wave", "2025", "--store", str(store)]) == 2
+    assert message in capsys.readouterr().err
+    # Nothing was stored: no file, no response, no kept raw copy.
+    import duckdb
+
+    if store.exists():
+        con = duckdb.connect(str(store), read_only=True)
+        counts = [con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                  for t in ("files", "responses", "rejects")]  # fmt: skip
+        con.close()
+        assert counts == [0, 0, 0]
+    raw = tmp_path / "store.duckdb.raw"
+    assert not raw.exists() or not [p for p in raw.rglob("*") if p.is_file()]
