@@ -14,9 +14,9 @@ from samenspel.instrument.model import AreaRegistry, Instrument
 from samenspel.pipeline.change import CHANGE_COLUMNS, index_change
 from samenspel.pipeline.compare import COMPARISON_COLUMNS, compare_groups
 from samenspel.pipeline.goals import GOAL_COLUMNS, goal_agreement
-from samenspel.pipeline.index import SIDES, hybridisation_index, respondent_components
+from samenspel.pipeline.index import SIDES, components_of_answers, hybridisation_index
 from samenspel.pipeline.methodology import Methodology
-from samenspel.pipeline.score import clean_answers, score_scales
+from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.sensitivity import SENSITIVITY_COLUMNS, index_sensitivity
 
 # index.csv: one row per area x wave, for dashboards.
@@ -95,8 +95,7 @@ def index_tables(
     if in_index.empty:
         raise ValueError("no professional or informal respondents to compute an index from")
     answers = clean_answers(in_index, instrument)
-    scores = score_scales(answers, instrument, method.min_share_answered)
-    components = respondent_components(answers, scores, instrument, method)
+    components = components_of_answers(answers, instrument, method)
     labels = (in_index["area"], in_index["wave"], in_index["side"])
     result = hybridisation_index(components, *labels, method, replicates)
     change = index_change(result, method, wave_order, wave_instruments, invariance)

@@ -25,11 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from samenspel.instrument.model import Instrument
+from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.methodology import COMPONENTS, SIDE_AGGREGATIONS, Methodology
-from samenspel.pipeline.score import mean_with_rule
+from samenspel.pipeline.score import mean_with_rule, score_scales
 
-SIDES = ("professional", "informal")
 # Columns of the tidy results, defined once.
 INDEX_COLUMNS = (
     "area", "wave", "index", "ci_low", "ci_high", "band",
@@ -92,6 +91,15 @@ def respondent_components(
             quality_part = rescale(scores[quality], q_scale.low, q_scale.high)
             out[name] = pd.concat([count_part, quality_part], axis=1).mean(axis=1)
     return pd.DataFrame(out, index=answers.index)
+
+
+def components_of_answers(
+    answers: pd.DataFrame, instrument: Instrument, method: Methodology
+) -> pd.DataFrame:
+    """Clean answers (:func:`~samenspel.pipeline.score.clean_answers`) -> scale scores with
+    the methodology's half rule -> the seven components per respondent."""
+    scores = score_scales(answers, instrument, method.min_share_answered)
+    return respondent_components(answers, scores, instrument, method)
 
 
 def _weighted_nanmean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ treated as continuous and fitted by maximum likelihood with FIML for missing ans
 from __future__ import annotations
 
 import pandas as pd
-from samenspel.instrument.model import Instrument
+from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.cfa import fit_cfa
 from samenspel.pipeline.factor_model import PsychometricsError
 from samenspel.pipeline.invariance import INVARIANCE_STEPS, measurement_invariance
@@ -19,7 +19,6 @@ from samenspel.pipeline.psychometrics import TABLE_CHECKS, TABLE_INVARIANCE, psy
 from samenspel.pipeline.score import clean_answers
 from scipy import stats
 
-SIDES = ("professional", "informal")
 PREFIX = "psychometrics_"
 COL_WAVE = "wave"
 COL_COMPARISON = "comparison"

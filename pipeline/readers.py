@@ -152,8 +152,7 @@ def _encoding(path: Path, head: bytes, name: str) -> str:
     except UnicodeDecodeError:
         if b"\x00" in head:
             raise InputError(
-                f"{name} holds binary data, not text. Export the survey as "
-                "CSV, XLSX or SPSS .sav."
+                f"{name} holds binary data, not text. Export the survey as CSV, XLSX or SPSS .sav."
             ) from None
         return "cp1252"
     return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from samenspel.instrument.model import Instrument
-from samenspel.pipeline.index import SIDES, indices_from_means, respondent_components
+from samenspel.pipeline.index import SIDES, components_of_answers, indices_from_means
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
-from samenspel.pipeline.score import clean_answers, score_scales
+from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulate import GeneratingModel, add_response_behaviour, generate_cell
 
 TRUTH_COLUMNS = ("area", "wave", "index", "index_professional", "index_informal", "gap", "band")
@@ -50,8 +50,7 @@ def component_pool(
     # Scoring once over all cells: its cost is per column, not per respondent.
     frame = pd.concat(frames, ignore_index=True)
     answers = clean_answers(frame, instrument)
-    scores = score_scales(answers, instrument, method.min_share_answered)
-    components = respondent_components(answers, scores, instrument, method)
+    components = components_of_answers(answers, instrument, method)
     return pd.concat([pd.concat(labels, ignore_index=True), components], axis=1)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-from samenspel.instrument.model import Instrument
+from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.analyse import OUTPUT_COLUMNS
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from samenspel.reports import charts
@@ -27,7 +27,6 @@ from samenspel.reports.quality import percent, quality_context
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
-SIDES = ("professional", "informal")
 PDF_NAME = "samenspel-report.pdf"
 MAX_PAIRS_SHOWN = 25  # Games-Howell pairs on the page; all of them are in comparisons.csv
 

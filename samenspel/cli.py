@@ -34,13 +34,13 @@ from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLO
 from samenspel.pipeline.analyse import OUTPUT_COLUMNS, index_tables
 from samenspel.pipeline.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.export import neutralise_formulas
-from samenspel.pipeline.index import SIDES, respondent_components
+from samenspel.pipeline.index import SIDES, components_of_answers
 from samenspel.pipeline.ingest import REJECT_REASONS, ingest_file, load_rejects, load_responses
 from samenspel.pipeline.measurement import measurement_tables, psychometric_inputs
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.plan import plan_sample_size, summarise_plan
 from samenspel.pipeline.quality import quality_summary, rejects_summary
-from samenspel.pipeline.score import clean_answers, score_scales
+from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
 from samenspel.pipeline.store import migrate, open_store, raw_folder_for, store_status
 from samenspel.pipeline.truth import component_pool, true_index
@@ -199,7 +199,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-    import pandas as pd
 
     instrument = load_instrument(args.instrument)
     areas = load_areas(args.areas)
@@ -325,8 +324,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 "leave out --store to plan from the simulator."
             )
         answers = clean_answers(responses, instrument)
-        scores = score_scales(answers, instrument, method.min_share_answered)
-        components = respondent_components(answers, scores, instrument, method)
+        components = components_of_answers(answers, instrument, method)
         labels = (responses["area"], responses["wave"], responses["side"])
         source = f"earlier waves in {args.store}"
     else:
