@@ -16,7 +16,13 @@ import pandas as pd
 
 # Vocabulary, as data. Error messages list these.
 ITEM_KINDS = ("consent", "single", "paired")
-SCALE_KINDS = ("agreement", "grade", "count", "ordinal", "categorical", "role", "area")
+SCALE_KINDS = ("agreement", "grade", "count", "ordinal", "categorical", "role", "area", "unit")
+# Scales whose answers are registry codes (text), not numbers: the area, and the team or
+# organisation (recruitment unit) a respondent was reached through.
+TEXT_SCALE_KINDS = ("area", "unit")
+# The unit answer of a respondent who belongs to no listed team or organisation: such a
+# respondent counts as a unit of one.
+UNIT_NOT_LISTED = "individual"
 CONSTRUCT_KINDS = ("reflective", "paired", "formative")
 SIDES = ("professional", "informal")
 PAIR_TARGETS = ("own", "other")
@@ -239,6 +245,18 @@ def fill_placeholders(template: str, role: Role, language: str) -> str:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A recruitment unit: a wijkteam (professional side) or an organisation or initiative
+    (informal side) through which respondents of one area are reached."""
+
+    code: str
+    name: str
+    area: str
+    side: str
+    members: int | None = None  # optional: how many people the unit has
+
+
+@dataclass(frozen=True)
 class Area:
     id: str
     name: str
@@ -247,6 +265,7 @@ class Area:
     kind: str
     cbs_wijk: str | None = None
     cbs_buurt: str | None = None
+    units: tuple[Unit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,6 +277,10 @@ class AreaRegistry:
     def ids(self) -> tuple[str, ...]:
         return tuple(a.id for a in self.areas)
 
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        return tuple(unit for area in self.areas for unit in area.units)
+
     def get(self, area_id: str) -> Area:
         for area in self.areas:
             if area.id == area_id:
@@ -265,4 +288,12 @@ class AreaRegistry:
         raise KeyError(area_id)
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame([a.__dict__ for a in self.areas])
+        """One row per area (without its units; see :meth:`units_table`)."""
+        return pd.DataFrame(
+            [{k: v for k, v in a.__dict__.items() if k != "units"} for a in self.areas]
+        )
+
+    def units_table(self) -> pd.DataFrame:
+        """One row per unit: code, name, area, side, members."""
+        columns = ["code", "name", "area", "side", "members"]
+        return pd.DataFrame([u.__dict__ for u in self.units], columns=columns)

@@ -21,6 +21,12 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "no_respondent": {"nl": "geen respondentnummer", "en": "no respondent number"},
     "area_code": {"nl": "Code van het gebied", "en": "Area code"},
+    # The last choice of the unit question (answer code UNIT_NOT_LISTED).
+    "unit_not_listed": {
+        "nl": "Staat er niet bij / op eigen titel",
+        "en": "Not in the list / on my own",
+    },
+    "unit_code": {"nl": "Code van het team of de organisatie", "en": "Team or organisation code"},
     "version": {"nl": "versie", "en": "version"},
     "page": {"nl": "pagina", "en": "page"},
     "go_to": {"nl": "GA NAAR", "en": "GO TO"},

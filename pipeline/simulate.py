@@ -124,17 +124,21 @@ def generate_cell(
     side: str,
     n: int,
     rng: np.random.Generator,
+    unit_effects: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Answers of ``n`` respondents of one side in one area x wave, before nonresponse.
 
     Item columns carry substantive answer codes only; nonresponse and careless answering are
-    added by :func:`add_response_behaviour`.
+    added by :func:`add_response_behaviour`. ``unit_effects`` (one per respondent, latent SD
+    units) is the shared effect of the team or organisation a respondent was reached
+    through: it moves the respondent's level ``h`` like the area's level does.
     """
+    level = h if unit_effects is None else h + np.asarray(unit_effects, dtype=float)
     general = rng.standard_normal(n)
     out: dict[str, np.ndarray] = {}
     # Reflective and quality constructs: latent = h-driven mean + general + specific.
     for construct, direction in HYBRID_DIRECTION.items():
-        latent = direction * (h + 0.7 * general) + 0.7 * rng.standard_normal(n)
+        latent = direction * (level + 0.7 * general) + 0.7 * rng.standard_normal(n)
         if construct == "COL":
             for code, base in BASE_COUNTS.items():
                 mean = base * np.exp(0.6 * latent)
@@ -148,7 +152,7 @@ def generate_cell(
     # Paired report grades: own side rated around 7.3; the other side lower by a gap that
     # shrinks as collaboration gets more hybrid.
     own_level = 7.3 + 0.6 * rng.standard_normal(n)
-    gap = 0.9 - 1.1 * h - 0.6 * general + 0.7 * rng.standard_normal(n)
+    gap = 0.9 - 1.1 * level - 0.6 * general + 0.7 * rng.standard_normal(n)
     for si in instrument.constructs["IGF"].items:
         own = own_level + 0.8 * rng.standard_normal(n)
         other = own_level - gap + 0.8 * rng.standard_normal(n)
