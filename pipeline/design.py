@@ -6,36 +6,39 @@ that design is computed here, from the unit codes the questionnaire stores:
 
 * **units**: per area x side x wave, each listed unit is one unit; a respondent with no
   listed unit (blank or ``individual``) is a unit of one;
-* **ICC by unit**: the one-way ANOVA intraclass correlation of units nested in the area x
-  side strata (strata as fixed effects; Searle, Casella & McCulloch 1992, section 3.6, for
-  the unbalanced case): with MSB the mean square between units within strata (U - S
-  degrees of freedom), MSW the mean square within units (N - U) and
-  ``n0 = (N - sum_s sum_i n_si^2 / N_s) / (U - S)``,
-  ``ICC = (MSB - MSW) / (MSB + (n0 - 1) MSW)``, truncated at 0;
+* **between- and within-unit covariance** of the seven components, per wave and side, from
+  a multivariate one-way ANOVA of units nested in areas (areas as fixed effects; the
+  unbalanced estimator of Searle, Casella & McCulloch 1992, section 3.6, applied to every
+  pair of components): with the mean-square-and-product matrices between units within areas
+  (``MSB``, U - S degrees of freedom) and within units (``MSW``, N - U) and
+  ``n0 = (N - sum_a sum_i n_ai^2 / N_a) / (U - S)``, the between-unit covariance is
+  ``(MSB - MSW) / n0`` with negative eigenvalues set to 0 and the within-unit covariance is
+  ``MSW``. A wave with few units says little about the between-unit covariance, so it is
+  pooled with the methodology's default ICC, which counts as ``uncertainty.unit_icc_units``
+  units' worth of evidence;
+* **ICC by unit** of a component (or of a weighted sum of components, such as a respondent's
+  side score): ``b / (b + w)`` with ``b`` and ``w`` its between- and within-unit variance;
 * **design effect** (Kish 1965): ``deff = 1 + (m - 1) ICC`` with ``m = sum n_i^2 / sum n_i``,
-  the respondent-weighted mean unit size; the effective sample size is ``n / deff``;
-* **degrees of freedom** of a side's interval: the between-unit variance of a side is
-  estimated from its k units, with ``k - 1`` degrees of freedom when the units weigh
-  alike; units of unequal size weigh unequally, so the degrees of freedom are
-  ``(k - 1) * k_eff / k`` with Satterthwaite's effective number of units
-  ``k_eff = (sum q_i)^2 / sum q_i^2`` and ``q_i = n_i (1 + (n_i - 1) ICC)``, the variance of a
-  unit's total under the one-way random-effects model. A side reached through one unit
-  only gets ``n - 1`` and is marked: its interval cannot reflect between-unit variation.
+  the respondent-weighted mean unit size; the effective sample size is ``n / deff``.
 
 Nothing here reads files; every function takes arrays or frames and returns them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from samenspel.instrument.model import UNIT_NOT_LISTED
 
-# Interval methods of a side in an area x wave (design.csv, column `interval`).
+# How each side of an area x wave was resampled (design.csv, column `interval`).
 INTERVAL_METHODS = {
-    "units": "units resampled (Rao-Wu rescaling bootstrap) and a t interval",
-    "one unit": "one unit reached: respondents resampled; between-unit variation not reflected",
-    "respondents": "respondents resampled (no unit codes in the wave): percentile interval",
+    "units": "unit effects and respondents resampled (two-stage residual bootstrap)",
+    "one unit": "one listed unit reached: its between-unit variation is taken from the "
+    "other areas of the wave",
+    "individuals": "no listed unit: every respondent is a unit of one",
+    "respondents": "respondents resampled; no unit codes in the wave (independent draws)",
 }
 
 
@@ -52,43 +55,107 @@ def clustered_waves(unit: pd.Series | None, wave: pd.Series) -> set[str]:
     return set(wave.astype(str)[listed(unit)].unique())
 
 
-def unit_keys(unit: pd.Series) -> np.ndarray:
-    """A key per respondent that is equal within a listed unit and unique for the others."""
+def unit_codes(unit: pd.Series, stratum: np.ndarray) -> np.ndarray:
+    """An integer per respondent, equal within a listed unit of a stratum and unique for
+    every other respondent (a unit of one)."""
     text = unit.fillna("").astype(str).str.strip().to_numpy(dtype=object)
     own = np.array([f"\x00{i}" for i in range(len(text))], dtype=object)
-    return np.where(listed(unit), text, own)
+    key = pd.Series(np.where(listed(unit), text, own)) + "|" + pd.Series(stratum).astype(str)
+    return pd.factorize(key)[0]
 
 
-def nested_icc(values: np.ndarray, stratum: np.ndarray, unit: np.ndarray) -> dict[str, float]:
-    """ICC of units nested in strata, from a one-way ANOVA (see the module docstring).
+@dataclass(frozen=True)
+class UnitCovariance:
+    """Between- and within-unit covariance of k measures, and what they rest on.
 
-    ``values`` is one score per respondent (NaN left out), ``stratum`` and ``unit`` are
-    integer codes (unit codes unique across strata). Returns ``icc`` (NaN when there are
-    no two units in a stratum or no within-unit variance), ``msb``, ``msw``, ``n0``,
-    ``n``, ``units`` and ``strata``.
+    ``residuals`` holds, per unit of two or more respondents, its mean minus its stratum's
+    mean (k measures): the raw material of a resample of unit effects.
     """
-    keep = ~np.isnan(values)
-    y, s, u = values[keep], stratum[keep], unit[keep]
-    _, u = np.unique(u, return_inverse=True)
-    _, s = np.unique(s, return_inverse=True)
-    n, n_units, n_strata = len(y), int(u.max(initial=-1)) + 1, int(s.max(initial=-1)) + 1
-    out = {"n": float(n), "units": float(n_units), "strata": float(n_strata)}
-    nan = {"icc": np.nan, "msb": np.nan, "msw": np.nan, "n0": np.nan}
+
+    between: np.ndarray  # (k, k), positive semi-definite
+    within: np.ndarray  # (k, k)
+    units: int
+    strata: int
+    residuals: np.ndarray  # (units with n >= 2, k)
+
+    @property
+    def df(self) -> int:
+        """Degrees of freedom of the between-unit mean squares: units minus strata."""
+        return self.units - self.strata
+
+    def icc(self, weights: np.ndarray | None = None) -> np.ndarray | float:
+        """ICC of each measure, or of the weighted sum ``weights @ measures``."""
+        if weights is None:
+            b, w = np.diag(self.between), np.diag(self.within)
+        else:
+            b, w = weights @ self.between @ weights, weights @ self.within @ weights
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return b / (b + w)
+
+    def pooled_with(self, icc: float, units: float) -> UnitCovariance:
+        """Pooled with a prior of ``icc`` on every measure (between = icc / (1 - icc) *
+        within) worth ``units`` units, by degrees of freedom."""
+        prior = icc / (1.0 - icc) * self.within
+        weight = max(self.df, 0)
+        between = (units * prior + weight * self.between) / (units + weight)
+        return UnitCovariance(between, self.within, self.units, self.strata, self.residuals)
+
+
+def unit_covariance(values: np.ndarray, stratum: np.ndarray, unit: np.ndarray) -> UnitCovariance:
+    """Between- and within-unit covariance (see the module docstring).
+
+    ``values`` (N, k) with NaN for missing (filled with the stratum mean, which adds no
+    spread); ``stratum`` and ``unit`` are integer codes, unit codes unique across strata.
+    Where the data cannot say (no stratum with two units, or no unit with two respondents)
+    the between-unit covariance is 0 and ``df`` is 0 or less.
+    """
+    _, s = np.unique(stratum, return_inverse=True)
+    _, u = np.unique(unit, return_inverse=True)
+    n, k = values.shape
+    n_units, n_strata = int(u.max(initial=-1)) + 1, int(s.max(initial=-1)) + 1
     if n_units - n_strata < 1 or n - n_units < 1:
-        return out | nan
+        within = _filled_covariance(values, s, n_strata)
+        return UnitCovariance(np.zeros((k, k)), within, n_units, n_strata, np.zeros((0, k)))
+    y = _fill_with_stratum_means(values, s, n_strata)
     size_u = np.bincount(u, minlength=n_units).astype(float)
-    mean_u = np.bincount(u, weights=y, minlength=n_units) / size_u
     size_s = np.bincount(s, minlength=n_strata).astype(float)
-    mean_s = np.bincount(s, weights=y, minlength=n_strata) / size_s
+    mean_u = _group_means(y, u, n_units, size_u)
+    mean_s = _group_means(y, s, n_strata, size_s)
     stratum_of_unit = np.zeros(n_units, dtype=np.int64)
     stratum_of_unit[u] = s
-    msw = float(((y - mean_u[u]) ** 2).sum()) / (n - n_units)
-    msb = float((size_u * (mean_u - mean_s[stratum_of_unit]) ** 2).sum()) / (n_units - n_strata)
+    within = y - mean_u[u]
+    between = mean_u - mean_s[stratum_of_unit]
+    msw = within.T @ within / (n - n_units)
+    msb = (between * size_u[:, None]).T @ between / (n_units - n_strata)
     n0 = (n - float((size_u**2 / size_s[stratum_of_unit]).sum())) / (n_units - n_strata)
-    if msw <= 0 or msb + (n0 - 1) * msw <= 0:
-        return out | nan
-    icc = max(0.0, (msb - msw) / (msb + (n0 - 1) * msw))
-    return out | {"icc": icc, "msb": msb, "msw": msw, "n0": n0}
+    eigenvalues, vectors = np.linalg.eigh((msb - msw) / n0)
+    between_cov = (vectors * np.clip(eigenvalues, 0.0, None)) @ vectors.T
+    return UnitCovariance(between_cov, msw, n_units, n_strata, between[size_u >= 2])
+
+
+def _group_means(y: np.ndarray, group: np.ndarray, count: int, sizes: np.ndarray) -> np.ndarray:
+    sums = np.zeros((count, y.shape[1]))
+    np.add.at(sums, group, y)
+    return sums / sizes[:, None]
+
+
+def _fill_with_stratum_means(values: np.ndarray, s: np.ndarray, n_strata: int) -> np.ndarray:
+    ok = ~np.isnan(values)
+    sums = np.zeros((n_strata, values.shape[1]))
+    counts = np.zeros((n_strata, values.shape[1]))
+    np.add.at(sums, s, np.where(ok, values, 0.0))
+    np.add.at(counts, s, ok)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.nan_to_num(sums / counts)
+    return np.where(ok, values, means[s])
+
+
+def _filled_covariance(values: np.ndarray, s: np.ndarray, n_strata: int) -> np.ndarray:
+    """Pooled within-stratum covariance (the within-unit one when units cannot be told)."""
+    y = _fill_with_stratum_means(values, s, n_strata)
+    sizes = np.bincount(s, minlength=n_strata).astype(float)
+    centred = y - _group_means(y, s, n_strata, sizes)[s]
+    return centred.T @ centred / max(len(y) - n_strata, 1)
 
 
 def mean_unit_size(sizes: np.ndarray) -> float:
@@ -102,25 +169,32 @@ def design_effect(sizes: np.ndarray, icc: float) -> float:
     return 1.0 + (mean_unit_size(sizes) - 1.0) * icc
 
 
-def satterthwaite_df(sizes: np.ndarray, icc: float) -> float:
-    """Degrees of freedom of a side's between-unit variance from its units' sizes.
+def unit_effect_pool(
+    covariance: UnitCovariance, rng: np.random.Generator, minimum: int = 20, size: int = 2000
+) -> np.ndarray:
+    """Unit effects to resample, with covariance exactly ``covariance.between``.
 
-    ``(k - 1) * k_eff / k`` with ``k_eff = (sum q)^2 / sum q^2``,
-    ``q_i = n_i (1 + (n_i - 1) ICC)``; ``n - 1`` for a single unit (see the module docstring).
+    The units' own residuals, centred, whitened by their covariance and coloured by the
+    between-unit covariance (the rescaled residual bootstrap of Carpenter, Goldstein &
+    Rasbash 2003), when there are at least ``minimum`` of them; otherwise ``size`` normal
+    draws with that covariance. Returns (effects, k) as float32.
     """
-    sizes = np.asarray(sizes, dtype=float)
-    k = len(sizes)
-    if k == 1:
-        return float(sizes[0] - 1)
-    q = sizes * (1.0 + (sizes - 1.0) * icc)
-    return float((k - 1) * q.sum() ** 2 / (q**2).sum() / k)
+    colour = _symmetric_root(covariance.between)
+    residuals = covariance.residuals
+    if len(residuals) >= minimum:
+        centred = residuals - residuals.mean(axis=0)
+        spread = centred.T @ centred / (len(centred) - 1)
+        raw = centred @ _symmetric_root(spread, inverse=True)
+    else:
+        raw = rng.standard_normal((size, covariance.between.shape[0]))
+    return (raw @ colour).astype(np.float32)
 
 
-def stratum_unit_sizes(stratum: np.ndarray, key: np.ndarray, n_strata: int) -> list[np.ndarray]:
-    """Per stratum code 0..n_strata-1, the respondent counts of its units (``key`` per
-    respondent); strata without respondents get an empty array."""
-    frame = pd.DataFrame({"stratum": stratum, "key": key})
-    sizes = frame.groupby(["stratum", "key"], sort=False).size()
-    grouped = sizes.groupby(level="stratum", sort=True)
-    found = {int(s): group.to_numpy() for s, group in grouped}
-    return [found.get(s, np.zeros(0, dtype=np.int64)) for s in range(n_strata)]
+def _symmetric_root(matrix: np.ndarray, inverse: bool = False) -> np.ndarray:
+    """Symmetric square root of a positive semi-definite matrix (pseudo-inverse root with
+    ``inverse``: directions without spread stay 0)."""
+    values, vectors = np.linalg.eigh(matrix)
+    keep = values > max(values.max(initial=0.0), 0.0) * 1e-10
+    roots = np.zeros_like(values)
+    roots[keep] = values[keep] ** (-0.5 if inverse else 0.5)
+    return (vectors * roots) @ vectors.T

@@ -38,22 +38,22 @@ index replicates are kept in :class:`IndexResult` for the change between waves.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.design import (
+    UnitCovariance,
     clustered_waves,
     listed,
-    nested_icc,
-    satterthwaite_df,
-    stratum_unit_sizes,
-    unit_keys,
+    mean_unit_size,
+    unit_codes,
+    unit_covariance,
+    unit_effect_pool,
 )
 from samenspel.pipeline.methodology import COMPONENTS, SIDE_AGGREGATIONS, Methodology
 from samenspel.pipeline.score import mean_with_rule, score_scales
-from scipy.stats import t as student_t
 
 # Columns of the tidy results, defined once.
 INDEX_COLUMNS = (
@@ -230,13 +230,6 @@ def stratum_means(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
         return sums / counts
 
 
-def totals(values: np.ndarray) -> np.ndarray:
-    """Rows of ``values`` (rows, k) as ``[values with NaN as 0, 1 where not NaN]`` (rows, 2k):
-    sums of these rows give the sums and the counts a nan-aware mean needs."""
-    ok = ~np.isnan(values)
-    return np.concatenate([np.where(ok, values, 0.0), ok], axis=1).astype(np.float32)
-
-
 def bootstrap_stratum_means(
     values: np.ndarray,
     starts: np.ndarray,
@@ -249,62 +242,27 @@ def bootstrap_stratum_means(
 
     ``values`` (rows, k) holds the respondents; stratum ``s`` is the row block
     ``starts[s] : starts[s] + sizes[s]``. Returns (replicates, strata, k); strata with no
-    rows give NaN. Each replicate draws a stratum's n respondents with replacement.
+    rows give NaN. Vectorised without a loop over replicates: strata of equal size are
+    stacked into one (strata, n, k) array, each replicate's resample becomes a vector of
+    draw counts per respondent (a bincount of uniform draws), and the resampled sums are
+    one batched matrix product ``counts @ values``. The share of non-missing values comes
+    from the same product, so a missing component is left out exactly as in the point
+    estimate.
     """
-    return _resampled_means(totals(values), starts, sizes, replicates, rng, 0, chunk_elements)
-
-
-def bootstrap_unit_means(
-    unit_totals: np.ndarray,
-    starts: np.ndarray,
-    sizes: np.ndarray,
-    replicates: int,
-    rng: np.random.Generator,
-    chunk_elements: int = BOOTSTRAP_CHUNK_ELEMENTS,
-) -> np.ndarray:
-    """Nan-aware means of ``replicates`` Rao-Wu resamples of units, as float32.
-
-    ``unit_totals`` (units, 2k) holds each unit's sums and counts (:func:`totals` summed
-    over its respondents); stratum ``s`` is the unit block ``starts[s] : starts[s] +
-    sizes[s]`` and needs at least two units. Each replicate draws k - 1 of the stratum's k
-    units with replacement (Rao & Wu 1988); the rescaling factor k / (k - 1) cancels in
-    the ratio of sums. Returns (replicates, strata, k).
-    """
-    if (sizes[sizes > 0] < 2).any():
-        raise ValueError("the Rao-Wu bootstrap needs at least two units in every stratum")
-    return _resampled_means(unit_totals, starts, sizes, replicates, rng, 1, chunk_elements)
-
-
-def _resampled_means(
-    rows_totals: np.ndarray,
-    starts: np.ndarray,
-    sizes: np.ndarray,
-    replicates: int,
-    rng: np.random.Generator,
-    fewer_draws: int,
-    chunk_elements: int,
-) -> np.ndarray:
-    """Means of resamples that draw ``size - fewer_draws`` rows per stratum with replacement.
-
-    Vectorised without a loop over replicates: strata of equal size are stacked into one
-    (strata, n, 2k) array, each replicate's resample becomes a vector of draw counts per row
-    (a bincount of uniform draws), and the resampled sums are one batched matrix product
-    ``counts @ rows``. The counts of non-missing values come from the same product, so a
-    missing component is left out exactly as in the point estimate.
-    """
-    k = rows_totals.shape[1] // 2
+    k = values.shape[1]
     out = np.full((replicates, len(sizes), k), np.nan, dtype=np.float32)
+    ok = ~np.isnan(values)
+    augmented = np.concatenate([np.where(ok, values, 0.0), ok], axis=1).astype(np.float32)
     for n in np.unique(sizes[sizes > 0]):
         n = int(n)
-        draws_per_replicate = n - fewer_draws
         strata = np.flatnonzero(sizes == n)
-        rows = rows_totals[starts[strata][:, None] + np.arange(n)]  # (strata, n, 2k)
+        rows = augmented[starts[strata][:, None] + np.arange(n)]  # (strata, n, 2k)
         per_chunk = max(1, chunk_elements // (replicates * n))
         draw_type = np.uint16 if n <= np.iinfo(np.uint16).max else np.uint32
         for first in range(0, len(strata), per_chunk):
             block = rows[first : first + per_chunk]
             s = len(block)
-            draws = rng.integers(0, n, size=(s, replicates, draws_per_replicate), dtype=draw_type)
+            draws = rng.integers(0, n, size=(s, replicates, n), dtype=draw_type)
             offsets = (np.arange(s * replicates, dtype=np.int64) * n).reshape(s, replicates, 1)
             counts = np.bincount((draws + offsets).ravel(), minlength=s * replicates * n)
             counts = counts.reshape(s, replicates, n).astype(np.float32)
@@ -340,18 +298,6 @@ def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.ndar
     return bounds[0], bounds[1]
 
 
-def t_interval(
-    point: np.ndarray, samples: np.ndarray, df: np.ndarray, confidence: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """``point +- t(df) * SE`` with SE the standard deviation of the bootstrap ``samples``
-    (replicates first, NaN replicates ignored); ``df`` broadcasts against ``point``."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells give NaN
-        se = np.nanstd(samples.astype(float), axis=0, ddof=1)
-        half = student_t.ppf(0.5 + confidence / 2, df) * se
-    return point - half, point + half
-
-
 @dataclass(frozen=True)
 class IndexResult:
     """The index of a set of responses, with the bootstrap replicates kept for change.
@@ -359,21 +305,20 @@ class IndexResult:
     ``table`` has :data:`INDEX_COLUMNS` (small cells applied); ``sides`` has
     :data:`SIDE_COLUMNS`; ``replicates`` is (replicates, cells) float32 with the bootstrap
     area index of every row of ``table`` (not suppressed: callers apply the status);
-    ``point`` the unsuppressed point estimates in the same order; ``df`` the degrees of
-    freedom of each row's interval (``inf`` where respondents were resampled without unit
-    codes: a percentile interval); ``design`` one row per area x wave x side with
-    :data:`DESIGN_COLUMNS`.
+    ``point`` the unsuppressed point estimates in the same order; ``design`` one row per
+    area x wave x side (:data:`DESIGN_COLUMNS`) and ``unit_icc`` one row per wave x side x
+    measure (:data:`UNIT_ICC_COLUMNS`), both empty of values without unit codes.
     """
 
     table: pd.DataFrame
     sides: pd.DataFrame
     replicates: np.ndarray
     point: np.ndarray
-    df: np.ndarray
-    design: pd.DataFrame
+    design: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unit_icc: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-# design.csv: how each side of an area x wave was drawn and what its interval can reflect.
+# design.csv: how each side of an area x wave was drawn and what its interval reflects.
 DESIGN_COLUMNS = {
     "area": "area id",
     "wave": "survey wave",
@@ -382,11 +327,24 @@ DESIGN_COLUMNS = {
     "units": "listed units (wijkteams, organisations) the respondents were reached through",
     "individuals": "respondents who named no listed unit (each counts as a unit of one)",
     "mean_unit_size": "respondent-weighted mean unit size sum(n_i^2) / sum(n_i) (Kish)",
-    "design_effect": "1 + (mean_unit_size - 1) * ICC, the wave's ICC by unit of the side score",
+    "icc": "ICC by unit of the side score in this wave and side (see unit_icc.csv)",
+    "design_effect": "1 + (mean_unit_size - 1) * icc: variance relative to independent draws",
     "n_effective": "n / design_effect",
-    "df": "degrees of freedom of the interval (empty: percentile interval without units)",
-    "interval": "units, one unit or respondents (see the methods page)",
+    "interval": "units, one unit, individuals or respondents (see the methods page)",
     "status": "published, indicative or suppressed for this side",
+}
+# unit_icc.csv: the intraclass correlation by unit per wave, side and measure.
+UNIT_ICC_COLUMNS = {
+    "wave": "survey wave (only waves with unit codes)",
+    "side": "professional or informal",
+    "measure": "component_<code>, or side_score (a respondent's weighted pillar score)",
+    "icc": "share of the variance between units of one area (units nested in areas)",
+    "design_effect": "1 + (m - 1) * icc, m the respondent-weighted mean unit size of the side",
+    "units": "units in the wave and side, units of one included",
+    "areas": "areas in the wave and side",
+    "df": "units - areas: the degrees of freedom the between-unit variance rests on",
+    "source": "data, or data pooled with the methodology's default ICC "
+    "(uncertainty.unit_icc, worth uncertainty.unit_icc_units units)",
 }
 
 
@@ -418,17 +376,18 @@ def hybridisation_index(
     frame["area"], frame["wave"] = area.astype(str), wave.astype(str)
     frame["side"] = pd.Categorical(side, categories=SIDES)
     clustered = clustered_waves(unit, frame["wave"])
-    # Units are contiguous within a stratum of a wave with unit codes; elsewhere the order
-    # of the respondents is kept (so results without unit codes do not move).
-    in_clustered = frame["wave"].isin(clustered).to_numpy()
-    keys = unit_keys(unit) if clustered else np.full(len(frame), "", dtype=object)
-    frame["_unit"] = np.where(in_clustered, keys, "")
-    frame["_listed"] = in_clustered & listed(unit) if clustered else False
+    frame["_listed"] = listed(unit) if clustered else False
+    frame["_unit"] = unit.fillna("").astype(str).to_numpy() if clustered else ""
     # Every area x wave needs both sides as strata, even when one has no respondents.
     cells = frame[["area", "wave"]].drop_duplicates().sort_values(["area", "wave"])
     cells = cells.reset_index(drop=True)
     grid = cells.merge(pd.DataFrame({"side": SIDES}), how="cross")
-    frame = frame.sort_values(["area", "wave", "side", "_unit"], kind="stable")
+    # Within a wave with unit codes a unit's respondents are contiguous; elsewhere the order
+    # of the respondents is kept, so results without unit codes do not move.
+    order = np.where(frame["wave"].isin(clustered), frame["_unit"], "")
+    frame = frame.assign(_order=order).sort_values(
+        ["area", "wave", "side", "_order"], kind="stable"
+    )
     sizes = (
         frame.groupby(["area", "wave", "side"], observed=False)
         .size()
@@ -437,7 +396,6 @@ def hybridisation_index(
     values = frame[list(COMPONENTS)].to_numpy(dtype=float)
     n_cells, n_components = len(cells), len(COMPONENTS)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    stratum = np.repeat(np.arange(len(sizes)), sizes)
 
     # Point estimate in float64; empty strata get an all-NaN placeholder row for reduceat.
     empty = np.flatnonzero(sizes == 0)
@@ -448,14 +406,12 @@ def hybridisation_index(
     point = indices_from_means(means.reshape(shape), method)
     point["components"] = means.reshape(shape)
 
-    design = _stratum_design(frame, stratum, sizes, grid, clustered, method)
-    by_units = design["scheme"].to_numpy() == "units"
-    side_df = design["df"].to_numpy(dtype=float).reshape(n_cells, 2)
-    units = _unit_blocks(values, frame["_unit"].to_numpy(), stratum, by_units, len(sizes))
+    stratum = np.repeat(np.arange(len(sizes)), sizes)
+    units = _two_stage_units(frame, values, stratum, grid, clustered, method, seed)
 
-    # Bootstrap, chunk by chunk of cells: means -> indices -> intervals. Each chunk has its
-    # own random stream spawned from the seed. (Threads gave no speed-up on the 2-core
-    # benchmark machine, so the chunks run one after the other.)
+    # Bootstrap, chunk by chunk of cells: means -> indices -> percentile intervals. Each
+    # chunk has its own random stream spawned from the seed. (Threads gave no speed-up on
+    # the 2-core benchmark machine, so the chunks run one after the other.)
     low = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     high = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     index_replicates = np.full((replicates, n_cells), np.nan, dtype=np.float32)
@@ -464,11 +420,6 @@ def hybridisation_index(
         for first in range(0, n_cells, cells_per_chunk)
     ]
     streams = np.random.SeedSequence(method.seed if seed is None else seed).spawn(len(cuts))
-    cell_df = side_df.sum(axis=1)
-    # The degrees of freedom of each result: a side's measures have its side's, the index
-    # and the gap the sum over both sides; inf marks a percentile interval.
-    df_of = {"components": side_df[..., None], "pillars": side_df[..., None], "side": side_df}
-    df_of |= {"index": cell_df, "gap": cell_df}
 
     def run(cut: slice, stream: np.random.SeedSequence) -> None:
         strata = slice(2 * cut.start, 2 * cut.stop)
@@ -478,31 +429,18 @@ def hybridisation_index(
         boot_means = bootstrap_stratum_means(
             rows,
             starts[strata] - first_row,
-            np.where(by_units[strata], 0, sizes[strata]),
+            sizes[strata],
             replicates,
             rng,
         )
-        if by_units[strata].any():
-            first_unit = units.starts[strata][0]
-            unit_means = bootstrap_unit_means(
-                units.totals[first_unit : units.starts[strata][-1] + units.sizes[strata][-1]],
-                units.starts[strata] - first_unit,
-                units.sizes[strata],
-                replicates,
-                rng,
-            )
-            boot_means = np.where(by_units[strata][None, :, None], unit_means, boot_means)
+        if units is not None:
+            centre = means[strata].astype(np.float32)
+            boot_means = units.resample(boot_means, centre, strata, rng)
         boot_means = boot_means.reshape(replicates, cut.stop - cut.start, 2, n_components)
         result = indices_from_means(boot_means, method)
         result["components"] = boot_means
         for key, samples in result.items():
             low[key][cut], high[key][cut] = percentile_interval(samples, method.confidence)
-            df = np.broadcast_to(df_of[key][cut], point[key][cut].shape)
-            finite = np.isfinite(df)
-            if finite.any():
-                t_low, t_high = t_interval(point[key][cut], samples, df, method.confidence)
-                low[key][cut] = np.where(finite, t_low, low[key][cut])
-                high[key][cut] = np.where(finite, t_high, high[key][cut])
         index_replicates[:, cut] = result["index"]
 
     for cut, stream in zip(cuts, streams, strict=True):
@@ -529,97 +467,192 @@ def hybridisation_index(
     table.loc[suppressed, value_columns] = np.nan
     table.loc[suppressed, "band"] = ""
     side_table = _side_table(cells, point, low, high, n, side_status, method)
-    design["status"] = np.array(side_status, dtype=object).reshape(-1)
-    hidden = design["status"] == "suppressed"
-    design.loc[hidden, ["mean_unit_size", "design_effect", "n_effective", "df"]] = np.nan
-    design["df"] = design["df"].where(np.isfinite(design["df"]))
-    return IndexResult(
-        table[list(INDEX_COLUMNS)],
-        side_table,
-        index_replicates,
-        point["index"],
-        cell_df,
-        design[list(DESIGN_COLUMNS)],
+    design = _design_table(frame, stratum, grid, sizes, units, side_status)
+    unit_icc = (
+        units.icc_table() if units is not None else pd.DataFrame(columns=list(UNIT_ICC_COLUMNS))
     )
+    return IndexResult(
+        table[list(INDEX_COLUMNS)], side_table, index_replicates, point["index"], design, unit_icc
+    )
+
+
+# A wave x side needs this many units of two or more respondents for their own residuals to
+# be resampled; with fewer, unit effects are drawn from a normal with the estimated covariance.
+MIN_RESIDUALS = 20
 
 
 @dataclass(frozen=True)
-class _UnitBlocks:
-    """Unit totals (:func:`totals` summed per unit) of the strata resampled by unit."""
+class _TwoStageUnits:
+    """What the two-stage bootstrap needs for the strata of waves with unit codes.
 
-    totals: np.ndarray  # (units, 2k)
-    starts: np.ndarray  # per stratum: first unit row
-    sizes: np.ndarray  # per stratum: units (0 for strata resampled by respondent)
-
-
-def _unit_blocks(values, unit_key, stratum, by_units, n_strata) -> _UnitBlocks:
-    """Sum the respondents of each unit of the strata in ``by_units`` (rows sorted so that
-    a unit's respondents are contiguous within its stratum)."""
-    rows = np.flatnonzero(by_units[stratum])
-    if not rows.size:
-        zeros = np.zeros(n_strata, dtype=np.int64)
-        return _UnitBlocks(np.zeros((0, 2 * values.shape[1]), np.float32), zeros, zeros)
-    key, strat = unit_key[rows], stratum[rows]
-    new_unit = np.ones(rows.size, dtype=bool)
-    new_unit[1:] = (key[1:] != key[:-1]) | (strat[1:] != strat[:-1])
-    first = np.flatnonzero(new_unit)
-    unit_totals = np.add.reduceat(totals(values[rows]), first, axis=0)
-    per_stratum = np.bincount(strat[first], minlength=n_strata)
-    return _UnitBlocks(
-        unit_totals, np.concatenate([[0], np.cumsum(per_stratum)[:-1]]), per_stratum
-    )
-
-
-def _stratum_design(frame, stratum, sizes, grid, clustered, method) -> pd.DataFrame:
-    """Per stratum (area x wave x side): units, design effect, degrees of freedom, scheme.
-
-    The ICC by unit of the respondents' side score is estimated per wave with units nested
-    in the strata (:func:`~samenspel.pipeline.design.nested_icc`); a wave where it cannot be
-    estimated uses the methodology's ``uncertainty.unit_icc``.
+    Per group (a wave x side): the pool of unit effects to draw from and the factor that
+    scales the respondents' resampling down to the within-unit spread. Per unit (units of
+    one included, in stratum order): its stratum, its weight (its share of the stratum's
+    respondents) and its group.
     """
-    design = grid.copy()
-    design["n"] = sizes
-    unit_key = frame["_unit"].to_numpy()
-    named = frame["_listed"].to_numpy()
-    listed_units = pd.Series(unit_key[named]).groupby(stratum[named]).nunique()
-    design["units"] = listed_units.reindex(range(len(sizes)), fill_value=0).to_numpy()
-    in_clustered = frame["wave"].isin(clustered).to_numpy()
-    singles = np.bincount(stratum[in_clustered & ~named], minlength=len(sizes))
-    design["individuals"] = singles
-    design["clustered"] = design["wave"].isin(clustered).to_numpy()
-    scores = respondent_side_scores(frame, method)
-    icc_of_wave = {}
-    for name in clustered:
-        rows = np.flatnonzero(frame["wave"].to_numpy() == name)
-        codes = pd.factorize(pd.Series(unit_key[rows]) + "|" + stratum[rows].astype(str))[0]
-        icc = nested_icc(scores[rows], stratum[rows], codes)["icc"]
-        icc_of_wave[name] = method.unit_icc if np.isnan(icc) else icc
-    unit_sizes = stratum_unit_sizes(stratum, unit_key, len(sizes))
-    rho = design["wave"].map(icc_of_wave).to_numpy(dtype=float)
-    mean_size, deff, df, scheme = [], [], [], []
-    for s, row in enumerate(design.itertuples(index=False)):
-        units = unit_sizes[s]
-        if not row.clustered or row.n == 0:
-            mean_size.append(np.nan)
-            deff.append(np.nan)
-            df.append(np.inf if row.n else np.nan)
-            scheme.append("respondents")
-            continue
-        size = float((units**2).sum() / units.sum())
-        mean_size.append(size)
-        deff.append(1.0 + (size - 1.0) * rho[s])
-        df.append(satterthwaite_df(units, rho[s]))
-        scheme.append("units" if len(units) >= 2 else "one unit")
-    design["mean_unit_size"] = mean_size
-    design["design_effect"] = deff
-    design["n_effective"] = design["n"] / design["design_effect"]
-    design["df"] = df
-    design["scheme"] = scheme
-    design["interval"] = np.where(
-        design["units"] == 1, "one unit", np.where(design["clustered"], "units", "respondents")
+
+    pools: list[np.ndarray]  # per group: (effects, k) float32
+    respondent_scale: np.ndarray  # (groups, k): sqrt(1 - ICC) per component
+    group_of_stratum: np.ndarray  # (strata,) group or -1 without unit codes
+    unit_stratum: np.ndarray  # (units,)
+    unit_weight: np.ndarray  # (units,) float32
+    covariances: dict[tuple[str, str], UnitCovariance]
+    sources: dict[tuple[str, str], str]
+    unit_sizes: dict[tuple[str, str], np.ndarray]
+    side_weights: np.ndarray  # (k,) a respondent's side score as a weighted sum
+
+    def resample(self, boot_means, centre, strata: slice, rng) -> np.ndarray:
+        """Replace the respondent resamples of the clustered strata in ``strata`` by
+        ``centre + scale * (resample - centre) + sum_i w_i u_i*`` (see :mod:`.design`)."""
+        groups = self.group_of_stratum[strata]
+        clustered = np.flatnonzero(groups >= 0)
+        if not clustered.size:
+            return boot_means
+        out = boot_means.copy()
+        scale = self.respondent_scale[groups[clustered]][None]
+        out[:, clustered] = centre[clustered] + scale * (
+            boot_means[:, clustered] - centre[clustered]
+        )
+        first = strata.start
+        in_cut = (self.unit_stratum >= first) & (self.unit_stratum < strata.stop)
+        unit_rows = np.flatnonzero(in_cut)
+        local = self.unit_stratum[unit_rows] - first
+        replicates = boot_means.shape[0]
+        # Blocks of units small enough that a (replicates, units, k) gather stays small.
+        step = max(1, 4_000_000 // (replicates * out.shape[2]))
+        for begin in range(0, unit_rows.size, step):
+            rows = unit_rows[begin : begin + step]
+            where = local[begin : begin + step]
+            group = self.group_of_stratum[self.unit_stratum[rows]]
+            effects = np.empty((replicates, rows.size, out.shape[2]), dtype=np.float32)
+            for g in np.unique(group):
+                columns = np.flatnonzero(group == g)
+                pool = self.pools[g]
+                draws = rng.integers(0, len(pool), size=(replicates, columns.size))
+                effects[:, columns] = pool[draws]
+            effects *= self.unit_weight[rows][None, :, None]
+            # A stratum's units are contiguous: sum them per stratum, then add.
+            first_of_stratum = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
+            out[:, where[first_of_stratum]] += np.add.reduceat(effects, first_of_stratum, axis=1)
+        return out
+
+    def icc_table(self) -> pd.DataFrame:
+        rows = []
+        for (wave, side), covariance in sorted(self.covariances.items()):
+            size = mean_unit_size(self.unit_sizes[(wave, side)])
+            measures = [(f"component_{c}", covariance.icc()[j]) for j, c in enumerate(COMPONENTS)]
+            measures.append(("side_score", covariance.icc(self.side_weights)))
+            for measure, icc in measures:
+                rows.append(
+                    {
+                        "wave": wave,
+                        "side": side,
+                        "measure": measure,
+                        "icc": float(icc),
+                        "design_effect": 1.0 + (size - 1.0) * float(icc),
+                        "units": covariance.units,
+                        "areas": covariance.strata,
+                        "df": covariance.df,
+                        "source": self.sources[(wave, side)],
+                    }
+                )
+        return pd.DataFrame(rows, columns=list(UNIT_ICC_COLUMNS))
+
+
+def side_score_weights(method: Methodology) -> np.ndarray:
+    """The weight of each component in a respondent's side score (no missing components)."""
+    total = sum(method.pillar_weights.values())
+    weights = np.zeros(len(COMPONENTS))
+    for pillar, members in method.pillars.items():
+        for c in members:
+            weights[COMPONENTS.index(c)] = method.pillar_weights[pillar] / len(members) / total
+    return weights
+
+
+def _two_stage_units(
+    frame, values, stratum, grid, clustered, method, seed
+) -> _TwoStageUnits | None:
+    """Covariances, pools of unit effects and unit weights of the waves with unit codes."""
+    if not clustered:
+        return None
+    codes = unit_codes(frame["_unit"].where(frame["_listed"], ""), stratum)
+    stratum_wave = grid["wave"].to_numpy()
+    stratum_side = grid["side"].astype(str).to_numpy()
+    rng = np.random.default_rng([method.seed if seed is None else seed, 7])
+    pools, scales, covariances, sources, unit_sizes = [], [], {}, {}, {}
+    group_of_stratum = np.full(len(grid), -1)
+    for wave in sorted(clustered):
+        for side in SIDES:
+            strata = np.flatnonzero((stratum_wave == wave) & (stratum_side == side))
+            rows = np.flatnonzero(np.isin(stratum, strata))
+            if not rows.size:
+                continue
+            estimate = unit_covariance(values[rows], stratum[rows], codes[rows])
+            covariance = estimate.pooled_with(method.unit_icc, method.unit_icc_units)
+            group_of_stratum[strata] = len(pools)
+            covariances[(wave, side)] = covariance
+            sources[(wave, side)] = "data" if estimate.df >= 1 else "default ICC"
+            unit_sizes[(wave, side)] = np.bincount(codes[rows])[np.unique(codes[rows])]
+            pools.append(unit_effect_pool(covariance, rng, MIN_RESIDUALS))
+            with np.errstate(invalid="ignore"):
+                scales.append(np.sqrt(np.nan_to_num(1.0 - covariance.icc(), nan=1.0)))
+    # Units in stratum order: rows are sorted so that a unit's respondents are contiguous,
+    # and a unit's code is its own (units of one included).
+    in_groups = group_of_stratum[stratum] >= 0
+    unit_first = np.flatnonzero(in_groups & np.r_[True, codes[1:] != codes[:-1]])
+    unit_size = np.bincount(codes)[codes[unit_first]]
+    unit_stratum = stratum[unit_first]
+    stratum_size = np.bincount(stratum, minlength=len(grid))
+    weight = (unit_size / stratum_size[unit_stratum]).astype(np.float32)
+    return _TwoStageUnits(
+        pools,
+        np.array(scales, dtype=np.float32).reshape(-1, len(COMPONENTS)),
+        group_of_stratum,
+        unit_stratum,
+        weight,
+        covariances,
+        sources,
+        unit_sizes,
+        side_score_weights(method),
     )
-    design.loc[design["n"] == 0, "interval"] = ""
-    return design
+
+
+def _design_table(frame, stratum, grid, sizes, units, side_status) -> pd.DataFrame:
+    """Per stratum: units reached, design effect and effective n (:data:`DESIGN_COLUMNS`)."""
+    design = grid.copy()
+    design["side"] = design["side"].astype(str)
+    design["n"] = sizes
+    named = frame["_listed"].to_numpy(dtype=bool)
+    keys = frame["_unit"].to_numpy(dtype=object)
+    listed_units = pd.Series(keys[named]).groupby(stratum[named]).nunique()
+    design["units"] = listed_units.reindex(range(len(grid)), fill_value=0).to_numpy()
+    groups = units.group_of_stratum if units is not None else np.full(len(grid), -1)
+    in_clustered = groups[stratum] >= 0
+    design["individuals"] = np.bincount(stratum[in_clustered & ~named], minlength=len(grid))
+    size = np.full(len(grid), np.nan)
+    icc = np.full(len(grid), np.nan)
+    if units is not None:
+        unit_rows = units.unit_weight * sizes[units.unit_stratum]  # respondents per unit
+        squares = np.bincount(units.unit_stratum, weights=unit_rows**2, minlength=len(grid))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            size = np.where(groups >= 0, squares / sizes, np.nan)
+        side_icc = {key: float(c.icc(units.side_weights)) for key, c in units.covariances.items()}
+        keys_of = zip(design["wave"], design["side"], strict=True)
+        icc = np.array([side_icc.get(key, np.nan) for key in keys_of])
+    design["mean_unit_size"] = size
+    design["icc"] = icc
+    design["design_effect"] = 1.0 + (size - 1.0) * icc
+    design["n_effective"] = design["n"] / design["design_effect"]
+    interval = np.select(
+        [groups < 0, design["units"] >= 2, design["units"] == 1],
+        ["respondents", "units", "one unit"],
+        "individuals",
+    )
+    design["interval"] = np.where(sizes > 0, interval, "")
+    design["status"] = np.array(side_status, dtype=object).reshape(-1)
+    hidden = (design["status"] == "suppressed").to_numpy()
+    design.loc[hidden, ["mean_unit_size", "design_effect", "n_effective"]] = np.nan
+    return design[list(DESIGN_COLUMNS)]
 
 
 def _side_table(cells, point, low, high, n, side_status, method) -> pd.DataFrame:

@@ -524,8 +524,10 @@ def classify_rows(
     reject(
         named & ~known_unit,
         "unknown-unit",
-        lambda m: "the team or organisation code is not a unit of area '" + area[m] + "' for "
-        "this role in the registry",
+        lambda m: (
+            "the team or organisation code is not a unit of area '" + area[m] + "' for "
+            "this role in the registry"
+        ),
     )
     bad = frame.get("_bad", blank)
     reject(bad != "", "out-of-range", lambda m: "not an answer code: " + bad[m])

@@ -39,6 +39,7 @@ class Methodology:
     confidence: float
     seed: int
     unit_icc: float
+    unit_icc_units: float
     publish_min: int
     indicative_min: int
     source: str
@@ -87,6 +88,7 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
             confidence=float(raw["uncertainty"]["confidence"]),
             seed=int(raw["uncertainty"]["seed"]),
             unit_icc=float(raw["uncertainty"]["unit_icc"]),
+            unit_icc_units=float(raw["uncertainty"]["unit_icc_units"]),
             publish_min=int(raw["small_cells"]["publish"]),
             indicative_min=int(raw["small_cells"]["indicative"]),
             source=str(path),
@@ -157,6 +159,8 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
         )
     if not 0 <= methodology.unit_icc < 1:
         error("uncertainty.unit_icc", "must be at least 0 and below 1", "e.g. 0.10")
+    if not methodology.unit_icc_units >= 0:
+        error("uncertainty.unit_icc_units", "must be 0 or more units", "e.g. 10")
     if not 0 < methodology.indicative_min <= methodology.publish_min:
         error("small_cells", "need 0 < indicative <= publish", "e.g. indicative 5, publish 10")
     if methodology.change_p_value not in CHANGE_P_VALUES:

@@ -44,9 +44,7 @@ def component_pool(
         if level.side not in SIDES:
             continue
         effects = rng.normal(0.0, model.settings.unit_sd, per_cell)
-        frame = generate_cell(
-            instrument, model, float(level.h), level.side, per_cell, rng, effects
-        )
+        frame = generate_cell(instrument, model, float(level.h), level.side, per_cell, rng, effects)
         frame, _ = add_response_behaviour(instrument, frame, model.settings, rng)
         frames.append(frame)
         labels.append(
