@@ -14,7 +14,15 @@ from samenspel.instrument.model import AreaRegistry, Instrument
 from samenspel.pipeline.change import CHANGE_COLUMNS, index_change
 from samenspel.pipeline.compare import COMPARISON_COLUMNS, compare_groups
 from samenspel.pipeline.goals import GOAL_COLUMNS, goal_agreement
-from samenspel.pipeline.index import SIDES, components_of_answers, hybridisation_index
+from samenspel.pipeline.index import (
+    DESIGN_COLUMNS,
+    DISTRIBUTION_COLUMNS,
+    SIDES,
+    UNIT_ICC_COLUMNS,
+    component_distribution,
+    components_of_answers,
+    hybridisation_index,
+)
 from samenspel.pipeline.methodology import Methodology
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.sensitivity import SENSITIVITY_COLUMNS, index_sensitivity
@@ -63,6 +71,9 @@ OUTPUT_COLUMNS = {
     "index": INDEX_CSV_COLUMNS,
     "side_measures": SIDE_MEASURE_COLUMNS,
     "change": CHANGE_COLUMNS,
+    "design": DESIGN_COLUMNS,
+    "unit_icc": UNIT_ICC_COLUMNS,
+    "component_distribution": DISTRIBUTION_COLUMNS,
     "comparisons": COMPARISON_COLUMNS,
     "sensitivity": SENSITIVITY_COLUMNS,
     "goals": GOAL_COLUMNS,
@@ -82,8 +93,9 @@ def index_tables(
     loadings: dict[str, float] | None = None,
     scalar_invariance_between_sides: bool | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The result tables: ``index``, ``side_measures`` and ``change``; with ``full`` also
-    ``comparisons``, ``sensitivity`` and ``goals``. Columns: :data:`OUTPUT_COLUMNS`.
+    """The result tables: ``index``, ``side_measures``, ``change``, ``design``, ``unit_icc``
+    and ``component_distribution``; with ``full`` also ``comparisons``, ``sensitivity`` and
+    ``goals``. Columns: :data:`OUTPUT_COLUMNS`.
 
     Only the two sides of the index take part; stakeholders answer the goal module only.
     ``wave_instruments`` (wave -> instrument hash) and ``invariance`` mark method breaks;
@@ -121,6 +133,11 @@ def index_tables(
         "index": index[list(INDEX_CSV_COLUMNS)],
         "side_measures": result.sides,
         "change": change,
+        "design": result.design,
+        "unit_icc": result.unit_icc,
+        "component_distribution": component_distribution(
+            components, in_index["wave"], in_index["side"], method
+        ),
     }
     if full:
         tables["comparisons"] = compare_groups(

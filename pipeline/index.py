@@ -78,13 +78,15 @@ def count_goalpost(counts: pd.Series, cap: float) -> pd.Series:
 
 
 def positive_gap_mapping(gap: pd.Series, max_gap: float) -> pd.Series:
-    """IGF default: ``100 * (1 - max(d, 0) / max_gap)``; favouring the other side gives 100."""
-    return 100.0 * (1.0 - gap.clip(lower=0) / max_gap)
+    """IGF default: ``100 * (1 - min(max(d, 0), max_gap) / max_gap)``; favouring the other
+    side gives 100, a gap of ``max_gap`` or more gives 0."""
+    return 100.0 * (1.0 - gap.clip(lower=0, upper=max_gap) / max_gap)
 
 
 def symmetric_gap_mapping(gap: pd.Series, max_gap: float) -> pd.Series:
-    """IGF alternative (sensitivity): ``50 * (1 - d / max_gap)``; equal grades give 50."""
-    return 50.0 * (1.0 - gap / max_gap)
+    """IGF alternative (sensitivity): ``50 * (1 - d / max_gap)`` kept within 0-100; equal
+    grades give 50."""
+    return 50.0 * (1.0 - gap.clip(lower=-max_gap, upper=max_gap) / max_gap)
 
 
 def respondent_components(
@@ -687,6 +689,57 @@ def _side_table(cells, point, low, high, n, side_status, method) -> pd.DataFrame
     table["_side"] = table["side"].map({name: s for s, name in enumerate(SIDES)})
     table = table.sort_values(["area", "wave", "_side", "_order"], kind="stable")
     return table.reset_index(drop=True)[list(SIDE_COLUMNS)]
+
+
+# component_distribution.csv: how each component spreads over the respondents.
+DISTRIBUTION_COLUMNS = {
+    "wave": "survey wave",
+    "side": "professional or informal",
+    "component": "component code",
+    "n": "respondents of this side in the wave with a value for the component",
+    "mean": "mean over those respondents, 0-100",
+    "share_at_0": "share of respondents at 0 (the goalpost at the far end)",
+    "share_at_100": "share of respondents at 100 (fully hybrid on this component)",
+    "p10": "10th percentile",
+    "median": "median",
+    "p90": "90th percentile",
+    "status": "published, indicative or suppressed (small-cell rule on n)",
+}
+
+
+def component_distribution(
+    components: pd.DataFrame, wave: pd.Series, side: pd.Series, method: Methodology
+) -> pd.DataFrame:
+    """Per wave x side x component: the spread over respondents (:data:`DISTRIBUTION_COLUMNS`).
+
+    Shows which components carry the index: one whose respondents sit mostly at 100 (or
+    at 0) cannot tell areas apart.
+    """
+    frame = components[list(COMPONENTS)].copy()
+    frame["wave"], frame["side"] = wave.astype(str).to_numpy(), side.to_numpy()
+    long = frame.melt(id_vars=["wave", "side"], var_name="component").dropna()
+    grouped = long.groupby(["wave", "side", "component"], sort=False)["value"]
+    table = grouped.agg(
+        n="size",
+        mean="mean",
+        share_at_0=lambda v: float((v <= 0).mean()),
+        share_at_100=lambda v: float((v >= 100).mean()),
+        p10=lambda v: float(v.quantile(0.1)),
+        median="median",
+        p90=lambda v: float(v.quantile(0.9)),
+    ).reset_index()
+    table["status"] = [publication_status(int(n), method) for n in table["n"]]
+    values = ["mean", "share_at_0", "share_at_100", "p10", "median", "p90"]
+    table.loc[table["status"] == "suppressed", values] = np.nan
+    order = {c: i for i, c in enumerate(COMPONENTS)}
+    table = table.sort_values(
+        ["wave", "side", "component"],
+        key=lambda c: (
+            c.map(order) if c.name == "component" else c.map(SIDES.index) if c.name == "side" else c
+        ),
+        kind="stable",
+    )
+    return table.reset_index(drop=True)[list(DISTRIBUTION_COLUMNS)]
 
 
 STATUSES = ("published", "indicative", "suppressed")

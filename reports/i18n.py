@@ -336,14 +336,16 @@ MAPPING_DESCRIPTIONS = {
     "rescaled": {"nl": "100 × (score − 1) / 4", "en": "100 × (score − 1) / 4"},
     "reversed": {"nl": "100 − 100 × (score − 1) / 4", "en": "100 − 100 × (score − 1) / 4"},
     "positive_gap": {
-        "nl": "100 × (1 − max(eigen − ander, 0) / 9), met rapportcijfers 1–10",
-        "en": "100 × (1 − max(own − other, 0) / 9), with 1–10 report grades",
+        "nl": "100 × (1 − min(max(eigen − ander, 0), {max_gap}) / {max_gap}), met "
+        "rapportcijfers 1–10: {max_gap} punten verschil of meer geeft 0",
+        "en": "100 × (1 − min(max(own − other, 0), {max_gap}) / {max_gap}), with 1–10 report "
+        "grades: a gap of {max_gap} points or more gives 0",
     },
     "symmetric_gap": {
-        "nl": "50 × (1 − (eigen − ander) / 9): gelijke cijfers geven 50 (alternatief in de "
-        "gevoeligheidsanalyse)",
-        "en": "50 × (1 − (own − other) / 9): equal grades give 50 (alternative in the "
-        "sensitivity analysis)",
+        "nl": "50 × (1 − (eigen − ander) / {max_gap}), binnen 0–100: gelijke cijfers geven 50 "
+        "(alternatief in de gevoeligheidsanalyse)",
+        "en": "50 × (1 − (own − other) / {max_gap}), within 0–100: equal grades give 50 "
+        "(alternative in the sensitivity analysis)",
     },
     "counts_and_quality": {
         "nl": "gemiddelde van de aantallen (100 × ln(1 + min(x, plafond)) / ln(1 + plafond)) "

@@ -207,7 +207,9 @@ def _methods(data: ReportInput, language: str, names: dict[str, str]) -> dict:
             {
                 "code": code,
                 "name": names[code],
-                "mapping": MAPPING_DESCRIPTIONS[spec["mapping"]][language],
+                "mapping": MAPPING_DESCRIPTIONS[spec["mapping"]][language].format(
+                    max_gap=f"{float(spec.get('max_gap', 0)):g}"
+                ),
             }
         )
     caps = method.components["COL"].get("caps", {})

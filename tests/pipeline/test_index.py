@@ -73,9 +73,9 @@ def test_components_of_one_respondent_by_hand():
     answers["dis10"] = 8.0
     # IND: all 3, reverse items 3 too -> 50.
     answers.update({f"ind{i}": 3.0 for i in range(1, 6)})
-    # IGF: own 8 on all, other 5 on all -> gap 3 -> 100 * (1 - 3/9).
+    # IGF: own 8 on all, other 6.5 on average -> gap 1.5 -> 100 * (1 - 1.5/3) = 50.
     answers.update({f"igf{i}_own": 8.0 for i in range(1, 7)})
-    answers.update({f"igf{i}_other": 5.0 for i in range(1, 7)})
+    answers.update({f"igf{i}_other": 6.0 if i % 2 else 7.0 for i in range(1, 7)})
     # COL: counts at their caps except contacts 3 (43.07); quality 5, 5, reverse 1 -> 100.
     caps = METHOD.components["COL"]["caps"]
     answers.update({code: float(cap) for code, cap in caps.items()})
@@ -89,9 +89,19 @@ def test_components_of_one_respondent_by_hand():
     assert components["UNF"] == pytest.approx(100 - 100 * (7 / 3 - 1) / 4)
     assert components["DIS"] == pytest.approx(100.0)
     assert components["IND"] == pytest.approx(50.0)
-    assert components["IGF"] == pytest.approx(100 * (1 - 3 / 9))
+    assert components["IGF"] == pytest.approx(50.0)
     count_part = (6 * 100 + 100 * np.log(4) / np.log(25)) / 7
     assert components["COL"] == pytest.approx((count_part + 100) / 2)
+
+
+def test_a_gap_of_three_grade_points_or_more_is_clearly_us_them():
+    # own 8 "goed", other 5 "onvoldoende": the goalpost; own 9, other 2: beyond it.
+    for own, other in ((8.0, 5.0), (9.0, 2.0)):
+        answers = {f"igf{i}_own": own for i in range(1, 7)}
+        answers.update({f"igf{i}_other": other for i in range(1, 7)})
+        frame = clean_answers(one_respondent(**answers), INSTRUMENT)
+        scores = score_scales(frame, INSTRUMENT, METHOD.min_share_answered)
+        assert respondent_components(frame, scores, INSTRUMENT, METHOD)["IGF"].iloc[0] == 0.0
 
 
 def test_favouring_the_other_side_is_not_us_them_thinking():

@@ -23,8 +23,12 @@ INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
 
 
 def test_symmetric_gap_mapping_by_hand():
-    gaps = pd.Series([-9.0, -3.0, 0.0, 3.0, 9.0])
-    assert symmetric_gap_mapping(gaps, 9).tolist() == pytest.approx([100, 200 / 3, 50, 100 / 3, 0])
+    gaps = pd.Series([-9.0, -3.0, 0.0, 1.5, 3.0, 9.0])
+    assert symmetric_gap_mapping(gaps, 9).tolist() == pytest.approx(
+        [100, 200 / 3, 50, 50 * (1 - 1.5 / 9), 100 / 3, 0]
+    )
+    # With the goalpost at 3 points, gaps beyond it stay within 0-100.
+    assert symmetric_gap_mapping(gaps, 3).tolist() == pytest.approx([100, 100, 50, 25, 0, 0])
 
 
 def labelled(values: dict[tuple[str, str], np.ndarray]) -> pd.DataFrame:
