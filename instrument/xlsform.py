@@ -327,6 +327,11 @@ def survey_rows(instrument: Instrument, areas: AreaRegistry) -> list[dict[str, s
     return rows
 
 
+def area_labels(areas: AreaRegistry) -> dict[str, str]:
+    """How the forms name each area, by area id: `Oud-Noord (Amsterdam)`."""
+    return {area.id: f"{area.name} ({area.municipality})" for area in areas.areas}
+
+
 def choice_rows(instrument: Instrument, areas: AreaRegistry) -> list[dict[str, str]]:
     """The choices sheet: one list per answer scale that a select question uses."""
     used = {item.scale for item in instrument.items}
@@ -335,10 +340,8 @@ def choice_rows(instrument: Instrument, areas: AreaRegistry) -> list[dict[str, s
         if scale.id not in used or scale.kind in NUMBER_SCALE_KINDS:
             continue
         if scale.kind == "area":
-            municipality = {a.municipality_code: a.municipality for a in areas.areas}
-            for area in areas.areas:
-                row = {"list_name": scale.id, "name": area.id}
-                text = f"{area.name} ({municipality[area.municipality_code]})"
+            for area_id, text in area_labels(areas).items():
+                row = {"list_name": scale.id, "name": area_id}
                 for language in instrument.languages:
                     row[translated("label", language)] = text
                 rows.append(row)
