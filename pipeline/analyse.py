@@ -97,7 +97,8 @@ def index_tables(
     answers = clean_answers(in_index, instrument)
     components = components_of_answers(answers, instrument, method)
     labels = (in_index["area"], in_index["wave"], in_index["side"])
-    result = hybridisation_index(components, *labels, method, replicates)
+    unit = in_index["unit"] if "unit" in in_index else None
+    result = hybridisation_index(components, *labels, method, replicates, unit=unit)
     change = index_change(result, method, wave_order, wave_instruments, invariance)
     registry = areas.table()[["id", "name", "municipality"]].rename(
         columns={"id": "area", "name": "area_name"}

@@ -1,11 +1,16 @@
 """Change of the area index between waves (DESIGN.md section 10).
 
 Per area, between consecutive waves and against the first wave: the difference of the index
-with the percentile interval of its bootstrap differences (the waves' respondents are
-resampled independently, so replicate ``r`` of one wave minus replicate ``r`` of the other is
-a draw of the difference), a p-value, Benjamini-Hochberg FDR across the areas of each pair
-of waves, "meaningful" only beyond the methodology's threshold, and a method break where the
-instrument changed between the waves or measurement invariance across them fails.
+with an interval from its bootstrap differences (the waves are resampled independently, so
+replicate ``r`` of one wave minus replicate ``r`` of the other is a draw of the difference),
+a p-value, Benjamini-Hochberg FDR across the areas of each pair of waves, "meaningful" only
+beyond the methodology's threshold, and a method break where the instrument changed between
+the waves or measurement invariance across them fails.
+
+The interval and the p-value follow the index's own scheme (:mod:`.index`): where either
+wave was resampled by units, ``change +- t(df) * SE`` and a two-sided t p-value with the two
+waves' degrees of freedom added; otherwise the percentile interval of the differences and
+the methodology's ``change.p_value``.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.index import IndexResult, percentile_interval, worst_status
+from samenspel.pipeline.index import IndexResult, percentile_interval, t_interval, worst_status
 from samenspel.pipeline.methodology import Methodology
 from scipy.stats import false_discovery_control, norm
+from scipy.stats import t as student_t
 
 # The columns of change.csv, each described once; the report renders these descriptions.
 CHANGE_COLUMNS = {
@@ -28,9 +34,11 @@ CHANGE_COLUMNS = {
     "index_from": "area index in the earlier wave",
     "index_to": "area index in the later wave",
     "change": "index_to - index_from, in index points",
-    "ci_low": "lower bound of the percentile bootstrap CI of the change",
-    "ci_high": "upper bound of the percentile bootstrap CI of the change",
-    "p": "two-sided p-value of 'no change' from the bootstrap (methodology change.p_value)",
+    "ci_low": "lower bound of the bootstrap CI of the change (t interval where units were "
+    "resampled, else percentile)",
+    "ci_high": "upper bound of the bootstrap CI of the change",
+    "p": "two-sided p-value of 'no change' from the bootstrap (t with df where units were "
+    "resampled, else methodology change.p_value)",
     "q": "Benjamini-Hochberg adjusted p across the areas of this pair of waves",
     "significant": "q below the false discovery rate (methodology change.false_discovery_rate)",
     "meaningful": "significant and |change| at least change.meaningful_change index points",
@@ -115,6 +123,14 @@ def index_change(
         differences = result.replicates[:, i_to].astype(float) - result.replicates[:, i_from]
         low, high = percentile_interval(differences, method.confidence)
         p = bootstrap_p_values(change, differences, method.change_p_value)
+        df = result.df[i_from] + result.df[i_to]
+        by_units = np.isfinite(df)
+        if by_units.any():
+            t_low, t_high = t_interval(change, differences, df, method.confidence)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                t_score = change / np.nanstd(differences, axis=0, ddof=1)
+            low, high = np.where(by_units, t_low, low), np.where(by_units, t_high, high)
+            p = np.where(by_units, 2 * student_t.sf(np.abs(t_score), df), p)
         status = np.array(
             [
                 worst_status([a, b])

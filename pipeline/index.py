@@ -4,7 +4,24 @@
 2. per area x side x wave: component means -> pillars -> side index;
 3. area index = geometric mean of the two side indices, with the asymmetry gap;
 4. bands;
-5. stratified bootstrap (respondents resampled within area x side x wave), percentile CIs.
+5. a bootstrap that follows how the sample was drawn, within area x side x wave:
+
+   * waves without unit codes: respondents are resampled (stratified bootstrap) and the
+     interval is the percentile interval; it assumes independent draws;
+   * waves with unit codes (the wijkteam or organisation a respondent was reached through):
+     units are resampled with the Rao-Wu rescaling bootstrap (Rao & Wu 1988; Rao, Wu &
+     Yue 1992): k - 1 of a stratum's k units are drawn with replacement and their
+     respondents weighted by the number of draws (the rescaling factor k / (k - 1)
+     cancels in a mean). Its variance is unbiased for the with-replacement two-stage
+     variance, because the spread of unit means already holds the within-unit spread;
+     resampling respondents inside the drawn units as well would count that spread twice.
+     With few units a variance estimate has few degrees of freedom and the bootstrap
+     distribution of a handful of units is lumpy, so the interval is
+     ``estimate +- t(df) * bootstrap SE`` with the design's degrees of freedom (the sum over
+     the two sides of :func:`~samenspel.pipeline.design.satterthwaite_df`), as survey
+     practice does for stratified cluster samples (Korn & Graubard 1999, section 5.2).
+     A respondent without a listed unit is a unit of one; a side reached through a single
+     unit has its respondents resampled and is marked (see :mod:`.design`).
 
 The same function (:func:`indices_from_means`) turns component means into indices for the
 point estimate, for every bootstrap replicate, for the simulator's truth and for the
@@ -26,8 +43,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
+from samenspel.pipeline.design import (
+    clustered_waves,
+    listed,
+    nested_icc,
+    satterthwaite_df,
+    stratum_unit_sizes,
+    unit_keys,
+)
 from samenspel.pipeline.methodology import COMPONENTS, SIDE_AGGREGATIONS, Methodology
 from samenspel.pipeline.score import mean_with_rule, score_scales
+from scipy.stats import t as student_t
 
 # Columns of the tidy results, defined once.
 INDEX_COLUMNS = (
@@ -178,6 +204,20 @@ def indices_from_means(
     return {"pillars": pillars, "side": side, "index": index, "gap": professional - informal}
 
 
+def respondent_side_scores(components: pd.DataFrame, method: Methodology) -> np.ndarray:
+    """Each respondent's side composite: weighted mean of their pillar scores (0-100).
+
+    Without missing components the side index equals the mean of these, so their spread
+    and their intraclass correlation describe the side index's sampling variance.
+    """
+    values = components[list(COMPONENTS)].to_numpy(dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pillars = _pillar_means(values, method, None)
+    weights = np.array([method.pillar_weights[p] for p in method.pillars])
+    return _weighted_nanmean(pillars, weights)
+
+
 def stratum_means(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Nan-aware means of consecutive row blocks starting at ``starts`` (last axis kept).
 
@@ -188,6 +228,13 @@ def stratum_means(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     counts = np.add.reduceat(ok.astype(np.int32), starts, axis=-2)
     with np.errstate(invalid="ignore", divide="ignore"):
         return sums / counts
+
+
+def totals(values: np.ndarray) -> np.ndarray:
+    """Rows of ``values`` (rows, k) as ``[values with NaN as 0, 1 where not NaN]`` (rows, 2k):
+    sums of these rows give the sums and the counts a nan-aware mean needs."""
+    ok = ~np.isnan(values)
+    return np.concatenate([np.where(ok, values, 0.0), ok], axis=1).astype(np.float32)
 
 
 def bootstrap_stratum_means(
@@ -202,27 +249,62 @@ def bootstrap_stratum_means(
 
     ``values`` (rows, k) holds the respondents; stratum ``s`` is the row block
     ``starts[s] : starts[s] + sizes[s]``. Returns (replicates, strata, k); strata with no
-    rows give NaN. Vectorised without a loop over replicates: strata of equal size are
-    stacked into one (strata, n, k) array, each replicate's resample becomes a vector of
-    draw counts per respondent (a bincount of uniform draws), and the resampled sums are
-    one batched matrix product ``counts @ values``. The share of non-missing values comes
-    from the same product, so a missing component is left out exactly as in the point
-    estimate.
+    rows give NaN. Each replicate draws a stratum's n respondents with replacement.
     """
-    k = values.shape[1]
+    return _resampled_means(totals(values), starts, sizes, replicates, rng, 0, chunk_elements)
+
+
+def bootstrap_unit_means(
+    unit_totals: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    replicates: int,
+    rng: np.random.Generator,
+    chunk_elements: int = BOOTSTRAP_CHUNK_ELEMENTS,
+) -> np.ndarray:
+    """Nan-aware means of ``replicates`` Rao-Wu resamples of units, as float32.
+
+    ``unit_totals`` (units, 2k) holds each unit's sums and counts (:func:`totals` summed
+    over its respondents); stratum ``s`` is the unit block ``starts[s] : starts[s] +
+    sizes[s]`` and needs at least two units. Each replicate draws k - 1 of the stratum's k
+    units with replacement (Rao & Wu 1988); the rescaling factor k / (k - 1) cancels in
+    the ratio of sums. Returns (replicates, strata, k).
+    """
+    if (sizes[sizes > 0] < 2).any():
+        raise ValueError("the Rao-Wu bootstrap needs at least two units in every stratum")
+    return _resampled_means(unit_totals, starts, sizes, replicates, rng, 1, chunk_elements)
+
+
+def _resampled_means(
+    rows_totals: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    replicates: int,
+    rng: np.random.Generator,
+    fewer_draws: int,
+    chunk_elements: int,
+) -> np.ndarray:
+    """Means of resamples that draw ``size - fewer_draws`` rows per stratum with replacement.
+
+    Vectorised without a loop over replicates: strata of equal size are stacked into one
+    (strata, n, 2k) array, each replicate's resample becomes a vector of draw counts per row
+    (a bincount of uniform draws), and the resampled sums are one batched matrix product
+    ``counts @ rows``. The counts of non-missing values come from the same product, so a
+    missing component is left out exactly as in the point estimate.
+    """
+    k = rows_totals.shape[1] // 2
     out = np.full((replicates, len(sizes), k), np.nan, dtype=np.float32)
-    ok = ~np.isnan(values)
-    augmented = np.concatenate([np.where(ok, values, 0.0), ok], axis=1).astype(np.float32)
     for n in np.unique(sizes[sizes > 0]):
         n = int(n)
+        draws_per_replicate = n - fewer_draws
         strata = np.flatnonzero(sizes == n)
-        rows = augmented[starts[strata][:, None] + np.arange(n)]  # (strata, n, 2k)
+        rows = rows_totals[starts[strata][:, None] + np.arange(n)]  # (strata, n, 2k)
         per_chunk = max(1, chunk_elements // (replicates * n))
         draw_type = np.uint16 if n <= np.iinfo(np.uint16).max else np.uint32
         for first in range(0, len(strata), per_chunk):
             block = rows[first : first + per_chunk]
             s = len(block)
-            draws = rng.integers(0, n, size=(s, replicates, n), dtype=draw_type)
+            draws = rng.integers(0, n, size=(s, replicates, draws_per_replicate), dtype=draw_type)
             offsets = (np.arange(s * replicates, dtype=np.int64) * n).reshape(s, replicates, 1)
             counts = np.bincount((draws + offsets).ravel(), minlength=s * replicates * n)
             counts = counts.reshape(s, replicates, n).astype(np.float32)
@@ -258,6 +340,18 @@ def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.ndar
     return bounds[0], bounds[1]
 
 
+def t_interval(
+    point: np.ndarray, samples: np.ndarray, df: np.ndarray, confidence: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``point +- t(df) * SE`` with SE the standard deviation of the bootstrap ``samples``
+    (replicates first, NaN replicates ignored); ``df`` broadcasts against ``point``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells give NaN
+        se = np.nanstd(samples.astype(float), axis=0, ddof=1)
+        half = student_t.ppf(0.5 + confidence / 2, df) * se
+    return point - half, point + half
+
+
 @dataclass(frozen=True)
 class IndexResult:
     """The index of a set of responses, with the bootstrap replicates kept for change.
@@ -265,13 +359,35 @@ class IndexResult:
     ``table`` has :data:`INDEX_COLUMNS` (small cells applied); ``sides`` has
     :data:`SIDE_COLUMNS`; ``replicates`` is (replicates, cells) float32 with the bootstrap
     area index of every row of ``table`` (not suppressed: callers apply the status);
-    ``point`` the unsuppressed point estimates in the same order.
+    ``point`` the unsuppressed point estimates in the same order; ``df`` the degrees of
+    freedom of each row's interval (``inf`` where respondents were resampled without unit
+    codes: a percentile interval); ``design`` one row per area x wave x side with
+    :data:`DESIGN_COLUMNS`.
     """
 
     table: pd.DataFrame
     sides: pd.DataFrame
     replicates: np.ndarray
     point: np.ndarray
+    df: np.ndarray
+    design: pd.DataFrame
+
+
+# design.csv: how each side of an area x wave was drawn and what its interval can reflect.
+DESIGN_COLUMNS = {
+    "area": "area id",
+    "wave": "survey wave",
+    "side": "professional or informal",
+    "n": "respondents of this side",
+    "units": "listed units (wijkteams, organisations) the respondents were reached through",
+    "individuals": "respondents who named no listed unit (each counts as a unit of one)",
+    "mean_unit_size": "respondent-weighted mean unit size sum(n_i^2) / sum(n_i) (Kish)",
+    "design_effect": "1 + (mean_unit_size - 1) * ICC, the wave's ICC by unit of the side score",
+    "n_effective": "n / design_effect",
+    "df": "degrees of freedom of the interval (empty: percentile interval without units)",
+    "interval": "units, one unit or respondents (see the methods page)",
+    "status": "published, indicative or suppressed for this side",
+}
 
 
 def hybridisation_index(
@@ -283,13 +399,16 @@ def hybridisation_index(
     replicates: int | None = None,
     seed: int | None = None,
     cells_per_chunk: int = 1000,
+    unit: pd.Series | None = None,
 ) -> IndexResult:
-    """Index per area x wave with stratified-bootstrap CIs, and the per-side measures.
+    """Index per area x wave with bootstrap CIs, and the per-side measures.
 
     ``components`` holds the seven components per respondent; ``area``, ``wave`` and
-    ``side`` (professional / informal) label each respondent. Respondents of other roles
-    must be left out by the caller. Small cells (methodology ``small_cells``) are applied:
-    suppressed cells have no values, only their n. The bootstrap runs over chunks of
+    ``side`` (professional / informal) label each respondent; ``unit`` (optional) the code
+    of the unit (wijkteam, organisation) a respondent was reached through, blank or
+    ``individual`` for none. Respondents of other roles must be left out by the caller.
+    Small cells (methodology ``small_cells``) are applied: suppressed cells have no values,
+    only their n. The bootstrap (see the module docstring) runs over chunks of
     ``cells_per_chunk`` area x wave cells so that memory stays bounded at national scale.
     """
     if not set(side.unique()) <= set(SIDES):
@@ -298,11 +417,18 @@ def hybridisation_index(
     frame = components[list(COMPONENTS)].copy()
     frame["area"], frame["wave"] = area.astype(str), wave.astype(str)
     frame["side"] = pd.Categorical(side, categories=SIDES)
+    clustered = clustered_waves(unit, frame["wave"])
+    # Units are contiguous within a stratum of a wave with unit codes; elsewhere the order
+    # of the respondents is kept (so results without unit codes do not move).
+    in_clustered = frame["wave"].isin(clustered).to_numpy()
+    keys = unit_keys(unit) if clustered else np.full(len(frame), "", dtype=object)
+    frame["_unit"] = np.where(in_clustered, keys, "")
+    frame["_listed"] = in_clustered & listed(unit) if clustered else False
     # Every area x wave needs both sides as strata, even when one has no respondents.
     cells = frame[["area", "wave"]].drop_duplicates().sort_values(["area", "wave"])
     cells = cells.reset_index(drop=True)
     grid = cells.merge(pd.DataFrame({"side": SIDES}), how="cross")
-    frame = frame.sort_values(["area", "wave", "side"], kind="stable")
+    frame = frame.sort_values(["area", "wave", "side", "_unit"], kind="stable")
     sizes = (
         frame.groupby(["area", "wave", "side"], observed=False)
         .size()
@@ -311,6 +437,7 @@ def hybridisation_index(
     values = frame[list(COMPONENTS)].to_numpy(dtype=float)
     n_cells, n_components = len(cells), len(COMPONENTS)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    stratum = np.repeat(np.arange(len(sizes)), sizes)
 
     # Point estimate in float64; empty strata get an all-NaN placeholder row for reduceat.
     empty = np.flatnonzero(sizes == 0)
@@ -321,9 +448,14 @@ def hybridisation_index(
     point = indices_from_means(means.reshape(shape), method)
     point["components"] = means.reshape(shape)
 
-    # Bootstrap, chunk by chunk of cells: means -> indices -> percentile intervals. Each
-    # chunk has its own random stream spawned from the seed. (Threads gave no speed-up on
-    # the 2-core benchmark machine, so the chunks run one after the other.)
+    design = _stratum_design(frame, stratum, sizes, grid, clustered, method)
+    by_units = design["scheme"].to_numpy() == "units"
+    side_df = design["df"].to_numpy(dtype=float).reshape(n_cells, 2)
+    units = _unit_blocks(values, frame["_unit"].to_numpy(), stratum, by_units, len(sizes))
+
+    # Bootstrap, chunk by chunk of cells: means -> indices -> intervals. Each chunk has its
+    # own random stream spawned from the seed. (Threads gave no speed-up on the 2-core
+    # benchmark machine, so the chunks run one after the other.)
     low = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     high = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     index_replicates = np.full((replicates, n_cells), np.nan, dtype=np.float32)
@@ -332,22 +464,45 @@ def hybridisation_index(
         for first in range(0, n_cells, cells_per_chunk)
     ]
     streams = np.random.SeedSequence(method.seed if seed is None else seed).spawn(len(cuts))
+    cell_df = side_df.sum(axis=1)
+    # The degrees of freedom of each result: a side's measures have its side's, the index
+    # and the gap the sum over both sides; inf marks a percentile interval.
+    df_of = {"components": side_df[..., None], "pillars": side_df[..., None], "side": side_df}
+    df_of |= {"index": cell_df, "gap": cell_df}
 
     def run(cut: slice, stream: np.random.SeedSequence) -> None:
         strata = slice(2 * cut.start, 2 * cut.stop)
+        rng = np.random.default_rng(stream)
         first_row = starts[strata][0]
         rows = values[first_row : starts[strata][-1] + sizes[strata][-1]]
         boot_means = bootstrap_stratum_means(
             rows,
             starts[strata] - first_row,
-            sizes[strata],
+            np.where(by_units[strata], 0, sizes[strata]),
             replicates,
-            np.random.default_rng(stream),
-        ).reshape(replicates, cut.stop - cut.start, 2, n_components)
+            rng,
+        )
+        if by_units[strata].any():
+            first_unit = units.starts[strata][0]
+            unit_means = bootstrap_unit_means(
+                units.totals[first_unit : units.starts[strata][-1] + units.sizes[strata][-1]],
+                units.starts[strata] - first_unit,
+                units.sizes[strata],
+                replicates,
+                rng,
+            )
+            boot_means = np.where(by_units[strata][None, :, None], unit_means, boot_means)
+        boot_means = boot_means.reshape(replicates, cut.stop - cut.start, 2, n_components)
         result = indices_from_means(boot_means, method)
         result["components"] = boot_means
         for key, samples in result.items():
             low[key][cut], high[key][cut] = percentile_interval(samples, method.confidence)
+            df = np.broadcast_to(df_of[key][cut], point[key][cut].shape)
+            finite = np.isfinite(df)
+            if finite.any():
+                t_low, t_high = t_interval(point[key][cut], samples, df, method.confidence)
+                low[key][cut] = np.where(finite, t_low, low[key][cut])
+                high[key][cut] = np.where(finite, t_high, high[key][cut])
         index_replicates[:, cut] = result["index"]
 
     for cut, stream in zip(cuts, streams, strict=True):
@@ -374,7 +529,97 @@ def hybridisation_index(
     table.loc[suppressed, value_columns] = np.nan
     table.loc[suppressed, "band"] = ""
     side_table = _side_table(cells, point, low, high, n, side_status, method)
-    return IndexResult(table[list(INDEX_COLUMNS)], side_table, index_replicates, point["index"])
+    design["status"] = np.array(side_status, dtype=object).reshape(-1)
+    hidden = design["status"] == "suppressed"
+    design.loc[hidden, ["mean_unit_size", "design_effect", "n_effective", "df"]] = np.nan
+    design["df"] = design["df"].where(np.isfinite(design["df"]))
+    return IndexResult(
+        table[list(INDEX_COLUMNS)],
+        side_table,
+        index_replicates,
+        point["index"],
+        cell_df,
+        design[list(DESIGN_COLUMNS)],
+    )
+
+
+@dataclass(frozen=True)
+class _UnitBlocks:
+    """Unit totals (:func:`totals` summed per unit) of the strata resampled by unit."""
+
+    totals: np.ndarray  # (units, 2k)
+    starts: np.ndarray  # per stratum: first unit row
+    sizes: np.ndarray  # per stratum: units (0 for strata resampled by respondent)
+
+
+def _unit_blocks(values, unit_key, stratum, by_units, n_strata) -> _UnitBlocks:
+    """Sum the respondents of each unit of the strata in ``by_units`` (rows sorted so that
+    a unit's respondents are contiguous within its stratum)."""
+    rows = np.flatnonzero(by_units[stratum])
+    if not rows.size:
+        zeros = np.zeros(n_strata, dtype=np.int64)
+        return _UnitBlocks(np.zeros((0, 2 * values.shape[1]), np.float32), zeros, zeros)
+    key, strat = unit_key[rows], stratum[rows]
+    new_unit = np.ones(rows.size, dtype=bool)
+    new_unit[1:] = (key[1:] != key[:-1]) | (strat[1:] != strat[:-1])
+    first = np.flatnonzero(new_unit)
+    unit_totals = np.add.reduceat(totals(values[rows]), first, axis=0)
+    per_stratum = np.bincount(strat[first], minlength=n_strata)
+    return _UnitBlocks(
+        unit_totals, np.concatenate([[0], np.cumsum(per_stratum)[:-1]]), per_stratum
+    )
+
+
+def _stratum_design(frame, stratum, sizes, grid, clustered, method) -> pd.DataFrame:
+    """Per stratum (area x wave x side): units, design effect, degrees of freedom, scheme.
+
+    The ICC by unit of the respondents' side score is estimated per wave with units nested
+    in the strata (:func:`~samenspel.pipeline.design.nested_icc`); a wave where it cannot be
+    estimated uses the methodology's ``uncertainty.unit_icc``.
+    """
+    design = grid.copy()
+    design["n"] = sizes
+    unit_key = frame["_unit"].to_numpy()
+    named = frame["_listed"].to_numpy()
+    listed_units = pd.Series(unit_key[named]).groupby(stratum[named]).nunique()
+    design["units"] = listed_units.reindex(range(len(sizes)), fill_value=0).to_numpy()
+    in_clustered = frame["wave"].isin(clustered).to_numpy()
+    singles = np.bincount(stratum[in_clustered & ~named], minlength=len(sizes))
+    design["individuals"] = singles
+    design["clustered"] = design["wave"].isin(clustered).to_numpy()
+    scores = respondent_side_scores(frame, method)
+    icc_of_wave = {}
+    for name in clustered:
+        rows = np.flatnonzero(frame["wave"].to_numpy() == name)
+        codes = pd.factorize(pd.Series(unit_key[rows]) + "|" + stratum[rows].astype(str))[0]
+        icc = nested_icc(scores[rows], stratum[rows], codes)["icc"]
+        icc_of_wave[name] = method.unit_icc if np.isnan(icc) else icc
+    unit_sizes = stratum_unit_sizes(stratum, unit_key, len(sizes))
+    rho = design["wave"].map(icc_of_wave).to_numpy(dtype=float)
+    mean_size, deff, df, scheme = [], [], [], []
+    for s, row in enumerate(design.itertuples(index=False)):
+        units = unit_sizes[s]
+        if not row.clustered or row.n == 0:
+            mean_size.append(np.nan)
+            deff.append(np.nan)
+            df.append(np.inf if row.n else np.nan)
+            scheme.append("respondents")
+            continue
+        size = float((units**2).sum() / units.sum())
+        mean_size.append(size)
+        deff.append(1.0 + (size - 1.0) * rho[s])
+        df.append(satterthwaite_df(units, rho[s]))
+        scheme.append("units" if len(units) >= 2 else "one unit")
+    design["mean_unit_size"] = mean_size
+    design["design_effect"] = deff
+    design["n_effective"] = design["n"] / design["design_effect"]
+    design["df"] = df
+    design["scheme"] = scheme
+    design["interval"] = np.where(
+        design["units"] == 1, "one unit", np.where(design["clustered"], "units", "respondents")
+    )
+    design.loc[design["n"] == 0, "interval"] = ""
+    return design
 
 
 def _side_table(cells, point, low, high, n, side_status, method) -> pd.DataFrame:

@@ -41,7 +41,13 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-from samenspel.instrument.model import AreaRegistry, Instrument, wording_fields
+from samenspel.instrument.model import (
+    TEXT_SCALE_KINDS,
+    UNIT_NOT_LISTED,
+    AreaRegistry,
+    Instrument,
+    wording_fields,
+)
 from samenspel.instrument.problems import InputError, Level, Problem, ProblemsFound
 from samenspel.pipeline.quality import quality_flags
 from samenspel.pipeline.readers import (
@@ -75,6 +81,7 @@ REJECT_REASONS = {
     "duplicate-respondent": "the respondent code is already in this wave (file or store)",
     "invalid-role": "the role answer is missing or not a role code",
     "unknown-area": "the area is not in the area registry",
+    "unknown-unit": "the team or organisation is not one of the area's units for the role",
     "out-of-range": "an answer is not one of the item's codes",
 }
 
@@ -357,7 +364,9 @@ def extract_rows(
     ``code=value; ...``), ``_identifying`` (where an e-mail address or phone number was
     found) and ``row_number``.
     """
-    numeric = {p for c, p in mapping.items.items() if instrument.scale_of(c).kind != "area"}
+    numeric = {
+        p for c, p in mapping.items.items() if instrument.scale_of(c).kind not in TEXT_SCALE_KINDS
+    }
     select, identifying = [], []
     for code, position in mapping.items.items():
         if position in numeric:
@@ -407,8 +416,9 @@ def extract_rows(
         if invalid.any():
             text = np.where(literal_nan[invalid], "nan", [f"{v:g}" for v in values[invalid]])
             bad[invalid] = bad[invalid] + "; " + code + "=" + text.astype(object)
-    if "area" in mapping.items:
-        columns["area"] = _texts(result["area"])
+    for code, position in mapping.items.items():
+        if position not in numeric:
+            columns[code] = _texts(result[code])
     for field_name in ("submission_id", "respondent", "version", "_identifying"):
         columns[field_name] = _texts(result[field_name])
     frame = pd.DataFrame(columns)
@@ -505,6 +515,17 @@ def classify_rows(
         ~area.isin(areas.ids),
         "unknown-area",
         lambda m: "area '" + area[m].str.slice(0, 40) + "' is not in the registry",
+    )
+    unit = frame.get("unit", blank)
+    named = (unit != "") & (unit != UNIT_NOT_LISTED)
+    sides = {float(r.code): r.side or "" for r in instrument.roles.values()}
+    key = unit + "|" + area.astype(str) + "|" + role.map(sides).fillna("")
+    known_unit = key.isin([f"{u.code}|{u.area}|{u.side}" for u in areas.units])
+    reject(
+        named & ~known_unit,
+        "unknown-unit",
+        lambda m: "the team or organisation code is not a unit of area '" + area[m] + "' for "
+        "this role in the registry",
     )
     bad = frame.get("_bad", blank)
     reject(bad != "", "out-of-range", lambda m: "not an answer code: " + bad[m])

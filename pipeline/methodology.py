@@ -38,6 +38,7 @@ class Methodology:
     replicates: int
     confidence: float
     seed: int
+    unit_icc: float
     publish_min: int
     indicative_min: int
     source: str
@@ -85,6 +86,7 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
             replicates=int(raw["uncertainty"]["replicates"]),
             confidence=float(raw["uncertainty"]["confidence"]),
             seed=int(raw["uncertainty"]["seed"]),
+            unit_icc=float(raw["uncertainty"]["unit_icc"]),
             publish_min=int(raw["small_cells"]["publish"]),
             indicative_min=int(raw["small_cells"]["indicative"]),
             source=str(path),
@@ -153,6 +155,8 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
             "fewer than 100 replicates give unstable intervals",
             "use 1000 or more",
         )
+    if not 0 <= methodology.unit_icc < 1:
+        error("uncertainty.unit_icc", "must be at least 0 and below 1", "e.g. 0.10")
     if not 0 < methodology.indicative_min <= methodology.publish_min:
         error("small_cells", "need 0 < indicative <= publish", "e.g. indicative 5, publish 10")
     if methodology.change_p_value not in CHANGE_P_VALUES:

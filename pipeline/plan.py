@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.index import SIDES, _pillar_means, _weighted_nanmean
+from samenspel.pipeline.index import SIDES, respondent_side_scores
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from scipy.stats import norm
 
@@ -32,14 +32,6 @@ PLAN_COLUMNS = {
     "n_per_side": "respondents needed per side in this area for that half-width",
     "source": "earlier waves (store) or simulator",
 }
-
-
-def respondent_side_scores(components: pd.DataFrame, method: Methodology) -> np.ndarray:
-    """Each respondent's side composite: weighted mean of their pillar scores (0-100)."""
-    values = components[list(COMPONENTS)].to_numpy(dtype=float)
-    pillars = _pillar_means(values, method, None)
-    weights = np.array([method.pillar_weights[p] for p in method.pillars])
-    return _weighted_nanmean(pillars, weights)
 
 
 def index_variance_per_respondent(

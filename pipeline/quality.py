@@ -32,7 +32,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from samenspel.instrument.model import Instrument
+from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
 from samenspel.pipeline.store import QUALITY_COLUMNS
 from scipy import stats
 from threadpoolctl import threadpool_limits
@@ -112,7 +112,12 @@ def _quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFr
         },
         index=index,
     )
-    items = [i for i in instrument.items if i.code not in NOT_SUBSTANTIVE]
+    items = [
+        i
+        for i in instrument.items
+        if i.code not in NOT_SUBSTANTIVE
+        and instrument.scale_of(i.code).kind not in TEXT_SCALE_KINDS
+    ]
     role_ids = {float(r.code): r.id for r in instrument.roles.values()}
     role_codes = (
         responses["role"].to_numpy(dtype=float) if "role" in responses else np.full(n, np.nan)

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from samenspel.instrument.model import PAIR_TARGETS, Instrument
+from samenspel.instrument.model import PAIR_TARGETS, TEXT_SCALE_KINDS, Instrument
 
 
 def clean_answers(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """Numeric item columns as floats with 'weet niet' / 'n.v.t.' codes turned into NaN.
 
-    The area item holds registry ids, not numbers, and is left out.
+    The area and unit items hold registry codes, not numbers, and are left out.
     """
     codes = [
         code for code in instrument.item_codes
-        if code in responses.columns and instrument.scale_of(code).kind != "area"
+        if code in responses.columns and instrument.scale_of(code).kind not in TEXT_SCALE_KINDS
     ]  # fmt: skip
     frame = responses[codes]
     try:

@@ -9,6 +9,14 @@ Latent structure, per respondent: a general attitude ``g`` towards the other sid
 construct-specific part. The area x side x wave level ``h`` (in SD units, 0 = neutral) moves
 every construct in the hybrid direction: trust, contact quality and collaboration up;
 devaluation, unfamiliarity, disagreement, indeterminacy and the own-other grade gap down.
+
+Recruitment: respondents are reached through the units (wijkteams, organisations) that the
+area registry lists for their area and side. People in one unit share an effect ``u`` on
+``h`` (drawn once per unit from ``model_seed``, so a unit keeps it across waves), with
+``var(u) / (var(u) + var(0.7 g)) = unit_icc``: the intraclass correlation of the general
+attitude within units. A share of respondents belongs to no listed unit (answer
+``individual``); each of them is a unit of one with an effect of their own. Without units in
+the registry every respondent is such an individual.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from samenspel.instrument.model import AreaRegistry, Instrument
+from samenspel.instrument.model import UNIT_NOT_LISTED, AreaRegistry, Instrument
 
 # Direction in which each construct moves when collaboration is more hybrid.
 HYBRID_DIRECTION = {"TRU": 1, "CQ": 1, "COL": 1, "OGD": -1, "UNF": -1, "DIS": -1, "IND": -1}
@@ -39,6 +47,8 @@ BASE_COUNTS = {
 # Kobo-style metadata columns written beside the answers.
 KOBO_META = ("start", "end", "respondent")
 KOBO_SYSTEM = ("_id", "_uuid", "_submission_time", "_status", "__version__", "_index")
+# Variance of the shared part of a respondent's attitude, var(0.7 g): the unit ICC's reference.
+GENERAL_VARIANCE = 0.49
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,17 @@ class SimulationSettings:
     wave_change: float = 0.25  # SD of area changes between consecutive waves
     wave_drift: float = 0.05  # mean area change between consecutive waves (0: no true change)
     side_gap: float = 0.25  # professionals' mean level above informal actors'
+    unit_icc: float = 0.10  # ICC of the general attitude within a recruitment unit
+    individual_share: float = 0.10  # respondents who belong to no listed unit
+    # Units reached per side and area: (fewest, most), drawn per wave from those listed;
+    # None reaches every listed unit.
+    units_reached: tuple[int, int] | None = None
     extra: dict = field(default_factory=dict)
+
+    @property
+    def unit_sd(self) -> float:
+        """SD of the unit effect on ``h`` that gives :attr:`unit_icc`."""
+        return float(np.sqrt(GENERAL_VARIANCE * self.unit_icc / (1.0 - self.unit_icc)))
 
 
 @dataclass(frozen=True)
@@ -70,6 +90,34 @@ class GeneratingModel:
     loadings: dict[str, float]  # item code -> standardised loading
     item_shift: dict[str, float]  # item code -> threshold shift (item difficulty)
     settings: SimulationSettings
+    # code, area, side, weight (share of the side's respondents it tends to get), effect
+    units: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["code", "area", "side", "weight", "effect"])
+    )
+
+    def recruit(
+        self, area: str, side: str, n: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Unit codes and unit effects of ``n`` respondents of one side in one area x wave.
+
+        The units reached are drawn from those listed (:attr:`SimulationSettings.
+        units_reached`); respondents fall into them by weight, or are individuals.
+        """
+        settings = self.settings
+        listed = self.units[(self.units.area == area) & (self.units.side == side)]
+        if settings.units_reached is not None and len(listed):
+            fewest, most = settings.units_reached
+            count = int(rng.integers(min(fewest, len(listed)), min(most, len(listed)) + 1))
+            listed = listed.iloc[np.sort(rng.choice(len(listed), count, replace=False))]
+        codes = np.full(n, UNIT_NOT_LISTED, dtype=object)
+        effects = rng.normal(0.0, settings.unit_sd, n)  # individuals: units of one
+        if len(listed):
+            in_unit = rng.random(n) >= settings.individual_share
+            weights = listed["weight"].to_numpy(dtype=float)
+            pick = rng.choice(len(listed), int(in_unit.sum()), p=weights / weights.sum())
+            codes[in_unit] = listed["code"].to_numpy()[pick]
+            effects[in_unit] = listed["effect"].to_numpy(dtype=float)[pick]
+        return codes, effects
 
     def to_json(self) -> str:
         return json.dumps(
@@ -79,6 +127,8 @@ class GeneratingModel:
                 "levels": self.levels.to_dict(orient="records"),
                 "loadings": self.loadings,
                 "item_shift": self.item_shift,
+                "unit_sd": self.settings.unit_sd,
+                "units": self.units.to_dict(orient="records"),
                 "thresholds": THRESHOLDS.tolist(),
                 "base_counts": BASE_COUNTS,
             },
@@ -107,7 +157,15 @@ def draw_model(
     likert = [i.code for i in instrument.items if instrument.scale_of(i.code).kind == "agreement"]
     loadings = {code: float(rng.uniform(0.6, 0.85)) for code in likert}
     item_shift = {code: float(rng.normal(0.0, 0.2)) for code in likert}
-    return GeneratingModel(levels, loadings, item_shift, settings)
+    # Unequal unit sizes: weights from the registry's members where given, else at random.
+    units = areas.units_table()
+    units["weight"] = [
+        float(m) if m == m and m is not None else float(rng.uniform(5, 30))
+        for m in units["members"]
+    ]
+    units["effect"] = rng.normal(0.0, settings.unit_sd, len(units))
+    units = units[["code", "area", "side", "weight", "effect"]]
+    return GeneratingModel(levels, loadings, item_shift, settings, units)
 
 
 def _likert(latent: np.ndarray, loading: float, shift: float, reverse: bool, rng) -> np.ndarray:
@@ -193,7 +251,7 @@ def add_response_behaviour(
     n = len(frame)
     careless = rng.random(n) < settings.careless_share
     straight = rng.integers(1, 6, n).astype(float)
-    codes = [c for c in frame.columns if c not in ("consent", "role", "area")]
+    codes = [c for c in frame.columns if c not in ("consent", "role", "area", "unit")]
     values = frame[codes].to_numpy(dtype=float, copy=True)
     answered = ~np.isnan(values)
     blank = answered & (rng.random(values.shape) < settings.item_nonresponse)
@@ -223,9 +281,11 @@ def simulate_wave(
     parts = []
     levels = model.levels[model.levels.wave == wave]
     for row in levels.itertuples():
-        cell = generate_cell(instrument, model, row.h, row.side, settings.per_side, rng)
+        units, effects = model.recruit(row.area, row.side, settings.per_side, rng)
+        cell = generate_cell(instrument, model, row.h, row.side, settings.per_side, rng, effects)
         cell, careless = add_response_behaviour(instrument, cell, settings, rng)
         cell["area"] = row.area
+        cell["unit"] = units
         cell["_careless"] = careless
         parts.append(cell)
     stakeholder = instrument.roles["stakeholder"]
@@ -251,6 +311,7 @@ def simulate_wave(
     # Respondents who decline: consent = 2 and nothing else answered.
     declined = rng.random(n) < settings.no_consent_share
     answer_columns = [c for c in frame.columns if c not in ("consent", "area", "_careless")]
+    frame["unit"] = frame["unit"].astype(object)
     frame.loc[declined, answer_columns] = np.nan
     frame.loc[declined, "consent"] = 2.0
     frame["mode"] = rng.choice([1.0, 3.0, 4.0], n, p=[0.5, 0.2, 0.3])

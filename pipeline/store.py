@@ -13,7 +13,7 @@ Schema version :data:`SCHEMA_VERSION` (2):
                    ingested_at, rows_read, accepted, rejected
 ``responses``      file_id, row_number, wave, submission_id, respondent (keyed hash), side,
                    started, ended, submitted, then one column per item code (DOUBLE; the
-                   area item is VARCHAR)
+                   area and unit items, which hold registry codes, are VARCHAR)
 ``rejects``        file_id, row_number, wave, submission_id, reason, detail, area, side
 ``quality_flags``  file_id, row_number, wave, area, side, then the measures and flags of
                    :data:`QUALITY_COLUMNS`, explained in :mod:`.quality` (one row per response)
@@ -49,7 +49,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from samenspel.instrument.model import Instrument
+from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
 from samenspel.instrument.problems import InputError
 
 SCHEMA_VERSION = 2
@@ -295,7 +295,7 @@ def ensure_item_columns(con: duckdb.DuckDBPyConnection, instrument: Instrument) 
     existing = {row[0] for row in con.execute("DESCRIBE responses").fetchall()}
     for code in instrument.item_codes:
         if code not in existing:
-            kind = "VARCHAR" if instrument.scale_of(code).kind == "area" else "DOUBLE"
+            kind = "VARCHAR" if instrument.scale_of(code).kind in TEXT_SCALE_KINDS else "DOUBLE"
             con.execute(f'ALTER TABLE responses ADD COLUMN "{code}" {kind}')
 
 

@@ -2,7 +2,11 @@
 
 Per DESIGN.md section 13 the truth is not read off the latent means: it is the estimator
 applied to a very large draw per area x side x wave from the same generator (discretisation,
-nonresponse, careless respondents, reverse keys, goalposts and aggregation included). With
+nonresponse, careless respondents, reverse keys, goalposts and aggregation included). The
+target is the area's whole population of units: every respondent of the draw comes from a
+unit of its own, with an effect drawn from the units' distribution, so the truth averages
+over units as an estimate from many units would (the intervals treat the units reached as a
+sample of the units that could have been reached). With
 ``per_cell`` respondents a cell, the Monte Carlo error of the index is about
 1 / sqrt(per_cell) of one respondent's spread: 0.1 index points at the default.
 """
@@ -39,7 +43,10 @@ def component_pool(
     for level in model.levels.itertuples(index=False):
         if level.side not in SIDES:
             continue
-        frame = generate_cell(instrument, model, float(level.h), level.side, per_cell, rng)
+        effects = rng.normal(0.0, model.settings.unit_sd, per_cell)
+        frame = generate_cell(
+            instrument, model, float(level.h), level.side, per_cell, rng, effects
+        )
         frame, _ = add_response_behaviour(instrument, frame, model.settings, rng)
         frames.append(frame)
         labels.append(

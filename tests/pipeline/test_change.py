@@ -9,19 +9,23 @@ from samenspel.pipeline.change import bootstrap_p_values, index_change
 from samenspel.pipeline.index import IndexResult
 from samenspel.pipeline.methodology import load_methodology
 from scipy.stats import norm
+from scipy.stats import t as student_t
 
 METHOD = load_methodology()
 
 
-def result(points: dict[tuple[str, str], float], status=None, spread=1.0, seed=0) -> IndexResult:
-    """An index result whose replicates are normal around the points with SD ``spread``."""
+def result(
+    points: dict[tuple[str, str], float], status=None, spread=1.0, seed=0, df=np.inf
+) -> IndexResult:
+    """An index result whose replicates are normal around the points with SD ``spread``;
+    ``df`` per cell as from a resampling by units (inf: by respondents, percentile)."""
     rng = np.random.default_rng(seed)
     keys = sorted(points)
     table = pd.DataFrame({"area": [k[0] for k in keys], "wave": [k[1] for k in keys]})
     table["status"] = [(status or {}).get(k, "published") for k in keys]
     point = np.array([points[k] for k in keys])
     replicates = (point + spread * rng.standard_normal((2000, len(keys)))).astype(np.float32)
-    return IndexResult(table, table, replicates, point)
+    return IndexResult(table, table, replicates, point, np.full(len(keys), df), table)
 
 
 def test_bootstrap_se_p_value_by_hand():
@@ -80,3 +84,19 @@ def test_change_involving_a_suppressed_cell_is_suppressed():
     assert change.loc["b", "verdict"] == "suppressed" and np.isnan(change.loc["b", "change"])
     assert not change.loc["b", "significant"]
     assert change.loc["a", "status"] == "indicative" and change.loc["a", "verdict"] == "increase"
+
+
+def test_change_of_waves_resampled_by_units_uses_t_with_both_waves_df():
+    points = {("a", "2025"): 50.0, ("a", "2026"): 55.0}
+    table = index_change(result(points, spread=2.0, df=3.0), METHOD)
+    row = table.iloc[0]
+    replicates = result(points, spread=2.0).replicates.astype(float)
+    se = np.std(replicates[:, 1] - replicates[:, 0], ddof=1)
+    half = student_t.ppf(0.975, 6) * se  # 3 + 3 degrees of freedom
+    assert row["ci_low"] == pytest.approx(5 - half)
+    assert row["ci_high"] == pytest.approx(5 + half)
+    assert row["p"] == pytest.approx(2 * student_t.sf(5 / se, 6))
+    # The same spread read as a percentile interval is narrower by t(6) / z: few units, wide CI.
+    percentile = index_change(result(points, spread=2.0), METHOD).iloc[0]
+    ratio = 2 * half / (percentile["ci_high"] - percentile["ci_low"])
+    assert ratio == pytest.approx(student_t.ppf(0.975, 6) / norm.ppf(0.975), rel=0.05)

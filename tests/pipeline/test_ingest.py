@@ -33,10 +33,12 @@ from samenspel.paths import DEFAULT_INSTRUMENT
 def valid_rows(n: int) -> pd.DataFrame:
     """``n`` consenting, unique, valid rows as a paper-entry table with ids and a version."""
     frame = wave_frame()
-    frame = frame[(frame["consent"] == 1) & ~frame["_uuid"].duplicated()].head(n)
+    frame = frame[
+        (frame["consent"] == 1) & ~frame["_uuid"].duplicated() & frame["role"].isin([1, 2])
+    ].head(n)
     table = plain_table(frame).astype(object)
     table.insert(0, "submission_id", list(frame["_uuid"]))
-    table.insert(1, "version", "2026.1")
+    table.insert(1, "version", "2026.2")
     return table.reset_index(drop=True)
 
 
@@ -50,7 +52,7 @@ def reasons_by_row(con) -> dict[int, str]:
 
 
 def test_every_row_gets_a_verdict_with_its_reason(store, tmp_path):
-    table = valid_rows(11)
+    table = valid_rows(12)
     table.loc[1, "consent"] = 2
     table.loc[2, "version"] = "2025.3"
     table.loc[3, "submission_id"] = table.loc[0, "submission_id"]
@@ -59,13 +61,17 @@ def test_every_row_gets_a_verdict_with_its_reason(store, tmp_path):
     table.loc[6, "area"] = "amsterdam-west"
     table.loc[7, "tru1"] = 6
     table.loc[8, "igf1_own"] = "tien"
-    table.loc[9, "version"] = "v20261"  # the same version, written as Kobo does
+    table.loc[9, "version"] = "v20262"  # the same version, written as Kobo does
     table.loc[10, "team"] = 3.0  # whole number with a decimal point: a valid code
+    # A unit of another area; then the unit answer for "not in the list".
+    other_area = next(u for u in areas().units if u.area != table.loc[11, "area"])
+    table.loc[11, "unit"] = other_area.code
+    table.loc[0, "unit"] = "individual"
     path = tmp_path / "regels.csv"
     too_many = ";".join(["1"] * (len(table.columns) + 2))
     write(table, path, extra_lines=f"x;y;z\n{too_many}\n")
     report = ingest_file(store, path, "2025", instrument(), areas())
-    assert report.rows_read == 13
+    assert report.rows_read == 14
     assert report.accepted == 3
     assert report.accepted + report.rejected_total == report.rows_read
     # Row numbers as a spreadsheet shows them: the header is row 1.
@@ -78,17 +84,24 @@ def test_every_row_gets_a_verdict_with_its_reason(store, tmp_path):
         8: "unknown-area",
         9: "out-of-range",
         10: "out-of-range",
-        13: "malformed-row",
+        13: "unknown-unit",
         14: "malformed-row",
+        15: "malformed-row",
     }
     details = dict(store.execute("SELECT row_number, detail FROM rejects").fetchall())
     assert details[5] == f"submission {table.loc[0, 'submission_id']} is also in row 2"
     assert details[6] == "respondent code also in row 2"
     assert details[10] == "not an answer code: igf1_own=tien"
-    assert "Expected Number of Columns" in details[13]
-    assert sorted(load_responses(store)["row_number"]) == [2, 11, 12]
+    assert details[13] == (
+        f"the team or organisation code is not a unit of area '{table.loc[11, 'area']}' "
+        "for this role in the registry"
+    )
+    assert "Expected Number of Columns" in details[14]
+    responses = load_responses(store)
+    assert sorted(responses["row_number"]) == [2, 11, 12]
+    assert responses.set_index("row_number").loc[2, "unit"] == "individual"
     counts = store.execute("SELECT rows_read, accepted, rejected FROM files").fetchall()
-    assert counts == [(13, 3, 10)]
+    assert counts == [(14, 3, 11)]
 
 
 def test_duplicates_against_the_store_are_per_wave_for_respondents(store, tmp_path):
@@ -239,7 +252,7 @@ def test_a_wave_is_tied_to_one_instrument_version(store, tmp_path):
     changed = tmp_path / "samenspel.yaml"
     changed.write_text(
         DEFAULT_INSTRUMENT.read_text(encoding="utf-8").replace(
-            'version: "2026.1"', 'version: "2026.2"'
+            'version: "2026.2"', 'version: "2026.3"'
         ),
         encoding="utf-8",
     )
@@ -257,13 +270,18 @@ def test_cli_ingest_and_status(tmp_path, capsys, key_file):
     store_path = tmp_path / "s.duckdb"
     assert main(["ingest", str(path), "--wave", "2025", "--store", str(store_path)]) == 0
     out = capsys.readouterr()
-    assert "109 rows read, 106 accepted, 3 rejected" in out.err
-    assert "duplicate-submission: 1, no-consent: 2" in out.err
+    declined = int((frame["consent"] != 1).sum())
+    duplicates = int(frame["_uuid"].duplicated().sum())
+    accepted = len(frame) - declined - duplicates
+    assert f"{len(frame)} rows read, {accepted} accepted, {declined + duplicates} rejected" in (
+        out.err
+    )
+    assert f"duplicate-submission: {duplicates}, no-consent: {declined}" in out.err
     assert main(["status", "--store", str(store_path)]) == 0
     status = capsys.readouterr().out
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     assert sha in status and " ok" in status
-    assert "2026.1" in status
+    assert "2026.2" in status
     everything = status + out.err + out.out
     assert key_file.read_text().strip() not in everything
     assert not any(code in everything for code in frame["respondent"])

@@ -70,7 +70,8 @@ def test_nonresponse_share_counts_blanks_among_the_items_asked():
     substantive = [
         i.code
         for i in instrument().items
-        if "informal" in i.roles and i.code not in ("consent", "role", "area", "mode", "language")
+        if "informal" in i.roles
+        and i.code not in ("consent", "role", "area", "unit", "mode", "language")
     ]
     assert asked == len(substantive)
     data.loc[2, substantive] = np.nan
