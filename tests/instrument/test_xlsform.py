@@ -295,10 +295,13 @@ def test_kobo_export_round_trips_through_ingest(
         for h in path.read_text(encoding="utf-8").splitlines()[0].replace('"', "").split(";")
     }
 
-    stored = con.execute("SELECT tru1, igf1_own, col_contacts, area FROM responses").df()
+    stored = con.execute("SELECT tru1, igf1_own, col_contacts, area, unit FROM responses").df()
     kept = frame[frame["consent"] == 1].drop_duplicates("_uuid")
     for code in ("tru1", "igf1_own", "col_contacts"):
         assert stored[code].sum() == pytest.approx(kept[code].sum())
         assert stored[code].isna().sum() == kept[code].isna().sum()
     assert sorted(stored["area"]) == sorted(kept["area"])
+    # The unit code (text, from the cascading choice) arrives as exported.
+    assert sorted(filter(None, stored["unit"])) == sorted(kept["unit"].dropna())
+    assert UNIT_NOT_LISTED in set(stored["unit"])
     con.close()
