@@ -26,7 +26,8 @@ Design decisions (DESIGN.md section 5):
 - Recruitment unit: ``select_one unit`` with a ``choice_filter``. The choices sheet gives
   every unit its ``area`` and ``side``; the filter keeps the units of the answered area and
   of the respondent's side (the role answer mapped to its side), and always the
-  'not listed / individual' choice.
+  'not listed / individual' choice. It is ``quick`` like other selects, unless an area has
+  so many units of one side that a search box (``autocomplete``) serves better.
 - 'Weet niet' for a number (grades, counts) is entered as the scale's missing code (98, 998):
   the constraint allows the range or that code, the hint says so, and the codebook and SPSS
   template declare it missing. Select questions list 'weet niet' / 'n.v.t.' as choices.
