@@ -6,9 +6,9 @@
 
 The data package describes a KoboToolbox CSV export of the generated XLSForm with XML names
 and without group prefixes (`;`-separated): every column's type, ``enum`` constraints for
-coded answers, ``minimum``/``maximum`` for numbers and, per column, ``missingValues`` with
-the 'weet niet' / 'n.v.t.' codes, so that a blank and a 'don't know' both read as missing
-while any other code is reported as an error.
+coded answers (the registry's codes for the area and the unit), ``minimum``/``maximum`` for
+numbers and, per column, ``missingValues`` with the 'weet niet' / 'n.v.t.' codes, so that a
+blank and a 'don't know' both read as missing while any other code is reported as an error.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from samenspel.instrument.model import AreaRegistry, Instrument, wording_fields
+from samenspel.instrument.model import (
+    TEXT_SCALE_KINDS,
+    UNIT_NOT_LISTED,
+    AreaRegistry,
+    Instrument,
+    wording_fields,
+)
 from samenspel.instrument.phrases import language_name, phrase
 from samenspel.instrument.xlsform import (
     NUMBER_SCALE_KINDS,
@@ -58,6 +64,7 @@ MEASURE_OF_SCALE = {
     "categorical": "nominal",
     "role": "nominal",
     "area": "nominal",
+    "unit": "nominal",
 }
 RESPONDENT_WIDTH = 32  # characters of a respondent code in the SPSS and XLSX templates
 
@@ -86,7 +93,7 @@ def codebook_table(instrument: Instrument, areas: AreaRegistry) -> pd.DataFrame:
             ITEM_KIND: item.kind,
             ANSWER_SCALE: scale.id,
             SCALE_KIND: scale.kind,
-            VALUE_TYPE: "string" if scale.kind == "area" else "integer",
+            VALUE_TYPE: "string" if scale.kind in TEXT_SCALE_KINDS else "integer",
             MEASURE: MEASURE_OF_SCALE[scale.kind],
             VALID_CODES: scale.valid_codes,
             MINIMUM: scale.minimum if scale.kind in NUMBER_SCALE_KINDS else None,
@@ -103,6 +110,11 @@ def codebook_table(instrument: Instrument, areas: AreaRegistry) -> pd.DataFrame:
             row[f"text_{language}"] = text
             if scale.kind == "area":
                 row[f"labels_{language}"] = {a.id: a.name for a in areas.areas}
+            elif scale.kind == "unit":
+                row[f"labels_{language}"] = {
+                    **{u.code: u.name for u in areas.units},
+                    UNIT_NOT_LISTED: phrase("unit_not_listed", language),
+                }
             else:
                 row[f"labels_{language}"] = {o.code: o.label[language] for o in scale.options}
             row[f"missing_labels_{language}"] = {o.code: o.label[language] for o in scale.missing}
@@ -126,7 +138,7 @@ def _field(spec: dict | None, name: str, language: str) -> dict:
         "missingValues": ["", *(str(c) for c in spec[MISSING_CODES])],
     }
     constraints = {}
-    if spec[SCALE_KIND] == "area":
+    if spec[SCALE_KIND] in TEXT_SCALE_KINDS:
         constraints["enum"] = list(spec[f"labels_{language}"])
     elif spec[VALID_CODES]:
         constraints["enum"] = list(spec[VALID_CODES])
@@ -212,5 +224,6 @@ def render_codebook(instrument: Instrument, areas: AreaRegistry) -> str:
             roles=instrument.roles,
             sections={s.id: s for s in instrument.sections},
             language_name=language_name,
+            not_listed=UNIT_NOT_LISTED,
         )
     )

@@ -5,8 +5,10 @@
 
 Both have one column per answer column of the codebook (respondent number first), named by
 item code, so ingest maps them by name. The SPSS file carries variable labels, value labels
-(missing codes included), user-missing codes and measurement levels; the workbook carries
-drop-down lists of the allowed codes and range checks for numbers ('weet niet' as 98 / 998).
+(missing codes included; the area and the unit are string variables labelled by their
+registry codes), user-missing codes and measurement levels; the workbook carries drop-down
+lists of the allowed codes (the area's and the unit's from a hidden sheet) and range checks
+for numbers ('weet niet' as 98 / 998).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from samenspel.instrument.codebook import (
     VALUE_TYPE,
     codebook_table,
 )
-from samenspel.instrument.model import AreaRegistry, Instrument
+from samenspel.instrument.model import TEXT_SCALE_KINDS, AreaRegistry, Instrument
 from samenspel.instrument.phrases import phrase
 from samenspel.instrument.xlsform import RESPONDENT_FIELD, set_text
 
@@ -135,10 +137,10 @@ def data_entry_workbook(instrument: Instrument, areas: AreaRegistry) -> bytes:
             set_text(codes_sheet.cell(row=row, column=column), value)
         cells = f"{letter}2:{letter}{last}"
         first = f"{letter}2"
-        if spec[SCALE_KIND] == "area":
+        if spec[SCALE_KIND] in TEXT_SCALE_KINDS:  # registry codes: too many for an inline list
             lists.cell(row=1, column=index, value=name)
-            for position, area_id in enumerate(labels, start=2):
-                lists.cell(row=position, column=index, value=area_id)
+            for position, code in enumerate(labels, start=2):
+                lists.cell(row=position, column=index, value=code)
             source = f"{LISTS_SHEET}!${letter}$2:${letter}${len(labels) + 1}"
             rule = DataValidation(type="list", formula1=source, allow_blank=True)
         elif name == RESPONDENT_FIELD:

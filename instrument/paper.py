@@ -12,6 +12,7 @@ codes stay small and grey for data entry). Every page carries the respondent num
 the instrument version and "page x/y" in its margins (CSS ``@page`` margin boxes).
 
 A form holds only the items of its role, with ``{own_group}`` / ``{other_party}`` filled in.
+The unit question lists the units of the form's side, grouped by area, and 'not listed'.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from samenspel.instrument.model import (
+    UNIT_NOT_LISTED,
     AnswerOption,
     AnswerScale,
     AreaRegistry,
@@ -29,7 +31,12 @@ from samenspel.instrument.model import (
     fill_placeholders,
 )
 from samenspel.instrument.phrases import phrase
-from samenspel.instrument.xlsform import NUMBER_SCALE_KINDS, consent_item, role_item
+from samenspel.instrument.xlsform import (
+    NUMBER_SCALE_KINDS,
+    area_labels,
+    consent_item,
+    role_item,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 VERSIONS = ("interviewer", "self")
@@ -37,6 +44,9 @@ LONG_LIST = 7  # option lists longer than this are printed in two columns
 # A registry longer than this (a national monitor has thousands of areas) is not printed as
 # a list: the form gets a write-in field for the area code instead, and no show-card.
 MAX_PRINTED_AREAS = 60
+# Likewise for the units of one side (about two pages in two columns): beyond this the form
+# gets a write-in field for the unit code.
+MAX_PRINTED_UNITS = 120
 
 
 @dataclass
@@ -71,6 +81,8 @@ class Block:
     high: int | None = None
     card: int | None = None  # show-card number
     columns: int = 1
+    groups: list[tuple[str, list[Option]]] = field(default_factory=list)  # (area, its units)
+    write_in: str = ""  # label of the write-in field: 'Area code'
 
 
 @dataclass
@@ -95,10 +107,8 @@ def scale_options(
 ) -> tuple[list[AnswerOption], list[AnswerOption]]:
     """(substantive options, missing options) of a select scale, areas included."""
     if scale.kind == "area":
-        municipality = {a.municipality_code: a.municipality for a in areas.areas}
         return [
-            AnswerOption(a.id, {language: f"{a.name} ({municipality[a.municipality_code]})"})
-            for a in areas.areas
+            AnswerOption(area_id, {language: text}) for area_id, text in area_labels(areas).items()
         ], []
     return list(scale.options), list(scale.missing)
 
@@ -110,6 +120,8 @@ def show_card_scales(
 
     Every scale an item uses, except short lists (two options, such as yes/no) that a
     respondent hears and remembers without a card, and an area registry too long to print.
+    The unit scale has no options of its own, so no card: its list depends on the area and
+    side (a card for each), and a respondent names their own team or organisation.
     """
     used = {item.scale for item in instrument.items}
     if areas is not None and len(areas.areas) > MAX_PRINTED_AREAS:
@@ -145,6 +157,21 @@ def _option_list(
         options.append(Option(str(option.code), option.label[language], routing))
     options += [Option(str(o.code), o.label[language], missing=True) for o in missing]
     return options
+
+
+def _unit_block(row: Row, areas: AreaRegistry, side: str | None, language: str) -> Block:
+    """The unit question of a side's form: the side's units grouped by area (areas without
+    any left out), then 'not listed'; a write-in field for the unit code instead of the
+    groups when the side has more units than print well."""
+    not_listed = [Option(UNIT_NOT_LISTED, phrase("unit_not_listed", language))]
+    if sum(unit.side == side for unit in areas.units) > MAX_PRINTED_UNITS:
+        return Block("write-in", [row], options=not_listed, write_in=phrase("unit_code", language))
+    names = area_labels(areas)
+    groups = [
+        (names[area.id], [Option(u.code, u.name) for u in area.units if u.side == side])
+        for area in areas.areas
+    ]
+    return Block("units", [row], options=not_listed, groups=[g for g in groups if g[1]])
 
 
 def sections_for(
@@ -214,7 +241,10 @@ def sections_for(
                 options = _option_list(instrument, areas, item, role, language)
                 blocks.append(Block("matrix", [row], options=options, card=cards.get(scale.id)))
             elif scale.kind == "area" and len(areas.areas) > MAX_PRINTED_AREAS:
-                blocks.append(Block("write-in", [row]))
+                blocks.append(Block("write-in", [row], write_in=phrase("area_code", language)))
+            elif scale.kind == "unit":
+                side = instrument.roles[role].side
+                blocks.append(_unit_block(row, areas, side, language))
             else:
                 options = _option_list(instrument, areas, item, role, language)
                 blocks.append(
@@ -282,7 +312,7 @@ def render_paper_html(
         for key in (
             "respondent", "version", "page", "go_to", "end", "end_title", "thanks",
             "interviewer", "interviewer_version", "self_version", "self_intro",
-            "interviewer_intro", "show_card", "no_consent_end", "area_code",
+            "interviewer_intro", "show_card", "no_consent_end",
         )
     }  # fmt: skip
     version_label = words["interviewer_version" if version == "interviewer" else "self_version"]

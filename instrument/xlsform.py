@@ -23,6 +23,11 @@ Design decisions (DESIGN.md section 5):
 - Paired ratings (``igf1_own`` / ``igf1_other``): one ``field-list`` screen per attribute
   with the two grades side by side, no ``table-list``. Other select questions get the
   ``quick`` appearance (Collect moves on after a tap).
+- Recruitment unit: ``select_one unit`` with a ``choice_filter``. The choices sheet gives
+  every unit its ``area`` and ``side``; the filter keeps the units of the answered area and
+  of the respondent's side (the role answer mapped to its side), and always the
+  'not listed / individual' choice. It is ``quick`` like other selects, unless an area has
+  so many units of one side that a search box (``autocomplete``) serves better.
 - 'Weet niet' for a number (grades, counts) is entered as the scale's missing code (98, 998):
   the constraint allows the range or that code, the hint says so, and the codebook and SPSS
   template declare it missing. Select questions list 'weet niet' / 'n.v.t.' as choices.
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
@@ -41,6 +47,7 @@ from openpyxl.utils import get_column_letter
 from samenspel.instrument.model import (
     PLACEHOLDER_PATTERN,
     PLACEHOLDERS,
+    UNIT_NOT_LISTED,
     AnswerScale,
     AreaRegistry,
     Instrument,
@@ -60,6 +67,12 @@ KOBO_SYSTEM_COLUMNS = (
     "_submitted_by", "__version__", "_tags", "_index",
 )  # fmt: skip
 TRANSLATED_COLUMNS = ("label", "hint", "constraint_message")
+# Choices-sheet columns of the unit list that its choice_filter reads.
+UNIT_AREA_COLUMN = "area"
+UNIT_SIDE_COLUMN = "side"
+# A unit list longer than this (per area and side, 'not listed' included) gets a search box
+# instead of one tap per choice; the area registry always does (a national one is long).
+SEARCH_FROM = 12
 SHEETS = ("survey", "choices", "settings")
 
 
@@ -87,11 +100,16 @@ def consent_item(instrument: Instrument) -> Item:
     raise ValueError(f"instrument {instrument.id} has no item of kind 'consent'")
 
 
-def role_item(instrument: Instrument) -> Item:
+def item_on_scale(instrument: Instrument, kind: str) -> Item:
+    """The (first) item whose answer scale is of ``kind``: the role, area or unit question."""
     for item in instrument.items:
-        if instrument.answer_scales[item.scale].kind == "role":
+        if instrument.answer_scales[item.scale].kind == kind:
             return item
-    raise ValueError(f"instrument {instrument.id} has no item on an answer scale of kind 'role'")
+    raise ValueError(f"instrument {instrument.id} has no item on an answer scale of kind {kind!r}")
+
+
+def role_item(instrument: Instrument) -> Item:
+    return item_on_scale(instrument, "role")
 
 
 def role_condition(instrument: Instrument, roles: tuple[str, ...] | set[str]) -> str:
@@ -118,6 +136,34 @@ def xpath_string(text: str) -> str:
     if '"' not in text:
         return f'"{text}"'
     return "'" + text.replace("'", "\u2019") + "'"
+
+
+def per_role(instrument: Instrument, values: dict[int, str]) -> str:
+    """XPath whose value is ``values[code]`` (XPath expressions keyed by role answer code)
+    for the role answered, and '' for no answer or a role not in ``values``."""
+    field = "${" + role_item(instrument).code + "}"
+    expression = "''"
+    for code, value in reversed(values.items()):
+        expression = f"if({field} = {code}, {value}, {expression})"
+    return expression
+
+
+def unit_choice_filter(instrument: Instrument) -> str:
+    """The units of the answered area and of the respondent's side, and 'not listed'."""
+    area = "${" + item_on_scale(instrument, "area").code + "}"
+    sides = {r.code: xpath_string(r.side) for r in instrument.roles.values() if r.side}
+    side = per_role(instrument, sides)
+    return (
+        f"({UNIT_AREA_COLUMN} = {area} and {UNIT_SIDE_COLUMN} = {side}) "
+        f"or name = {xpath_string(UNIT_NOT_LISTED)}"
+    )
+
+
+def unit_appearance(areas: AreaRegistry) -> str:
+    """`quick` (a tap moves on) for short unit lists, `autocomplete` when one is long."""
+    lengths = Counter((unit.area, unit.side) for unit in areas.units)
+    longest = max(lengths.values(), default=0) + 1  # + 'not listed'
+    return "autocomplete" if longest > SEARCH_FROM else "quick"
 
 
 def with_wording_fields(text: str, language: str) -> str:
@@ -175,7 +221,9 @@ def _question_row(
             )
     else:
         row["type"] = f"select_one {scale.id}"
-        row["appearance"] = "autocomplete" if scale.kind == "area" else appearance
+        row["appearance"] = appearance
+        if scale.kind == "unit":
+            row["choice_filter"] = unit_choice_filter(instrument)
     for language in instrument.languages:
         row[translated("label", language)] = label[language]
         if hint.get(language):
@@ -184,28 +232,29 @@ def _question_row(
 
 
 def _wording_rows(instrument: Instrument) -> list[dict[str, str]]:
-    field = "${" + role_item(instrument).code + "}"
     rows = []
     for placeholder in PLACEHOLDERS:
         for language in instrument.languages:
-            expression = "''"
-            for role in reversed(list(instrument.roles.values())):
-                wording = xpath_string(role.placeholders[placeholder][language])
-                expression = f"if({field} = {role.code}, {wording}, {expression})"
+            wordings = {
+                role.code: xpath_string(role.placeholders[placeholder][language])
+                for role in instrument.roles.values()
+            }
             rows.append(
                 {
                     "type": "calculate",
                     "name": wording_field(placeholder, language),
                     "relevant": consent_condition(instrument),
-                    "calculation": expression,
+                    "calculation": per_role(instrument, wordings),
                 }
             )
     return rows
 
 
-def survey_rows(instrument: Instrument) -> list[dict[str, str]]:
-    """The survey sheet, row by row, in form order."""
+def survey_rows(instrument: Instrument, areas: AreaRegistry) -> list[dict[str, str]]:
+    """The survey sheet, row by row, in form order (``areas`` sizes the unit list)."""
     languages = instrument.languages
+    # Selects get `quick` (Collect moves on after a tap), long lists a search box.
+    appearances = {"area": "autocomplete", "unit": unit_appearance(areas)}
     consent = consent_item(instrument)
     role = role_item(instrument)
     gate = consent_condition(instrument)
@@ -262,7 +311,8 @@ def survey_rows(instrument: Instrument) -> list[dict[str, str]]:
             else:
                 label = {lang: with_wording_fields(item.text[lang], lang) for lang in languages}
                 hint = {lang: _item_hint(instrument, item, intro, lang, True) for lang in languages}
-                rows.append(_question_row(instrument, item, label, hint, relevant, "quick"))
+                appearance = appearances.get(instrument.answer_scales[item.scale].kind, "quick")
+                rows.append(_question_row(instrument, item, label, hint, relevant, appearance))
             if item.code == consent.code:
                 note = {
                     "type": "note",
@@ -278,6 +328,11 @@ def survey_rows(instrument: Instrument) -> list[dict[str, str]]:
     return rows
 
 
+def area_labels(areas: AreaRegistry) -> dict[str, str]:
+    """How the forms name each area, by area id: `Oud-Noord (Amsterdam)`."""
+    return {area.id: f"{area.name} ({area.municipality})" for area in areas.areas}
+
+
 def choice_rows(instrument: Instrument, areas: AreaRegistry) -> list[dict[str, str]]:
     """The choices sheet: one list per answer scale that a select question uses."""
     used = {item.scale for item in instrument.items}
@@ -286,13 +341,14 @@ def choice_rows(instrument: Instrument, areas: AreaRegistry) -> list[dict[str, s
         if scale.id not in used or scale.kind in NUMBER_SCALE_KINDS:
             continue
         if scale.kind == "area":
-            municipality = {a.municipality_code: a.municipality for a in areas.areas}
-            for area in areas.areas:
-                row = {"list_name": scale.id, "name": area.id}
-                text = f"{area.name} ({municipality[area.municipality_code]})"
+            for area_id, text in area_labels(areas).items():
+                row = {"list_name": scale.id, "name": area_id}
                 for language in instrument.languages:
                     row[translated("label", language)] = text
                 rows.append(row)
+            continue
+        if scale.kind == "unit":
+            rows.extend(_unit_choices(scale, areas, instrument.languages))
             continue
         for option in (*scale.options, *scale.missing):
             row = {"list_name": scale.id, "name": str(option.code)}
@@ -300,6 +356,21 @@ def choice_rows(instrument: Instrument, areas: AreaRegistry) -> list[dict[str, s
                 row[translated("label", language)] = option.label[language]
             rows.append(row)
     return rows
+
+
+def _unit_choices(
+    scale: AnswerScale, areas: AreaRegistry, languages: tuple[str, ...]
+) -> list[dict[str, str]]:
+    """Every unit of the registry with its area and side (the columns the choice_filter
+    reads; a unit's name is the same in every language), then 'not listed'."""
+    rows = []
+    for unit in areas.units:
+        row = {"list_name": scale.id, "name": unit.code}
+        row |= {translated("label", language): unit.name for language in languages}
+        rows.append(row | {UNIT_AREA_COLUMN: unit.area, UNIT_SIDE_COLUMN: unit.side})
+    last = {"list_name": scale.id, "name": UNIT_NOT_LISTED}
+    last |= {translated("label", lang): phrase("unit_not_listed", lang) for lang in languages}
+    return [*rows, last]
 
 
 def settings_rows(instrument: Instrument) -> list[dict[str, str]]:
@@ -333,10 +404,13 @@ def build_xlsform(instrument: Instrument, areas: AreaRegistry) -> XLSForm:
     survey_columns = [
         "type", "name", *each_language("label"), *each_language("hint"), "required",
         "relevant", "constraint", *each_language("constraint_message"), "calculation",
-        "appearance",
+        "choice_filter", "appearance",
     ]  # fmt: skip
-    survey = _frame(survey_rows(instrument), survey_columns)
-    choices = _frame(choice_rows(instrument, areas), ["list_name", "name", *each_language("label")])
+    choices_columns = [
+        "list_name", "name", *each_language("label"), UNIT_AREA_COLUMN, UNIT_SIDE_COLUMN,
+    ]  # fmt: skip
+    survey = _frame(survey_rows(instrument, areas), survey_columns)
+    choices = _frame(choice_rows(instrument, areas), choices_columns)
     settings = pd.DataFrame(settings_rows(instrument))
     return XLSForm(survey, choices, settings)
 

@@ -16,6 +16,13 @@ from samenspel.instrument.codebook import (
     render_codebook,
 )
 from samenspel.instrument.dataentry import data_entry_workbook, sav_template
+from samenspel.instrument.model import UNIT_NOT_LISTED
+from samenspel.instrument.phrases import phrase
+
+
+def unit_codes(areas) -> list[str]:
+    """The answer codes of the unit question: every unit of the registry, then 'not listed'."""
+    return [*(u.code for u in areas.units), UNIT_NOT_LISTED]
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +42,11 @@ def test_codebook_table_has_a_row_per_answer_column(instrument, areas):
     assert grade["text_en"] == (
         "What grade do you give {other_party}? Having the right knowledge and skills."
     )
+    unit = table.set_index("column").loc["unit"]
+    assert (unit["value_type"], unit["measure"], unit["valid_codes"]) == ("string", "nominal", ())
+    assert list(unit["labels_en"]) == unit_codes(areas)
+    assert unit["labels_nl"]["sv-org-2"] == "Buurthuis-vrijwilligers Slotervaart"
+    assert unit["labels_en"][UNIT_NOT_LISTED] == phrase("unit_not_listed", "en")
 
 
 def test_codebook_html_lists_every_column_and_the_dont_know_rule(instrument, areas):
@@ -45,9 +57,13 @@ def test_codebook_html_lists_every_column_and_the_dont_know_rule(instrument, are
     assert "<code>998</code> (count, range 0–500)" in html
     assert "Weet niet / Don&#39;t know (missing)" in html
     assert "vrijwilligers en bewonersgroepen" in html  # the wording per role
+    for code in unit_codes(areas):
+        assert f"<code>{code}</code>" in html
+    assert "Ouder- en Kindteam Oud-Noord" in html
+    assert "The recruitment unit (<code>unit</code>)" in html
 
 
-def test_datapackage_fields_follow_the_export(package, instrument):
+def test_datapackage_fields_follow_the_export(package, instrument, areas):
     fields = {f["name"]: f for f in package["resources"][0]["schema"]["fields"]}
     assert set(instrument.item_codes) <= set(fields)
     assert fields["ogd1"]["constraints"] == {"enum": [1, 2, 3, 4, 5]}
@@ -56,7 +72,13 @@ def test_datapackage_fields_follow_the_export(package, instrument):
     assert fields["igf1_own"]["missingValues"] == ["", "98"]
     assert fields["area"]["type"] == "string"
     assert "ams-oud-noord" in fields["area"]["constraints"]["enum"]
-    assert package["version"] == "2026.1"
+    assert fields["unit"]["type"] == "string"
+    assert fields["unit"]["constraints"] == {"enum": unit_codes(areas)}
+    assert fields["unit"]["categories"][-1] == {
+        "value": UNIT_NOT_LISTED,
+        "label": phrase("unit_not_listed", "nl"),
+    }
+    assert package["version"] == "2026.2"
     # The descriptor itself is valid for frictionless.
     report = frictionless.Package.validate_descriptor(package)
     assert report.valid, report.flatten(["message"])
@@ -81,11 +103,13 @@ def test_a_simulated_export_is_valid_and_an_out_of_range_value_is_reported(
     first = broken.index[broken["consent"] == 1][0]
     broken.loc[first, "igf1_own"] = 11.0  # a grade above 10
     broken.loc[first, "tru2"] = 7.0  # not an answer code
+    broken.loc[first, "unit"] = "no-such-team"  # not in the registry
     report = validate_export(
         tmp_path, package, kobo_export(instrument, broken, xform, group_prefixes=False)
     )
     errors = report.flatten(["rowNumber", "fieldName", "type"])
     assert errors == [
+        [first + 2, "unit", "constraint-error"],
         [first + 2, "igf1_own", "constraint-error"],
         [first + 2, "tru2", "constraint-error"],
     ]
@@ -108,6 +132,11 @@ def test_sav_template_has_labels_and_missing_codes(tmp_path, instrument, areas):
     assert meta.original_variable_types["respondent"] == "A32"
     assert meta.original_variable_types["col_meetings"] == "F3.0"
     assert meta.variable_value_labels["area"]["ams-de-baarsjes"] == "De Baarsjes"
+    assert list(meta.variable_value_labels["unit"]) == unit_codes(areas)
+    assert meta.variable_value_labels["unit"]["kb-team-3"] == "Jeugdteam Kersenboogerd"
+    assert meta.variable_measure["unit"] == "nominal"
+    assert meta.original_variable_types["unit"].startswith("A")
+    assert meta.column_names_to_labels["unit"] == "Bij welk team of welke organisatie hoort u?"
 
 
 def test_data_entry_workbook_has_drop_downs(instrument, areas):
@@ -123,6 +152,14 @@ def test_data_entry_workbook_has_drop_downs(instrument, areas):
     assert grade.type == "custom" and "=98" in grade.formula1 and "<=10" in grade.formula1
     area = rules[column["area"] + "2"]
     assert area.type == "list" and area.formula1.startswith("lists!")
+    unit = rules[column["unit"] + "2"]
+    letter = column["unit"]
+    assert (unit.type, unit.formula1) == (
+        "list",
+        f"lists!${letter}$2:${letter}${len(unit_codes(areas)) + 1}",
+    )
+    listed = [c.value for c in book["lists"][letter][1:]]
+    assert listed == unit_codes(areas)
     assert str(rules["A2"].sqref) == "A2:A2001"
     assert sheet["B1"].comment.text.startswith("Doet u mee aan dit onderzoek?")
     codes = book["codes"]

@@ -14,7 +14,7 @@ def test_writes_the_materials(tmp_path, capsys):
     out = tmp_path / "fieldwork"
     assert main(["fieldwork", "--out", str(out), "--no-pdf", "--no-validate"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["version"] == "2026.1"
+    assert manifest["version"] == "2026.2"
     for name in (
         "xlsform/samenspel.xlsx",
         "codebook/datapackage.json",

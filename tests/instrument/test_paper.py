@@ -13,8 +13,21 @@ from hashlib import sha256
 import pytest
 from PIL import Image
 from samenspel.instrument.fieldwork import build_fieldwork, paper_name
-from samenspel.instrument.model import fill_placeholders
-from samenspel.instrument.paper import VERSIONS, render_paper_html, show_card_scales
+from samenspel.instrument.model import (
+    UNIT_NOT_LISTED,
+    Area,
+    AreaRegistry,
+    Unit,
+    fill_placeholders,
+)
+from samenspel.instrument.paper import (
+    MAX_PRINTED_AREAS,
+    MAX_PRINTED_UNITS,
+    VERSIONS,
+    render_paper_html,
+    render_show_cards_html,
+    show_card_scales,
+)
 from samenspel.instrument.phrases import phrase
 
 MM = 72 / 25.4
@@ -40,8 +53,9 @@ def fieldwork(instrument, areas, tmp_path_factory):
 
 
 def squeeze(text: str) -> str:
-    """Text without whitespace, NFKC-normalised: robust to line breaks in the PDF."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """Text without whitespace and hyphens, NFKC-normalised: robust to line breaks in the
+    PDF (pdftotext drops the hyphen of a line that breaks after one: 'Oud-Noord')."""
+    return re.sub(r"[\s-]+", "", unicodedata.normalize("NFKC", text))
 
 
 def pdf_pages(path) -> list[str]:
@@ -75,6 +89,13 @@ def expected_texts(instrument, areas, role_id, language, version) -> dict[str, s
             if scale.kind == "area":
                 for area in areas.areas:
                     expected[area.name] = f"area {area.id}"
+            if scale.kind == "unit":
+                for unit in areas.units:
+                    if unit.side == role.side:
+                        expected[unit.name] = f"unit {unit.code}"
+                        expected[unit.code] = f"code of unit {unit.code}"
+                expected[phrase("unit_not_listed", language)] = "the last unit choice"
+                expected[UNIT_NOT_LISTED] = "its code"
             for option in (*scale.options, *scale.missing):
                 expected[option.label[language]] = f"option {option.code} of {scale.id}"
     return expected
@@ -93,6 +114,10 @@ def test_pdf_holds_every_code_and_label(fieldwork, instrument, areas, role, lang
     # Items of other roles stay out: the professional form has no `organisation`.
     other = {"professional": "organisation", "informal": "team", "stakeholder": "tru1"}[role]
     assert f"\n{other}\n" not in "\n".join(pages)
+    # Only the units of the form's side: no team on the informal form, and the reverse.
+    side = instrument.roles[role].side
+    for unit in (u for u in areas.units if u.side != side):
+        assert squeeze(unit.name) not in text and unit.code not in text, unit.code
     interviewer_text = squeeze(instrument.item("consent").instruction[language])
     assert (interviewer_text in text) == (version == "interviewer")
     assert squeeze(f"{phrase('go_to', language)} {phrase('end', language)}") in text
@@ -128,6 +153,7 @@ def test_show_cards_one_page_per_scale(fieldwork, instrument):
         "role", "team", "organisation", "years", "mode", "area", "agree5", "grade10", "count",
         "names", "goal",
     ]  # fmt: skip
+    assert "unit" not in [s.id for s in scales]  # the list depends on area and side
     for language in instrument.languages:
         pages = pdf_pages(out / f"paper/showcards_{language}.pdf")
         assert len(pages) == len(scales)
@@ -201,9 +227,6 @@ def test_html_form_is_escaped_and_rejects_unknown_choices(instrument, areas):
 
 
 def test_a_national_registry_gets_a_write_in_field_instead_of_a_list(instrument):
-    from samenspel.instrument.model import Area, AreaRegistry
-    from samenspel.instrument.paper import MAX_PRINTED_AREAS, render_show_cards_html
-
     many = AreaRegistry(
         tuple(
             Area(f"wijk-{i:04d}", f"Wijk {i}", "GM0363", "Amsterdam", "wijk")
@@ -218,3 +241,26 @@ def test_a_national_registry_gets_a_write_in_field_instead_of_a_list(instrument)
     assert "Wijk 7" not in render_show_cards_html(instrument, many, "nl")
     few = AreaRegistry(many.areas[:3], "test")
     assert "Wijk 2 (Amsterdam)" in render_paper_html(instrument, few, "informal", "en", "self")
+
+
+def test_the_units_of_a_side_are_grouped_by_area_or_written_in_when_too_many(instrument, areas):
+    html = render_paper_html(instrument, areas, "professional", "en", "interviewer")
+    first = areas.areas[0]
+    teams = [u for u in areas.units if u.side == "professional"]
+    group = html[html.index(f'<p class="group-title">{first.name} ({first.municipality})</p>') :]
+    assert group.index(teams[0].name) < group.index("</ul>") < group.index(teams[-1].name)
+    assert html.rindex(teams[-1].name) < html.index(phrase("unit_not_listed", "en"))
+    assert phrase("unit_code", "en") not in html
+
+    teams = [
+        Unit(f"team-{i}", f"Team {i}", "crowded", "professional")
+        for i in range(MAX_PRINTED_UNITS + 1)
+    ]
+    club = Unit("club-1", "Club 1", "crowded", "informal")
+    crowded = Area("crowded", "Crowded", "GM0363", "Amsterdam", "wijk", units=(*teams, club))
+    many = AreaRegistry((crowded,), "test")
+    html = render_paper_html(instrument, many, "professional", "nl", "self")
+    assert phrase("unit_code", "nl") in html and "Team 7" not in html
+    assert phrase("unit_not_listed", "nl") in html
+    informal = render_paper_html(instrument, many, "informal", "nl", "self")
+    assert "Club 1" in informal and phrase("unit_code", "nl") not in informal

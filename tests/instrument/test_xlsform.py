@@ -5,20 +5,33 @@ from __future__ import annotations
 import io
 import os
 import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 from kobo_export import kobo_export, simulated_wave
-from samenspel.instrument.model import PLACEHOLDERS, wording_field, wording_fields
+from samenspel.instrument.model import (
+    PLACEHOLDERS,
+    UNIT_NOT_LISTED,
+    AreaRegistry,
+    Unit,
+    wording_field,
+    wording_fields,
+)
+from samenspel.instrument.phrases import phrase
 from samenspel.instrument.xlsform import (
+    SEARCH_FROM,
     XLSForm,
     check_translations,
     convert_xlsform,
     dump_xlsform,
     odk_validate_available,
     translated,
+    unit_appearance,
     xlsform_bytes,
 )
 from samenspel.pipeline.ingest import ingest_file
@@ -41,7 +54,7 @@ def test_workbook_has_the_three_sheets_and_settings(xlsform, instrument):
     assert "table-list" not in set(xlsform.survey.get("appearance", []))
     settings = xlsform.settings.iloc[0]
     assert settings["form_id"] == "samenspel"
-    assert settings["version"] == instrument.version == "2026.1"
+    assert settings["version"] == instrument.version == "2026.2"
     assert settings["default_language"] == "Nederlands (nl)"
     types = list(xlsform.survey["type"])
     assert types[:3] == ["start", "end", "audit"]
@@ -60,7 +73,7 @@ def test_converts_without_warnings(xlsform):
     result = convert_xlsform(xlsform_bytes(xlsform))
     assert result.warnings == []
     assert "<h:title>Samenwerken in de wijk</h:title>" in result.xform
-    assert 'version="2026.1"' in result.xform
+    assert 'version="2026.2"' in result.xform
 
 
 def test_passes_odk_validate(xlsform):
@@ -180,6 +193,69 @@ def test_dont_know_is_a_code_for_numbers_and_a_choice_for_selects(xlsform):
     assert area.iloc[0]["label::English (en)"] == "Oud-Noord (Amsterdam)"
 
 
+def offered_units(xform: str, answers: dict[str, str]) -> list[str]:
+    """The unit codes the converted form offers after ``answers`` (area id, role code): the
+    unit itemset's filter evaluated on its secondary instance, for the XPath subset the
+    filter uses (=, and, or, if())."""
+    ns = {"h": "http://www.w3.org/1999/xhtml", "x": "http://www.w3.org/2002/xforms"}
+    root = ET.fromstring(xform)
+    instances = {i.get("id"): i for i in root.iterfind("h:head/x:model/x:instance", ns)}
+    items = [{c.tag.split("}")[-1]: c.text or "" for c in item} for item in instances["unit"][0]]
+    (select,) = [s for s in root.iter(f"{{{ns['x']}}}select1") if s.get("ref").endswith("/unit")]
+    nodeset = select.find("x:itemset", ns).get("nodeset")
+    assert nodeset.startswith("instance('unit')/root/item[")
+    predicate = nodeset[nodeset.index("[") + 1 : -1]
+    python = re.sub(r"\s*(/\w+)+/(\w+)\s*", lambda m: f" {answers[m.group(2)]!r} ", predicate)
+    python = re.sub(r" = (\d+)\b", r" = '\1'", python).replace(" = ", " == ")
+    python = python.replace("if(", "iif(")
+
+    def iif(condition, then, otherwise):
+        return then if condition else otherwise
+
+    return [
+        item["name"] for item in items if eval(python, {}, defaultdict(str, {**item, "iif": iif}))
+    ]
+
+
+def test_unit_choices_carry_their_area_and_side(xlsform, areas):
+    units = xlsform.choices[xlsform.choices["list_name"] == "unit"]
+    assert list(units["name"]) == [u.code for u in areas.units] + [UNIT_NOT_LISTED]
+    assert list(units["area"])[:-1] == [u.area for u in areas.units]
+    assert list(units["side"])[:-1] == [u.side for u in areas.units]
+    assert list(units["label::Nederlands (nl)"])[:-1] == [u.name for u in areas.units]
+    assert list(units["label::English (en)"])[:-1] == [u.name for u in areas.units]
+    last = units.iloc[-1]
+    assert (last["area"], last["side"]) == ("", "")
+    assert last["label::English (en)"] == phrase("unit_not_listed", "en")
+    assert last["label::Nederlands (nl)"] == phrase("unit_not_listed", "nl")
+
+
+def test_unit_question_offers_the_units_of_the_answered_area_and_side(
+    xlsform, xform, instrument, areas
+):
+    question = xlsform.survey.set_index("name").loc["unit"]
+    assert question["type"] == "select_one unit"
+    assert question["appearance"] == "quick"
+    assert "${area}" in question["choice_filter"] and "${role}" in question["choice_filter"]
+    for role in instrument.roles.values():
+        for area in areas.areas:
+            offered = offered_units(xform, {"area": area.id, "role": str(role.code)})
+            mine = [u.code for u in area.units if u.side == role.side]
+            assert offered == [*mine, UNIT_NOT_LISTED], (role.id, area.id)
+            assert len(mine) >= 3 or role.side is None
+    assert offered_units(xform, {"area": "", "role": ""}) == [UNIT_NOT_LISTED]
+
+
+def test_a_long_unit_list_gets_a_search_box(areas):
+    area = areas.areas[0]
+    teams = tuple(
+        Unit(f"team-{i}", f"Team {i}", area.id, "professional") for i in range(SEARCH_FROM)
+    )
+    assert unit_appearance(areas) == "quick"
+    long = AreaRegistry((replace(area, units=teams),), "test")
+    assert unit_appearance(long) == "autocomplete"
+
+
 def test_golden_dump(xlsform):
     """The readable dump of the XLSForm; `make golden` rewrites it after an intended change."""
     text = dump_xlsform(xlsform)
@@ -219,10 +295,13 @@ def test_kobo_export_round_trips_through_ingest(
         for h in path.read_text(encoding="utf-8").splitlines()[0].replace('"', "").split(";")
     }
 
-    stored = con.execute("SELECT tru1, igf1_own, col_contacts, area FROM responses").df()
+    stored = con.execute("SELECT tru1, igf1_own, col_contacts, area, unit FROM responses").df()
     kept = frame[frame["consent"] == 1].drop_duplicates("_uuid")
     for code in ("tru1", "igf1_own", "col_contacts"):
         assert stored[code].sum() == pytest.approx(kept[code].sum())
         assert stored[code].isna().sum() == kept[code].isna().sum()
     assert sorted(stored["area"]) == sorted(kept["area"])
+    # The unit code (text, from the cascading choice) arrives as exported.
+    assert sorted(filter(None, stored["unit"])) == sorted(kept["unit"].dropna())
+    assert UNIT_NOT_LISTED in set(stored["unit"])
     con.close()
