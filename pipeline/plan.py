@@ -1,4 +1,5 @@
-"""Sample-size planner: respondents per side and area for a chosen CI half-width.
+"""Sample-size planner: respondents per side and area for a chosen CI half-width, and how
+many units (wijkteams, organisations) and respondents per unit that takes.
 
 The side index is (without missing components exactly) the mean over respondents of each
 respondent's own weighted pillar composite, so its variance is ``s^2 / n`` with ``s`` the
@@ -11,6 +12,16 @@ SD of that composite. The area index combines the two sides; by the delta method
 and the CI half-width is ``z * sqrt(var(I))``, so ``n = z^2 * n var(I) / h^2``. The spreads
 and side levels come from earlier waves (per area x wave) or, without data, from the
 simulator's generating model (a large draw per area and side).
+
+Respondents reached through units answer alike, which multiplies the variance by Kish's
+design effect ``1 + (m - 1) ICC`` for ``m`` respondents a unit (the index's intervals do
+the same, see :mod:`.design`). With ``k`` units a side and ``V = n var(I)``:
+
+    h^2 = z^2 V (1 + (m - 1) ICC) / (k m)   =>   m = V (1 - ICC) / (h^2 k / z^2 - V ICC),
+
+which has a solution only when ``k > z^2 V ICC / h^2``: below that many units no number of
+respondents per unit reaches the half-width. The ICC is the side score's ICC by unit from
+earlier waves with unit codes, or the methodology's ``uncertainty.unit_icc``.
 """
 
 from __future__ import annotations
@@ -93,6 +104,51 @@ def plan_sample_size(
     table["n_per_side"] = np.ceil(z**2 * per_respondent / half_width**2).astype(int)
     table["source"] = source
     return table[list(PLAN_COLUMNS)]
+
+
+UNIT_PLAN_COLUMNS = {
+    "units_per_side": "units (wijkteams, organisations) reached per side and area",
+    "respondents_per_unit": "respondents needed in each unit ('' when no number is enough)",
+    "respondents_per_side": "units_per_side * respondents_per_unit",
+    "design_effect": "1 + (respondents_per_unit - 1) * icc",
+    "icc": "ICC by unit of the side score used",
+    "half_width": "target half-width of the area index's CI, in index points",
+}
+
+
+def plan_units(
+    plan: pd.DataFrame,
+    method: Methodology,
+    icc: float,
+    coverage: float = 0.9,
+    units: range = range(2, 11),
+) -> pd.DataFrame:
+    """Respondents per unit needed with 2-10 units a side (:data:`UNIT_PLAN_COLUMNS`).
+
+    ``plan`` is :func:`plan_sample_size`'s table; the need is that of the area at the
+    ``coverage`` quantile of ``n_per_side`` (so enough for that share of the areas).
+    """
+    if not 0 <= icc < 1:
+        raise ValueError(f"icc must be at least 0 and below 1, got {icc}")
+    z = norm.ppf(0.5 + method.confidence / 2)
+    half_width = float(plan["half_width"].iloc[0])
+    per_respondent = float(np.quantile(plan["n_per_side"], coverage)) * half_width**2 / z**2
+    rows = []
+    for k in units:
+        room = half_width**2 * k / z**2 - per_respondent * icc
+        m = np.ceil(per_respondent * (1 - icc) / room) if room > 0 else np.nan
+        m = max(m, 1.0) if m == m else m
+        rows.append(
+            {
+                "units_per_side": k,
+                "respondents_per_unit": m,
+                "respondents_per_side": k * m,
+                "design_effect": 1 + (m - 1) * icc,
+                "icc": icc,
+                "half_width": half_width,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(UNIT_PLAN_COLUMNS))
 
 
 def summarise_plan(plan: pd.DataFrame, coverage: float = 0.9) -> dict[str, float]:

@@ -130,8 +130,26 @@ def _overview(data: ReportInput, t, language: str) -> dict:
     return {
         "lead": lead, "latest": latest, "rows": _records(current), "forest": forest,
         "trend": trend, "gap": gap, "has_change": "change" in index,
-        "first_wave": len(waves) == 1,
+        "first_wave": len(waves) == 1, "design_notes": _design_notes(data, latest, t),
     }  # fmt: skip
+
+
+def _design(data: ReportInput, wave: str) -> pd.DataFrame:
+    """design.csv rows of one wave (empty for results without it)."""
+    design = data.tables.get("design")
+    if design is None:
+        return pd.DataFrame(columns=["area", "wave", "side", "interval"])
+    return design[design["wave"].astype(str) == str(wave)]
+
+
+def _design_notes(data: ReportInput, wave: str, t) -> list[str]:
+    """What the intervals of a wave can and cannot reflect about how it was drawn."""
+    design = _design(data, wave)
+    drawn = design[design["interval"].fillna("") != ""]
+    if drawn.empty or (drawn["interval"] == "respondents").all():
+        return [t("intervals_independent")]
+    one = int((drawn["interval"] == "one unit").sum())
+    return [t("intervals_one_unit", count=one)] if one else []
 
 
 def _area(data: ReportInput, area_id: str, t, language: str) -> dict:
@@ -184,6 +202,11 @@ def _area(data: ReportInput, area_id: str, t, language: str) -> dict:
             items = ", ".join(f"{name} ({format_number(v)})" for name, v in lowest)
             drivers.append(t("area_drivers_text", side=t(f"side_{s}").lower(), items=items))
     three_os = [c for c in components if c["code"] in ("UNF", "DIS", "IND")]
+    design = _design(data, latest)
+    one_unit = design[(design["area"] == area_id) & (design["interval"] == "one unit")]
+    design_notes = [
+        t("area_one_unit", side=t(f"side_{s}").lower(), wave=latest) for s in one_unit["side"]
+    ]
     extras = {}
     for name in ("change", "goals", "sensitivity"):
         frame = data.tables.get(name)
@@ -193,7 +216,7 @@ def _area(data: ReportInput, area_id: str, t, language: str) -> dict:
         "area_id": area_id, "area_name": first["area_name"],
         "municipality": first["municipality"], "rows": _records(rows), "latest": latest,
         "components": components, "pillars": pillars, "bars": bars, "trend": trend,
-        "drivers": drivers, "three_os": three_os,
+        "drivers": drivers, "three_os": three_os, "design_notes": design_notes,
         "suppressed": rows.iloc[-1]["status"] == "suppressed",
     }  # fmt: skip
 
@@ -213,7 +236,15 @@ def _methods(data: ReportInput, language: str, names: dict[str, str]) -> dict:
             }
         )
     caps = method.components["COL"].get("caps", {})
+    distribution = data.tables.get("component_distribution")
+    latest = str(data.tables["index"]["wave"].max())
+    if distribution is not None:
+        distribution = distribution[distribution["wave"].astype(str) == latest].assign(
+            name=lambda d: d["component"].map(names)
+        )
     return {
+        "distribution": [] if distribution is None else _records(distribution),
+        "latest": latest,
         "components": components, "caps": caps, "pillars": method.pillars,
         "weights": method.pillar_weights, "aggregation": method.side_aggregation,
         "bands": method.bands, "method": method, "references": REFERENCES,
@@ -263,7 +294,7 @@ PSYCHOMETRIC_DETAIL_TABLES = (
 )  # fmt: skip
 
 
-def _technical(data: ReportInput) -> dict:
+def _technical(data: ReportInput, names: dict[str, str]) -> dict:
     """Psychometrics: every figure beside its criterion first, then the full tables."""
 
     def get(name: str) -> list[dict]:
@@ -275,10 +306,19 @@ def _technical(data: ReportInput) -> dict:
         frame = data.tables.get("psychometrics_" + name)
         if frame is not None:
             details.append((name, list(frame.columns), _records(frame)))
+    unit_icc = data.tables.get("unit_icc", pd.DataFrame(columns=["measure"]))
+    latest = str(data.tables["index"]["wave"].max())
+    design = _design(data, latest)
     return {
         "available": "psychometrics_checks" in data.tables, "checks": get("checks"),
         "invariance": get("invariance"), "reliability": get("reliability"),
         "aggregation": get("aggregation"), "details": details,
+        "unit_icc": _records(unit_icc.assign(name=unit_icc["measure"].map(
+            lambda m: names.get(m.removeprefix("component_"), m)
+        ))),
+        "design": _records(design[design["interval"].fillna("") != ""]),
+        "area_names": dict(zip(data.tables["index"]["area"], data.tables["index"]["area_name"],
+                               strict=True)),
     }  # fmt: skip
 
 
@@ -323,7 +363,7 @@ def build_site(data: ReportInput, language: str) -> dict[str, str]:
             page="comparisons", **common, **_comparisons(data, names)
         ),
         "technical.html": env.get_template("technical.html.j2").render(
-            page="technical", **common, **_technical(data)
+            page="technical", **common, **_technical(data, names)
         ),
         "quality.html": _quality_page(env, data, common),
         "methods.html": env.get_template("methods.html.j2").render(

@@ -34,11 +34,11 @@ from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLO
 from samenspel.pipeline.analyse import OUTPUT_COLUMNS, index_tables
 from samenspel.pipeline.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.export import neutralise_formulas
-from samenspel.pipeline.index import SIDES, components_of_answers
+from samenspel.pipeline.index import SIDES, components_of_answers, hybridisation_index
 from samenspel.pipeline.ingest import REJECT_REASONS, ingest_file, load_rejects, load_responses
 from samenspel.pipeline.measurement import measurement_tables, psychometric_inputs
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
-from samenspel.pipeline.plan import plan_sample_size, summarise_plan
+from samenspel.pipeline.plan import plan_sample_size, plan_units, summarise_plan
 from samenspel.pipeline.quality import quality_summary, rejects_summary
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
@@ -327,6 +327,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         components = components_of_answers(answers, instrument, method)
         labels = (responses["area"], responses["wave"], responses["side"])
         source = f"earlier waves in {args.store}"
+        icc, icc_source = _unit_icc_of_store(components, labels, responses.get("unit"), method)
     else:
         settings = SimulationSettings(waves=("simulated",), model_seed=args.seed)
         model = draw_model(instrument, areas, settings)
@@ -334,19 +335,48 @@ def cmd_plan(args: argparse.Namespace) -> int:
         components = pool
         labels = (pool["area"], pool["wave"], pool["side"])
         source = "the simulator (no data given)"
+        icc, icc_source = None, ""
+    if icc is None:
+        icc, icc_source = method.unit_icc, "the methodology's default (uncertainty.unit_icc)"
     plan = plan_sample_size(components, *labels, method, args.half_width, source=source)
     summary = summarise_plan(plan, args.coverage)
+    units = plan_units(plan, method, icc, args.coverage)
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        plan.to_csv(args.out, index=False)
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        plan.to_csv(out, index=False)
+        units.to_csv(out.with_name(out.stem + "_units.csv"), index=False)
     print(
         f"For a {method.confidence:.0%} CI of the area index of +-{args.half_width:g} points, "
         f"from {source} ({summary['area_waves']} area-waves): the median area needs "
-        f"{summary['median_n_per_side']:.0f} respondents per side; "
+        f"{summary['median_n_per_side']:.0f} respondents per side drawn independently; "
         f"{summary['n_per_side_for_coverage']:.0f} per side is enough for "
         f"{args.coverage:.0%} of the areas."
     )
+    print(
+        f"Reached through teams and organisations (ICC by unit {icc:.2f}, from {icc_source}), "
+        f"for {args.coverage:.0%} of the areas, per side:"
+    )
+    for row in units.itertuples(index=False):
+        if row.respondents_per_unit != row.respondents_per_unit:  # NaN: out of reach
+            print(f"  {row.units_per_side:>2} units: not enough, whatever their size")
+        else:
+            print(
+                f"  {row.units_per_side:>2} units x {row.respondents_per_unit:.0f} respondents "
+                f"= {row.respondents_per_side:.0f}"
+            )
     return 0
+
+
+def _unit_icc_of_store(components, labels, unit, method) -> tuple[float | None, str]:
+    """The larger side's ICC by unit of the side score in the latest wave with unit codes
+    (None when no wave has them)."""
+    result = hybridisation_index(components, *labels, method, replicates=100, unit=unit)
+    table = result.unit_icc[result.unit_icc["measure"] == "side_score"]
+    if table.empty:
+        return None, ""
+    latest = table[table["wave"] == table["wave"].max()]
+    return float(latest["icc"].max()), f"wave {latest['wave'].iloc[0]} in the store"
 
 
 def read_results(results: Path) -> tuple[dict[str, pd.DataFrame], dict]:

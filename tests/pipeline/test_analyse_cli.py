@@ -58,6 +58,39 @@ def test_analyse_writes_documented_tables_with_small_cells_applied(tmp_path, sto
     metadata = json.loads((out / "metadata.json").read_text())
     assert metadata["comparison_correction"] == "holm"
     assert "CFA-derived weights were skipped" in metadata["sensitivity_statements"][1]
+    # Units: how each side was drawn, the ICC by unit; unit codes themselves never leave.
+    design = tables["design"]
+    assert set(design.interval) <= {"units", "one unit", "individuals", ""}
+    assert design.loc[design.status == "suppressed", "design_effect"].isna().all()
+    assert set(tables["unit_icc"].measure) >= {"component_TRU", "side_score"}
+    unit_codes = {u.code for u in load_areas(DEFAULT_AREAS).units}
+    for path in out.iterdir():
+        assert not any(code in path.read_text() for code in unit_codes), path.name
+
+
+def test_a_store_without_unit_codes_analyses_as_before(tmp_path, capsys):
+    """A wave asked without the unit question (an older instrument): the intervals assume
+    independent draws, and every output is written."""
+    text = DEFAULT_INSTRUMENT.read_text(encoding="utf-8")
+    start = text.index("      - code: unit\n")
+    end = text.index("      - code: years\n")
+    older = tmp_path / "older.yaml"
+    older.write_text(text[:start] + text[end:], encoding="utf-8")
+    instrument, areas = load_instrument(older), load_areas(DEFAULT_AREAS)
+    assert "unit" not in instrument.item_codes
+    model = draw_model(instrument, areas, SimulationSettings(waves=("2024",), per_side=12))
+    frame = simulate_wave(instrument, areas, model, "2024", np.random.default_rng(3))
+    csv, store = tmp_path / "old.csv", tmp_path / "old.duckdb"
+    csv.write_text(to_kobo_csv(instrument, frame, group_prefixes=True))
+    args = ["--store", str(store)]
+    assert main(["ingest", str(csv), "--wave", "2024", *args, "--instrument", str(older)]) == 0
+    out = tmp_path / "results"
+    assert main(["analyse", *args, "--out", str(out), "--replicates", "200"]) == 0
+    design = pd.read_csv(out / "design.csv")
+    assert set(design.interval) == {"respondents"}
+    assert design.design_effect.isna().all()
+    assert pd.read_csv(out / "unit_icc.csv").empty
+    assert pd.read_csv(out / "index.csv")["ci_low"].notna().any()
 
 
 def test_plan_from_the_store_and_from_the_simulator(store, tmp_path, capsys):
@@ -67,7 +100,10 @@ def test_plan_from_the_store_and_from_the_simulator(store, tmp_path, capsys):
     )
     printed = capsys.readouterr().out
     assert "earlier waves" in printed and "respondents per side" in printed
+    assert "ICC by unit" in printed and "wave 2026 in the store" in printed
     assert len(pd.read_csv(tmp_path / "p.csv")) == 18
+    units = pd.read_csv(tmp_path / "p_units.csv")
+    assert list(units.units_per_side) == list(range(2, 11))
     assert main(["plan", "--half-width", "4"]) == 0
     assert "simulator" in capsys.readouterr().out
 

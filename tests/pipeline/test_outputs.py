@@ -10,7 +10,7 @@ from samenspel.pipeline.compare import COMPARISON_COLUMNS, compare_groups
 from samenspel.pipeline.goals import goal_agreement
 from samenspel.pipeline.index import hybridisation_index, symmetric_gap_mapping
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
-from samenspel.pipeline.plan import index_variance_per_respondent, plan_sample_size
+from samenspel.pipeline.plan import index_variance_per_respondent, plan_sample_size, plan_units
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.sensitivity import index_sensitivity
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, generate_cell
@@ -147,6 +147,25 @@ def test_planner_by_hand_and_against_the_bootstrap():
     ).table
     half_width = ((table.ci_high - table.ci_low) / 2).mean()
     assert half_width == pytest.approx(3.0, rel=0.08)
+
+
+def test_unit_planner_by_hand():
+    # n var(I) = 200 as above: 86 respondents drawn independently for +-3 points.
+    plan = pd.DataFrame({"n_per_side": [86], "half_width": [3.0]})
+    units = plan_units(plan, METHOD, icc=0.1).set_index("units_per_side")
+    z2 = 1.959963984540054**2
+    per_respondent = 86 * 9 / z2
+    # Below z^2 V ICC / h^2 = 8.6 units no number of respondents per unit is enough.
+    assert units.loc[2:8, "respondents_per_unit"].isna().all()
+    for k in (9, 10):
+        m = units.loc[k, "respondents_per_unit"]
+        half = lambda m, k=k: np.sqrt(z2 * per_respondent * (1 + (m - 1) * 0.1) / (k * m))  # noqa: E731
+        assert half(m) <= 3.0 < half(m - 1)
+        assert units.loc[k, "design_effect"] == pytest.approx(1 + (m - 1) * 0.1)
+    # Without clustering, k units of m respondents need just the 86 in all.
+    free = plan_units(plan, METHOD, icc=0.0).set_index("units_per_side")
+    assert (free["respondents_per_side"] >= 86).all()
+    assert (free["respondents_per_side"] < 86 + free.index).all()
 
 
 @pytest.mark.parametrize(
