@@ -1,9 +1,11 @@
-"""Benchmark: the index with its stratified bootstrap at national scale (DESIGN.md 14).
+"""Benchmark: the index with its bootstrap at national scale (DESIGN.md 14).
 
 3,000 areas x 2 sides x 40 respondents x 5 waves (1.2 M respondents, 7 components each,
 2 % of component values missing) with 1,000 bootstrap replicates: time and peak memory
-of :func:`hybridisation_index`, and the ratio against a plain pandas groupby-apply
-bootstrap on the same data in the same run. The baseline is far too slow for 1,000
+of :func:`hybridisation_index` without unit codes (respondents resampled) and with them
+(2-6 units a side and area plus 10% individuals: the two-stage bootstrap), side by side,
+and the ratio against a plain pandas groupby-apply bootstrap on the same data in the same
+run. The baseline is far too slow for 1,000
 replicates, so it is timed on a few replicates and extrapolated linearly (said in the
 output). Run: ``make bench-index`` (or ``python benchmarks/bench_index.py --areas 300``
 for a quick look).
@@ -33,6 +35,35 @@ def national_data(areas: int, waves: int, per_side: int, seed: int = 1) -> pd.Da
     return frame
 
 
+def unit_codes(frame: pd.DataFrame, seed: int = 3) -> pd.Series:
+    """2-6 units per area x side x wave of unequal size, 10% of respondents in none."""
+    rng = np.random.default_rng(seed)
+    strata = frame.groupby(["area", "wave", "side"], sort=False).ngroup().to_numpy()
+    units = rng.integers(2, 7, strata.max() + 1)[strata]
+    pick = np.floor(rng.random(len(frame)) ** 1.5 * units).astype(int)  # unequal sizes
+    codes = frame["area"] + "-" + frame["side"].str[0] + "-" + pd.Series(pick).astype(str)
+    return codes.where(rng.random(len(frame)) >= 0.1, "individual")
+
+
+def timed_index(frame, method, replicates, unit=None):
+    """(result, wall s, CPU s, tracemalloc peak GB) of one call."""
+    tracemalloc.start()
+    start, cpu_start = time.perf_counter(), time.process_time()
+    result = hybridisation_index(
+        frame[list(COMPONENTS)],
+        frame["area"],
+        frame["wave"],
+        frame["side"],
+        method,
+        replicates=replicates,
+        unit=unit,
+    )
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return result, elapsed, cpu, peak / 1024**3
+
+
 def pandas_bootstrap_replicate(frame: pd.DataFrame, rng: np.random.Generator, method) -> pd.Series:
     """One replicate the plain way: resample each stratum with groupby-apply, then index."""
     means = frame.groupby(["area", "wave", "side"])[list(COMPONENTS)].apply(
@@ -60,26 +91,23 @@ def main() -> None:
         f"{args.waves} waves = {len(frame):,} respondents; {args.replicates} replicates"
     )
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    tracemalloc.start()
-    start, cpu_start = time.perf_counter(), time.process_time()
-    result = hybridisation_index(
-        frame[list(COMPONENTS)],
-        frame["area"],
-        frame["wave"],
-        frame["side"],
-        method,
-        replicates=args.replicates,
-    )
-    elapsed = time.perf_counter() - start
-    cpu = time.process_time() - cpu_start
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    result, elapsed, cpu, peak = timed_index(frame, method, args.replicates)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(
-        f"samenspel index: {elapsed:.1f} s wall ({cpu:.1f} s CPU), peak memory of the call "
-        f"(tracemalloc) "
-        f"{peak / 1024**3:.2f} GB; process peak RSS {rss:.2f} GB (before the call "
-        f"{rss_before:.2f} GB); {len(result.table):,} area-waves"
+        f"samenspel index, no unit codes: {elapsed:.1f} s wall ({cpu:.1f} s CPU), peak memory "
+        f"of the call (tracemalloc) {peak:.2f} GB; process peak RSS {rss:.2f} GB (before "
+        f"the call {rss_before:.2f} GB); {len(result.table):,} area-waves"
+    )
+    units = unit_codes(frame)
+    clustered, elapsed_units, cpu_units, peak_units = timed_index(
+        frame, method, args.replicates, units
+    )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    counted = clustered.design["units"] + clustered.design["individuals"]
+    print(
+        f"samenspel index, with unit codes ({int(counted.sum()):,} units, individuals "
+        f"included): {elapsed_units:.1f} s wall ({cpu_units:.1f} s CPU), peak memory of the "
+        f"call {peak_units:.2f} GB; process peak RSS {rss:.2f} GB"
     )
     rng = np.random.default_rng(2)
     start, cpu_start = time.perf_counter(), time.process_time()
