@@ -20,19 +20,23 @@ What happens to a file, in order:
 5. accepted rows, rejects, the file record and the wave's data-quality flags are written in
    one transaction: a failure anywhere leaves the store (and its raw folder) as it was.
 
-Respondent codes are stored only as a keyed hash (HMAC-SHA256); the key is created on first
-use outside the repository (``$SAMENSPEL_KEY_FILE`` or ``~/.config/samenspel/pseudonym.key``)
-and never printed.
+Respondent codes are stored only as a keyed hash (HMAC-SHA256) with the key of
+:mod:`.pseudonym`; the store records the key's fingerprint at its first ingest and refuses
+any other key afterwards. A store without data gets a new key when there is none yet
+(``IngestReport.key_created`` says where: back it up).
+
+Rejected rows keep their row number, reason and a detail that names columns and the kind of
+problem, never a value from the file: a cell of free text can hold a name, an address or a
+case note, and the rejects are exported.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-import hashlib
+import errno
 import json
-import os
 import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +53,13 @@ from samenspel.instrument.model import (
     wording_fields,
 )
 from samenspel.instrument.problems import InputError, Level, Problem, ProblemsFound
+from samenspel.pipeline.pseudonym import (
+    create_key,
+    fingerprint,
+    key_path,
+    pseudonymise,
+    read_key,
+)
 from samenspel.pipeline.quality import quality_flags
 from samenspel.pipeline.readers import (
     RAW_TABLE,
@@ -67,7 +78,9 @@ from samenspel.pipeline.store import (
     forget_file,
     kept_path,
     raw_folder,
+    record_fingerprint,
     stage_file,
+    stored_fingerprint,
 )
 
 # Reason codes of rejected rows, in the order they are tested; a row gets the first that applies.
@@ -114,9 +127,6 @@ PHONE_PATTERN = r"(^|[^0-9])(\+31|0031|0)[ \-]?[1-9]([ \-]?[0-9]){8}([^0-9]|$)"
 VERSION_PATTERN = re.compile(r"^v?\d+(\.\d+)*$")
 REQUIRED_ITEMS = ("consent", "role", "area")
 MAX_LISTED = 10  # locations listed in one problem before "and N more"
-# The key for respondent pseudonyms lives outside the repository (DESIGN.md section 12).
-KEY_FILE_ENV = "SAMENSPEL_KEY_FILE"
-DEFAULT_KEY_FILE = Path.home() / ".config" / "samenspel" / "pseudonym.key"
 
 
 @dataclass
@@ -134,6 +144,7 @@ class IngestReport:
     already_ingested: bool = False
     problems: list[Problem] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per step
+    key_created: Path | None = None  # a new pseudonym key was written here: back it up
 
     def lap(self, step: str, since: float) -> float:
         """Record the seconds of ``step`` since ``since``; return now."""
@@ -154,48 +165,6 @@ class ColumnMap:
     meta: dict[str, int] = field(default_factory=dict)
     unknown: list[int] = field(default_factory=list)
     identifying: list[int] = field(default_factory=list)
-
-
-def pseudonym_key() -> bytes:
-    """The keyed-hash key; created on first use, never printed, never in the repository."""
-    path = Path(os.environ.get(KEY_FILE_ENV, DEFAULT_KEY_FILE))
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    try:
-        return bytes.fromhex(path.read_text().strip())
-    except ValueError:
-        raise InputError(
-            f"The pseudonym key file {path} is damaged (it must hold 64 hexadecimal "
-            f"characters). Restore it from your backup; set {KEY_FILE_ENV} to use another."
-        ) from None
-
-
-def pseudonymise(codes: pd.Series, key: bytes) -> pd.Series:
-    """HMAC-SHA256 (RFC 2104) of each respondent code, shortened to 16 hex characters.
-
-    Blank stays ''. The padded-key states are hashed once and copied per code: the same
-    result as ``hmac.new(key, code, sha256)``, twice as fast for a national file.
-    """
-    codes = codes.fillna("").astype(str).str.strip()
-    padded = (
-        key.ljust(64, b"\0") if len(key) <= 64 else hashlib.sha256(key).digest().ljust(64, b"\0")
-    )
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
-
-    def keyed(code: str) -> str:
-        if code == "":
-            return ""
-        first = inner.copy()
-        first.update(code.encode())
-        second = outer.copy()
-        second.update(first.digest())
-        return second.hexdigest()[:16]
-
-    return codes.map({c: keyed(c) for c in pd.unique(codes)})
 
 
 def base_name(column: str) -> str:
@@ -626,14 +595,14 @@ def ingest_file(
     path = Path(path)
     if not path.is_file():
         raise InputError(f"Cannot read {path}: no such file. Check the path of the export file.")
+    check_wave_id(wave)
     raw = raw_folder(con)
     clock = time.perf_counter()
-    try:
-        staged = stage_file(raw, path)
-    except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror}. Check the file.") from None
+    staged = stage_file(raw, path)
     try:
         report = _check_file(con, path, staged.sha256, wave, instrument)
+        if not report.already_ingested:
+            key, report.key_created = store_key(con)
     except BaseException:
         staged.discard()
         raise
@@ -643,21 +612,81 @@ def ingest_file(
         return report
     registered = con.execute("SELECT instrument_hash FROM waves WHERE wave = ?", [wave]).fetchall()
     registered = registered[0][0] if registered else None
-    created = staged.keep()
     sha256 = staged.sha256
-    con.execute("BEGIN TRANSACTION")
+    created = False
     try:
+        created = staged.keep()
+        con.execute("BEGIN TRANSACTION")
         kept = kept_path(raw, sha256)
-        _ingest_kept(con, kept, path, staged.size, report, registered, instrument, areas)
+        _ingest_kept(con, kept, path, staged.size, report, registered, instrument, areas, key)
+        if stored_fingerprint(con) is None:
+            record_fingerprint(con, fingerprint(key))
         clock = time.perf_counter()
         con.execute("COMMIT")
         report.lap("commit", clock)
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        rollback_quietly(con)
+        staged.discard()
         if created:
             forget_file(raw, sha256)
+        if is_disk_full(exc):
+            raise InputError(
+                f"The disk of the store ({raw.parent}) is full: {path.name} was not ingested and "
+                "the store is as it was. Free some space and ingest the file again."
+            ) from None
         raise
     return report
+
+
+def store_key(con: duckdb.DuckDBPyConnection) -> tuple[bytes, Path | None]:
+    """The pseudonym key to ingest with, and the path of a key created now (else None).
+
+    A store that has recorded a key's fingerprint takes that key only. A new key is created
+    only for a store without any data and without a fingerprint, when no key file exists.
+    """
+    recorded = stored_fingerprint(con)
+    path = key_path()
+    created = None
+    if recorded is None and not path.exists() and not _has_rows(con):
+        created = create_key(path)
+    key = read_key(path)
+    if recorded is not None and fingerprint(key) != recorded:
+        raise InputError(
+            f"The pseudonym key in {path} (fingerprint {fingerprint(key)}) is not the key this "
+            f"store was built with (fingerprint {recorded}): its respondents would all look new. "
+            "Restore that key file from your backup (`samenspel key fingerprint` shows a key "
+            "file's fingerprint), or ingest into a new store."
+        )
+    return key, created
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM files").fetchall()[0][0])
+
+
+WAVE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+def check_wave_id(wave: str) -> None:
+    """Wave ids are plain: letters, digits, '.', '_' and '-' (they name files and columns)."""
+    if not WAVE_ID_PATTERN.match(wave):
+        raise InputError(
+            f"The wave id {wave!r} is not allowed: use letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit, at most 40 characters (e.g. 2026 or 2026-spring)."
+        )
+
+
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back; after a failed COMMIT DuckDB has rolled back already and says so."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for 'no space left on device', as an OSError or inside a DuckDB error."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return isinstance(exc, duckdb.Error) and "No space left on device" in str(exc)
 
 
 def _check_file(con, path: Path, sha256: str, wave: str, instrument: Instrument) -> IngestReport:
@@ -695,7 +724,7 @@ def _check_file(con, path: Path, sha256: str, wave: str, instrument: Instrument)
     return report
 
 
-def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -> None:
+def _ingest_kept(con, kept, path, size, report, registered, instrument, areas, key) -> None:
     name = path.name
     clock = time.perf_counter()
     table = load_raw(con, kept, name)
@@ -715,7 +744,7 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
     if any(p.level is Level.ERROR for p in problems):
         raise ProblemsFound(problems)
     frame = extracted.frame
-    frame["respondent"] = pseudonymise(frame["respondent"], pseudonym_key())
+    frame["respondent"] = pseudonymise(frame["respondent"], key)
     known_submissions = con.execute("SELECT DISTINCT submission_id FROM responses").df()
     known_respondents = con.execute(
         "SELECT DISTINCT respondent FROM responses WHERE wave = ?", [report.wave]
@@ -939,6 +968,5 @@ __all__ = [
     "load_rejects",
     "load_responses",
     "map_columns",
-    "pseudonym_key",
-    "pseudonymise",
+    "store_key",
 ]

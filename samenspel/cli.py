@@ -39,6 +39,14 @@ from samenspel.pipeline.ingest import REJECT_REASONS, ingest_file, load_rejects,
 from samenspel.pipeline.measurement import measurement_tables, psychometric_inputs
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.plan import plan_sample_size, plan_units, summarise_plan
+from samenspel.pipeline.pseudonym import (
+    DEFAULT_KEY_FILE,
+    KEY_FILE_ENV,
+    create_key,
+    fingerprint,
+    key_path,
+    read_key,
+)
 from samenspel.pipeline.quality import quality_summary, rejects_summary
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
@@ -124,6 +132,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         con.close()
     for problem in report.problems:
         say(str(problem))
+    if report.key_created is not None:
+        say(
+            f"samenspel: created a new pseudonym key in {report.key_created} (fingerprint "
+            f"{fingerprint(read_key(report.key_created))}). Back it up now, apart from the "
+            "store: without it respondents cannot be matched across waves, and this store "
+            "takes no other key."
+        )
     if report.already_ingested:
         say(
             f"{args.file} (sha256 {report.sha256[:12]}) is already in {args.store}; "
@@ -158,7 +173,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         rejects = load_rejects(con) if args.rejects else None
     finally:
         con.close()
-    print(f"store {args.store} (raw files in {raw_folder_for(args.store)}/)")
+    print(
+        f"store {args.store} (raw files in {raw_folder_for(args.store)}/); pseudonym key "
+        f"fingerprint {tables['fingerprint'] or 'not recorded yet'}"
+    )
     _print_table("waves", tables["waves"])
     _print_table("files (sha256 of the raw file as received; raw = the kept copy)", tables["files"])
     _print_table("accepted and rejected rows per wave, area and side", tables["counts"])
@@ -171,6 +189,21 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"({', '.join(damaged['name'])}); restore {raw_folder_for(args.store)}/ from a backup."
         )
         return 1
+    return 0
+
+
+def cmd_key_init(args: argparse.Namespace) -> int:
+    path = create_key()
+    print(
+        f"created the pseudonym key {path} (fingerprint {fingerprint(read_key(path))}); only "
+        "you can read it. Back it up apart from the store, and never share it."
+    )
+    return 0
+
+
+def cmd_key_fingerprint(args: argparse.Namespace) -> int:
+    path = key_path()
+    print(f"{path}: fingerprint {fingerprint(read_key(path))}")
     return 0
 
 
@@ -537,6 +570,16 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--no-verify", action="store_true", help="do not re-hash the kept raw files"
     )
+
+    key = sub.add_parser("key", help="the pseudonym key for respondent codes")
+    key_sub = key.add_subparsers(dest="key_command", required=True)
+    add(
+        "init",
+        cmd_key_init,
+        f"create the pseudonym key (in ${KEY_FILE_ENV} or {DEFAULT_KEY_FILE})",
+        key_sub,
+    )
+    add("fingerprint", cmd_key_fingerprint, "show the fingerprint of the key file", key_sub)
 
     migrate_command = add("migrate", cmd_migrate, "upgrade a store to the current schema")
     migrate_command.add_argument("--store", required=True, help="the DuckDB store file")

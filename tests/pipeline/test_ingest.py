@@ -23,7 +23,8 @@ from ingest_fixtures import (
 )
 from samenspel.instrument import ProblemsFound, load_instrument
 from samenspel.pipeline import ingest as ingest_module
-from samenspel.pipeline.ingest import ingest_file, load_responses, pseudonym_key
+from samenspel.pipeline.ingest import ingest_file, load_responses
+from samenspel.pipeline.pseudonym import pseudonymise, read_key
 from samenspel.pipeline.store import raw_folder
 
 from samenspel.cli import main
@@ -158,6 +159,7 @@ def test_an_interrupted_ingest_leaves_the_store_as_it_was(
         inserted["responses"] = con.execute("SELECT count(*) FROM responses").fetchall()[0][0]
         raise interruption
 
+    original = ingest_module.update_quality
     monkeypatch.setattr(ingest_module, "update_quality", fail_halfway)
     path = tmp_path / "tweede.csv"
     path.write_bytes(kobo_csv(wave_frame()))
@@ -166,7 +168,7 @@ def test_an_interrupted_ingest_leaves_the_store_as_it_was(
     assert inserted["responses"] > 5  # the failure really came halfway
     assert snapshot(store) == before
     assert sorted(os.listdir(raw_folder(store))) == raw_before
-    monkeypatch.undo()
+    monkeypatch.setattr(ingest_module, "update_quality", original)
     report = ingest_file(store, path, "2026", instrument(), areas())
     assert report.accepted > 0 and not report.already_ingested
 
@@ -234,7 +236,7 @@ def test_respondent_codes_are_stored_only_as_keyed_hashes(store, tmp_path, key_f
     write(table, path)
     ingest_file(store, path, "2025", instrument(), areas())
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    key = pseudonym_key()
+    key = read_key()
     expected = {
         hmac.new(key, c.encode(), hashlib.sha256).hexdigest()[:16] for c in table.respondent
     }
@@ -313,4 +315,4 @@ def test_pseudonyms_are_rfc2104_hmac_sha256():
     codes = pd.Series(["R1", "", "respondent 2", "ë"])
     expected = ["" if c == "" else hmac.new(key, c.encode(), hashlib.sha256).hexdigest()[:16]
                 for c in codes]  # fmt: skip
-    assert ingest_module.pseudonymise(codes, key).tolist() == expected
+    assert pseudonymise(codes, key).tolist() == expected

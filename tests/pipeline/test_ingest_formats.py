@@ -25,7 +25,8 @@ from ingest_fixtures import (
     xlsx_bytes,
 )
 from samenspel.instrument import InputError, ProblemsFound
-from samenspel.pipeline.ingest import ingest_file, load_responses, pseudonym_key
+from samenspel.pipeline.ingest import ingest_file, load_responses
+from samenspel.pipeline.pseudonym import read_key
 
 ANSWERS = [c for c in instrument().item_codes if c not in ("area", "unit")]
 
@@ -44,7 +45,7 @@ def check_round_trip(con, frame: pd.DataFrame, report, ids: bool = True) -> pd.D
     stored = load_responses(con)
     assert len(stored) == len(expected)
     got = stored.sort_values("respondent").reset_index(drop=True)
-    key = pseudonym_key()
+    key = read_key()
     pseudonyms = expected["respondent"].map(
         lambda c: hmac.new(key, c.encode(), hashlib.sha256).hexdigest()[:16]
     )
