@@ -115,15 +115,25 @@ SYSTEM_COLUMNS = {
     "submitterid", "submittername", "attachmentspresent", "attachmentsexpected", "status",
     "reviewstate", "edits", "instancename", "parent_key", "simserial", "phonenumber",
 }  # fmt: skip
-# Column names that announce a direct identifier (whole words of the lower-case name).
-IDENTIFYING_WORDS = {
-    "naam", "name", "voornaam", "achternaam", "firstname", "lastname", "surname", "fullname",
-    "email", "mail", "emailadres", "telefoon", "telefoonnummer", "tel", "telnr", "phone",
-    "mobiel", "mobile", "gsm", "adres", "address", "straat", "street", "huisnummer",
-    "postcode", "zipcode", "bsn", "geboortedatum", "birthdate", "dob",
-}  # fmt: skip
-EMAIL_PATTERN = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
-PHONE_PATTERN = r"(^|[^0-9])(\+31|0031|0)[ \-]?[1-9]([ \-]?[0-9]){8}([^0-9]|$)"
+# Column names that announce a direct identifier: these short words as whole words of the
+# lower-case name, and the longer stems anywhere in it, so that Dutch compounds such as
+# `Respondentnaam`, `E-mailadres` or `Telefoonnummer_mobiel` are caught too.
+IDENTIFYING_WORDS = {"tel", "telnr", "gsm", "dob", "bsn", "mail"}
+IDENTIFYING_STEMS = (
+    "naam", "name", "email", "telefoon", "phone", "mobiel", "mobile", "adres", "address",
+    "straat", "street", "huisnummer", "postcode", "zipcode", "geboorte", "birth",
+)  # fmt: skip
+# Personal data in a text cell, as Dutch exports write it (RE2 and Python syntax alike).
+IDENTIFYING_PATTERNS = {
+    "e-mail address": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
+    # Dutch (06-12345678, 020 123 4567) and international (+31 (0)6 2345 6789, 0031 6 ...)
+    "phone number": r"(^|[^0-9])(0[1-9]([ .\-]?[0-9]){8}|(\+|00)[1-9][0-9]{0,2}[ .\-]?"
+    r"(\(0\)[ .\-]?)?[1-9]([ .\-]?[0-9]){6,11})([^0-9]|$)",
+    # a postcode with its house number (1012 AB 15), or a street with one (Kerkstraat 12)
+    "address": r"(^|[^0-9A-Za-z])[1-9][0-9]{3} ?[A-Z]{2}[ ,]+[0-9]{1,5}([^0-9]|$)|(?i:[a-z]+"
+    r"(straat|laan|weg|plein|gracht|kade|singel|dijk|dreef|steeg|plantsoen)) +[0-9]{1,5}"
+    r"([^0-9]|$)",
+}
 VERSION_PATTERN = re.compile(r"^v?\d+(\.\d+)*$")
 REQUIRED_ITEMS = ("consent", "role", "area")
 MAX_LISTED = 10  # locations listed in one problem before "and N more"
@@ -165,6 +175,7 @@ class ColumnMap:
     meta: dict[str, int] = field(default_factory=dict)
     unknown: list[int] = field(default_factory=list)
     identifying: list[int] = field(default_factory=list)
+    system: list[int] = field(default_factory=list)  # known, not stored, scanned (_notes)
 
 
 def base_name(column: str) -> str:
@@ -178,8 +189,10 @@ def base_name(column: str) -> str:
 
 
 def looks_identifying(column: str) -> bool:
-    words = set(re.split(r"[^a-z0-9]+", column.strip().lower()))
-    return bool(words & IDENTIFYING_WORDS)
+    lowered = column.strip().lower()
+    words = set(re.split(r"[^a-z0-9]+", lowered))
+    joined = re.sub(r"[^a-z0-9]+", "", lowered)
+    return bool(words & IDENTIFYING_WORDS) or any(stem in joined for stem in IDENTIFYING_STEMS)
 
 
 def map_columns(
@@ -211,7 +224,10 @@ def map_columns(
             if field_name not in meta_rank or rank < meta_rank[field_name][0]:
                 meta_rank[field_name] = (rank, position)
             continue
-        if lowered in SYSTEM_COLUMNS or base in SYSTEM_COLUMNS or base in wording:
+        if lowered in SYSTEM_COLUMNS or base in SYSTEM_COLUMNS:
+            mapping.system.append(position)
+            continue
+        if base in wording:
             continue
         if looks_identifying(header) or looks_identifying(base):
             mapping.identifying.append(position)
@@ -330,7 +346,7 @@ def extract_rows(
 
     Frame columns: every mapped item code (float; the area item as text), the metadata
     fields of :data:`META_FIELDS`, ``_bad`` (the answers that are not codes, as
-    ``code=value; ...``), ``_identifying`` (where an e-mail address or phone number was
+    ``code, code, ...``), ``_identifying`` (where an e-mail address or phone number was
     found) and ``row_number``.
     """
     numeric = {
@@ -357,9 +373,14 @@ def extract_rows(
         position = mapping.meta["respondent"]
         identifying.append((table.headers[position], column_name(position)))
     identifying += [(table.headers[p], column_name(p)) for p in mapping.unknown]
+    identifying += [(table.headers[p], column_name(p)) for p in mapping.system]
     checks = [
-        f"CASE WHEN regexp_matches({c}, '{EMAIL_PATTERN}') THEN {_quote(h + ': e-mail address')} "
-        f"WHEN regexp_matches({c}, '{PHONE_PATTERN}') THEN {_quote(h + ': phone number')} END"
+        "CASE "
+        + " ".join(
+            f"WHEN regexp_matches({c}, {_quote(pattern)}) THEN {_quote(h + ': ' + kind)}"
+            for kind, pattern in IDENTIFYING_PATTERNS.items()
+        )
+        + " END"
         for h, c in identifying
     ]
     select.append(
@@ -383,8 +404,7 @@ def extract_rows(
         invalid = literal_nan | (~np.isnan(values) & ~valid_answers(instrument, code, values))
         columns[code] = np.where(invalid, np.nan, values)
         if invalid.any():
-            text = np.where(literal_nan[invalid], "nan", [f"{v:g}" for v in values[invalid]])
-            bad[invalid] = bad[invalid] + "; " + code + "=" + text.astype(object)
+            bad[invalid] = bad[invalid] + ", " + code
     for code, position in mapping.items.items():
         if position not in numeric:
             columns[code] = _texts(result[code])
@@ -461,11 +481,11 @@ def classify_rows(
     ids = frame.get("submission_id", blank)
     in_file = (ids != "") & ids.duplicated()
     in_store = (ids != "") & ids.isin(known_submissions)
-    reject(in_store, "duplicate-submission", lambda m: "submission " + ids[m] + " is in the store")
+    reject(in_store, "duplicate-submission", "the submission id is already in the store")
     reject(
         in_file,
         "duplicate-submission",
-        lambda m: "submission " + ids[m] + " is also in row " + _first_row(rows, ids, m),
+        lambda m: "the submission id is also in row " + _first_row(rows, ids, m),
     )
     respondent = frame.get("respondent", blank)
     resp_file = (respondent != "") & respondent.duplicated()
@@ -480,11 +500,7 @@ def classify_rows(
     role = frame.get("role", nan)
     reject(~role.isin(role_codes), "invalid-role", f"role is missing or not one of {role_codes}")
     area = frame.get("area", blank)
-    reject(
-        ~area.isin(areas.ids),
-        "unknown-area",
-        lambda m: "area '" + area[m].str.slice(0, 40) + "' is not in the registry",
-    )
+    reject(~area.isin(areas.ids), "unknown-area", "the area is not one of the registry's ids")
     unit = frame.get("unit", blank)
     named = (unit != "") & (unit != UNIT_NOT_LISTED)
     sides = {float(r.code): r.side or "" for r in instrument.roles.values()}
@@ -511,19 +527,18 @@ def _first_row(rows: pd.Series, keys: pd.Series, mask: pd.Series) -> pd.Series:
 
 
 def _identifying_text(text: str) -> str:
-    """'e-mail address' or 'phone number' when ``text`` holds one, else ''."""
-    if re.search(EMAIL_PATTERN, text):
-        return "e-mail address"
-    if re.search(PHONE_PATTERN, text):
-        return "phone number"
+    """The kind of personal data ``text`` holds (:data:`IDENTIFYING_PATTERNS`), else ''."""
+    for kind, pattern in IDENTIFYING_PATTERNS.items():
+        if re.search(pattern, text):
+            return kind
     return ""
 
 
 def _parse_detail(reject: ParseReject, table: RawTable, codes: dict[int, str]) -> str:
+    """The detail of a parse reject: the kind of problem and the column, never the value."""
     if reject.position is None:
-        return reject.message[:200]
-    column = codes.get(reject.position, table.headers[reject.position])
-    return f"not an answer code: {column}={(reject.value or '')[:30]}"
+        return reject.message
+    return f"not a number: {codes.get(reject.position, table.headers[reject.position])}"
 
 
 def _identifying_problems(table: RawTable, extracted: Extracted, name: str) -> list[Problem]:

@@ -59,7 +59,12 @@ REJECT_SCANS = "ingest_reject_scans"
 
 @dataclass
 class ParseReject:
-    """A record the reader could not take apart: wrong field count, or text in a number column."""
+    """A record the reader could not take apart: wrong field count, or text in a number column.
+
+    ``message`` says what kind of problem it is and never quotes the record (see
+    :mod:`.ingest` on free text); ``value`` and ``line`` hold the text only to look for
+    identifiers before the file is stored.
+    """
 
     row_number: int
     message: str
@@ -232,6 +237,7 @@ def _decimal_mark(text: str, separator: str) -> str:
 
 
 NOT_A_NUMBER = re.compile(r'Could not convert string "(.*)" to', re.DOTALL)
+COLUMN_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
 def scan(
@@ -288,7 +294,9 @@ def _scan_csv(con, table: RawTable, numeric: set[int], select: list[str]):
                 found.group(1) if found else None, text or "",
             )  # fmt: skip
         else:
-            rejects[line] = ParseReject(int(line), f"{kind.lower()}: {message}", line=text or "")
+            counts = COLUMN_COUNTS.search(message or "")
+            said = f": expected {counts[1]} fields, found {counts[2]}" if counts else ""
+            rejects[line] = ParseReject(int(line), kind.lower() + said, line=text or "")
     parse_rejects = list(rejects.values())
     records = len(next(iter(result.values()))) if result else 0
     # Rejected records are skipped: the good records are the remaining ordinals.

@@ -310,7 +310,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         neutralise_formulas(table).to_csv(out / f"{name}.csv", index=False)
     (out / "columns.json").write_text(json.dumps(OUTPUT_COLUMNS, indent=2))
     quality_tables = {
-        "quality_summary": quality_summary(flags),
+        "quality_summary": quality_summary(flags, method.indicative_min, method.publish_min),
         "rejects_summary": rejects_summary(rejects),
         "rejects": rejects[["file", "row_number", "wave", "area", "side", "reason", "detail"]],
     }

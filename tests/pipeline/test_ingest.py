@@ -90,14 +90,16 @@ def test_every_row_gets_a_verdict_with_its_reason(store, tmp_path):
         15: "malformed-row",
     }
     details = dict(store.execute("SELECT row_number, detail FROM rejects").fetchall())
-    assert details[5] == f"submission {table.loc[0, 'submission_id']} is also in row 2"
+    assert details[5] == "the submission id is also in row 2"
     assert details[6] == "respondent code also in row 2"
-    assert details[10] == "not an answer code: igf1_own=tien"
+    assert details[9] == "not an answer code: tru1"
+    assert details[10] == "not a number: igf1_own"  # the column, never the text
     assert details[13] == (
         f"the team or organisation code is not a unit of area '{table.loc[11, 'area']}' "
         "for this role in the registry"
     )
-    assert "Expected Number of Columns" in details[14]
+    assert details[14] == f"missing columns: expected {len(table.columns)} fields, found 3"
+    assert details[15].startswith("too many columns")
     responses = load_responses(store)
     assert sorted(responses["row_number"]) == [2, 11, 12]
     assert responses.set_index("row_number").loc[2, "unit"] == "individual"
