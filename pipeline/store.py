@@ -454,7 +454,8 @@ def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[st
     ``waves``   wave, instrument_id, instrument_version, instrument_hash, files, rows_read,
                 accepted, rejected, flagged (responses with a data-quality flag)
     ``files``   file_id, name, wave, format, encoding, size, sha256, rows_read, accepted,
-                rejected, raw ('ok', 'missing' or 'changed' when ``verify``, else 'unchecked')
+                rejected, raw ('ok', 'missing' or 'changed' when ``verify``, else 'unchecked'),
+                rows ('ok', or how many accepted or rejected rows of the file are gone)
     ``counts``  wave, area, side, accepted, rejected (area/side '' when the row had none)
     """
     waves = con.execute(
@@ -478,6 +479,18 @@ def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[st
     ).df()
     raw = raw_folder(con)
     files["raw"] = [verify_kept(raw, s) if verify else "unchecked" for s in files["sha256"]]
+    stored = con.execute(
+        "SELECT f.file_id, "
+        "(SELECT count(*) FROM responses r WHERE r.file_id = f.file_id) AS accepted_rows, "
+        "(SELECT count(*) FROM rejects j WHERE j.file_id = f.file_id) AS rejected_rows "
+        "FROM files f ORDER BY f.file_id"
+    ).df()
+    gone_accepted = files["accepted"].to_numpy() - stored["accepted_rows"].to_numpy()
+    gone_rejected = files["rejected"].to_numpy() - stored["rejected_rows"].to_numpy()
+    files["rows"] = [
+        "ok" if (a, r) == (0, 0) else f"{a} accepted and {r} rejected rows differ from the record"
+        for a, r in zip(gone_accepted, gone_rejected, strict=True)
+    ]
     has_area = "area" in {r[0] for r in con.execute("DESCRIBE responses").fetchall()}
     area = "area" if has_area else "NULL"
     counts = con.execute(
@@ -493,5 +506,35 @@ def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[st
         """
     ).df()
     return {
-        "waves": waves, "files": files, "counts": counts, "fingerprint": stored_fingerprint(con)
+        "waves": waves, "files": files, "counts": counts, "fingerprint": stored_fingerprint(con),
+        "orphans": orphans(con, files["sha256"]),
     }  # fmt: skip
+
+
+def orphans(con: duckdb.DuckDBPyConnection, known: pd.Series | None = None) -> pd.DataFrame:
+    """Files in the raw folder that no file record refers to: copies left by an ingest that
+    was killed (``.incoming-*``) or files put there by hand. Columns: name, size."""
+    if known is None:
+        known = con.execute("SELECT sha256 FROM files").df()["sha256"]
+    raw = raw_folder(con)
+    names = set(known)
+    found = (
+        [p for p in sorted(raw.iterdir()) if p.is_file() and p.name not in names]
+        if raw.is_dir()
+        else []
+    )
+    return pd.DataFrame(
+        {"name": [p.name for p in found], "size": [p.stat().st_size for p in found]}
+    )
+
+
+def remove_orphans(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Delete the raw folder's orphans (:func:`orphans`); needs the store open for writing,
+    so that no ingest into it is running. Returns the names removed."""
+    raw = raw_folder(con)
+    removed = orphans(con)["name"].tolist()
+    for name in removed:
+        path = raw / name
+        os.chmod(path, 0o644)
+        path.unlink()
+    return removed
