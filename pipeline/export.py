@@ -42,7 +42,10 @@ def _text_columns(frame: pd.DataFrame) -> list:
     ]
 
 
-def printable(text: str) -> str:
+def printable(text: str, keep: str = "") -> str:
     """Text safe for a terminal: control characters (escape sequences, carriage returns)
-    shown as ``\\x..`` instead of acting on the terminal."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(text))
+    shown as ``\\x..`` instead of acting on the terminal; ``keep`` lists characters to
+    leave as they are (a message's own line breaks)."""
+    return "".join(
+        c if c.isprintable() or c in keep else f"\\x{ord(c):02x}" for c in str(text)
+    )

@@ -284,6 +284,7 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
             f"`samenspel ingest data/demo/kobo_2025.csv --wave 2025 --store {path}`, "
             "or run `make reports` to build the demo store."
         )
+    check_store_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
@@ -319,6 +320,24 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
         con.close()
         raise
     return con
+
+
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse a path that is not a DuckDB file (a folder, an export given by mistake)."""
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; --store needs the store's .duckdb file.")
+    if path.exists() and path.stat().st_size:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+        if head[8:12] != DUCKDB_MAGIC:
+            raise InputError(
+                f"{path} is not a valid DuckDB database file, so not a samenspel store (is it an "
+                "export? ingest it with `samenspel ingest FILE --store STORE`). Give the path "
+                "of the store, e.g. data/samenspel.duckdb."
+            )
 
 
 def ensure_item_columns(con: duckdb.DuckDBPyConnection, instrument: Instrument) -> None:

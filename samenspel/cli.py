@@ -80,7 +80,8 @@ METADATA = "metadata.json"
 
 
 def say(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A message to the user; names taken from files cannot act on the terminal."""
+    print(printable(message, keep="\n"), file=sys.stderr)
 
 
 def cmd_instrument_check(args: argparse.Namespace) -> int:
