@@ -46,6 +46,4 @@ def printable(text: str, keep: str = "") -> str:
     """Text safe for a terminal: control characters (escape sequences, carriage returns)
     shown as ``\\x..`` instead of acting on the terminal; ``keep`` lists characters to
     leave as they are (a message's own line breaks)."""
-    return "".join(
-        c if c.isprintable() or c in keep else f"\\x{ord(c):02x}" for c in str(text)
-    )
+    return "".join(c if c.isprintable() or c in keep else f"\\x{ord(c):02x}" for c in str(text))

@@ -27,8 +27,8 @@ from ingest_fixtures import (
 )
 from samenspel.instrument import InputError, ProblemsFound
 from samenspel.pipeline.ingest import ingest_file, load_responses
-from samenspel.pipeline.store import raw_folder
 from samenspel.pipeline.pseudonym import read_key
+from samenspel.pipeline.store import raw_folder
 
 ANSWERS = [c for c in instrument().item_codes if c not in ("area", "unit")]
 

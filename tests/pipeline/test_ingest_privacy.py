@@ -11,11 +11,11 @@ import pytest
 from ingest_fixtures import (
     areas,
     instrument,
-    key_file,
+    key_file,  # noqa: F401  (a pytest fixture)
     kobo_csv,
     plain_table,
     snapshot,
-    store,
+    store,  # noqa: F401  (a pytest fixture)
     wave_frame,
 )
 from samenspel.instrument import ProblemsFound

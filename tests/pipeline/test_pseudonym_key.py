@@ -7,7 +7,14 @@ from __future__ import annotations
 import os
 
 import pytest
-from ingest_fixtures import areas, instrument, key_file, kobo_csv, snapshot, wave_frame
+from ingest_fixtures import (
+    areas,
+    instrument,
+    key_file,  # noqa: F401  (a pytest fixture)
+    kobo_csv,
+    snapshot,
+    wave_frame,
+)
 from samenspel.instrument import InputError
 from samenspel.pipeline.ingest import ingest_file
 from samenspel.pipeline.pseudonym import create_key, fingerprint, read_key
