@@ -26,6 +26,7 @@ import pandas as pd
 from samenspel.files import (
     MANIFEST_KEY,
     atomic_folder,
+    check_output_folder,
     check_results,
     describe_os_error,
     results_manifest,
@@ -103,6 +104,7 @@ def cmd_instrument_check(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    check_output_folder(args.out)
     instrument = load_instrument(args.instrument)
     areas = load_areas(args.areas)
     method = load_methodology(args.methodology)
@@ -271,7 +273,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-
+    check_output_folder(args.out)
     instrument = load_instrument(args.instrument)
     areas = load_areas(args.areas)
     method = load_methodology(args.methodology)
@@ -476,6 +478,7 @@ def read_results(results: Path) -> tuple[dict[str, pd.DataFrame], dict]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    check_output_folder(args.out)
     tables, metadata = read_results(Path(args.results))
     # Names from the registry, not from the CSV: the CSV's text cells are made formula-safe.
     registry = load_areas(args.areas).table().set_index("id")
@@ -530,6 +533,7 @@ def step(what: str):
 def cmd_fieldwork(args: argparse.Namespace) -> int:
     from samenspel.instrument.fieldwork import build_fieldwork
 
+    check_output_folder(args.out)
     instrument = load_instrument(args.instrument)
     areas = load_areas(args.areas)
     files, notes = build_fieldwork(

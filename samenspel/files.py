@@ -57,12 +57,18 @@ def _clean_up_after_dead_runs(out: Path) -> None:
             os.replace(path, out)
 
 
-@contextlib.contextmanager
-def atomic_folder(out: str | Path) -> Iterator[Path]:
-    """A fresh folder to write ``out``'s new content into; it replaces ``out`` on success."""
+def check_output_folder(out: str | Path) -> Path:
+    """``out`` as a path, refused when it is a file (commands call this before working)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out} is a file; give a folder here (it is created when missing).")
+    return out
+
+
+@contextlib.contextmanager
+def atomic_folder(out: str | Path) -> Iterator[Path]:
+    """A fresh folder to write ``out``'s new content into; it replaces ``out`` on success."""
+    out = check_output_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     _clean_up_after_dead_runs(out)
     staging = out.with_name(f".{out.name}.partial-{os.getpid()}")

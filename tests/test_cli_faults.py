@@ -185,15 +185,8 @@ def test_a_killed_analyse_leaves_the_old_results(built, tmp_path):
     process.wait()
     assert {p.name: p.read_bytes() for p in results.iterdir()} == before
     site = tmp_path / "site"
-    assert (
-        run(
-            ["report", "--results", str(results), "--out", str(site), "--language", "en"]
-        ).returncode
-        == 0
-    )
-    again = run(["analyse", "--store", str(store), "--out", str(results), "--replicates", "100"])
-    assert again.returncode == 0, again.stderr
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".results.")]
+    report = run(["report", "--results", str(results), "--out", str(site), "--language", "en"])
+    assert report.returncode == 0, report.stderr
 
 
 def test_a_run_killed_while_writing_leaves_the_old_folder_and_the_next_run_cleans_up(tmp_path):
