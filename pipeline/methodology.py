@@ -47,7 +47,6 @@ class Methodology:
     false_discovery_rate: float = 0.05
     meaningful_change: float = 5.0
     correction: str = "holm"
-    pairwise_max_areas: int = 12
     sensitivity: dict[str, Any] = field(default_factory=dict)
 
     def band_of(self, value: float) -> str:
@@ -96,7 +95,6 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
             false_discovery_rate=float(raw.get("change", {}).get("false_discovery_rate", 0.05)),
             meaningful_change=float(raw.get("change", {}).get("meaningful_change", 5.0)),
             correction=str(raw.get("comparisons", {}).get("correction", "holm")),
-            pairwise_max_areas=int(raw.get("comparisons", {}).get("pairwise_max_areas", 12)),
             sensitivity=dict(raw.get("sensitivity") or {}),
         )
     except (KeyError, TypeError, ValueError) as exc:
