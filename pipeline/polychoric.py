@@ -126,9 +126,7 @@ def _bvnd_high(h, k, r, x, w) -> np.ndarray:
     positive = r > 0
     bvn = np.where(positive, bvn + special.ndtr(-np.maximum(h, k)), bvn)
     negative = r < 0
-    bvn = np.where(
-        negative, -bvn + np.maximum(0.0, special.ndtr(-h) - special.ndtr(-k)), bvn
-    )
+    bvn = np.where(negative, -bvn + np.maximum(0.0, special.ndtr(-h) - special.ndtr(-k)), bvn)
     return bvn
 
 
@@ -215,7 +213,9 @@ class OrdinalSample:
     @property
     def statistics(self) -> np.ndarray:
         """Thresholds then the pairs' correlations: the statistics the model is fitted to."""
-        return np.concatenate([self.thresholds, self.correlations[self.pairs[:, 0], self.pairs[:, 1]]])
+        return np.concatenate(
+            [self.thresholds, self.correlations[self.pairs[:, 0], self.pairs[:, 1]]]
+        )
 
     @property
     def weights(self) -> np.ndarray:
@@ -358,7 +358,9 @@ def _binary_special_cases(freq, n_categories, tau_pad, pairs) -> dict[int, float
     """lavaan's closed forms for 2 x 2 tables (empty cells, independence, median splits);
     adds 0.5 to a single empty cell of ``freq`` (in place), keeping the margins."""
     out: dict[int, float] = {}
-    for index in np.flatnonzero((n_categories[pairs[:, 0]] == 2) & (n_categories[pairs[:, 1]] == 2)):
+    for index in np.flatnonzero(
+        (n_categories[pairs[:, 0]] == 2) & (n_categories[pairs[:, 1]] == 2)
+    ):
         table = freq[index, :2, :2]
         zeros = np.flatnonzero(table.ravel() == 0)
         if len(zeros) == 2:
@@ -493,4 +495,6 @@ def polychoric_correlations(
 def _threshold_numbers(threshold_item: np.ndarray) -> np.ndarray:
     """0, 1, 2, ... within each item."""
     starts = np.r_[0, np.flatnonzero(np.diff(threshold_item)) + 1]
-    return np.arange(len(threshold_item)) - np.repeat(starts, np.diff(np.r_[starts, len(threshold_item)]))
+    return np.arange(len(threshold_item)) - np.repeat(
+        starts, np.diff(np.r_[starts, len(threshold_item)])
+    )
