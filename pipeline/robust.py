@@ -194,13 +194,14 @@ def mlr(engine: Engine, x: np.ndarray, df: float, fit: dict, missing: str):
         "baseline.pvalue.scaled": fit_indices.chi2_pvalue(base / c_null, base_df),
         "baseline.chisq.scaling.factor": c_null,
         "scaling.factor.h1": trace_h1 / ndat,
-        "scaling.factor.h0": trace_h0 / spec.n_free,
+        # lavaan divides by the parameters before equality constraints
+        "scaling.factor.h0": trace_h0 / int(np.sum(spec.free >= 0)),
     }
     scaled = fit_indices.incremental_indices(chisq / c, df, base / c_null, base_df)
     out.update({f"{k}.scaled": v for k, v in scaled.items()})
     out.update(fit_indices.rmsea_measures(chisq, c * df, n, groups, ".scaled"))
     if missing == "fiml":
-        xx3, c3, xx3_null, c3_null = _fiml_corrected(engine, x, df, base_df, info_inv, h1)
+        xx3, c3, xx3_null, c3_null = _fiml_corrected(engine, x, df, base_df, h1)
     else:
         xx3, c3, xx3_null, c3_null = chisq, c, base, c_null
     args = (xx3, df, xx3_null, base_df, c3, c3_null)
@@ -250,7 +251,7 @@ def _complete_chisq(sigma, mu, cov, mean, n) -> float:
     return n * (logdet_sigma + np.trace(cov @ prec) - logdet_s - p + dev @ prec @ dev)
 
 
-def _fiml_corrected(engine: Engine, x, df, base_df, info_inv, h1):
+def _fiml_corrected(engine: Engine, x, df, base_df, h1):
     """Savalei's (2018) FIML-corrected statistics for the robust CFI/TLI/RMSEA (lavaan's
     ``lav_fit_fiml_corrected``, version V3): XX3, c3, XX3.null, c3.null."""
     spec = engine.spec
@@ -299,7 +300,9 @@ def _fiml_corrected(engine: Engine, x, df, base_df, info_inv, h1):
             t1 - 2 * float(np.sum(e_inv * cross.T)) + float(np.sum((e_inv @ wcc) * (e_inv @ jmm).T))
         )
 
-    k = correction(deltas, info_inv)
+    # lavaan computes E here from the saturated model's observed information (h1)
+    info_h1 = sum(f[g] * d.T @ h1[g][0] @ d for g, d in enumerate(deltas))
+    k = correction(deltas, linalg.inv(info_h1))
     # baseline: parameters are each group's means and variances (selection of moments)
     selections = []
     size = sum(len(rows) for rows in baseline_rows)
