@@ -98,6 +98,7 @@ wlsmv <- function(model, data, ...) {
 f <- wlsmv(hs_model, hs_ord)
 ordinal_cases$hs <- c(result(f), list(sample = sample_stats(f)))
 ordinal_cases$hs$gamma <- unclass(lavInspect(f, "gamma"))
+ordinal_cases$hs$mi <- modindices(f)[, c("lhs", "op", "rhs", "mi", "epc", "sepc.all")]
 f <- wlsmv(hs_model, hs_ord, parameterization = "theta")
 ordinal_cases$hs_theta <- result(f)
 f <- wlsmv(hs_model, hs_ord, std.lv = TRUE)
