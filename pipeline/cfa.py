@@ -45,6 +45,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -334,26 +335,33 @@ class CFAResult:
 
         One row per constrained parameter and group after the first: the chi-square (1 df)
         by which the fit would improve if that group's parameter were free (lavaan's
-        ``lavTestScore(fit)$uni``, expected information), and its expected change. Columns
+        ``lavTestScore(fit)$uni``, expected information), and its expected change.
+        Parameters held equal by being fixed in every group (intercepts of ordered items,
+        residual variances under the theta parameterisation, latent means under
+        ``"means"``) are tested as modification indices of the fixed parameter. Columns
         :data:`SCORE_TEST_COLUMNS`; ``label`` is the name for ``group_partial``. Sorted by
         ``x2``, largest first.
         """
         engine = self._engine
         spec = engine.spec
         free = spec.free
-        candidates, rows = [], []
+        rows = []
         for fid in np.unique(free[free >= 0]):
             holders = np.flatnonzero(free == fid)
-            if len(np.unique(spec.grp[holders])) < 2:
-                continue
             first = spec.grp[holders].min()
-            for j in holders:
-                if spec.grp[j] == first:
-                    continue
-                candidates.append((spec.grp[j], spec.mat[j], spec.row[j], spec.col[j]))
+            rows += [j for j in holders if spec.grp[j] != first]
+        classes = {NU: "intercepts", ALPHA: "means", THETA: "residuals"}
+        for j in np.flatnonzero((spec.grp > 0) & (free < 0) & ~spec.computed):
+            option = classes.get(spec.mat[j])
+            if spec.mat[j] == THETA and spec.row[j] != spec.col[j]:
+                continue
+            if option in self.group_equal and (
+                parameter_label(*spec.names(j)) not in self.group_partial
+            ):
                 rows.append(j)
-        if not candidates:
+        if not rows:
             return pd.DataFrame(columns=list(SCORE_TEST_COLUMNS))
+        candidates = [(spec.grp[j], spec.mat[j], spec.row[j], spec.col[j]) for j in rows]
         mi, epc = engine.score_tests(self._x, candidates)
         out = pd.DataFrame(
             [
@@ -608,7 +616,7 @@ def _fit_ordinal(data, parsed, labels, membership, parameterization, options) ->
                 f"only {len(rows)} usable respondent(s){where}; a group needs at least two "
                 "(and many more for stable estimates): merge or drop the group"
             )
-        samples.append(ordinal_sample(rows, n_categories, items, where))
+        samples.append(_ordinal_sample(rows, n_categories, items, where))
     ordinal.warn_not_positive_definite(samples, labels)
     spec = build_spec(
         parsed,
@@ -638,6 +646,22 @@ def _fit_ordinal(data, parsed, labels, membership, parameterization, options) ->
     _warn_heywood(parameters)
     return _result(fit, parameters, parsed, labels, [s.n for s in samples], True, iterations,
                    parameterization, options, engine, x)  # fmt: skip
+
+
+_SAMPLES: OrderedDict[tuple, object] = OrderedDict()
+_SAMPLE_CACHE_SIZE = 8
+
+
+def _ordinal_sample(rows: np.ndarray, n_categories: np.ndarray, items, where: str):
+    """:func:`ordinal_sample`, remembered for the last few data sets: the steps of an
+    invariance analysis fit the same groups' statistics again and again."""
+    key = (rows.shape, rows.tobytes(), n_categories.tobytes(), tuple(items), where)
+    if key not in _SAMPLES:
+        _SAMPLES[key] = ordinal_sample(rows, n_categories, items, where)
+        if len(_SAMPLES) > _SAMPLE_CACHE_SIZE:
+            _SAMPLES.popitem(last=False)
+    _SAMPLES.move_to_end(key)
+    return _SAMPLES[key]
 
 
 def _result(fit, parameters, parsed, labels, n_obs, meanstructure, iterations,
