@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from samenspel.pipeline import criteria as crit
 from samenspel.pipeline import ordinal, robust
-from samenspel.pipeline.cfa import CFAResult, fit_cfa
+from samenspel.pipeline.cfa import CFAResult, fit_cfa, single_threaded_blas
 from samenspel.pipeline.factor_model import FactorModel, PsychometricsError, parse_factor_model
 from scipy import linalg, stats
 
@@ -170,6 +170,7 @@ def invariance_steps(estimator: str, parameterization: str = "delta") -> tuple[s
     return tuple(INVARIANCE_STEPS)
 
 
+@single_threaded_blas
 def measurement_invariance(
     data: pd.DataFrame,
     model: Mapping[str, Sequence[str]] | FactorModel,
@@ -374,23 +375,13 @@ def satorra_2000(less: CFAResult, more: CFAResult) -> tuple[float, float]:
     if m == 0:
         return diff, 0.0
     parts = ordinal.RobustParts(e1, less._x)
-    jac1 = np.vstack(parts.jac)
+    jac1 = np.vstack([parts.full(g) for g in range(e1.spec.n_groups)])
     jac0 = np.vstack([e0.jacobian(more._x, g) for g in range(e0.spec.n_groups)])
-    # H = pinv(Delta1) Delta0 (Delta1 has full column rank: the model is identified)
-    q1, r1 = linalg.qr(jac1, mode="economic")
-    h = linalg.solve_triangular(r1, q1.T @ jac0)
-    # A: rows spanning the orthogonal complement of the columns of H
-    q, r, _ = linalg.qr(h, pivoting=True)
-    diag = np.abs(np.diag(r))
-    rank = int(np.sum(diag > diag.max() * max(h.shape) * np.finfo(float).eps)) if diag.size else 0
-    a = q[:, rank:].T
-    p_inv = parts.info_inv
-    apa = a @ p_inv @ a.T
-    empty = (np.abs(apa.sum(axis=0)) < np.finfo(float).eps ** 0.5) & (
-        np.abs(apa.sum(axis=1)) < np.finfo(float).eps ** 0.5
-    )
-    a = a[~empty]
-    middle = p_inv @ a.T @ linalg.pinv(a @ p_inv @ a.T) @ a @ p_inv
+    # H = pinv(Delta1) Delta0 (Delta1 has full column rank: the model is identified); with A
+    # spanning the complement of H's columns (A H = 0), lavaan's
+    # P^-1 A'(A P^-1 A')^- A P^-1 equals P^-1 - H (H' P H)^- H'
+    h = linalg.solve(jac1.T @ jac1, jac1.T @ jac0, assume_a="pos")
+    middle = parts.info_inv - h @ linalg.pinv(h.T @ parts.info @ h) @ h.T
     mc = middle @ parts.meat
     trace_ug = float(np.trace(mc))
     trace_ug2 = float(np.sum(mc * mc.T))

@@ -132,23 +132,22 @@ class Spec:
         u = np.zeros((self.p, k))
         w = np.zeros((self.p, k))
         m = np.zeros((self.p, k))
-        lam_phi = lam @ phi
-        for j in range(k):
-            r, c, code = row[j], col[j], mat[j]
-            if code == LAMBDA:
-                u[r, j] = 1.0
-                w[:, j] = lam_phi[:, c]
-                m[r, j] = alpha[c]
-            elif code == PHI:
-                u[:, j] = lam[:, r]
-                w[:, j] = lam[:, c] if r != c else lam[:, c] / 2
-            elif code == THETA:
-                u[r, j] = 1.0
-                w[c, j] = 1.0 if r != c else 0.5
-            elif code == NU:
-                m[r, j] = 1.0
-            elif code == ALPHA:
-                m[:, j] = lam[:, r]
+        mat, row, col = np.asarray(mat), np.asarray(row), np.asarray(col)
+        half = np.where(row == col, 0.5, 1.0)
+        j = np.flatnonzero(mat == LAMBDA)
+        u[row[j], j] = 1.0
+        w[:, j] = (lam @ phi)[:, col[j]]
+        m[row[j], j] = alpha[col[j]]
+        j = np.flatnonzero(mat == PHI)
+        u[:, j] = lam[:, row[j]]
+        w[:, j] = lam[:, col[j]] * half[j]
+        j = np.flatnonzero(mat == THETA)
+        u[row[j], j] = 1.0
+        w[col[j], j] = half[j]
+        j = np.flatnonzero(mat == NU)
+        m[row[j], j] = 1.0
+        j = np.flatnonzero(mat == ALPHA)
+        m[:, j] = lam[:, row[j]]
         if not self.meanstructure:
             m[:] = 0.0
         return u, w, m

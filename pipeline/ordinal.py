@@ -118,20 +118,25 @@ class OrdinalEngine:
         )
         return np.vstack([dt, dr])
 
-    def jacobian(self, x: np.ndarray, g: int, extra: Sequence[tuple] = ()) -> np.ndarray:
-        """d statistics / d free parameters of group g, then columns for ``extra`` cells
-        (group, mat, row, col) of this group (zero for other groups' cells)."""
+    def group_jacobian(self, x: np.ndarray, g: int, extra: Sequence[tuple] = ()):
+        """(columns, derivatives): the derivatives of group g's statistics with respect to
+        the free parameters of group g and the ``extra`` cells (group, mat, row, col) of
+        this group; ``columns`` are their positions among all free parameters then extras
+        (within a group each free parameter is one cell: equality is across groups)."""
         spec = self.spec
         sel = np.flatnonzero((spec.grp == g) & (spec.free >= 0))
-        mine = [e for e in extra if e[0] == g]
-        mat = np.concatenate([spec.mat[sel], [e[1] for e in mine]]).astype(int)
-        row = np.concatenate([spec.row[sel], [e[2] for e in mine]]).astype(int)
-        col = np.concatenate([spec.col[sel], [e[3] for e in mine]]).astype(int)
-        cells = self.cell_jacobian(x, g, mat, row, col)
-        out = np.zeros((self.n_stats, spec.n_free + len(extra)))
-        np.add.at(out, (slice(None), spec.free[sel]), cells[:, : len(sel)])
-        positions = [n for n, e in enumerate(extra) if e[0] == g]
-        out[:, spec.n_free + np.array(positions, dtype=int)] = cells[:, len(sel) :]
+        mine = [n for n, e in enumerate(extra) if e[0] == g]
+        mat = np.concatenate([spec.mat[sel], [extra[n][1] for n in mine]]).astype(int)
+        row = np.concatenate([spec.row[sel], [extra[n][2] for n in mine]]).astype(int)
+        col = np.concatenate([spec.col[sel], [extra[n][3] for n in mine]]).astype(int)
+        columns = np.concatenate([spec.free[sel], spec.n_free + np.array(mine, dtype=int)])
+        return columns, self.cell_jacobian(x, g, mat, row, col)
+
+    def jacobian(self, x: np.ndarray, g: int, extra: Sequence[tuple] = ()) -> np.ndarray:
+        """d statistics of group g / d (all free parameters, ``extra`` cells)."""
+        columns, cells = self.group_jacobian(x, g, extra)
+        out = np.zeros((self.n_stats, self.spec.n_free + len(extra)))
+        out[:, columns] = cells
         return out
 
     def residuals(self, x: np.ndarray) -> list[np.ndarray]:
@@ -151,8 +156,8 @@ class OrdinalEngine:
         """dF / d(free parameters, extra cells)."""
         grad = np.zeros(self.spec.n_free + len(extra))
         for g, r in enumerate(self.residuals(x)):
-            jac = self.jacobian(x, g, extra)
-            grad -= (self.n[g] - 1) / self.n_total * jac.T @ (self.weights[g] * r)
+            columns, jac = self.group_jacobian(x, g, extra)
+            grad[columns] -= (self.n[g] - 1) / self.n_total * jac.T @ (self.weights[g] * r)
         return grad
 
     def information(self, x: np.ndarray, extra: Sequence[tuple] = ()) -> np.ndarray:
@@ -160,8 +165,9 @@ class OrdinalEngine:
         size = self.spec.n_free + len(extra)
         info = np.zeros((size, size))
         for g in range(self.spec.n_groups):
-            jac = self.jacobian(x, g, extra)
-            info += self.n[g] / self.n_total * jac.T @ (self.weights[g][:, None] * jac)
+            columns, jac = self.group_jacobian(x, g, extra)
+            block = self.n[g] / self.n_total * jac.T @ (self.weights[g][:, None] * jac)
+            info[np.ix_(columns, columns)] += block
         return info
 
     def score_tests(self, x: np.ndarray, candidates: Sequence[tuple]):
@@ -246,16 +252,19 @@ def gauss_newton(engine: OrdinalEngine, x0: np.ndarray, max_iter: int) -> tuple[
         hessian = np.zeros((len(x), len(x)))
         grad = np.zeros(len(x))
         for g, r in enumerate(engine.residuals(x)):
-            jac = engine.jacobian(x, g)
+            columns, jac = engine.group_jacobian(x, g)
             weight = (engine.n[g] - 1) / engine.n_total
             wj = engine.weights[g][:, None] * jac
-            hessian += weight * jac.T @ wj
-            grad -= weight * wj.T @ r
+            hessian[np.ix_(columns, columns)] += weight * jac.T @ wj
+            grad[columns] -= weight * wj.T @ r
         if np.max(np.abs(grad)) < 1e-12:
             return x, iteration
         while True:
             lhs = hessian + damping * np.diag(np.diag(hessian))
-            step = -np.linalg.lstsq(lhs, grad, rcond=1e-12)[0]
+            try:
+                step = -linalg.cho_solve(linalg.cho_factor(lhs), grad)
+            except linalg.LinAlgError:
+                step = -np.linalg.lstsq(lhs, grad, rcond=1e-12)[0]
             t = 1.0
             while t > 1e-6:
                 candidate = x + t * step
@@ -294,23 +303,39 @@ def fit(engine: OrdinalEngine, x0: np.ndarray, max_iter: int) -> tuple[np.ndarra
 
 
 class RobustParts:
-    """The pieces of the sandwich and of the scaled tests at the estimates."""
+    """The pieces of the sandwich and of the scaled tests at the estimates, per group over
+    the group's own parameters (``columns``)."""
 
     def __init__(self, engine: OrdinalEngine, x: np.ndarray):
-        self.jac = [engine.jacobian(x, g) for g in range(engine.spec.n_groups)]
-        f = engine.n / engine.n_total
-        self.f = f
-        self.info = sum(
-            f[g] * j.T @ (engine.weights[g][:, None] * j) for g, j in enumerate(self.jac)
-        )
+        self.n_free = engine.spec.n_free
+        groups = range(engine.spec.n_groups)
+        compact = [engine.group_jacobian(x, g) for g in groups]
+        self.columns = [c for c, _ in compact]
+        self.compact = [j for _, j in compact]
+        self.f = engine.n / engine.n_total
+        # W_g Delta_g and X_g = Gamma_g W_g Delta_g
+        self.wj = [engine.weights[g][:, None] * self.compact[g] for g in groups]
+        self.x = [engine.samples[g].gamma @ self.wj[g] for g in groups]
+        self.info = self.assemble([j.T @ wj for j, wj in zip(self.compact, self.wj, strict=True)])
+        self.meat = self.assemble([wj.T @ x for wj, x in zip(self.wj, self.x, strict=True)])
         try:
             self.info_inv = linalg.inv(self.info)
         except linalg.LinAlgError:
             self.info_inv = None
-        # X_g = Gamma_g W_g Delta_g
-        self.wj = [engine.weights[g][:, None] * j for g, j in enumerate(self.jac)]
-        self.x = [s.gamma @ wj for s, wj in zip(engine.samples, self.wj, strict=True)]
-        self.meat = sum(f[g] * self.wj[g].T @ self.x[g] for g in range(len(self.jac)))
+
+    def assemble(self, blocks: Sequence[np.ndarray]) -> np.ndarray:
+        """sum_g f_g times each group's block, placed at the group's parameters."""
+        out = np.zeros((self.n_free, self.n_free))
+        for g, block in enumerate(blocks):
+            out[np.ix_(self.columns[g], self.columns[g])] += self.f[g] * block
+        return out
+
+    def full(self, g: int, rows: slice = slice(None)) -> np.ndarray:
+        """Group g's Jacobian over all free parameters (``rows`` of the statistics)."""
+        compact = self.compact[g][rows]
+        out = np.zeros((compact.shape[0], self.n_free))
+        out[:, self.columns[g]] = compact
+        return out
 
 
 def robust_vcov(engine: OrdinalEngine, parts: RobustParts) -> np.ndarray | None:
@@ -333,9 +358,8 @@ def scaled_shifted(engine: OrdinalEngine, parts: RobustParts, chisq: float, df: 
         for w, s in zip(engine.weights, engine.samples, strict=True)
     )
     e_inv = parts.info_inv
-    cross = sum(
-        parts.f[g] * parts.x[g].T @ (engine.weights[g][:, None] * parts.x[g])
-        for g in range(len(parts.jac))
+    cross = parts.assemble(
+        [x.T @ (w[:, None] * x) for x, w in zip(parts.x, engine.weights, strict=True)]
     )
     em = e_inv @ parts.meat
     trace_ug = trace_vg - float(np.trace(em))
@@ -390,7 +414,7 @@ def catml(engine: OrdinalEngine, x: np.ndarray, parts: RobustParts) -> dict[str,
     xx3_null = 0.0
     trace_gamma = 0.0
     i, j = engine.pairs[:, 0], engine.pairs[:, 1]
-    dc = [jac[n_th:] for jac in parts.jac]
+    dc = [parts.full(g, slice(n_th, None)) for g in range(spec.n_groups)]
     e_inv = parts.info_inv
     trace_vg = 0.0
     va_list, gb_list = [], []
