@@ -3,9 +3,12 @@
 The factor model comes from the instrument (its reflective constructs, reverse keys marked),
 so a change to the YAML changes the model. Per wave the tables of
 :func:`~samenspel.pipeline.psychometrics.psychometric_tables` are computed with the two sides
-as groups (reliability per side, invariance between the sides) and areas as clusters (ICC);
-across waves, measurement invariance with the wave as group. Five-point Likert items are
-treated as continuous and fitted by maximum likelihood with FIML for missing answers.
+as groups (reliability per side, invariance between the sides, with a search for partial
+invariance where a step fails) and areas as clusters (ICC); across waves, measurement
+invariance with the wave as group. The estimator is the methodology file's choice
+(``psychometrics: estimator``, WLSMV by default: the five-point items as ordered categories,
+missing answers pairwise); the other treatment (``comparison``) is fitted beside it per wave
+for the ``estimator_comparison`` table.
 """
 
 from __future__ import annotations
@@ -14,8 +17,20 @@ import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.cfa import fit_cfa
 from samenspel.pipeline.factor_model import PsychometricsError
-from samenspel.pipeline.invariance import INVARIANCE_STEPS, measurement_invariance
-from samenspel.pipeline.psychometrics import TABLE_CHECKS, TABLE_INVARIANCE, psychometric_tables
+from samenspel.pipeline.invariance import (
+    COL_GROUP_PARTIAL,
+    INVARIANCE_STEPS,
+    ORDINAL_INVARIANCE_STEPS,
+    difference_test,
+    measurement_invariance,
+)
+from samenspel.pipeline.methodology import Methodology, load_methodology
+from samenspel.pipeline.psychometrics import (
+    TABLE_CHECKS,
+    TABLE_INVARIANCE,
+    TABLE_PARTIAL,
+    psychometric_tables,
+)
 from samenspel.pipeline.score import clean_answers
 from scipy import stats
 
@@ -25,10 +40,12 @@ COL_COMPARISON = "comparison"
 COL_PROBLEM = "problem"
 #: Columns of ``psychometrics_latent_means``: per wave and factor, the informal side's latent
 #: mean relative to the professionals' (fixed at 0) in the scalar model, raw and in SD units
-#: of the professionals' factor, with the omnibus likelihood-ratio test of equal latent means.
+#: of the professionals' factor, with the omnibus test of equal latent means (the
+#: estimator's chi-square difference test); ``estimator`` and the parameters left free for
+#: partial scalar invariance (``group_partial``, empty under full invariance).
 LATENT_MEAN_COLUMNS = (
     "wave", "factor", "group", "estimate", "std_estimate", "chisq_diff", "df_diff",
-    "pvalue_diff",
+    "pvalue_diff", "estimator", "group_partial",
 )  # fmt: skip
 # Index components that are reflective constructs of the factor model, by the same code.
 REFLECTIVE_COMPONENTS = ("OGD", "TRU", "UNF", "DIS", "IND")
@@ -54,13 +71,20 @@ def instrument_factor_model(instrument: Instrument) -> tuple[dict[str, list[str]
     return model, low, high
 
 
-def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[str, pd.DataFrame]:
+def measurement_tables(
+    responses: pd.DataFrame, instrument: Instrument, method: Methodology | None = None
+) -> dict[str, pd.DataFrame]:
     """Psychometric tables per wave (column ``wave``) and invariance across waves.
 
-    Returns tables named ``psychometrics_<table>``; ``psychometrics_invariance`` has a
-    ``comparison`` column (``sides`` within a wave, ``waves`` across them). A wave whose data
-    cannot carry the model gets a row in ``psychometrics_problems`` instead of a crash.
+    Returns tables named ``psychometrics_<table>``; ``psychometrics_invariance`` and
+    ``psychometrics_partial_invariance`` have a ``comparison`` column (``sides`` within a
+    wave, ``waves`` across them). A wave whose data cannot carry the model gets a row in
+    ``psychometrics_problems`` instead of a crash. ``method`` gives the estimator (default:
+    the methodology file shipped with samenspel).
     """
+    method = method or load_methodology()
+    estimator = method.cfa_estimator
+    options = {"estimator": estimator, "parameterization": method.cfa_parameterization}
     model, low, high = instrument_factor_model(instrument)
     in_index = responses[responses["side"].isin(SIDES)]
     answers = clean_answers(in_index, instrument)
@@ -75,28 +99,31 @@ def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[
         try:
             tables = psychometric_tables(
                 part.drop(columns="wave"), model, low, high, group="side", cluster="area",
-                standard_errors=False,
+                standard_errors=False, compare_estimator=method.cfa_comparison,
+                partial_search=True, **options,
             )  # fmt: skip
         except PsychometricsError as exc:
             problems.append({COL_WAVE: wave, COL_PROBLEM: str(exc)})
             continue
         for name, table in tables.items():
             table = table.copy()
-            if name == TABLE_INVARIANCE:
+            if name in (TABLE_INVARIANCE, TABLE_PARTIAL):
                 table.insert(0, COL_COMPARISON, "sides")
             if name != "criteria":
                 table.insert(0, COL_WAVE, wave)
             collected.setdefault(name, []).append(table)
-    latent = [
-        latent_mean_differences(part.drop(columns="wave"), model, wave)
-        for wave, part in data.groupby("wave", sort=True)
-        if _scalar_holds(collected, wave)
-    ]
+    latent = []
+    for wave, part in data.groupby("wave", sort=True):
+        released = _scalar_holds(collected, wave)
+        if released is not None:
+            latent.append(latent_mean_differences(part.drop(columns="wave"), model, wave,
+                                                  group_partial=released, **options))  # fmt: skip
     if latent:
         collected["latent_means"] = latent
     if data["wave"].nunique() > 1:
         try:
-            across = measurement_invariance(data, model, "wave", missing="fiml").table.copy()
+            across = measurement_invariance(data.drop(columns=["side", "area"]), model, "wave",
+                                            **options).table.copy()  # fmt: skip
             across.insert(0, COL_COMPARISON, "waves")
             across.insert(0, COL_WAVE, "all")
             collected.setdefault(TABLE_INVARIANCE, []).append(across)
@@ -114,39 +141,63 @@ def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[
     return {k: result[k] for k in order if k in result}
 
 
-def _scalar_chain_holds(steps: pd.DataFrame) -> bool | None:
-    """Configural, metric and scalar all hold (None when the steps were not all fitted)."""
-    needed = steps[steps["step"].isin(["configural", "metric", "scalar"])]
-    return bool(needed["holds"].astype(bool).all()) if len(needed) == 3 else None
+def _scalar_chain_holds(steps: pd.DataFrame, partial: bool = True) -> bool | None:
+    """The steps up to scalar all hold (fully, or with released parameters when
+    ``partial``); None when the steps were not all fitted."""
+    names = list(
+        ORDINAL_INVARIANCE_STEPS if "thresholds" in set(steps["step"]) else INVARIANCE_STEPS
+    )
+    needed = steps[steps["step"].isin(names[: names.index("scalar") + 1])]
+    if len(needed) != names.index("scalar") + 1:
+        return None
+    holds = bool(needed["holds"].astype(bool).all())
+    return holds and (partial or (needed[COL_GROUP_PARTIAL].fillna("") == "").all())
 
 
-def _scalar_holds(collected: dict[str, list[pd.DataFrame]], wave: str) -> bool:
-    """Whether scalar invariance between the sides holds in ``wave``."""
+def _scalar_holds(collected: dict[str, list[pd.DataFrame]], wave: str) -> list[str] | None:
+    """The released parameters if scalar invariance between the sides holds (fully: an
+    empty list, or partially) in ``wave``; None if it does not."""
     for table in collected.get(TABLE_INVARIANCE, []):
         steps = table[(table[COL_WAVE] == wave) & (table[COL_COMPARISON] == "sides")]
         if _scalar_chain_holds(steps):
-            return True
-    return False
+            released = steps.loc[steps["step"] == "scalar", COL_GROUP_PARTIAL].fillna("")
+            return [r for r in str(released.iloc[0]).split(", ") if r]
+    return None
 
 
 def latent_mean_differences(
-    data: pd.DataFrame, model: dict[str, list[str]], wave: str
+    data: pd.DataFrame,
+    model: dict[str, list[str]],
+    wave: str,
+    *,
+    estimator: str = "ML",
+    parameterization: str = "delta",
+    group_partial: list[str] | tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Latent means of the informal side against the professionals' in the scalar model.
 
-    Only meaningful where scalar invariance between the sides holds (the caller checks).
-    The test compares the scalar model with one that also fixes the latent means equal
-    (lavaan ``group.equal = c("loadings", "intercepts", "means")``).
+    Only meaningful where scalar invariance between the sides holds, fully or partially with
+    ``group_partial`` free (the caller checks). The test compares the scalar model with one
+    that also fixes the latent means equal (lavaan ``group.equal = c(..., "means")``) by the
+    estimator's difference test. Under WLSMV the models are identified as Wu & Estabrook
+    (2016) with the professionals' factor variances 1.
     """
     # Groups enter in order of first appearance: professionals first, as the reference.
     data = data.sort_values("side", key=lambda side: side != SIDES[0], kind="stable")
-    scalar = fit_cfa(data, model, group="side", group_equal=INVARIANCE_STEPS["scalar"],
-                     missing="fiml", standard_errors=False)  # fmt: skip
-    equal = fit_cfa(data, model, group="side",
-                    group_equal=(*INVARIANCE_STEPS["scalar"], "means"), missing="fiml",
-                    standard_errors=False, start=scalar)  # fmt: skip
-    chisq = equal.fit["chisq"] - scalar.fit["chisq"]
-    df = equal.fit["df"] - scalar.fit["df"]
+    steps = ORDINAL_INVARIANCE_STEPS if estimator == "WLSMV" else INVARIANCE_STEPS
+    options = {
+        "group": "side",
+        "estimator": estimator,
+        "parameterization": parameterization,
+        "missing": "pairwise" if estimator == "WLSMV" else "fiml",
+        "std_lv": estimator == "WLSMV",
+        "group_partial": group_partial,
+        "standard_errors": False,
+    }
+    scalar = fit_cfa(data, model, group_equal=steps["scalar"], **options)
+    equal = fit_cfa(data, model, group_equal=(*steps["scalar"], "means"), start=scalar,
+                    **options)  # fmt: skip
+    chisq, df = difference_test(scalar, equal)
     parameters = scalar.parameters
     groups = list(dict.fromkeys(parameters["group"]))
     reference, other = groups[0], groups[-1]
@@ -176,6 +227,8 @@ def latent_mean_differences(
                 chisq,
                 df,
                 float(stats.chi2.sf(chisq, df)) if df > 0 else float("nan"),
+                estimator,
+                ", ".join(sorted(group_partial)),
             )
         )
     return pd.DataFrame(rows, columns=list(LATENT_MEAN_COLUMNS))
@@ -188,8 +241,10 @@ def psychometric_inputs(
 
     Returns (invariance across waves as ``wave_from, wave_to, holds`` rows for consecutive
     waves, CFA-derived component weights, whether scalar invariance between the sides holds
-    in every wave). Trends need scalar invariance across waves (configural fit, then equal
-    loadings and intercepts); the test pools all waves, so one verdict covers every pair. Component
+    in every wave, fully or partially: what latent means need). Trends of the index, which
+    averages observed answers, need full scalar invariance across waves (configural fit,
+    then equal loadings (and thresholds) and intercepts, nothing released); the test pools
+    all waves, so one verdict covers every pair. Component
     weights are the mean absolute standardised loading of each reflective construct in the
     latest wave; IGF and COL are not in the factor model and get the mean of the others.
     """
@@ -199,7 +254,8 @@ def psychometric_inputs(
         scalar = invariance[invariance["step"] == "scalar"]
         waves_row = scalar[scalar[COL_COMPARISON] == "waves"]
         if not waves_row.empty and len(waves) > 1:
-            holds = bool(waves_row["holds"].iloc[0])
+            full = waves_row[COL_GROUP_PARTIAL].fillna("").iloc[0] == ""
+            holds = bool(waves_row["holds"].iloc[0]) and full
             across = pd.DataFrame({"wave_from": waves[:-1], "wave_to": waves[1:], "holds": holds})
         sides = scalar[scalar[COL_COMPARISON] == "sides"]
         if not sides.empty:

@@ -190,9 +190,9 @@ class OrdinalEngine:
         spec = self.spec
         values = spec.values(x)
         for g in range(spec.n_groups):
-            lam, phi, theta, _, _ = spec.matrices(x, g)
+            lam, phi, _, _, _ = spec.matrices(x, g)
             common = np.diag(lam @ phi @ lam.T)
-            s_mat, delta, _, _ = self.parts(x, g)
+            _, delta, _, _ = self.parts(x, g)
             rows = np.flatnonzero((spec.grp == g) & spec.computed)
             for j in rows:
                 r = spec.row[j]
@@ -417,7 +417,7 @@ def catml(engine: OrdinalEngine, x: np.ndarray, parts: RobustParts) -> dict[str,
     dc = [parts.full(g, slice(n_th, None)) for g in range(spec.n_groups)]
     e_inv = parts.info_inv
     trace_vg = 0.0
-    va_list, gb_list = [], []
+    va_list = []
     for g, sample in enumerate(engine.samples):
         f = parts.f[g]
         sigma = engine.implied_correlations(x, g)
@@ -467,7 +467,7 @@ def fit_measures(engine: OrdinalEngine, x: np.ndarray, parts: RobustParts) -> di
     fmin = engine.objective(x)
     chisq = max(2 * engine.n_total * fmin, 0.0)
     df = float(spec.n_groups * engine.n_stats - spec.n_free)
-    scaled, scaling, shift = scaled_shifted(engine, parts, chisq, df)
+    scaled, scaling, _ = scaled_shifted(engine, parts, chisq, df)
     base = baseline(engine)
     out: dict[str, float] = {"npar": float(spec.n_free), "fmin": fmin, "chisq": chisq, "df": df}
     out["pvalue"] = fit_indices.chi2_pvalue(chisq, df)

@@ -261,7 +261,7 @@ def _fiml_corrected(engine: Engine, x, df, base_df, h1):
     xx3 = xx3_null = 0.0
     t1 = 0.0
     jw_list, wc_list, jm_list, deltas, baseline_rows = [], [], [], [], []
-    for g, (data, (wm, wm_inv, jm)) in enumerate(zip(engine.groups, h1, strict=True)):
+    for g, (data, (_, wm_inv, jm)) in enumerate(zip(engine.groups, h1, strict=True)):
         sigma, mu = engine.implied(x, g)
         xx3 += _complete_chisq(sigma, mu, data.cov, data.mean, data.n)
         sums = np.zeros(p)

@@ -55,12 +55,17 @@ def test_tables_per_wave_with_criteria(tables):
     assert {"all", "professional", "informal"} <= set(reliability["group"])
     invariance = tables[PREFIX + "invariance"]
     assert set(invariance["comparison"]) == {"sides", "waves"}
+    # the methodology's estimator: WLSMV, so the Wu & Estabrook chain
     assert list(invariance[invariance.comparison == "waves"]["step"]) == [
         "configural",
+        "thresholds",
         "metric",
         "scalar",
-        "strict",
     ]
+    assert set(invariance["estimator"]) == {"WLSMV"}
+    fit_checks = checks[checks.check == "global fit"]
+    assert set(fit_checks["statistic"]) == {"cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr"}
+    assert set(fit_checks["estimator"]) == {"WLSMV"}
 
 
 def test_latent_means_where_scalar_invariance_holds(tables):
