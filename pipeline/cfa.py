@@ -637,7 +637,7 @@ def _fit_ordinal(data, parsed, labels, membership, parameterization, options) ->
     _check_df(n_moments - spec.n_free, spec.n_free, n_moments)
     x0 = _warm_start(ordinal.start(engine, parsed), spec, labels, options["start"])
     x, iterations = ordinal.fit(engine, x0, options["max_iter"])
-    parts = ordinal.RobustParts(engine, x)
+    parts = ordinal.robust_parts(engine, x)
     _check_identified(parts.info)
     fit = ordinal.fit_measures(engine, x, parts)
     fit = {name: fit[name] for name in fit_measure_names("WLSMV")}

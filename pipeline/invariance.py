@@ -132,6 +132,19 @@ PARTIAL_SEARCH_COLUMNS = (
 )
 
 
+COL_FACTOR = "factor"
+COL_GROUP = "group"
+#: Columns of :func:`latent_mean_differences`: per group after the first (the reference,
+#: latent means 0) and factor, the latent mean in the scalar model, raw and in SD units of
+#: the reference group's factor, with the omnibus test of equal latent means (the
+#: estimator's difference test), the estimator and the parameters released for partial
+#: invariance (empty under full invariance).
+LATENT_MEAN_COLUMNS = (
+    COL_FACTOR, COL_GROUP, "estimate", "std_estimate", COL_CHISQ_DIFF, COL_DF_DIFF,
+    COL_PVALUE_DIFF, COL_ESTIMATOR, COL_GROUP_PARTIAL,
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class InvarianceResult:
     """Invariance steps.
@@ -345,6 +358,52 @@ def _keeps_two_invariant(model: FactorModel, released: set[str], label: str) -> 
     return True
 
 
+def scalar_holds(result: InvarianceResult) -> bool:
+    """Whether the chain holds up to scalar invariance (fully or partially): the condition
+    for comparing latent means."""
+    steps = list(result.table[COL_STEP])
+    if result.highest_level is None or "scalar" not in steps:
+        return False
+    return steps.index(result.highest_level) >= steps.index("scalar")
+
+
+@single_threaded_blas
+def latent_mean_differences(
+    data: pd.DataFrame, model: Mapping[str, Sequence[str]] | FactorModel, group: str,
+    scalar: CFAResult,
+) -> pd.DataFrame:  # fmt: skip
+    """Latent means of each group against the first group's in the ``scalar`` model (from
+    :func:`measurement_invariance`, fitted on ``data`` with groups ``group``).
+
+    Only meaningful where scalar invariance holds, fully or partially (see
+    :func:`scalar_holds`). The test compares the scalar model with one that also fixes the
+    latent means equal (lavaan ``group.equal = c(..., "means")``) by the estimator's
+    difference test. Columns :data:`LATENT_MEAN_COLUMNS`.
+    """
+    equal = fit_cfa(
+        data, model, group=group, group_equal=(*scalar.group_equal, "means"),
+        group_partial=sorted(scalar.group_partial), missing=scalar.missing,
+        estimator=scalar.estimator, parameterization=scalar.parameterization or "delta",
+        std_lv=scalar.estimator == "WLSMV", start=scalar, standard_errors=False,
+    )  # fmt: skip
+    chisq, df = difference_test(scalar, equal)
+    pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else math.nan
+    table = scalar.parameters
+    reference = scalar.groups[0]
+    rows = []
+    for other in scalar.groups[1:]:
+        for factor in scalar.factors:
+            mean = table[(table["group"] == other) & (table["lhs"] == factor)
+                         & (table["op"] == "~1")]  # fmt: skip
+            variance = table[(table["group"] == reference) & (table["lhs"] == factor)
+                             & (table["op"] == "~~") & (table["rhs"] == factor)]  # fmt: skip
+            estimate = float(mean["est"].iloc[0]) if not mean.empty else math.nan
+            scale = math.sqrt(float(variance["est"].iloc[0])) if not variance.empty else math.nan
+            rows.append((factor, other, estimate, estimate / scale, chisq, df, pvalue,
+                         scalar.estimator, ", ".join(sorted(scalar.group_partial))))  # fmt: skip
+    return pd.DataFrame(rows, columns=list(LATENT_MEAN_COLUMNS))
+
+
 # ----------------------------------------------------------------------------- difference tests
 
 
@@ -374,14 +433,19 @@ def satorra_2000(less: CFAResult, more: CFAResult) -> tuple[float, float]:
     diff = more.fit["chisq"] - less.fit["chisq"]
     if m == 0:
         return diff, 0.0
-    parts = ordinal.RobustParts(e1, less._x)
+    parts = ordinal.robust_parts(e1, less._x)
     jac1 = np.vstack([parts.full(g) for g in range(e1.spec.n_groups)])
     jac0 = np.vstack([e0.jacobian(more._x, g) for g in range(e0.spec.n_groups)])
     # H = pinv(Delta1) Delta0 (Delta1 has full column rank: the model is identified); with A
     # spanning the complement of H's columns (A H = 0), lavaan's
     # P^-1 A'(A P^-1 A')^- A P^-1 equals P^-1 - H (H' P H)^- H'
     h = linalg.solve(jac1.T @ jac1, jac1.T @ jac0, assume_a="pos")
-    middle = parts.info_inv - h @ linalg.pinv(h.T @ parts.info @ h) @ h.T
+    hph = h.T @ parts.info @ h
+    try:
+        inner = linalg.inv(hph)
+    except linalg.LinAlgError:
+        inner = linalg.pinv(hph)
+    middle = parts.info_inv - h @ inner @ h.T
     mc = middle @ parts.meat
     trace_ug = float(np.trace(mc))
     trace_ug2 = float(np.sum(mc * mc.T))

@@ -15,15 +15,9 @@ from __future__ import annotations
 
 import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
-from samenspel.pipeline.cfa import fit_cfa
+from samenspel.pipeline import invariance
 from samenspel.pipeline.factor_model import PsychometricsError
-from samenspel.pipeline.invariance import (
-    COL_GROUP_PARTIAL,
-    INVARIANCE_STEPS,
-    ORDINAL_INVARIANCE_STEPS,
-    difference_test,
-    measurement_invariance,
-)
+from samenspel.pipeline.invariance import COL_GROUP_PARTIAL, measurement_invariance
 from samenspel.pipeline.methodology import Methodology, load_methodology
 from samenspel.pipeline.psychometrics import (
     TABLE_CHECKS,
@@ -32,7 +26,6 @@ from samenspel.pipeline.psychometrics import (
     psychometric_tables,
 )
 from samenspel.pipeline.score import clean_answers
-from scipy import stats
 
 PREFIX = "psychometrics_"
 COL_WAVE = "wave"
@@ -40,13 +33,10 @@ COL_COMPARISON = "comparison"
 COL_PROBLEM = "problem"
 #: Columns of ``psychometrics_latent_means``: per wave and factor, the informal side's latent
 #: mean relative to the professionals' (fixed at 0) in the scalar model, raw and in SD units
-#: of the professionals' factor, with the omnibus test of equal latent means (the
-#: estimator's chi-square difference test); ``estimator`` and the parameters left free for
-#: partial scalar invariance (``group_partial``, empty under full invariance).
-LATENT_MEAN_COLUMNS = (
-    "wave", "factor", "group", "estimate", "std_estimate", "chisq_diff", "df_diff",
-    "pvalue_diff", "estimator", "group_partial",
-)  # fmt: skip
+#: of the professionals' factor, with the omnibus test of equal latent means; computed where
+#: scalar invariance between the sides holds, fully or partially (see
+#: :func:`~samenspel.pipeline.invariance.latent_mean_differences`).
+LATENT_MEAN_COLUMNS = (COL_WAVE, *invariance.LATENT_MEAN_COLUMNS)
 # Index components that are reflective constructs of the factor model, by the same code.
 REFLECTIVE_COMPONENTS = ("OGD", "TRU", "UNF", "DIS", "IND")
 
@@ -95,6 +85,9 @@ def measurement_tables(
     data["wave"] = in_index["wave"].to_numpy()
     collected: dict[str, list[pd.DataFrame]] = {}
     problems = []
+    # groups enter in order of first appearance: professionals first, the latent means'
+    # reference
+    data = data.sort_values("side", key=lambda side: side != SIDES[0], kind="stable")
     for wave, part in data.groupby("wave", sort=True):
         try:
             tables = psychometric_tables(
@@ -112,14 +105,6 @@ def measurement_tables(
             if name != "criteria":
                 table.insert(0, COL_WAVE, wave)
             collected.setdefault(name, []).append(table)
-    latent = []
-    for wave, part in data.groupby("wave", sort=True):
-        released = _scalar_holds(collected, wave)
-        if released is not None:
-            latent.append(latent_mean_differences(part.drop(columns="wave"), model, wave,
-                                                  group_partial=released, **options))  # fmt: skip
-    if latent:
-        collected["latent_means"] = latent
     if data["wave"].nunique() > 1:
         try:
             across = measurement_invariance(data.drop(columns=["side", "area"]), model, "wave",
@@ -139,99 +124,6 @@ def measurement_tables(
     # the checks table first: it is what the report shows beside the criteria
     order = [PREFIX + TABLE_CHECKS] + [k for k in result if k != PREFIX + TABLE_CHECKS]
     return {k: result[k] for k in order if k in result}
-
-
-def _scalar_chain_holds(steps: pd.DataFrame, partial: bool = True) -> bool | None:
-    """The steps up to scalar all hold (fully, or with released parameters when
-    ``partial``); None when the steps were not all fitted."""
-    names = list(
-        ORDINAL_INVARIANCE_STEPS if "thresholds" in set(steps["step"]) else INVARIANCE_STEPS
-    )
-    needed = steps[steps["step"].isin(names[: names.index("scalar") + 1])]
-    if len(needed) != names.index("scalar") + 1:
-        return None
-    holds = bool(needed["holds"].astype(bool).all())
-    return holds and (partial or (needed[COL_GROUP_PARTIAL].fillna("") == "").all())
-
-
-def _scalar_holds(collected: dict[str, list[pd.DataFrame]], wave: str) -> list[str] | None:
-    """The released parameters if scalar invariance between the sides holds (fully: an
-    empty list, or partially) in ``wave``; None if it does not."""
-    for table in collected.get(TABLE_INVARIANCE, []):
-        steps = table[(table[COL_WAVE] == wave) & (table[COL_COMPARISON] == "sides")]
-        if _scalar_chain_holds(steps):
-            released = steps.loc[steps["step"] == "scalar", COL_GROUP_PARTIAL].fillna("")
-            return [r for r in str(released.iloc[0]).split(", ") if r]
-    return None
-
-
-def latent_mean_differences(
-    data: pd.DataFrame,
-    model: dict[str, list[str]],
-    wave: str,
-    *,
-    estimator: str = "ML",
-    parameterization: str = "delta",
-    group_partial: list[str] | tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """Latent means of the informal side against the professionals' in the scalar model.
-
-    Only meaningful where scalar invariance between the sides holds, fully or partially with
-    ``group_partial`` free (the caller checks). The test compares the scalar model with one
-    that also fixes the latent means equal (lavaan ``group.equal = c(..., "means")``) by the
-    estimator's difference test. Under WLSMV the models are identified as Wu & Estabrook
-    (2016) with the professionals' factor variances 1.
-    """
-    # Groups enter in order of first appearance: professionals first, as the reference.
-    data = data.sort_values("side", key=lambda side: side != SIDES[0], kind="stable")
-    steps = ORDINAL_INVARIANCE_STEPS if estimator == "WLSMV" else INVARIANCE_STEPS
-    options = {
-        "group": "side",
-        "estimator": estimator,
-        "parameterization": parameterization,
-        "missing": "pairwise" if estimator == "WLSMV" else "fiml",
-        "std_lv": estimator == "WLSMV",
-        "group_partial": group_partial,
-        "standard_errors": False,
-    }
-    scalar = fit_cfa(data, model, group_equal=steps["scalar"], **options)
-    equal = fit_cfa(data, model, group_equal=(*steps["scalar"], "means"), start=scalar,
-                    **options)  # fmt: skip
-    chisq, df = difference_test(scalar, equal)
-    parameters = scalar.parameters
-    groups = list(dict.fromkeys(parameters["group"]))
-    reference, other = groups[0], groups[-1]
-    rows = []
-    for factor in model:
-        mean = parameters[
-            (parameters["group"] == other)
-            & (parameters["lhs"] == factor)
-            & (parameters["op"] == "~1")
-            & (parameters["rhs"].fillna("") == "")
-        ]
-        variance = parameters[
-            (parameters["group"] == reference)
-            & (parameters["lhs"] == factor)
-            & (parameters["op"] == "~~")
-            & (parameters["rhs"] == factor)
-        ]
-        estimate = float(mean["est"].iloc[0]) if not mean.empty else float("nan")
-        scale = float(variance["est"].iloc[0]) ** 0.5 if not variance.empty else float("nan")
-        rows.append(
-            (
-                wave,
-                factor,
-                other,
-                estimate,
-                estimate / scale,
-                chisq,
-                df,
-                float(stats.chi2.sf(chisq, df)) if df > 0 else float("nan"),
-                estimator,
-                ", ".join(sorted(group_partial)),
-            )
-        )
-    return pd.DataFrame(rows, columns=list(LATENT_MEAN_COLUMNS))
 
 
 def psychometric_inputs(

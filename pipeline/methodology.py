@@ -101,9 +101,7 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
             pairwise_max_areas=int(raw.get("comparisons", {}).get("pairwise_max_areas", 12)),
             sensitivity=dict(raw.get("sensitivity") or {}),
             cfa_estimator=str(raw.get("psychometrics", {}).get("estimator", "WLSMV")),
-            cfa_parameterization=str(
-                raw.get("psychometrics", {}).get("parameterization", "delta")
-            ),
+            cfa_parameterization=str(raw.get("psychometrics", {}).get("parameterization", "delta")),
             cfa_comparison=str(raw.get("psychometrics", {}).get("comparison", "MLR")),
         )
     except (KeyError, TypeError, ValueError) as exc:

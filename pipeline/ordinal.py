@@ -52,6 +52,8 @@ class OrdinalEngine:
         self.th_item = np.repeat(np.arange(spec.p), spec.n_thresholds)
         self.statistics = [s.statistics for s in samples]
         self.weights = [s.weights for s in samples]
+        self.n_th = len(self.th_item)
+        self.cached_parts: tuple[bytes, RobustParts] | None = None
 
     @property
     def n_fit(self) -> int:
@@ -255,7 +257,7 @@ def gauss_newton(engine: OrdinalEngine, x0: np.ndarray, max_iter: int) -> tuple[
             columns, jac = engine.group_jacobian(x, g)
             weight = (engine.n[g] - 1) / engine.n_total
             wj = engine.weights[g][:, None] * jac
-            hessian[np.ix_(columns, columns)] += weight * jac.T @ wj
+            hessian[np.ix_(columns, columns)] += weight * cross_product(jac, wj, engine.n_th)
             grad[columns] -= weight * wj.T @ r
         if np.max(np.abs(grad)) < 1e-12:
             return x, iteration
@@ -300,6 +302,36 @@ def fit(engine: OrdinalEngine, x0: np.ndarray, max_iter: int) -> tuple[np.ndarra
 
 
 # ----------------------------------------------------------------------------- robust statistics
+# The correlation rows of a Jacobian are zero in the columns of thresholds (and of any other
+# parameter that only moves thresholds): the products below skip those blocks.
+
+
+def _correlation_columns(jac: np.ndarray, n_th: int) -> np.ndarray:
+    return np.flatnonzero(np.any(jac[n_th:] != 0, axis=0))
+
+
+def cross_product(jac: np.ndarray, wj: np.ndarray, n_th: int) -> np.ndarray:
+    """``jac' wj`` for two matrices with the same zero pattern."""
+    out = jac[:n_th].T @ wj[:n_th]
+    nz = _correlation_columns(jac, n_th)
+    out[np.ix_(nz, nz)] += jac[n_th:, nz].T @ wj[n_th:, nz]
+    return out
+
+
+def left_product(left: np.ndarray, jac: np.ndarray, n_th: int) -> np.ndarray:
+    """``left @ jac`` for a Jacobian-shaped ``jac``."""
+    out = left[:, :n_th] @ jac[:n_th]
+    nz = _correlation_columns(jac, n_th)
+    out[:, nz] += left[:, n_th:] @ jac[n_th:, nz]
+    return out
+
+
+def robust_parts(engine: OrdinalEngine, x: np.ndarray) -> RobustParts:
+    """:class:`RobustParts` at ``x``, remembered by the engine for its last ``x``."""
+    key = x.tobytes()
+    if engine.cached_parts is None or engine.cached_parts[0] != key:
+        engine.cached_parts = (key, RobustParts(engine, x))
+    return engine.cached_parts[1]
 
 
 class RobustParts:
@@ -313,11 +345,16 @@ class RobustParts:
         self.columns = [c for c, _ in compact]
         self.compact = [j for _, j in compact]
         self.f = engine.n / engine.n_total
+        n_th = engine.n_th
         # W_g Delta_g and X_g = Gamma_g W_g Delta_g
         self.wj = [engine.weights[g][:, None] * self.compact[g] for g in groups]
-        self.x = [engine.samples[g].gamma @ self.wj[g] for g in groups]
-        self.info = self.assemble([j.T @ wj for j, wj in zip(self.compact, self.wj, strict=True)])
-        self.meat = self.assemble([wj.T @ x for wj, x in zip(self.wj, self.x, strict=True)])
+        self.x = [left_product(engine.samples[g].gamma, self.wj[g], n_th) for g in groups]
+        self.info = self.assemble(
+            [cross_product(j, wj, n_th) for j, wj in zip(self.compact, self.wj, strict=True)]
+        )
+        self.meat = self.assemble(
+            [left_product(x.T, wj, n_th).T for wj, x in zip(self.wj, self.x, strict=True)]
+        )
         try:
             self.info_inv = linalg.inv(self.info)
         except linalg.LinAlgError:

@@ -42,6 +42,7 @@ TABLE_MODIFICATION = "modification_indices"
 TABLE_INVARIANCE = "invariance"
 TABLE_AGGREGATION = "aggregation"
 TABLE_PARTIAL = "partial_invariance"
+TABLE_LATENT_MEANS = "latent_means"
 TABLE_ESTIMATORS = "estimator_comparison"
 
 #: Every table :func:`psychometric_tables` can return, with what it holds.
@@ -62,6 +63,7 @@ TABLE_DESCRIPTIONS: Mapping[str, str] = {
     TABLE_MODIFICATION: "cfa.MODIFICATION_COLUMNS: modification indices >= mi_minimum",
     TABLE_INVARIANCE: "invariance.INVARIANCE_COLUMNS: configural..strict (with group)",
     TABLE_PARTIAL: "invariance.PARTIAL_SEARCH_COLUMNS: released constraints (partial search)",
+    TABLE_LATENT_MEANS: "invariance.LATENT_MEAN_COLUMNS: latent means where scalar holds",
     TABLE_AGGREGATION: "aggregation.ICC_COLUMNS: ICC(1), ICC(2) per scale (with cluster)",
     TABLE_ESTIMATORS: "ESTIMATOR_COMPARISON_COLUMNS: ordinal against continuous fit measures",
 }
@@ -167,7 +169,8 @@ def psychometric_tables(
     Returns
     -------
     dict from the names in :data:`TABLE_DESCRIPTIONS` to DataFrames (``invariance`` and
-    ``partial_invariance`` only with ``group``, ``aggregation`` only with ``cluster``,
+    ``partial_invariance`` only with ``group``, ``latent_means`` only where scalar
+    invariance holds across the groups, ``aggregation`` only with ``cluster``,
     ``estimator_comparison`` only with ``compare_estimator``).
     """
     parsed = parse_factor_model(model)
@@ -235,6 +238,10 @@ def psychometric_tables(
         )  # fmt: skip
         tables[TABLE_INVARIANCE] = steps.table
         tables[TABLE_PARTIAL] = steps.partial_search
+        if invariance.scalar_holds(steps):
+            tables[TABLE_LATENT_MEANS] = invariance.latent_mean_differences(
+                data, parsed, group, steps.fits["scalar"]
+            )
     if compare_estimator is not None:
         other = cfa.fit_cfa(data, parsed, estimator=compare_estimator,
                             missing=_missing(missing, compare_estimator),
