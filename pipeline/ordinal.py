@@ -242,9 +242,11 @@ def start(engine: OrdinalEngine, model: FactorModel) -> np.ndarray:
     return x
 
 
-def gauss_newton(engine: OrdinalEngine, x0: np.ndarray, max_iter: int) -> tuple[np.ndarray, int]:
+def gauss_newton(engine: OrdinalEngine, x0: np.ndarray, max_iter: int):
     """Minimise the DWLS fit function by Gauss-Newton with Levenberg-Marquardt damping and
-    step halving."""
+    step halving: (estimates, iterations, diagonal of the last Gauss-Newton Hessian). Stops
+    when no estimate moves by more than 1e-6: convergence is linear with a rate of about
+    0.1, so the estimates are then good to about 1e-7 (lavaan's to about 1e-5)."""
     x = x0.copy()
     f = engine.objective(x)
     if not math.isfinite(f):
@@ -260,7 +262,7 @@ def gauss_newton(engine: OrdinalEngine, x0: np.ndarray, max_iter: int) -> tuple[
             hessian[np.ix_(columns, columns)] += weight * cross_product(jac, wj, engine.n_th)
             grad[columns] -= weight * wj.T @ r
         if np.max(np.abs(grad)) < 1e-12:
-            return x, iteration
+            return x, iteration, np.diag(hessian)
         while True:
             lhs = hessian + damping * np.diag(np.diag(hessian))
             try:
@@ -278,20 +280,20 @@ def gauss_newton(engine: OrdinalEngine, x0: np.ndarray, max_iter: int) -> tuple[
                 break
             damping = max(10 * damping, 1e-4)
             if damping > 1e8:
-                return x, iteration
+                return x, iteration, np.diag(hessian)
         damping = damping / 10 if damping > 1e-8 else 0.0
         moved = float(np.max(np.abs(candidate - x)))
-        x, f_old, f = candidate, f, f_new
-        if moved < 1e-11 or (f_old - f <= 1e-15 * max(f, 1e-12) and moved < 1e-8):
-            return x, iteration
-    return x, max_iter
+        x, f = candidate, f_new
+        if moved < 1e-6:
+            return x, iteration, np.diag(hessian)
+    return x, max_iter, np.diag(hessian)
 
 
 def fit(engine: OrdinalEngine, x0: np.ndarray, max_iter: int) -> tuple[np.ndarray, int]:
     """Fitted parameters; raises when the fit does not converge."""
-    x, iterations = gauss_newton(engine, x0, max_iter)
+    x, iterations, curvature = gauss_newton(engine, x0, max_iter)
     grad = engine.gradient(x)
-    scale = np.sqrt(np.clip(np.diag(engine.information(x)), 1e-300, None))
+    scale = np.sqrt(np.clip(curvature, 1e-300, None))
     if not np.all(np.isfinite(grad)) or np.max(np.abs(grad) / scale) > 1e-4:
         raise PsychometricsError(
             f"the ordinal CFA did not converge after {iterations} iterations (largest gradient "
