@@ -74,7 +74,6 @@ def measurement_tables(
     """
     method = method or load_methodology()
     estimator = method.cfa_estimator
-    options = {"estimator": estimator, "parameterization": method.cfa_parameterization}
     model, low, high = instrument_factor_model(instrument)
     in_index = responses[responses["side"].isin(SIDES)]
     answers = clean_answers(in_index, instrument)
@@ -90,14 +89,22 @@ def measurement_tables(
     data = data.sort_values("side", key=lambda side: side != SIDES[0], kind="stable")
     for wave, part in data.groupby("wave", sort=True):
         try:
-            tables = psychometric_tables(
-                part.drop(columns="wave"), model, low, high, group="side", cluster="area",
-                standard_errors=False, compare_estimator=method.cfa_comparison,
-                partial_search=True, **options,
-            )  # fmt: skip
+            tables = _wave_tables(part.drop(columns="wave"), model, low, high, method)
         except PsychometricsError as exc:
             problems.append({COL_WAVE: wave, COL_PROBLEM: str(exc)})
-            continue
+            if estimator != "WLSMV":
+                continue
+            # the ordinal model cannot be fitted (e.g. an answer category that no one on one
+            # side chose): the wave gets the continuous treatment, and the problem says so
+            try:
+                tables = _wave_tables(part.drop(columns="wave"), model, low, high, method,
+                                      fallback=True)  # fmt: skip
+            except PsychometricsError as again:
+                problems.append({COL_WAVE: wave, COL_PROBLEM: str(again)})
+                continue
+            problems[-1][COL_PROBLEM] += (
+                f"; this wave was analysed with {method.cfa_comparison} (continuous) instead"
+            )
         for name, table in tables.items():
             table = table.copy()
             if name in (TABLE_INVARIANCE, TABLE_PARTIAL):
@@ -106,14 +113,22 @@ def measurement_tables(
                 table.insert(0, COL_WAVE, wave)
             collected.setdefault(name, []).append(table)
     if data["wave"].nunique() > 1:
-        try:
-            across = measurement_invariance(data.drop(columns=["side", "area"]), model, "wave",
-                                            **options).table.copy()  # fmt: skip
+        candidates = [estimator] + ([method.cfa_comparison] if estimator == "WLSMV" else [])
+        for number, name in enumerate(candidates):
+            try:
+                across = measurement_invariance(
+                    data.drop(columns=["side", "area"]), model, "wave", estimator=name,
+                    parameterization=method.cfa_parameterization,
+                ).table.copy()  # fmt: skip
+            except PsychometricsError as exc:
+                problems.append({COL_WAVE: "all", COL_PROBLEM: str(exc)})
+                continue
+            if number:
+                problems[-1][COL_PROBLEM] += f"; the waves were compared with {name} instead"
             across.insert(0, COL_COMPARISON, "waves")
             across.insert(0, COL_WAVE, "all")
             collected.setdefault(TABLE_INVARIANCE, []).append(across)
-        except PsychometricsError as exc:
-            problems.append({COL_WAVE: "all", COL_PROBLEM: str(exc)})
+            break
     result = {}
     for name, tables in collected.items():
         result[PREFIX + name] = (
@@ -124,6 +139,17 @@ def measurement_tables(
     # the checks table first: it is what the report shows beside the criteria
     order = [PREFIX + TABLE_CHECKS] + [k for k in result if k != PREFIX + TABLE_CHECKS]
     return {k: result[k] for k in order if k in result}
+
+
+def _wave_tables(data, model, low, high, method: Methodology, fallback: bool = False):
+    """One wave's psychometric tables with the methodology's estimator (or, as the
+    fallback, with its continuous comparison estimator and no comparison)."""
+    estimator = method.cfa_comparison if fallback else method.cfa_estimator
+    return psychometric_tables(
+        data, model, low, high, group="side", cluster="area", standard_errors=False,
+        estimator=estimator, parameterization=method.cfa_parameterization,
+        compare_estimator=None if fallback else method.cfa_comparison, partial_search=True,
+    )  # fmt: skip
 
 
 def psychometric_inputs(
