@@ -152,8 +152,8 @@ ROBUST_FIT_MEASURES = (
     "rmsea.ci.upper.robust",
     "rmsea.pvalue.robust",
 )
-#: Likelihood-based measures, which WLSMV does not have.
-LIKELIHOOD_MEASURES = ("logl", "unrestricted.logl", "aic", "bic", "bic2")
+#: Likelihood-based measures (lavaan lists ntotal with them), which WLSMV does not have.
+LIKELIHOOD_MEASURES = ("logl", "unrestricted.logl", "aic", "bic", "ntotal", "bic2")
 #: MLR's Yuan-Bentler scaling factors of the saturated and the fitted model.
 MLR_MEASURES = ("scaling.factor.h1", "scaling.factor.h0")
 

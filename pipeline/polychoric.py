@@ -377,6 +377,19 @@ def _binary_special_cases(freq, n_categories, tau_pad, pairs) -> dict[int, float
     return out
 
 
+def _threshold_derivatives(own, other, rho, root) -> np.ndarray:
+    """phi(tau_k) [Phi((u_b - rho tau_k) / R) - Phi((l_b - rho tau_k) / R)]: the derivative of a
+    cell probability with respect to threshold k of one item, for each category b of the
+    other (0 for padded thresholds)."""
+    inner = own[:, 1:-1, None]
+    with np.errstate(invalid="ignore"):  # padding (+inf) gives inf - inf, masked below
+        out = stats.norm.pdf(inner) * (
+            special.ndtr((other[:, None, 1:] - rho * inner) / root)
+            - special.ndtr((other[:, None, :-1] - rho * inner) / root)
+        )
+    return np.where(np.isfinite(inner), out, 0.0)
+
+
 def _corrected_scores(
     codes, n_categories, tau_pad, pairs, rho, freq, a11_inv_scores, th_start, cmax
 ) -> np.ndarray:
@@ -398,18 +411,8 @@ def _corrected_scores(
     t1 = tau_pad[pairs[:, 0]]  # (pairs, cmax+1)
     t2 = tau_pad[pairs[:, 1]]
     rr = rho[:, None, None]
-    inner1 = t1[:, 1:-1, None]  # thresholds of item 1 (pairs, cmax-1, 1)
-    d1 = stats.norm.pdf(inner1) * (
-        special.ndtr((t2[:, None, 1:] - rr * inner1) / r)
-        - special.ndtr((t2[:, None, :-1] - rr * inner1) / r)
-    )  # (pairs, cmax-1 thresholds of item 1, cmax categories of item 2)
-    inner2 = t2[:, 1:-1, None]
-    d2 = stats.norm.pdf(inner2) * (
-        special.ndtr((t1[:, None, 1:] - rr * inner2) / r)
-        - special.ndtr((t1[:, None, :-1] - rr * inner2) / r)
-    )  # (pairs, thresholds of item 2, categories of item 1)
-    d1 = np.where(np.isfinite(inner1), d1, 0.0)
-    d2 = np.where(np.isfinite(inner2), d2, 0.0)
+    d1 = _threshold_derivatives(t1, t2, rr, r)  # (pairs, thresholds of 1, categories of 2)
+    d2 = _threshold_derivatives(t2, t1, rr, r)  # (pairs, thresholds of 2, categories of 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(prob > 0, freq * rho_score / prob, 0.0)  # (pairs, a, b)
     a21_1 = np.sum(d1 * (q[:, :-1, :] - q[:, 1:, :]), axis=2)  # (pairs, thresholds of 1)

@@ -9,6 +9,8 @@ from samenspel.pipeline.criteria import CRITERIA, CRITERIA_COLUMNS
 from samenspel.pipeline.factor_model import PsychometricsError
 from samenspel.pipeline.psychometrics import (
     CHECK_COLUMNS,
+    COMPARED_MEASURES,
+    ESTIMATOR_COMPARISON_COLUMNS,
     TABLE_DESCRIPTIONS,
     psychometric_tables,
 )
@@ -78,3 +80,35 @@ def test_degenerate_data_give_a_psychometrics_error():
     data = load("likert").head(3)
     with pytest.raises(PsychometricsError):
         psychometric_tables(data, LIKERT_MODEL, 1, 5)
+
+
+def test_ordinal_and_continuous_treatments_side_by_side(tables):
+    comparison = tables["estimator_comparison"]
+    assert tuple(comparison.columns) == ESTIMATOR_COMPARISON_COLUMNS
+    assert list(comparison["measure"]) == list(COMPARED_MEASURES)
+    assert set(comparison["ordinal_estimator"]) == {"WLSMV"}
+    assert set(comparison["continuous_estimator"]) == {"ML"}
+    row = comparison.set_index("measure")
+    assert row.loc["cfi", "continuous"] == pytest.approx(
+        tables["cfa_fit"].set_index("measure").loc["cfi", "value"]
+    )
+    # thresholds and polychorics: standardised loadings are larger than from Pearson covariances
+    assert row.loc["mean_abs_loading", "difference"] > 0
+
+
+def test_checks_name_estimator_and_measure():
+    ordinal = psychometric_tables(load("likert"), LIKERT_MODEL, 1, 5, estimator="WLSMV")
+    checks = ordinal["checks"]
+    fit = checks[checks.check == "global fit"].set_index("statistic")
+    assert set(fit.index) == {"cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr"}
+    assert set(fit["estimator"]) == {"WLSMV"}
+    assert fit.loc["cfi.scaled", "value"] == pytest.approx(
+        ordinal["cfa_fit"].set_index("measure").loc["cfi.scaled", "value"]
+    )
+    alpha = checks[checks.statistic == "alpha"]
+    assert set(alpha["estimator"]) == {"Pearson covariances"}
+
+
+def test_comparison_needs_one_ordinal_treatment():
+    with pytest.raises(PsychometricsError, match="WLSMV"):
+        psychometric_tables(load("likert"), LIKERT_MODEL, 1, 5, compare_estimator="MLR")
