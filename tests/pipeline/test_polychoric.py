@@ -41,10 +41,11 @@ def test_bivariate_normal_cdf_is_exact():
     rho = np.r_[rng.uniform(-0.999, 0.999, 36), 0.95, -0.95, 0.0, 0.999]
     ours = bivariate_normal_cdf(h, k, rho)
     for a, b, r, value in zip(h, k, rho, ours, strict=True):
-        exact, _ = integrate.quad(
-            lambda x, b=b, r=r: stats.norm.pdf(x) * stats.norm.cdf((b - r * x) / np.sqrt(1 - r * r)),
-            -np.inf, a, epsabs=1e-14, epsrel=1e-13, limit=200,
-        )  # fmt: skip
+
+        def density(x, b=b, r=r):
+            return stats.norm.pdf(x) * stats.norm.cdf((b - r * x) / np.sqrt(1 - r * r))
+
+        exact, _ = integrate.quad(density, -np.inf, a, epsabs=1e-14, epsrel=1e-13, limit=200)
         assert value == pytest.approx(exact, abs=1e-12)
     assert bivariate_normal_cdf(np.inf, 0.3, 0.5) == pytest.approx(stats.norm.cdf(0.3))
     assert bivariate_normal_cdf(-np.inf, 0.3, 0.5) == 0.0

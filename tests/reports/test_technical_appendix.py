@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from samenspel.pipeline.psychometrics import psychometric_tables
 from samenspel.reports import render
 from samenspel.reports.i18n import translator
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "pipeline"))
-from psychometric_fixtures import LIKERT_MODEL, load  # noqa: E402
+LIKERT = Path(__file__).parents[1] / "fixtures" / "datasets" / "likert.csv"
+LIKERT_MODEL = {
+    "TRU": ["tru1", "tru2", "tru3", "-tru4", "tru5"],
+    "UNF": ["unf1", "unf2", "-unf3", "unf4", "unf5"],
+    "DIS": ["dis1", "dis2", "dis3", "dis4", "dis5"],
+}
 
 META = {"simulated": True, "publish_min": 10, "indicative_min": 5, "instrument_version": "1",
         "instrument_hash": "0" * 12, "methodology_version": "2026.1"}  # fmt: skip
@@ -20,9 +24,10 @@ META = {"simulated": True, "publish_min": 10, "indicative_min": 5, "instrument_v
 
 @pytest.fixture(scope="module")
 def tables():
-    result = psychometric_tables(load("likert"), LIKERT_MODEL, 1, 5, group="side", cluster="area",
-                                 estimator="WLSMV", compare_estimator="MLR",
-                                 standard_errors=False)  # fmt: skip
+    result = psychometric_tables(
+        pd.read_csv(LIKERT), LIKERT_MODEL, 1, 5, group="side", cluster="area",
+        estimator="WLSMV", compare_estimator="MLR", standard_errors=False,
+    )  # fmt: skip
     out = {}
     for name, table in result.items():
         table = table.copy()
@@ -37,8 +42,9 @@ def tables():
 def _page(tables, language: str) -> str:
     data = render.ReportInput(tables, META, None, None, "")
     context = render._technical(data, language)
+    other = "en" if language == "nl" else "nl"
     common = {"t": translator(language), "lang": language, "meta": META, "areas": [],
-              "other_lang": "en" if language == "nl" else "nl", "pdf_name": render.PDF_NAME}  # fmt: skip
+              "other_lang": other, "pdf_name": render.PDF_NAME}  # fmt: skip
     template = render._environment().get_template("technical.html.j2")
     return template.render(page="technical", **common, **context)
 
