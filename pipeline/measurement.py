@@ -13,12 +13,15 @@ for the ``estimator_comparison`` table.
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline import invariance
 from samenspel.pipeline.factor_model import PsychometricsError
 from samenspel.pipeline.invariance import COL_GROUP_PARTIAL, measurement_invariance
 from samenspel.pipeline.methodology import Methodology, load_methodology
+from samenspel.pipeline.ordinal import PolychoricNotPositiveDefinite
 from samenspel.pipeline.psychometrics import (
     TABLE_CHECKS,
     TABLE_INVARIANCE,
@@ -90,8 +93,8 @@ def measurement_tables(
     for wave, part in data.groupby("wave", sort=True):
         try:
             tables = _wave_tables(part.drop(columns="wave"), model, low, high, method)
-        except PsychometricsError as exc:
-            problems.append({COL_WAVE: wave, COL_PROBLEM: str(exc)})
+        except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
+            problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(exc)})
             if estimator != "WLSMV":
                 continue
             # the ordinal model cannot be fitted (e.g. an answer category that no one on one
@@ -99,8 +102,8 @@ def measurement_tables(
             try:
                 tables = _wave_tables(part.drop(columns="wave"), model, low, high, method,
                                       fallback=True)  # fmt: skip
-            except PsychometricsError as again:
-                problems.append({COL_WAVE: wave, COL_PROBLEM: str(again)})
+            except (PsychometricsError, PolychoricNotPositiveDefinite) as again:
+                problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(again)})
                 continue
             problems[-1][COL_PROBLEM] += (
                 f"; this wave was analysed with {method.cfa_comparison} (continuous) instead"
@@ -116,12 +119,14 @@ def measurement_tables(
         candidates = [estimator] + ([method.cfa_comparison] if estimator == "WLSMV" else [])
         for number, name in enumerate(candidates):
             try:
-                across = measurement_invariance(
-                    data.drop(columns=["side", "area"]), model, "wave", estimator=name,
-                    parameterization=method.cfa_parameterization,
-                ).table.copy()  # fmt: skip
-            except PsychometricsError as exc:
-                problems.append({COL_WAVE: "all", COL_PROBLEM: str(exc)})
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", PolychoricNotPositiveDefinite)
+                    across = measurement_invariance(
+                        data.drop(columns=["side", "area"]), model, "wave", estimator=name,
+                        parameterization=method.cfa_parameterization,
+                    ).table.copy()  # fmt: skip
+            except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
+                problems.append({COL_WAVE: "all", COL_PROBLEM: _problem(exc)})
                 continue
             if number:
                 problems[-1][COL_PROBLEM] += f"; the waves were compared with {name} instead"
@@ -141,15 +146,30 @@ def measurement_tables(
     return {k: result[k] for k in order if k in result}
 
 
+def _problem(exc: Exception) -> str:
+    """The text of a problems row."""
+    if isinstance(exc, PolychoricNotPositiveDefinite):
+        return (
+            str(exc).split(": DWLS")[0] + ": too few respondents for the items (or "
+            "near-duplicate items) to analyse them as ordinal"
+        )
+    return str(exc)
+
+
 def _wave_tables(data, model, low, high, method: Methodology, fallback: bool = False):
     """One wave's psychometric tables with the methodology's estimator (or, as the
     fallback, with its continuous comparison estimator and no comparison)."""
     estimator = method.cfa_comparison if fallback else method.cfa_estimator
-    return psychometric_tables(
-        data, model, low, high, group="side", cluster="area", standard_errors=False,
-        estimator=estimator, parameterization=method.cfa_parameterization,
-        compare_estimator=None if fallback else method.cfa_comparison, partial_search=True,
-    )  # fmt: skip
+    with warnings.catch_warnings():
+        # a polychoric matrix that is not positive definite: too few respondents for the
+        # items (or near-duplicate items); the wave is not analysed ordinally
+        warnings.simplefilter("error", PolychoricNotPositiveDefinite)
+        return psychometric_tables(
+            data, model, low, high, group="side", cluster="area", standard_errors=False,
+            estimator=estimator, parameterization=method.cfa_parameterization,
+            compare_estimator=None if fallback else method.cfa_comparison,
+            partial_search=True,
+        )  # fmt: skip
 
 
 def psychometric_inputs(

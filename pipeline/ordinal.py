@@ -38,6 +38,11 @@ from scipy import linalg
 _PD_TOLERANCE = math.sqrt(np.finfo(float).eps)  # lavaan's check.pd of the polychoric matrix
 
 
+class PolychoricNotPositiveDefinite(UserWarning):
+    """A group's polychoric correlation matrix is not positive definite (DWLS still fits, as
+    lavaan; the pipeline treats it as a problem of the wave)."""
+
+
 class OrdinalEngine:
     """Implied statistics, Jacobian, fit function and information of a spec on the groups'
     ordinal sample statistics."""
@@ -554,9 +559,11 @@ def warn_not_positive_definite(samples: Sequence[OrdinalSample], labels: Sequenc
         if smallest < _PD_TOLERANCE:
             where = f" in group {label!r}" if len(labels) > 1 else ""
             warnings.warn(
-                f"the polychoric correlation matrix{where} is not positive definite (smallest "
-                f"eigenvalue {smallest:.3g}): DWLS estimates and the scaled statistics are "
-                "still computed, but the robust CFI/TLI/RMSEA are not (NaN); look for "
-                "near-duplicate items, sparse categories (merge them) or too few respondents",
+                PolychoricNotPositiveDefinite(
+                    f"the polychoric correlation matrix{where} is not positive definite (smallest "
+                    f"eigenvalue {smallest:.3g}): DWLS estimates and the scaled statistics are "
+                    "still computed, but the robust CFI/TLI/RMSEA are not (NaN); look for "
+                    "near-duplicate items, sparse categories (merge them) or too few respondents"
+                ),
                 stacklevel=4,
             )
