@@ -739,7 +739,7 @@ def _warn_heywood(parameters: pd.DataFrame) -> None:
         warnings.warn(
             "negative variance estimate(s) (Heywood case): "
             + ", ".join(f"{r.lhs} in group {r.group}" for r in bad.itertuples()),
-            stacklevel=3,
+            stacklevel=5,  # the caller of fit_cfa
         )
 
 
@@ -752,7 +752,7 @@ def _parameter_table(engine, x, labels, vcov, standard_errors) -> pd.DataFrame:
             warnings.warn(
                 "the information matrix is not positive definite at the solution; "
                 "standard errors of some parameters are NaN",
-                stacklevel=3,
+                stacklevel=5,  # the caller of fit_cfa
             )
         se = np.sqrt(np.where(variances > 0, variances, np.nan))
     values = engine.row_values(x)
@@ -762,9 +762,9 @@ def _parameter_table(engine, x, labels, vcov, standard_errors) -> pd.DataFrame:
         _, phi, _, _, _ = spec.matrices(x, g)
         sd_item = engine.item_sd(x, g)
         sd_factor = np.sqrt(np.clip(np.diag(phi), 0, None))
-        residual = {r: values[j] for j, r in zip(np.flatnonzero(sel & (spec.mat == THETA)),
-                                                 spec.row[sel & (spec.mat == THETA)], strict=True)
-                    if spec.row[j] == spec.col[j]}  # fmt: skip
+        diagonal = np.flatnonzero(sel & (spec.mat == THETA) & (spec.row == spec.col))
+        residual = np.zeros(spec.p)
+        residual[spec.row[diagonal]] = values[diagonal]
         for j in np.flatnonzero(sel):
             code, r, c, fid = spec.mat[j], spec.row[j], spec.col[j], spec.free[j]
             est = values[j]

@@ -454,14 +454,13 @@ def catml(engine: OrdinalEngine, x: np.ndarray, parts: RobustParts) -> dict[str,
     removed = set(spec.free[anchored].tolist())
     npar = spec.n_free - len(removed)
     df3 = spec.n_groups * n_pairs - npar
-    xx3 = 0.0
-    xx3_null = 0.0
-    trace_gamma = 0.0
     i, j = engine.pairs[:, 0], engine.pairs[:, 1]
-    dc = [parts.full(g, slice(n_th, None)) for g in range(spec.n_groups)]
     e_inv = parts.info_inv
-    trace_vg = 0.0
-    va_list = []
+    size = spec.n_free
+    # ks = tr(V WiU Gamma WiU') with WiU = I - A B', A = Delta, B' = E^-1 Delta' W, expanded:
+    # tr(V Gamma) - 2 tr(A'V Gamma B) + tr((A'V A)(B' Gamma B)), summed over the groups
+    xx3 = xx3_null = trace_gamma = trace_vg = 0.0
+    cross, ava, bgb = np.zeros((size, size)), np.zeros((size, size)), np.zeros((size, size))
     for g, sample in enumerate(engine.samples):
         f = parts.f[g]
         sigma = engine.implied_correlations(x, g)
@@ -473,16 +472,16 @@ def catml(engine: OrdinalEngine, x: np.ndarray, parts: RobustParts) -> dict[str,
         xx3_null += engine.n[g] * (-logdet_r)
         gamma = sample.gamma[n_th:, n_th:] / f
         trace_gamma += float(np.trace(gamma))
+        # the ML information of the correlations (lavaan's catML WLS.V), times f_g
         v = f * (prec[np.ix_(i, i)] * prec[np.ix_(j, j)] + prec[np.ix_(i, j)] * prec[np.ix_(j, i)])
-        w = f * engine.weights[g][n_th:]
-        b = (w[:, None] * dc[g]) @ e_inv  # B = W Delta E^-1
+        a = parts.full(g, slice(n_th, None))
+        b = (f * engine.weights[g][n_th:, None] * a) @ e_inv
+        gb = gamma @ b
         trace_vg += float(np.sum(v * gamma))
-        va_list.append((v @ dc[g], gamma @ b, b, dc[g], v, gamma))
-    # tr(V WiU Gamma WiU') with WiU = I - A B', A = Delta, B' = E^-1 Delta' W (stacked)
-    cross = sum(va.T @ gb for va, gb, _, _, _, _ in va_list)
-    btgb = sum(b.T @ (gamma @ b) for _, _, b, _, _, gamma in va_list)
-    ava = sum(a.T @ (v @ a) for _, _, _, a, v, _ in va_list)
-    ks = trace_vg - 2 * float(np.trace(cross)) + float(np.sum(ava * btgb))
+        cross += (v @ a).T @ gb
+        ava += a.T @ (v @ a)
+        bgb += b.T @ gb
+    ks = trace_vg - 2 * float(np.trace(cross)) + float(np.sum(ava * bgb))
     df_null = spec.n_groups * n_pairs
     return {
         "XX3": xx3,
@@ -565,5 +564,5 @@ def warn_not_positive_definite(samples: Sequence[OrdinalSample], labels: Sequenc
                     "still computed, but the robust CFI/TLI/RMSEA are not (NaN); look for "
                     "near-duplicate items, sparse categories (merge them) or too few respondents"
                 ),
-                stacklevel=4,
+                stacklevel=5,  # the caller of fit_cfa
             )

@@ -23,7 +23,6 @@ columns (``vech``).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 from samenspel.pipeline import fit_indices
@@ -67,9 +66,8 @@ def parameter_scores(engine: Engine, x: np.ndarray) -> np.ndarray:
             prec, a = _pattern_algebra(pattern, sigma, mu)
             constant = np.sum((prec @ u) * w, axis=0)
             cells.append((a @ u) * (a @ w) - constant + a @ m)
-        cells = np.vstack(cells)
         out = np.zeros((data.n, spec.n_free))
-        np.add.at(out, (slice(None), spec.free[sel]), cells)
+        out[:, spec.free[sel]] = np.vstack(cells)
         blocks.append(out)
     return np.vstack(blocks)
 
@@ -148,13 +146,12 @@ def moment_jacobian(engine: Engine, x: np.ndarray, g: int) -> np.ndarray:
     sel = np.flatnonzero((spec.grp == g) & (spec.free >= 0))
     u, w, m = spec.directions(x, g, spec.mat[sel], spec.row[sel], spec.col[sel])
     vi, vj = vech_indices(spec.p)
-    cells = (
-        np.vstack([m, u[vi] * w[vj] + w[vi] * u[vj]])
-        if spec.meanstructure
-        else (u[vi] * w[vj] + w[vi] * u[vj])
-    )
+    cells = u[vi] * w[vj] + w[vi] * u[vj]
+    if spec.meanstructure:
+        cells = np.vstack([m, cells])
     out = np.zeros((cells.shape[0], spec.n_free))
-    np.add.at(out, (slice(None), spec.free[sel]), cells)
+    # within a group every free parameter is one cell (equality is across groups)
+    out[:, spec.free[sel]] = cells
     return out
 
 
@@ -335,6 +332,3 @@ def satorra_bentler_2001(
     if cd < 0:
         return math.nan, m
     return (chisq0 - chisq1) / cd, m
-
-
-__all__: Sequence[str] = ("mlr", "satorra_bentler_2001", "vech_indices")
