@@ -9,8 +9,9 @@ ML fit measures. Conventions (lavaan 0.6 defaults) are listed in :mod:`~samenspe
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from samenspel.pipeline import fit_indices
@@ -43,6 +44,9 @@ class GroupData:
     # H1 ("sample") moments: sample statistics, or EM estimates under FIML
     mean: np.ndarray
     cov: np.ndarray
+    # quantities that depend on the data only (e.g. the saturated model's information),
+    # computed once for every model fitted to these data
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _patterns(x: np.ndarray) -> tuple[Pattern, ...]:
@@ -440,7 +444,25 @@ def fisher_scoring(engine: Engine, x0: np.ndarray, max_iter: int) -> tuple[np.nd
     return x, max_iter
 
 
+_GROUPS: OrderedDict[tuple, list[GroupData]] = OrderedDict()
+_GROUP_CACHE_SIZE = 8
+
+
 def group_data(answers, membership, labels, items, missing) -> list[GroupData]:
+    """Each group's usable answers by missing-data pattern and its saturated moments,
+    remembered for the last few data sets (the steps of an invariance analysis and the
+    models of one wave share them)."""
+    key = (answers.shape, answers.tobytes(), np.asarray(membership).tobytes(), tuple(labels),
+           tuple(items), missing)  # fmt: skip
+    if key not in _GROUPS:
+        _GROUPS[key] = _group_data(answers, membership, labels, items, missing)
+        if len(_GROUPS) > _GROUP_CACHE_SIZE:
+            _GROUPS.popitem(last=False)
+    _GROUPS.move_to_end(key)
+    return _GROUPS[key]
+
+
+def _group_data(answers, membership, labels, items, missing) -> list[GroupData]:
     groups = []
     p = len(items)
     for g, label in enumerate(labels):

@@ -169,12 +169,7 @@ def mlr(engine: Engine, x: np.ndarray, df: float, fit: dict, missing: str):
     b0 = scores.T @ scores / n
     vcov = info_inv @ b0 @ info_inv / n
     trace_h0 = float(np.sum(b0 * info_inv))
-    h1 = []
-    for data in engine.groups:
-        a1 = h1_information(data, data.mean, data.cov, means)
-        s1 = moment_scores(data, data.mean, data.cov, means)
-        a1_inv = linalg.inv(a1)
-        h1.append((a1, a1_inv, s1.T @ s1 / data.n))
+    h1 = [_saturated(data, means) for data in engine.groups]
     trace_h1 = sum(float(np.sum(b1 * a1_inv)) for _, a1_inv, b1 in h1)
     ndat = sum(a1.shape[0] for a1, _, _ in h1)
     c = (trace_h1 - trace_h0) / df if df > 0 else math.nan
@@ -209,6 +204,17 @@ def mlr(engine: Engine, x: np.ndarray, df: float, fit: dict, missing: str):
         fit_indices.rmsea_measures(xx3, df, n, groups, ".robust", c_hat=c3, chisq_ci=xx3 / c3)
     )
     return vcov, out
+
+
+def _saturated(data: GroupData, means: bool):
+    """The saturated model's observed information A1, its inverse and the mean outer product
+    B1 of its scores, at the sample (or EM) moments: computed once per data set."""
+    key = ("saturated", means)
+    if key not in data.derived:
+        a1 = h1_information(data, data.mean, data.cov, means)
+        s1 = moment_scores(data, data.mean, data.cov, means)
+        data.derived[key] = (a1, linalg.inv(a1), s1.T @ s1 / data.n)
+    return data.derived[key]
 
 
 def _baseline_trace_h0(engine: Engine) -> float:
@@ -248,6 +254,29 @@ def _complete_chisq(sigma, mu, cov, mean, n) -> float:
     return n * (logdet_sigma + np.trace(cov @ prec) - logdet_s - p + dev @ prec @ dev)
 
 
+def _fiml_data_parts(data: GroupData, wm_inv: np.ndarray, jm: np.ndarray):
+    """The data-only pieces of the FIML correction of one group: the independence model's
+    moments (available-case means and variances), the complete-data information Wc at the EM
+    moments, tr(Wc Wm^-1 Jm Wm^-1) and Jm Wm^-1 Wc."""
+    p = len(data.mean)
+    vi, vj = vech_indices(p)
+    sums = np.zeros(p)
+    counts = np.zeros(p)
+    squares = np.zeros(p)
+    for pattern in data.patterns:
+        counts[pattern.observed] += pattern.n
+        sums[pattern.observed] += pattern.rows.sum(axis=0)
+    base_mean = sums / counts
+    for pattern in data.patterns:
+        squares[pattern.observed] += ((pattern.rows - base_mean[pattern.observed]) ** 2).sum(axis=0)
+    prec = np.linalg.inv(data.cov)
+    wc22 = prec[np.ix_(vi, vi)] * prec[np.ix_(vj, vj)] + prec[np.ix_(vi, vj)] * prec[np.ix_(vj, vi)]
+    half = np.where(vi == vj, 0.5, 1.0)
+    wc = linalg.block_diag(prec, wc22 * half[:, None] * half[None, :])
+    trace = float(np.sum(wc * (wm_inv @ jm @ wm_inv)))
+    return np.diag(squares / counts), base_mean, wc, trace, jm @ wm_inv @ wc
+
+
 def _fiml_corrected(engine: Engine, x, df, base_df, h1):
     """Savalei's (2018) FIML-corrected statistics for the robust CFI/TLI/RMSEA (lavaan's
     ``lav_fit_fiml_corrected``, version V3): XX3, c3, XX3.null, c3.null."""
@@ -261,28 +290,12 @@ def _fiml_corrected(engine: Engine, x, df, base_df, h1):
     for g, (data, (_, wm_inv, jm)) in enumerate(zip(engine.groups, h1, strict=True)):
         sigma, mu = engine.implied(x, g)
         xx3 += _complete_chisq(sigma, mu, data.cov, data.mean, data.n)
-        sums = np.zeros(p)
-        counts = np.zeros(p)
-        squares = np.zeros(p)
-        for pattern in data.patterns:
-            counts[pattern.observed] += pattern.n
-            sums[pattern.observed] += pattern.rows.sum(axis=0)
-        base_mean = sums / counts
-        for pattern in data.patterns:
-            squares[pattern.observed] += ((pattern.rows - base_mean[pattern.observed]) ** 2).sum(
-                axis=0
-            )
-        base_sigma = np.diag(squares / counts)
+        if "fiml" not in data.derived:
+            data.derived["fiml"] = _fiml_data_parts(data, wm_inv, jm)
+        base_sigma, base_mean, wc, trace_g, jw = data.derived["fiml"]
         xx3_null += _complete_chisq(base_sigma, base_mean, data.cov, data.mean, data.n)
-        prec = np.linalg.inv(data.cov)
-        wc22 = (
-            prec[np.ix_(vi, vi)] * prec[np.ix_(vj, vj)]
-            + prec[np.ix_(vi, vj)] * prec[np.ix_(vj, vi)]
-        )
-        wc22 = wc22 * np.where(vi == vj, 0.5, 1.0)[:, None] * np.where(vi == vj, 0.5, 1.0)[None, :]
-        wc = linalg.block_diag(prec, wc22)
-        t1 += float(np.sum(wc * (wm_inv @ jm @ wm_inv)))
-        jw_list.append(jm @ wm_inv @ wc)
+        t1 += trace_g
+        jw_list.append(jw)
         wc_list.append(wc)
         jm_list.append(jm)
         deltas.append(moment_jacobian(engine, x, g))
@@ -300,19 +313,21 @@ def _fiml_corrected(engine: Engine, x, df, base_df, h1):
     # lavaan computes E here from the saturated model's observed information (h1)
     info_h1 = sum(f[g] * d.T @ h1[g][0] @ d for g, d in enumerate(deltas))
     k = correction(deltas, linalg.inv(info_h1))
-    # baseline: parameters are each group's means and variances (selection of moments)
-    selections = []
-    size = sum(len(rows) for rows in baseline_rows)
-    offset = 0
-    for rows, (wm, _, _) in zip(baseline_rows, h1, strict=True):
-        sel = np.zeros((wm.shape[0], size))
-        sel[rows, offset + np.arange(len(rows))] = 1.0
-        selections.append(sel)
-        offset += len(rows)
-    info_b = sum(f[g] * s.T @ h1[g][0] @ s for g, s in enumerate(selections))
-    kb = correction(selections, linalg.inv(info_b))
+    # baseline: parameters are each group's means and variances (a selection of moments);
+    # it depends on the data only (the first group's data belong to this grouping alone)
+    if "baseline" not in engine.groups[0].derived:
+        selections = []
+        size = sum(len(rows) for rows in baseline_rows)
+        offset = 0
+        for rows, (wm, _, _) in zip(baseline_rows, h1, strict=True):
+            sel = np.zeros((wm.shape[0], size))
+            sel[rows, offset + np.arange(len(rows))] = 1.0
+            selections.append(sel)
+            offset += len(rows)
+        info_b = sum(f[g] * s.T @ h1[g][0] @ s for g, s in enumerate(selections))
+        engine.groups[0].derived["baseline"] = correction(selections, linalg.inv(info_b))
     c3 = k / df if df > 0 else math.nan
-    return xx3, c3, xx3_null, kb / base_df
+    return xx3, c3, xx3_null, engine.groups[0].derived["baseline"] / base_df
 
 
 # ----------------------------------------------------------------------------- difference test
