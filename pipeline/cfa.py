@@ -447,6 +447,23 @@ def fit_cfa(
     CFAResult; its ``fit`` and ``parameters`` agree with lavaan's ``fitMeasures()`` and
     ``parameterEstimates(standardized = TRUE)`` (tests/r/golden.R, golden_ordinal.R).
 
+    Notes
+    -----
+    What R gives for the same model (lavaan 0.6)::
+
+        cfa(model, data, estimator = "MLR", missing = "fiml")        # estimator="MLR"
+        cfa(model, data, ordered = items, estimator = "WLSMV",
+            missing = "pairwise", parameterization = "delta")        # estimator="WLSMV"
+        cfa(model, data, group = "g", group.equal = "loadings",
+            group.partial = "F=~x2", orthogonal = TRUE, std.lv = TRUE)
+
+    Two choices differ from lavaan's defaults: WLSMV uses missing answers pairwise unless
+    ``missing="listwise"`` (lavaan's default is listwise), and ordered items across groups
+    with ``group_equal`` are identified as Wu & Estabrook (2016), i.e. as lavaan fits the
+    syntax of ``semTools::measEq.syntax(ID.cat = "Wu.Estabrook.2016")`` (with ``std_lv=True``
+    as its ``ID.fac = "std.lv"``), not as lavaan's own ``cfa(group.equal = ...)``. The
+    marker is the first keyed item unless ``marker="first"``.
+
     Raises
     ------
     PsychometricsError
