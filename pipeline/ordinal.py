@@ -240,10 +240,12 @@ def start(engine: OrdinalEngine, model: FactorModel) -> np.ndarray:
             ]
         elif code in (DELTA, NU, ALPHA) or (code == THETA and spec.row[j] == spec.col[j]):
             x[spec.free[j]] = 1.0 if code in (DELTA, THETA) else 0.0
-    if engine.theta:  # thresholds on the scale of the latent responses
-        for j in np.flatnonzero((spec.free >= 0) & (spec.mat == TAU)):
-            s_mat, _, _, _ = engine.parts(x, spec.grp[j])
-            x[spec.free[j]] *= math.sqrt(s_mat[spec.row[j], spec.row[j]])
+    if engine.theta:  # thresholds on the scale of the latent responses, once per parameter
+        rows = np.flatnonzero((spec.free >= 0) & (spec.mat == TAU))
+        _, first = np.unique(spec.free[rows], return_index=True)
+        variances = [np.diag(engine.parts(x, g)[0]) for g in range(spec.n_groups)]
+        for j in rows[first]:
+            x[spec.free[j]] *= math.sqrt(variances[spec.grp[j]][spec.row[j]])
     return x
 
 
