@@ -34,7 +34,7 @@ ORDINAL_MISSING_OPTIONS = ("pairwise", "listwise")
 THRESHOLD_COLUMNS = ("item", "threshold", "value")
 
 _BOUND = 0.999  # lavaan bounds a polychoric correlation to [-.999, .999]
-_LOG_EPS = math.sqrt(np.finfo(float).eps)
+_MAX_ITER = 200  # Fisher-scoring iterations of a polychoric correlation
 # Gauss-Legendre nodes (negative half) and weights for 6, 12 and 20 points (Genz's BVND)
 _GAUSS = tuple(
     (nodes[: n // 2], weights[: n // 2])
@@ -316,21 +316,19 @@ def _polychoric(codes, n_categories, tau_pad, pairs, items):
             f"{int(n_pair[bad])} respondent(s); a polychoric correlation needs many more: "
             "collect more answers or drop one of the items"
         )
-    rho = np.zeros(len(pairs))
-    x, y = codes[:, i].astype(float), codes[:, j].astype(float)
+    # start from the Pearson correlation of the category codes, as lavaan
     with np.errstate(invalid="ignore", divide="ignore"):
-        xm = np.where(both, x, np.nan)
-        ym = np.where(both, y, np.nan)
-        xc = xm - np.nanmean(xm, axis=0)
-        yc = ym - np.nanmean(ym, axis=0)
+        xc = np.where(both, codes[:, i], np.nan)
+        yc = np.where(both, codes[:, j], np.nan)
+        xc = xc - np.nanmean(xc, axis=0)
+        yc = yc - np.nanmean(yc, axis=0)
         start = np.nansum(xc * yc, axis=0) / np.sqrt(
             np.nansum(xc * xc, axis=0) * np.nansum(yc * yc, axis=0)
         )
-    rho = np.where(np.isfinite(start) & (np.abs(start) < 1), start, 0.0)
-    rho = np.clip(rho, -_BOUND, _BOUND)
+    rho = np.clip(np.where(np.isfinite(start), start, 0.0), -_BOUND, _BOUND)
     fitted_freq = freq.copy()
     fixed = _binary_special_cases(fitted_freq, n_categories, tau_pad, pairs)
-    for _ in range(200):
+    for _ in range(_MAX_ITER):
         prob, dprob = _cell_probabilities(tau_pad, pairs, rho)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(prob > 0, dprob / prob, 0.0)
@@ -342,6 +340,13 @@ def _polychoric(codes, n_categories, tau_pad, pairs, items):
         rho = new
         if done:
             break
+    else:
+        largest = float(np.max(np.abs(step)))
+        warnings.warn(
+            f"the estimation of some polychoric correlations did not converge in {_MAX_ITER} "
+            f"iterations (largest last step {largest:.2g}); check for sparse tables",
+            stacklevel=4,
+        )
     for index, value in fixed.items():
         rho[index] = value
     near_one = np.flatnonzero(np.abs(rho) > 0.99)
