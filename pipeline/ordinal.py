@@ -459,10 +459,11 @@ def catml(engine: OrdinalEngine, x: np.ndarray, parts: RobustParts) -> dict[str,
     i, j = engine.pairs[:, 0], engine.pairs[:, 1]
     e_inv = parts.info_inv
     size = spec.n_free
-    # ks = tr(V WiU Gamma WiU') with WiU = I - A B', A = Delta, B' = E^-1 Delta' W, expanded:
-    # tr(V Gamma) - 2 tr(A'V Gamma B) + tr((A'V A)(B' Gamma B)), summed over the groups
+    # ks = tr(V WiU Gamma WiU') with WiU = I - A B', A = Delta (correlation rows), B' = E^-1 A'W:
+    # tr(V Gamma) - 2 tr(A'V Gamma W A E^-1) + tr((A'V A) E^-1 (A'W Gamma W A) E^-1), summed
+    # over the groups; A is zero outside each group's correlation parameters (``nz``)
     xx3 = xx3_null = trace_gamma = trace_vg = 0.0
-    cross, ava, bgb = np.zeros((size, size)), np.zeros((size, size)), np.zeros((size, size))
+    cross, ava, awgwa = np.zeros((size, size)), np.zeros((size, size)), np.zeros((size, size))
     for g, sample in enumerate(engine.samples):
         f = parts.f[g]
         sigma = engine.implied_correlations(x, g)
@@ -476,14 +477,19 @@ def catml(engine: OrdinalEngine, x: np.ndarray, parts: RobustParts) -> dict[str,
         trace_gamma += float(np.trace(gamma))
         # the ML information of the correlations (lavaan's catML WLS.V), times f_g
         v = f * (prec[np.ix_(i, i)] * prec[np.ix_(j, j)] + prec[np.ix_(i, j)] * prec[np.ix_(j, i)])
-        a = parts.full(g, slice(n_th, None))
-        b = (f * engine.weights[g][n_th:, None] * a) @ e_inv
-        gb = gamma @ b
+        jac = parts.compact[g][n_th:]
+        nz = np.flatnonzero(np.any(jac != 0, axis=0))
+        a = jac[:, nz]
+        wa = f * engine.weights[g][n_th:, None] * a
+        va, gwa = v @ a, gamma @ wa
+        block = np.ix_(parts.columns[g][nz], parts.columns[g][nz])
         trace_vg += float(np.sum(v * gamma))
-        cross += (v @ a).T @ gb
-        ava += a.T @ (v @ a)
-        bgb += b.T @ gb
-    ks = trace_vg - 2 * float(np.trace(cross)) + float(np.sum(ava * bgb))
+        cross[block] += va.T @ gwa
+        ava[block] += a.T @ va
+        awgwa[block] += wa.T @ gwa
+    ks = (
+        trace_vg - 2 * float(np.sum(cross * e_inv.T)) + float(np.sum(ava * (e_inv @ awgwa @ e_inv)))
+    )
     df_null = spec.n_groups * n_pairs
     return {
         "XX3": xx3,

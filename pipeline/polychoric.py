@@ -328,23 +328,37 @@ def _polychoric(codes, n_categories, tau_pad, pairs, items):
     rho = np.clip(np.where(np.isfinite(start), start, 0.0), -_BOUND, _BOUND)
     fitted_freq = freq.copy()
     fixed = _binary_special_cases(fitted_freq, n_categories, tau_pad, pairs)
+
+    def loglik(prob):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sum(np.where(fitted_freq > 0, fitted_freq * np.log(prob), 0.0), axis=(1, 2))
+
+    prob, dprob = _cell_probabilities(tau_pad, pairs, rho)
+    ll = loglik(prob)
     for _ in range(_MAX_ITER):
-        prob, dprob = _cell_probabilities(tau_pad, pairs, rho)
+        # Fisher scoring, each pair's step halved until its likelihood does not drop
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(prob > 0, dprob / prob, 0.0)
         score = np.sum(fitted_freq * ratio, axis=(1, 2))
         info = n_pair * np.sum(np.where(prob > 0, dprob * ratio, 0.0), axis=(1, 2))
         step = np.where(info > 0, score / np.where(info > 0, info, 1.0), 0.0)
-        new = np.clip(rho + step, -_BOUND, _BOUND)
-        done = np.max(np.abs(new - rho)) < 1e-12
-        rho = new
-        if done:
+        scale = np.ones(len(pairs))
+        while True:
+            candidate = np.clip(rho + scale * step, -_BOUND, _BOUND)
+            prob_c, dprob_c = _cell_probabilities(tau_pad, pairs, candidate)
+            ll_c = loglik(prob_c)
+            worse = ll_c < ll - 1e-12 * np.abs(ll)
+            if not worse.any() or scale.min() < 1e-10:
+                break
+            scale = np.where(worse, scale / 2, scale)
+        moved = float(np.max(np.abs(candidate - rho)))
+        rho, prob, dprob, ll = candidate, prob_c, dprob_c, ll_c
+        if moved < 1e-12:
             break
     else:
-        largest = float(np.max(np.abs(step)))
         warnings.warn(
             f"the estimation of some polychoric correlations did not converge in {_MAX_ITER} "
-            f"iterations (largest last step {largest:.2g}); check for sparse tables",
+            f"iterations (largest last change {moved:.2g}); check for sparse tables",
             stacklevel=4,
         )
     for index, value in fixed.items():
