@@ -39,7 +39,19 @@ def _read(name: str) -> pd.DataFrame:
 
 
 def data(name: str) -> pd.DataFrame:
-    """A copy of a data set (a key of FILES)."""
+    """A copy of a data set: a key of FILES, ``holzinger_binary`` (each item split at its
+    median into 1/2) or ``likert_3groups`` (group ``g3``: the area's number modulo 3), derived
+    as tests/r/golden_ordinal.R derives them."""
+    if name == "holzinger_binary":
+        frame = _read("holzinger").copy()
+        for item in (f"x{i}" for i in range(1, 10)):
+            frame[item] = (frame[item] > frame[item].median()).astype(int) + 1
+        return frame
+    if name == "likert_3groups":
+        frame = _read("likert").copy()
+        number = pd.Categorical(frame["area"]).codes + 1
+        frame["g3"] = [f"g{k % 3}" for k in number]
+        return frame
     return _read(name).copy()
 
 

@@ -91,6 +91,8 @@ ROBUST_CHAINS = [
     ("ordinal", "sim_we", "ordinal", ORDINAL_MODEL, "group", {"estimator": "WLSMV"}),
     ("ordinal", "sim_we_partial", "ordinal", ORDINAL_MODEL, "group",
      {"estimator": "WLSMV", "group_partial": ["a3~1", "b2|t1"]}),
+    ("ordinal", "likert_we_3groups", "likert_3groups",
+     {"TRU": LIKERT_PLAIN["TRU"], "DIS": LIKERT_PLAIN["DIS"]}, "g3", {"estimator": "WLSMV"}),
     ("robust", "hs_invariance", "holzinger", HS_MODEL, "school", {"estimator": "MLR"}),
     ("robust", "hs_fiml_invariance", "holzinger_missing", HS_MODEL, "school",
      {"estimator": "MLR", "missing": "fiml"}),

@@ -8,6 +8,7 @@ import pytest
 from ordinal_fixtures import (
     BFI_BIFACTOR,
     BFI_MODEL,
+    LIKERT_PLAIN,
     ORDINAL_MODEL,
     assert_fit,
     assert_parameters,
@@ -31,6 +32,7 @@ WE_STEPS = {
     "scalar": ("thresholds", "loadings", "intercepts"),
     "strict": ("thresholds", "loadings", "intercepts", "residuals"),
 }
+TRU_DIS = {"TRU": LIKERT_PLAIN["TRU"], "DIS": LIKERT_PLAIN["DIS"]}
 SINGLE = [
     ("hs", "holzinger_ordinal", HS_MODEL, {"missing": "listwise", "marker": "first"}),
     ("hs_theta", "holzinger_ordinal", HS_MODEL,
@@ -44,6 +46,8 @@ SINGLE = [
      {"missing": "listwise", "marker": "first", "group": "school"}),
     ("hs_groups_theta", "holzinger_ordinal", HS_MODEL,
      {"missing": "listwise", "marker": "first", "group": "school", "parameterization": "theta"}),
+    ("hs_binary", "holzinger_binary", HS_MODEL,
+     {"missing": "listwise", "marker": "first", "residual_covariances": [("x7", "x8")]}),
 ]  # fmt: skip
 CHAINS = [
     ("hs_we", "holzinger_ordinal", HS_MODEL, "school", {"missing": "listwise"}),
@@ -51,6 +55,7 @@ CHAINS = [
      {"missing": "listwise", "parameterization": "theta"}),
     ("sim_we", "ordinal", ORDINAL_MODEL, "group", {}),
     ("sim_we_partial", "ordinal", ORDINAL_MODEL, "group", {"group_partial": ["a3~1", "b2|t1"]}),
+    ("likert_we_3groups", "likert_3groups", TRU_DIS, "g3", {}),
 ]  # fmt: skip
 
 

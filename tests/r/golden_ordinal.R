@@ -139,6 +139,15 @@ ordinal_cases$hs_we_theta <- we_chain(hs_model, hs_ord, "school", parameterizati
 ordinal_cases$sim_we <- we_chain(ord_model, ordinal, "group", missing = "pairwise")
 ordinal_cases$sim_we_partial <- we_chain(ord_model, ordinal, "group", missing = "pairwise",
                                          partial = c("a3~1", "b2|t1"))
+# binary items (median splits) with a residual covariance; three groups
+hs_binary <- hs
+for (v in items9) hs_binary[[v]] <- as.integer(hs[[v]] > median(hs[[v]])) + 1L
+ordinal_cases$hs_binary <- result(cfa(paste(syntax(hs_model), "x7 ~~ x8", sep = "\n"),
+                                      data = hs_binary, ordered = items9, estimator = "WLSMV"))
+likert3 <- likert
+likert3$g3 <- paste0("g", as.integer(factor(likert3$area)) %% 3)  # area A01..A12 -> g1 g2 g0
+ordinal_cases$likert_we_3groups <- we_chain(likert_model[c("TRU", "DIS")], likert3, "g3",
+                                            missing = "pairwise")
 # score tests of the scalar step (the equality constraints written as labels)
 s <- measEq.syntax(syntax(ord_model), data = ordinal, ordered = paste0(c("a", "b"), rep(1:5, each = 2)),
                    group = "group", ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016",
