@@ -56,11 +56,11 @@ TABLE_DESCRIPTIONS: Mapping[str, str] = {
     TABLE_PARALLEL: "efa.PARALLEL_COLUMNS: parallel analysis",
     TABLE_EFA_LOADINGS: "item, F1..Fk, communality, uniqueness: rotated EFA loadings",
     TABLE_EFA_CORRELATIONS: "factor, F1..Fk: factor correlations of the rotated EFA",
-    TABLE_CFA_FIT: "cfa COL_MEASURE, COL_VALUE: fit measures named as lavaan fitMeasures",
-    TABLE_CFA_PARAMETERS: "cfa.PARAMETER_COLUMNS: estimates, SEs, standardised solution",
-    TABLE_VALIDITY: "validity.VALIDITY_COLUMNS: composite reliability, AVE per factor",
+    TABLE_CFA_FIT: "cfa COL_MEASURE, COL_VALUE, estimator: fit measures named as lavaan's",
+    TABLE_CFA_PARAMETERS: "cfa.PARAMETER_COLUMNS, estimator: estimates, SEs, standardised",
+    TABLE_VALIDITY: "validity.VALIDITY_COLUMNS, estimator: composite reliability, AVE",
     TABLE_HTMT: "validity.HTMT_COLUMNS: heterotrait-monotrait ratio per factor pair",
-    TABLE_MODIFICATION: "cfa.MODIFICATION_COLUMNS: modification indices >= mi_minimum",
+    TABLE_MODIFICATION: "cfa.MODIFICATION_COLUMNS, estimator: modification indices",
     TABLE_INVARIANCE: "invariance.INVARIANCE_COLUMNS: configural..strict (with group)",
     TABLE_PARTIAL: "invariance.PARTIAL_SEARCH_COLUMNS: released constraints (partial search)",
     TABLE_LATENT_MEANS: "invariance.LATENT_MEAN_COLUMNS: latent means where scalar holds",
@@ -220,9 +220,10 @@ def psychometric_tables(
     options = {"parameterization": parameterization}
     fit = cfa.fit_cfa(data, parsed, estimator=estimator, missing=_missing(missing, estimator),
                       standard_errors=standard_errors, **options)  # fmt: skip
-    tables[TABLE_CFA_FIT] = fit.fit_table()
-    tables[TABLE_CFA_PARAMETERS] = fit.parameters
-    tables[TABLE_VALIDITY] = validity.convergent_validity(fit)
+    # the CFA's tables name their estimator in a last column
+    tables[TABLE_CFA_FIT] = fit.fit_table().assign(**{COL_ESTIMATOR: estimator})
+    tables[TABLE_CFA_PARAMETERS] = fit.parameters.assign(**{COL_ESTIMATOR: estimator})
+    tables[TABLE_VALIDITY] = validity.convergent_validity(fit).assign(**{COL_ESTIMATOR: estimator})
     multi = [f for f in parsed.factors if len(parsed.indicators[f]) >= 2]
     if len(multi) >= 2:
         tables[TABLE_HTMT] = validity.htmt(data, parsed.subset(multi), missing=correlations)
@@ -230,6 +231,7 @@ def psychometric_tables(
         fit.modification_indices(mi_minimum)
         .sort_values(cfa.COL_MI, ascending=False)
         .reset_index(drop=True)
+        .assign(**{COL_ESTIMATOR: estimator})
     )
     if group is not None:
         steps = invariance.measurement_invariance(

@@ -9,6 +9,7 @@ from samenspel.pipeline.criteria import CRITERIA, CRITERIA_COLUMNS
 from samenspel.pipeline.factor_model import PsychometricsError
 from samenspel.pipeline.psychometrics import (
     CHECK_COLUMNS,
+    COL_ESTIMATOR,
     COMPARED_MEASURES,
     ESTIMATOR_COMPARISON_COLUMNS,
     TABLE_DESCRIPTIONS,
@@ -40,10 +41,11 @@ def test_every_documented_table_is_returned(tables):
         ("reliability", reliability.RELIABILITY_COLUMNS),
         ("kmo", efa.KMO_COLUMNS),
         ("parallel_analysis", efa.PARALLEL_COLUMNS),
-        ("cfa_parameters", cfa.PARAMETER_COLUMNS),
-        ("validity", validity.VALIDITY_COLUMNS),
+        ("cfa_fit", (cfa.COL_MEASURE, cfa.COL_VALUE, COL_ESTIMATOR)),
+        ("cfa_parameters", (*cfa.PARAMETER_COLUMNS, COL_ESTIMATOR)),
+        ("validity", (*validity.VALIDITY_COLUMNS, COL_ESTIMATOR)),
         ("htmt", validity.HTMT_COLUMNS),
-        ("modification_indices", cfa.MODIFICATION_COLUMNS),
+        ("modification_indices", (*cfa.MODIFICATION_COLUMNS, COL_ESTIMATOR)),
         ("invariance", invariance.INVARIANCE_COLUMNS),
         ("aggregation", aggregation.ICC_COLUMNS),
     ],
