@@ -8,6 +8,8 @@ from typing import Any
 
 from samenspel.instrument.load import read_yaml
 from samenspel.instrument.problems import Level, Problem, ProblemsFound
+from samenspel.pipeline.cfa import ESTIMATOR_OPTIONS
+from samenspel.pipeline.model_spec import PARAMETERIZATION_OPTIONS
 
 DEFAULT_METHODOLOGY = Path(__file__).with_name("methodology.yaml")
 
@@ -48,6 +50,10 @@ class Methodology:
     meaningful_change: float = 5.0
     correction: str = "holm"
     sensitivity: dict[str, Any] = field(default_factory=dict)
+    # psychometrics: the CFA estimator, parameterisation and the treatment shown beside it
+    cfa_estimator: str = "WLSMV"
+    cfa_parameterization: str = "delta"
+    cfa_comparison: str = "MLR"
 
     def band_of(self, value: float) -> str:
         """The band an index value falls in ('' for a missing value)."""
@@ -96,6 +102,9 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
             meaningful_change=float(raw.get("change", {}).get("meaningful_change", 5.0)),
             correction=str(raw.get("comparisons", {}).get("correction", "holm")),
             sensitivity=dict(raw.get("sensitivity") or {}),
+            cfa_estimator=str(raw.get("psychometrics", {}).get("estimator", "WLSMV")),
+            cfa_parameterization=str(raw.get("psychometrics", {}).get("parameterization", "delta")),
+            cfa_comparison=str(raw.get("psychometrics", {}).get("comparison", "MLR")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         error(
@@ -194,6 +203,28 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
     for share in methodology.sensitivity.get("min_share_answered", []):
         if not 0 < float(share) <= 1:
             error("sensitivity.min_share_answered", f"{share} is not in (0, 1]", "e.g. 0.5")
+    for name, value in (
+        ("estimator", methodology.cfa_estimator),
+        ("comparison", methodology.cfa_comparison),
+    ):
+        if value not in ESTIMATOR_OPTIONS:
+            error(
+                f"psychometrics.{name}",
+                f"{value!r} is not known",
+                f"use one of {', '.join(ESTIMATOR_OPTIONS)}",
+            )
+    if [methodology.cfa_estimator, methodology.cfa_comparison].count("WLSMV") != 1:
+        error(
+            "psychometrics.comparison",
+            "one of estimator and comparison must be WLSMV (ordinal), the other ML or MLR",
+            "e.g. estimator: WLSMV, comparison: MLR",
+        )
+    if methodology.cfa_parameterization not in PARAMETERIZATION_OPTIONS:
+        error(
+            "psychometrics.parameterization",
+            f"{methodology.cfa_parameterization!r} is not known",
+            f"use one of {', '.join(PARAMETERIZATION_OPTIONS)}",
+        )
     if problems:
         raise ProblemsFound(problems)
     return methodology
