@@ -54,6 +54,7 @@ class Methodology:
     cfa_estimator: str = "WLSMV"
     cfa_parameterization: str = "delta"
     cfa_comparison: str = "MLR"
+    psychometrics_sample: int | None = 5000
 
     def band_of(self, value: float) -> str:
         """The band an index value falls in ('' for a missing value)."""
@@ -105,6 +106,7 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
             cfa_estimator=str(raw.get("psychometrics", {}).get("estimator", "WLSMV")),
             cfa_parameterization=str(raw.get("psychometrics", {}).get("parameterization", "delta")),
             cfa_comparison=str(raw.get("psychometrics", {}).get("comparison", "MLR")),
+            psychometrics_sample=raw.get("psychometrics", {}).get("sample", 5000),
         )
     except (KeyError, TypeError, ValueError) as exc:
         error(
