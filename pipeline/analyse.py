@@ -7,7 +7,7 @@ CSV files as ``columns.json``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 from samenspel.instrument.model import AreaRegistry, Instrument
@@ -92,6 +92,7 @@ def index_tables(
     full: bool = False,
     loadings: dict[str, float] | None = None,
     scalar_invariance_between_sides: bool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The result tables: ``index``, ``side_measures``, ``change``, ``design``, ``unit_icc``
     and ``component_distribution``; with ``full`` also ``comparisons``, ``sensitivity`` and
@@ -102,7 +103,10 @@ def index_tables(
     ``loadings`` (component -> CFA-derived weight) and ``scalar_invariance_between_sides``
     come from the psychometrics when available.
     Sensitivity statements go into ``tables.attrs["statements"]`` of the sensitivity table.
+    ``progress(what, done, total)`` is told as each part starts (``done`` 0) and ends
+    (``done == total``), and the bootstrap chunk by chunk.
     """
+    report = progress or (lambda what, done, total: None)
     in_index = responses[responses["side"].isin(SIDES)]
     if in_index.empty:
         raise ValueError("no professional or informal respondents to compute an index from")
@@ -110,7 +114,10 @@ def index_tables(
     components = components_of_answers(answers, instrument, method)
     labels = (in_index["area"], in_index["wave"], in_index["side"])
     unit = in_index.get("unit")
-    result = hybridisation_index(components, *labels, method, replicates, unit=unit)
+    result = hybridisation_index(
+        components, *labels, method, replicates, unit=unit,
+        progress=lambda done, total: report("the index and its bootstrap", done, total),
+    )  # fmt: skip
     change = index_change(result, method, wave_order, wave_instruments, invariance)
     registry = areas.table()[["id", "name", "municipality"]].rename(
         columns={"id": "area", "name": "area_name"}
@@ -140,6 +147,7 @@ def index_tables(
         ),
     }
     if full:
+        report("group comparisons", 0, 1)
         tables["comparisons"] = compare_groups(
             components,
             *labels,
@@ -147,10 +155,15 @@ def index_tables(
             scalar_invariance_between_sides,
             municipality_of={a.id: a.municipality_code for a in areas.areas},
         )
+        report("group comparisons", 1, 1)
+        report("sensitivity of the ranks", 0, 1)
         sensitivity = index_sensitivity(answers, *labels, instrument, method, loadings)
         tables["sensitivity"] = sensitivity.table
         tables["sensitivity"].attrs["statements"] = list(sensitivity.statements)
+        report("sensitivity of the ranks", 1, 1)
+        report("goal agreement", 0, 1)
         tables["goals"] = goal_agreement(answers, *labels, method, replicates)
+        report("goal agreement", 1, 1)
     return tables
 
 

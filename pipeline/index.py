@@ -38,6 +38,7 @@ index replicates are kept in :class:`IndexResult` for the change between waves.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -360,6 +361,7 @@ def hybridisation_index(
     seed: int | None = None,
     cells_per_chunk: int = 1000,
     unit: pd.Series | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IndexResult:
     """Index per area x wave with bootstrap CIs, and the per-side measures.
 
@@ -369,7 +371,8 @@ def hybridisation_index(
     ``individual`` for none. Respondents of other roles must be left out by the caller.
     Small cells (methodology ``small_cells``) are applied: suppressed cells have no values,
     only their n. The bootstrap (see the module docstring) runs over chunks of
-    ``cells_per_chunk`` area x wave cells so that memory stays bounded at national scale.
+    ``cells_per_chunk`` area x wave cells so that memory stays bounded at national scale;
+    ``progress(done, total)`` is called after each chunk.
     """
     if not set(side.unique()) <= set(SIDES):
         raise ValueError(f"side must be one of {SIDES}, found {sorted(set(side.unique()))}")
@@ -445,8 +448,12 @@ def hybridisation_index(
             low[key][cut], high[key][cut] = percentile_interval(samples, method.confidence)
         index_replicates[:, cut] = result["index"]
 
-    for cut, stream in zip(cuts, streams, strict=True):
+    for done, (cut, stream) in enumerate(zip(cuts, streams, strict=True)):
+        if progress is not None:
+            progress(done, len(cuts))
         run(cut, stream)
+    if progress is not None:
+        progress(len(cuts), len(cuts))
 
     n = sizes.reshape(n_cells, 2)
     side_status = [[publication_status(int(k), method) for k in row] for row in n]

@@ -14,6 +14,7 @@ for the ``estimator_comparison`` table.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
@@ -66,7 +67,10 @@ def instrument_factor_model(instrument: Instrument) -> tuple[dict[str, list[str]
 
 
 def measurement_tables(
-    responses: pd.DataFrame, instrument: Instrument, method: Methodology | None = None
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    method: Methodology | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Psychometric tables per wave (column ``wave``) and invariance across waves.
 
@@ -74,7 +78,8 @@ def measurement_tables(
     ``psychometrics_partial_invariance`` have a ``comparison`` column (``sides`` within a
     wave, ``waves`` across them). A wave whose data cannot carry the model gets a row in
     ``psychometrics_problems`` instead of a crash. ``method`` gives the estimator (default:
-    the methodology file shipped with samenspel).
+    the methodology file shipped with samenspel). ``progress(done, total)`` is called after
+    each wave and after the comparison across waves.
     """
     method = method or load_methodology()
     estimator = method.cfa_estimator
@@ -91,7 +96,10 @@ def measurement_tables(
     # groups enter in order of first appearance: professionals first, the latent means'
     # reference
     data = data.sort_values("side", key=lambda side: side != SIDES[0], kind="stable")
-    for wave, part in data.groupby("wave", sort=True):
+    steps = data["wave"].nunique() + 1
+    for done, (wave, part) in enumerate(data.groupby("wave", sort=True)):
+        if progress is not None:
+            progress(done, steps)
         try:
             tables = _wave_tables(part.drop(columns="wave"), model, low, high, method)
         except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
@@ -116,6 +124,8 @@ def measurement_tables(
             if name != "criteria":
                 table.insert(0, COL_WAVE, wave)
             collected.setdefault(name, []).append(table)
+    if progress is not None:
+        progress(steps - 1, steps)
     if data["wave"].nunique() > 1:
         candidates = [estimator] + ([method.cfa_comparison] if estimator == "WLSMV" else [])
         for number, name in enumerate(candidates):
@@ -141,6 +151,8 @@ def measurement_tables(
             across.insert(0, COL_WAVE, "all")
             collected.setdefault(TABLE_INVARIANCE, []).append(across)
             break
+    if progress is not None:
+        progress(steps, steps)
     result = {}
     for name, tables in collected.items():
         result[PREFIX + name] = (

@@ -323,14 +323,21 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             "Ingest a survey export first with `samenspel ingest`."
         )
     wave_order = sorted(responses["wave"].unique())
+    progress = Progress()
     with step(f"psychometrics per wave and across waves ({method.cfa_estimator})"):
-        measurement = measurement_tables(responses, instrument, method)
+        measurement = measurement_tables(
+            responses, instrument, method,
+            progress=lambda done, total: progress("psychometrics: waves", done, total),
+        )  # fmt: skip
     waves_invariance, cfa_weights, between_sides = psychometric_inputs(measurement, wave_order)
     if invariance is None:
         invariance = waves_invariance
     if loadings is None:
         loadings = cfa_weights
-    with step(f"index with {args.replicates or method.replicates} bootstrap replicates"):
+    with step(
+        f"index ({args.replicates or method.replicates} bootstrap replicates), comparisons, "
+        "sensitivity, goals"
+    ):
         tables = index_tables(
             responses,
             instrument,
@@ -342,6 +349,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             full=True,
             loadings=loadings,
             scalar_invariance_between_sides=between_sides,
+            progress=progress,
         )
     tables.update(measurement)
     tables["files"] = files
@@ -519,6 +527,36 @@ def cmd_report(args: argparse.Namespace) -> int:
         (staging / "index.html").write_text(language_chooser(languages, demo), encoding="utf-8")
     say(f"report -> {out}/index.html ({', '.join(f'{lang}/' for lang in languages)})")
     return 0
+
+
+class Progress:
+    """Tells how far the parts of a long step are and about how long each has left.
+
+    Called as ``progress(what, done, total)``; prints at the end of a part and otherwise at
+    most every :attr:`every` seconds, the time left extrapolated from the part so far.
+    """
+
+    every = 10.0
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+        self.last = 0.0
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        first = self.started.setdefault(what, now)
+        if 0 < done < total and now - self.last < self.every:
+            return
+        self.last = now
+        elapsed = now - first
+        if done >= total:
+            counted = f"{total} of {total} " if total > 1 else ""
+            say(f"  {what}: {counted}done in {elapsed:.1f} s")
+        elif done:
+            left = elapsed / done * (total - done)
+            say(f"  {what}: {done} of {total} after {elapsed:.0f} s, about {left:.0f} s left")
+        else:
+            say(f"  {what} ...")
 
 
 @contextmanager
