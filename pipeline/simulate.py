@@ -21,6 +21,7 @@ the registry every respondent is such an individual.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -104,20 +105,36 @@ class GeneratingModel:
         units_reached`); respondents fall into them by weight, or are individuals.
         """
         settings = self.settings
-        listed = self.units[(self.units.area == area) & (self.units.side == side)]
-        if settings.units_reached is not None and len(listed):
+        codes_of, weights, unit_effects = self._units_by_cell.get(
+            (area, side), (np.array([], dtype=object), np.zeros(0), np.zeros(0))
+        )
+        if settings.units_reached is not None and len(codes_of):
             fewest, most = settings.units_reached
-            count = int(rng.integers(min(fewest, len(listed)), min(most, len(listed)) + 1))
-            listed = listed.iloc[np.sort(rng.choice(len(listed), count, replace=False))]
+            count = int(rng.integers(min(fewest, len(codes_of)), min(most, len(codes_of)) + 1))
+            reached = np.sort(rng.choice(len(codes_of), count, replace=False))
+            codes_of, weights, unit_effects = (
+                a[reached] for a in (codes_of, weights, unit_effects)
+            )
         codes = np.full(n, UNIT_NOT_LISTED, dtype=object)
         effects = rng.normal(0.0, settings.unit_sd, n)  # individuals: units of one
-        if len(listed):
+        if len(codes_of):
             in_unit = rng.random(n) >= settings.individual_share
-            weights = listed["weight"].to_numpy(dtype=float)
-            pick = rng.choice(len(listed), int(in_unit.sum()), p=weights / weights.sum())
-            codes[in_unit] = listed["code"].to_numpy()[pick]
-            effects[in_unit] = listed["effect"].to_numpy(dtype=float)[pick]
+            pick = rng.choice(len(codes_of), int(in_unit.sum()), p=weights / weights.sum())
+            codes[in_unit] = codes_of[pick]
+            effects[in_unit] = unit_effects[pick]
         return codes, effects
+
+    @functools.cached_property
+    def _units_by_cell(self) -> dict[tuple[str, str], tuple[np.ndarray, ...]]:
+        """(codes, weights, effects) of the listed units per (area, side), looked up once."""
+        return {
+            key: (
+                group["code"].to_numpy(dtype=object),
+                group["weight"].to_numpy(dtype=float),
+                group["effect"].to_numpy(dtype=float),
+            )
+            for key, group in self.units.groupby(["area", "side"], sort=False)
+        }
 
     def to_json(self) -> str:
         return json.dumps(
