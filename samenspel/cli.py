@@ -68,6 +68,7 @@ from samenspel.pipeline.store import (
     store_status,
 )
 from samenspel.pipeline.truth import component_pool, true_index
+from samenspel.provenance import provenance
 from samenspel.reports.i18n import LANGUAGES
 from samenspel.reports.render import (
     PDF_NAME,
@@ -364,7 +365,6 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "instrument_version": instrument.version,
         "instrument_hash": instrument.content_hash,
         "methodology_version": method.version,
-        "methodology": str(args.methodology),
         "confidence": method.confidence,
         "replicates": args.replicates or method.replicates,
         "publish_min": method.publish_min,
@@ -374,6 +374,10 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "comparison_correction": method.correction,
         "sensitivity_statements": tables["sensitivity"].attrs.get("statements", []),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "provenance": provenance(
+            {"instrument": args.instrument, "areas": args.areas, "methodology": args.methodology}
+        )
+        | {"exports": files[["name", "sha256", "wave"]].to_dict(orient="records")},
     }
     out = Path(args.out)
     # Written beside the old results and swapped in only when complete; metadata.json lists
