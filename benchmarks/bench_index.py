@@ -1,4 +1,4 @@
-"""Benchmark: the index with its bootstrap at national scale (DESIGN.md 14).
+"""Benchmark: the index with its bootstrap at national scale (docs/methodology.md, section 6).
 
 3,000 areas x 2 sides x 40 respondents x 5 waves (1.2 M respondents, 7 components each,
 2 % of component values missing) with 1,000 bootstrap replicates: time and peak memory

@@ -1,4 +1,4 @@
-"""Benchmark: ingest a national-scale KoboToolbox export (DESIGN.md section 14).
+"""Benchmark: ingest a national-scale KoboToolbox export (a national monitor: 1.2 million rows).
 
     python benchmarks/bench_ingest.py [--rows 1200000] [--areas 3000] [--folder DIR]
 

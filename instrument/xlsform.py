@@ -5,7 +5,7 @@
     problems = check_translations(form, instrument.languages)
     result = convert_xlsform(content, validate=True)   # pyxform + ODK Validate
 
-Design decisions (DESIGN.md section 5):
+Design decisions (see docs/fieldwork.md for how the form is used):
 
 - Item codes are the XLSForm ``name``s, unchanged; every section is a group named by its
   section id, so a Kobo export with group prefixes has headers such as ``tru/tru1``.

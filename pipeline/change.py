@@ -1,4 +1,4 @@
-"""Change of the area index between waves (DESIGN.md section 10).
+"""Change of the area index between waves (docs/methodology.md, section 7).
 
 Per area, between consecutive waves and against the first wave: the difference of the index
 with the percentile interval of its bootstrap differences (the waves' respondents are

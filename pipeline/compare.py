@@ -1,4 +1,5 @@
-"""Group comparisons per construct and wave (DESIGN.md section 8), at any number of areas.
+"""Group comparisons per construct and wave (docs/methodology.md, section 9), at any number of
+areas.
 
 Outcomes are the seven index components per respondent (0-100, 100 = hybrid), so every
 comparison is on the metric the index uses. Tests:

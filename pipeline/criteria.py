@@ -1,4 +1,4 @@
-"""The standards psychometric figures are reported against (DESIGN.md section 7), as data.
+"""The standards psychometric figures are reported against (docs/psychometrics.md), as data.
 
 Change a threshold here and every table, verdict and report follows. The fit criteria are
 applied to the estimator's version of each index (:data:`FIT_VERSION`): the plain indices
@@ -67,7 +67,7 @@ class Criterion:
         return bool(_OPERATORS[self.operator](value, self.threshold))
 
 
-#: The criteria of DESIGN.md section 7, in the order reports print them.
+#: The criteria of docs/psychometrics.md, in the order reports print them.
 CRITERIA: tuple[Criterion, ...] = (
     Criterion(CHECK_GLOBAL_FIT, "cfi", ">=", 0.95, HU_BENTLER),
     Criterion(CHECK_GLOBAL_FIT, "tli", ">=", 0.95, HU_BENTLER),

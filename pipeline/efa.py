@@ -239,7 +239,7 @@ def fit_efa(
         raise ValueError(f"rotation must be one of {EFA_ROTATIONS}, got {rotation!r}")
     c = item_correlations(data, items, missing)
     items = c.items
-    # factor_analyzer is given plain arrays: it breaks on pandas 3 frames (DESIGN.md s. 7)
+    # factor_analyzer is given plain arrays: it breaks on pandas 3 frames (factor_analyzer 0.5.1)
     matrix = c.complete if c.complete is not None else c.corr
     is_corr = c.complete is None
     if not 1 <= n_factors < len(items):

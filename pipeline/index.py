@@ -1,4 +1,4 @@
-"""The hybridisation index per area x wave (DESIGN.md section 9, steps 1-5).
+"""The hybridisation index per area x wave (docs/methodology.md, sections 4-6).
 
 1. components per respondent on 0-100 (100 = hybrid), fixed goalposts;
 2. per area x side x wave: component means -> pillars -> side index;

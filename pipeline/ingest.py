@@ -14,7 +14,7 @@ What happens to a file, in order:
    values, or an e-mail address or phone number in a text cell (respondent code, area, any
    column that is not an item, a record that could not be parsed), refuses the *whole file*:
    the store keeps raw files byte for byte, so a file with identifiers must not enter it
-   (DESIGN.md section 12). The error lists the rows and columns to clean;
+   (docs/data-protection.md). The error lists the rows and columns to clean;
 4. every row gets a verdict: accepted, or rejected with the first reason of
    :data:`REJECT_REASONS` that applies; ``accepted + rejected == rows_read`` always;
 5. accepted rows, rejects, the file record and the wave's data-quality flags are written in

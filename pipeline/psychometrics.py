@@ -48,7 +48,7 @@ TABLE_ESTIMATORS = "estimator_comparison"
 
 #: Every table :func:`psychometric_tables` can return, with what it holds.
 TABLE_DESCRIPTIONS: Mapping[str, str] = {
-    TABLE_CRITERIA: "criteria.CRITERIA_COLUMNS: the standards of DESIGN.md section 7",
+    TABLE_CRITERIA: "criteria.CRITERIA_COLUMNS: the standards of docs/psychometrics.md",
     TABLE_CHECKS: "CHECK_COLUMNS: each figure beside its criterion, meets or not",
     TABLE_ITEMS: "reliability.ITEM_COLUMNS: item statistics per scale (and group)",
     TABLE_RELIABILITY: "reliability.RELIABILITY_COLUMNS: alpha, Feldt CI, omega per scale",

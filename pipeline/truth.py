@@ -1,6 +1,6 @@
 """The true index of a generating model: what our estimator gives with unlimited respondents.
 
-Per DESIGN.md section 13 the truth is not read off the latent means: it is the estimator
+As docs/methodology.md (section 11) explains, the truth is not read off the latent means: it is the estimator
 applied to a very large draw per area x side x wave from the same generator (discretisation,
 nonresponse, careless respondents, reverse keys, goalposts and aggregation included). The
 target is the area's whole population of units: every respondent of the draw comes from a

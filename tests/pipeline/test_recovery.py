@@ -1,7 +1,7 @@
 """Parameter recovery: the estimator against the simulator's truth, over many seeds.
 
-The true index is the estimator's value with 20,000 respondents a cell (DESIGN.md section
-13); each sample has 40 respondents per side and area and goes the real way: KoboToolbox CSV
+The true index is the estimator's value with unlimited respondents a cell (docs/methodology.md,
+section 11); each sample has 40 respondents per side and area and goes the real way: KoboToolbox CSV
 -> ingest into a DuckDB store -> scores -> index with its bootstrap interval.
 """
 

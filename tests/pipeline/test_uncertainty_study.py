@@ -1,6 +1,6 @@
 """Simulation studies of the index's uncertainty and of change detection, over many seeds.
 
-Design (DESIGN.md section 13): a generating model with 30 areas; per area x side x wave a
+Design (docs/methodology.md, section 11): a generating model with 30 areas; per area x side x wave a
 pool of 2,000 simulated respondents goes the estimator's way (nonresponse, careless
 respondents, reverse keys, half rule, goalposts) to components. Each pool is the
 population: the true index is the estimator on the whole pool, and every sample draws 40
