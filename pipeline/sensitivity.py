@@ -1,4 +1,6 @@
-"""Sensitivity of the area ranking to the index's documented choices (docs/methodology.md, section 8).
+"""Sensitivity of the area ranking to the index's documented choices.
+
+See docs/methodology.md, section 8.
 
 JRC/OECD composite-indicator practice (COINr as reference): a Monte Carlo over the
 alternatives listed in the methodology's ``sensitivity`` section. Each draw picks, at random
