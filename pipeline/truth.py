@@ -1,8 +1,9 @@
 """The true index of a generating model: what our estimator gives with unlimited respondents.
 
 As docs/methodology.md (section 11) explains, the truth is not read off the latent means: it
-is the estimator applied to a very large draw per area x side x wave from the same generator (discretisation,
-nonresponse, careless respondents, reverse keys, goalposts and aggregation included). The
+is the estimator applied to a very large draw per area x side x wave from the same generator
+(discretisation, nonresponse, careless respondents, reverse keys, goalposts and aggregation
+included). The
 target is the area's whole population of units: every respondent of the draw comes from a
 unit of its own, with an effect drawn from the units' distribution, so the truth averages
 over units as an estimate from many units would (the intervals treat the units reached as a
