@@ -24,15 +24,16 @@ REFUSED_CATEGORIES = ("Cc", "Cs", "Zl", "Zp")
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def name_problem(value: Any) -> tuple[str, str, str] | None:
-    """What is wrong with a name as (problem code, message, hint); None if it is usable."""
+def name_problem(value: Any, what: str = "name") -> tuple[str, str, str] | None:
+    """What is wrong with a name (or another one-line text: ``what``) as (problem code,
+    message, hint); None if it is usable."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return "missing-field", "the name is empty", "write the name"
+        return "missing-field", f"the {what} is empty", f"write the {what}"
     if not isinstance(value, str):
         return (
             "wrong-type",
-            f"a name must be text, found {kind_of(value)}",
-            'write the name as text; quote it if it looks like a number, e.g. "1012"',
+            f"the {what} must be text, found {kind_of(value)}",
+            f'write the {what} as text; quote it if it looks like a number, e.g. "1012"',
         )
     refused = sorted(
         {c for c in value if unicodedata.category(c) in REFUSED_CATEGORIES or c in BIDI_CONTROLS}
@@ -40,14 +41,14 @@ def name_problem(value: Any) -> tuple[str, str, str] | None:
     if refused:
         return (
             "invalid-value",
-            "the name contains control characters "
+            f"the {what} contains control characters "
             f"({', '.join(f'U+{ord(c):04X}' for c in refused)})",
-            "write the name on one line, as plain text without tabs or escape codes",
+            f"write the {what} on one line, as plain text without tabs or escape codes",
         )
     if len(value.strip()) > NAME_MAX_LENGTH:
         return (
             "invalid-value",
-            f"the name is {len(value.strip())} characters long",
+            f"the {what} is {len(value.strip())} characters long",
             f"shorten it to at most {NAME_MAX_LENGTH} characters",
         )
     return None

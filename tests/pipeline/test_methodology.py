@@ -7,8 +7,15 @@ import copy
 
 import pytest
 import yaml
+from samenspel.instrument import load_instrument
 from samenspel.instrument.problems import ProblemsFound
-from samenspel.pipeline.methodology import DEFAULT_METHODOLOGY, load_methodology
+from samenspel.pipeline.methodology import (
+    DEFAULT_METHODOLOGY,
+    check_against_instrument,
+    load_methodology,
+)
+
+from samenspel.paths import DEFAULT_INSTRUMENT
 
 REAL = yaml.safe_load(DEFAULT_METHODOLOGY.read_text(encoding="utf-8"))
 ABSENT = object()  # the field is deleted
@@ -244,3 +251,27 @@ def test_files_that_are_not_a_methodology(tmp_path, body):
 def test_a_psychometrics_section_is_left_to_its_own_reader(tmp_path):
     """Another part of the pipeline reads `psychometrics:`; its presence is no problem here."""
     load_methodology(variant(tmp_path, {"psychometrics": {"estimator": "WLSMV"}}))
+
+
+@pytest.mark.parametrize(
+    ("changes", "where"),
+    [
+        ({"components.TRU.from": "XYZ"}, "components.TRU.from"),
+        ({"components.TRU.from": "IGF"}, "components.TRU.from"),  # paired: no single score
+        ({"components.IGF.from": "TRU"}, "components.IGF.from"),  # a gap needs a pair
+        ({"components.COL.quality": "IGF"}, "components.COL.quality"),
+        ({"components.COL.caps.tru1": 5}, "components.COL.caps.tru1"),  # not a count
+        ({"components.COL.caps.col_visits": 5}, "components.COL.caps.col_visits"),
+    ],
+)
+def test_references_to_the_questionnaire_are_checked(tmp_path, changes, where):
+    """Constructs and items named by the methodology must be in the questionnaire a run
+    uses, and fit their mapping; the file alone cannot tell."""
+    instrument = load_instrument(DEFAULT_INSTRUMENT)
+    check_against_instrument(load_methodology(), instrument)
+    path = variant(tmp_path, changes)
+    with pytest.raises(ProblemsFound) as caught:
+        check_against_instrument(load_methodology(path), instrument)
+    assert [(p.where, p.code) for p in caught.value.problems] == [
+        (f"{path}: {where}", "unknown-reference")
+    ]

@@ -22,7 +22,16 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from samenspel.instrument import ProblemsFound, load_areas, load_instrument
-from samenspel.pipeline.methodology import DEFAULT_METHODOLOGY, load_methodology
+from samenspel.pipeline.methodology import (
+    BANDS,
+    CHANGE_P_VALUES,
+    COMPONENT_MAPPINGS,
+    COMPONENTS,
+    CORRECTIONS,
+    DEFAULT_METHODOLOGY,
+    SIDE_AGGREGATIONS,
+    load_methodology,
+)
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
 
 import samenspel.cli
@@ -37,6 +46,12 @@ BASE["sensitivity"]["draws"] = 100
 BASE["comparisons"]["pairwise_max_areas"] = 2
 
 
+def get(node, place: tuple):
+    for key in place:
+        node = node[key]
+    return node
+
+
 def paths(node, prefix=()) -> list[tuple]:
     """Every place in the parsed file: key paths, list positions as numbers."""
     items = node.items() if isinstance(node, dict) else enumerate(node)
@@ -49,11 +64,21 @@ def paths(node, prefix=()) -> list[tuple]:
 
 
 PLACES = paths(BASE)
+SETTINGS = [p for p in PLACES if p[-1] != "from" and isinstance(get(BASE, p), int | float | str)]
 # Constructs and items of the questionnaire that components name: a well-formed name the
 # questionnaire lacks is found by check_against_instrument, which analyse does not call yet
 # (see the issue-11 report), so these places only get values of the wrong kind.
 REFERENCES = {"from", "quality"}
 
+# Nudges: other words of the file's vocabulary, numbers near the limits; many are valid.
+WORDS = sorted(
+    {*SIDE_AGGREGATIONS, *COMPONENT_MAPPINGS, *CHANGE_P_VALUES, *CORRECTIONS, *BANDS, *COMPONENTS}
+)
+NUMBERS = st.one_of(
+    st.sampled_from([0, 1, 2, 0.5, 0.999, 12, 30, 31, 99, 100, 101, 1_000, 5_000, 10_000]),
+    st.floats(0, 1),
+    st.integers(0, 100),
+)
 BAD_VALUES = st.one_of(
     st.none(),
     st.booleans(),
@@ -72,17 +97,16 @@ BAD_VALUES = st.one_of(
 @st.composite
 def bad_files(draw) -> dict:
     settings_ = copy.deepcopy(BASE)
-    for _ in range(draw(st.integers(1, 3))):
-        place = draw(st.sampled_from(PLACES))
-        parent = settings_
+    for _ in range(draw(st.integers(1, 2))):
+        place = draw(st.one_of(st.sampled_from(PLACES), st.sampled_from(SETTINGS)))
         try:
-            for key in place[:-1]:
-                parent = parent[key]
+            parent = get(settings_, place[:-1])
             parent[place[-1]]
         except (KeyError, IndexError, TypeError):
             continue  # an earlier mutation removed or replaced this place
         key = place[-1]
-        how = draw(st.sampled_from(["delete", "rename", "replace", "replace"]))
+        scalar = isinstance(parent[key], str | int | float)
+        how = draw(st.sampled_from(["delete", "rename", "replace", *["nudge"] * 6 * scalar]))
         if isinstance(parent, list):
             how = "replace" if how == "rename" else how
         if how == "delete":
@@ -91,6 +115,8 @@ def bad_files(draw) -> dict:
             parent[draw(st.text(min_size=1, max_size=8))] = parent.pop(key)
         elif key in REFERENCES:
             parent[key] = draw(st.one_of(st.none(), st.integers(), st.lists(st.integers())))
+        elif how == "nudge":
+            parent[key] = draw(st.sampled_from(WORDS) if isinstance(parent[key], str) else NUMBERS)
         else:
             parent[key] = draw(BAD_VALUES)
         event(f"{how} {'.'.join(map(str, place[:2]))}")
@@ -99,8 +125,7 @@ def bad_files(draw) -> dict:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    """A small two-wave store ingested by the CLI; the psychometrics (which do not depend
-    on the methodology file) are computed once."""
+    """A small two-wave store, ingested by the CLI."""
     folder = tmp_path_factory.mktemp("analyse")
     store = folder / "store.duckdb"
     instrument, areas = load_instrument(DEFAULT_INSTRUMENT), load_areas(DEFAULT_AREAS)
@@ -113,15 +138,9 @@ def store(tmp_path_factory):
             frame = simulate_wave(instrument, areas, model, wave, rng)
             csv.write_text(to_kobo_csv(instrument, frame, group_prefixes=False))
             assert main(["ingest", str(csv), "--wave", wave, "--store", str(store)]) == 0
-        computed = {}
-
-        def measurement_once(*args, **kwargs):
-            if not computed:
-                computed.update(measure(*args, **kwargs))
-            return computed
-
-        measure = samenspel.cli.measurement_tables
-        patch.setattr(samenspel.cli, "measurement_tables", measurement_once)
+        # The psychometrics (some 20 s a run) do not read the methodology file: left out,
+        # the index runs as for an instrument without them.
+        patch.setattr(samenspel.cli, "measurement_tables", lambda *args, **kwargs: {})
         yield store
 
 
@@ -140,8 +159,12 @@ def test_the_fast_base_file_analyses(store, tmp_path):
     assert status == 0, output
 
 
+# Derandomised: the same 60 files on every run, so that a failure is a regression in the
+# code and not a new draw. To explore, raise max_examples and drop derandomize (400 random
+# files found one crash outside the settings: see the xfail test in test_outputs.py).
 @settings(
-    max_examples=40,
+    max_examples=60,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
