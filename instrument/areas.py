@@ -33,7 +33,7 @@ def name_problem(value: Any, what: str = "name") -> tuple[str, str, str] | None:
         return (
             "wrong-type",
             f"the {what} must be text, found {kind_of(value)}",
-            f'write the {what} as text; quote it if it looks like a number, e.g. "1012"',
+            f"write the {what} as text, in quotes if it looks like a number",
         )
     refused = sorted(
         {c for c in value if unicodedata.category(c) in REFUSED_CATEGORIES or c in BIDI_CONTROLS}

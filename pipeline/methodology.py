@@ -51,12 +51,12 @@ TOP_LEVEL = (
     "psychometrics",  # the psychometric settings, checked where they are read
 )  # fmt: skip
 
-# Limits that protect the machine; methodology.yaml says why at each field.
+# Limits that protect the machine (methodology.yaml says why at each field).
 REPLICATES = (100, 10_000)
 DRAWS = (100, 5_000)
 PAIRWISE_MAX_AREAS = 30
-SENSITIVITY_OPTIONS_MAX = 10  # entries of a sensitivity list
-SEED_MAX = 2**32 - 1
+SENSITIVITY_OPTIONS_MAX = 10  # entries of a sensitivity list; each is a pass over the data
+SEED_MAX = 2**32 - 1  # 32-bit seeds, as in R's set.seed and most tools
 
 
 @dataclass(frozen=True)
