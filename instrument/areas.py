@@ -9,7 +9,7 @@ from typing import Any
 
 from samenspel.instrument.load import kind_of, read_yaml
 from samenspel.instrument.model import SIDES, UNIT_NOT_LISTED, Area, AreaRegistry, Unit
-from samenspel.instrument.problems import Level, Problem, ProblemsFound
+from samenspel.instrument.problems import Level, Problem, ProblemsFound, yaml_key
 
 AREA_KINDS = ("gebied", "wijk", "buurt")
 AREA_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -92,7 +92,7 @@ def load_areas(path: str | Path) -> AreaRegistry:
     municipalities: dict[str, str] = {}
     code_of_name: dict[str, str] = {}
     for code, value in listed.items():
-        where = f"municipalities.{code}"
+        where = f"municipalities.{yaml_key(code)}"
         if not MUNICIPALITY_PATTERN.fullmatch(str(code)):
             error(
                 where,
@@ -218,7 +218,7 @@ def _units(node, area_id: str, where: str, seen: set[str], error, name_of) -> tu
     units = []
     for side, entries in node.items():
         names: dict[str, str] = {}  # the same name twice would be one choice on the forms
-        at = f"{where}.units.{side}"
+        at = f"{where}.units.{yaml_key(side)}"
         if side not in SIDES:
             error(at, "invalid-value", f"side {side!r} is not known", f"use {' or '.join(SIDES)}")
             continue

@@ -82,6 +82,13 @@ class ProblemsFound(Exception):
         return "\n".join(str(p) for p in self.problems)
 
 
+def yaml_key(key: object) -> str:
+    """A mapping key as a step of a YAML path: as written, or quoted with escapes when it
+    holds characters that cannot be printed (a path must not act on the terminal)."""
+    text = str(key)
+    return text if text.isprintable() else repr(text)
+
+
 def has_errors(problems: list[Problem]) -> bool:
     return any(p.level is Level.ERROR for p in problems)
 

@@ -17,7 +17,7 @@ from typing import Any
 from samenspel.instrument.areas import name_problem
 from samenspel.instrument.load import CODE_PATTERN, CONSTRUCT_CODE_PATTERN, kind_of, read_yaml
 from samenspel.instrument.model import Instrument
-from samenspel.instrument.problems import Level, Problem, ProblemsFound
+from samenspel.instrument.problems import Level, Problem, ProblemsFound, yaml_key
 
 DEFAULT_METHODOLOGY = Path(__file__).with_name("methodology.yaml")
 
@@ -107,7 +107,7 @@ def _show(value: Any) -> str:
 
 
 def _at(where: str, key: Any) -> str:
-    return f"{where}.{key}" if where else str(key)
+    return f"{where}.{yaml_key(key)}" if where else yaml_key(key)
 
 
 class _Reader:
@@ -461,7 +461,7 @@ def _caps(r: _Reader, node: Any, where: str) -> None:
     if caps == {}:
         r.error(where, "missing-field", "no count items are listed", "e.g. `col_contacts: 24`")
     for item in caps or {}:
-        if _Code("col_contacts", CODE_PATTERN)(r, item, f"{where}.{item}") is not None:
+        if _Code("col_contacts", CODE_PATTERN)(r, item, _at(where, item)) is not None:
             r.field(caps, where, item, _Number(12, above=0))
 
 
@@ -472,7 +472,7 @@ def _pillars(r: _Reader, node: Any) -> dict[str, tuple[str, ...]]:
     placed: dict[str, str] = {}
     complete = section is not None
     for pillar, members in (section or {}).items():
-        where = f"pillars.{pillar}"
+        where = _at("pillars", pillar)
         if pillar not in PILLARS:
             continue  # reported as unknown
         if not isinstance(members, list) or not members:

@@ -116,6 +116,7 @@ def test_optional_sections_may_be_left_out(tmp_path):
         ({"change": "bootstrap_se"}, "change", "wrong-type"),
         ({"pillar_wieghts": {"attitudes": 1}}, "pillar_wieghts", "unknown-field"),
         ({"uncertainty.replicate": 100}, "uncertainty.replicate", "unknown-field"),
+        ({"uncertainty.re\x1b[2Jplicates": 1}, "uncertainty.'re\\x1b[2Jplicates'", "unknown-field"),
         ({"components.IGF.caps": {"x": 1}}, "components.IGF.caps", "unknown-field"),
         ({"version": {"major": 2026}}, "version", "wrong-type"),
         ({"version": "2026\r2"}, "version", "invalid-value"),
