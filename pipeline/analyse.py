@@ -141,7 +141,11 @@ def index_tables(
     }
     if full:
         tables["comparisons"] = compare_groups(
-            components, *labels, method, scalar_invariance_between_sides
+            components,
+            *labels,
+            method,
+            scalar_invariance_between_sides,
+            municipality_of={a.id: a.municipality_code for a in areas.areas},
         )
         sensitivity = index_sensitivity(answers, *labels, instrument, method, loadings)
         tables["sensitivity"] = sensitivity.table

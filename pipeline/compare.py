@@ -1,61 +1,79 @@
-"""Group comparisons per construct and wave (DESIGN.md section 8), with pingouin.
+"""Group comparisons per construct and wave (DESIGN.md section 8), at any number of areas.
 
 Outcomes are the seven index components per respondent (0-100, 100 = hybrid), so every
 comparison is on the metric the index uses. Tests:
 
-- professionals vs informal actors: Welch t (Hedges g with its CI) and Mann-Whitney U as
-  a robust check;
-- across areas, per side: Welch ANOVA, and Games-Howell pairs when there are at most
-  ``comparisons.pairwise_max_areas`` areas;
-- side x area: the interaction of a two-way ANOVA (does the us-them gap differ by area);
+- professionals vs informal actors: Welch t (Hedges g with its CI) and Mann-Whitney U as a
+  robust check (pingouin);
+- across areas, per side: Welch's ANOVA (all areas at once);
+- each area against the rest of its municipality and against all other areas, per side:
+  Welch t with Hedges g, Benjamini-Hochberg FDR across the areas of each family (all pairs
+  of areas would grow with the square of their number and say little at a national scale);
+- the us-them gap across areas: does the difference between the sides differ by area?
+  Cochran's Q of the areas' gaps (each weighted by the inverse of its variance), with I²;
 - latent means: compared only where scalar invariance between the sides holds; otherwise a
   row says so.
 
-p-values are corrected within each family (one test kind over all constructs, waves and
-sides) with the methodology's ``comparisons.correction``, named in every row. Small cells:
-area x side cells under the indicative minimum are left out of the area tests (and said so).
+The area tests are computed from per-area sums, so their cost grows with the number of
+areas, not its square. Every test that cannot be computed for a cell (a group of one, no
+spread, the only area of a municipality, a side no one answered) gets a row with no figures
+and a note that starts with "not computed:" and says why; the other cells go on.
+
+p-values of the tests between the sides, the ANOVAs and the gap tests are corrected within
+each family (one test kind over all constructs, waves and sides) with the methodology's
+``comparisons.correction``; the area-against-reference tests with Benjamini-Hochberg across
+the areas of one wave, construct, side and reference. The correction is named in every row.
+Small cells: areas (or sides) under the indicative minimum are left out of the area tests,
+and said so.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import pingouin as pg
 from samenspel.pipeline.index import SIDES, publication_status, worst_status
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
+from scipy import stats
 
 COMPARISON_COLUMNS = {
     "wave": "survey wave",
     "construct": "index component compared (0-100, 100 = hybrid)",
-    "test": "welch_t, mann_whitney, welch_anova, games_howell, side_by_area or latent_means",
+    "test": "welch_t, mann_whitney, welch_anova, area_vs_municipality, area_vs_all, "
+    "gap_heterogeneity or latent_means",
     "side": "side the area test is within ('' for tests between the sides)",
-    "group_a": "first group (a side or an area)",
+    "group_a": "first group (a side or an area id)",
     "group_b": "second group ('' for tests over all areas)",
-    "estimate": "mean of group_a minus mean of group_b (t and Games-Howell)",
-    "statistic": "t, U or F",
-    "df": "degrees of freedom (Welch: fractional; ANOVA: the effect's)",
-    "p": "p-value before correction (Games-Howell: already adjusted within its pairs)",
+    "estimate": "mean of group_a minus mean of group_b (t tests); weighted mean gap (Q)",
+    "statistic": "t, U, F or Q",
+    "df": "degrees of freedom (Welch: fractional; ANOVA: between groups; Q: areas - 1)",
+    "p": "p-value before correction",
     "p_adjusted": "p after the correction across the test's family",
-    "correction": "the correction applied (holm, fdr_bh or games_howell)",
-    "effect_size_name": "hedges_g, rank_biserial or partial_eta_squared",
+    "correction": "the correction applied (holm or fdr_bh)",
+    "effect_size_name": "hedges_g, rank_biserial, partial_eta_squared or i_squared",
     "effect_size": "the effect size",
-    "ci_low": "lower bound of the 95% CI of the effect size (Hedges g only)",
-    "ci_high": "upper bound of the 95% CI of the effect size (Hedges g only)",
-    "n_a": "respondents in group_a",
+    "ci_low": "lower bound of the 95% CI of the effect size (Hedges g between the sides)",
+    "ci_high": "upper bound of the 95% CI of the effect size (Hedges g between the sides)",
+    "n_a": "respondents in group_a (areas for the ANOVA and Q)",
     "n_b": "respondents in group_b (or in all areas)",
     "status": "published, indicative or suppressed (small-cell rule on the smallest group)",
-    "note": "what was left out and why",
+    "note": "what was left out and why; 'not computed: ...' when the test is undefined",
 }
 TEST_KINDS = (
     "welch_t",
     "mann_whitney",
     "welch_anova",
-    "games_howell",
-    "side_by_area",
+    "area_vs_municipality",
+    "area_vs_all",
+    "gap_heterogeneity",
     "latent_means",
 )
+# Families corrected with the methodology's correction; the area screens use FDR.
+CORRECTED_FAMILIES = ("welch_t", "mann_whitney", "welch_anova", "gap_heterogeneity")
+AREA_SCREENS = ("area_vs_municipality", "area_vs_all")
 
 
 def _row(**values) -> dict:
@@ -71,12 +89,19 @@ def _between_sides(data: pd.DataFrame, wave: str, construct: str, method) -> lis
     status = publication_status(min(len(x), len(y)), method)
     common = {"wave": wave, "construct": construct, "group_a": SIDES[0], "group_b": SIDES[1]}
     common |= {"n_a": len(x), "n_b": len(y), "status": status}
+    why = ""
     if status == "suppressed" or min(len(x), len(y)) < 2:
-        return [_row(test=t, **common, note="too few respondents") for t in TEST_KINDS[:2]]
-    t = pg.ttest(x, y, correction=True).iloc[0]
-    g = pg.compute_effsize(x, y, eftype="hedges")
-    ci = pg.compute_esci(g, len(x), len(y), eftype="cohen", confidence=0.95, decimals=10)
-    u = pg.mwu(x, y).iloc[0]
+        why = "not computed: too few respondents on a side"
+    elif np.ptp(x) == 0 and np.ptp(y) == 0:
+        why = "not computed: every respondent of both sides has the same value"
+    if why:
+        return [_row(test=t, **common, note=why) for t in TEST_KINDS[:2]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        t = pg.ttest(x, y, correction=True).iloc[0]
+        g = pg.compute_effsize(x, y, eftype="hedges")
+        ci = pg.compute_esci(g, len(x), len(y), eftype="cohen", confidence=0.95, decimals=10)
+        u = pg.mwu(x, y).iloc[0]
     return [
         _row(
             test="welch_t",
@@ -101,93 +126,199 @@ def _between_sides(data: pd.DataFrame, wave: str, construct: str, method) -> lis
     ]
 
 
-def _across_areas(data: pd.DataFrame, wave: str, construct: str, side: str, method) -> list[dict]:
-    cells = data[data.side == side][["area", construct]].dropna()
-    sizes = cells.groupby("area").size()
-    kept = sizes[sizes >= method.indicative_min]
-    note = f"{len(sizes) - len(kept)} area(s) under {method.indicative_min} left out"
-    cells = cells[cells.area.isin(kept.index)]
-    common = {"wave": wave, "construct": construct, "side": side}
-    if len(kept) < 2:
-        return [_row(test="welch_anova", **common, status="suppressed", note="fewer than 2 areas")]
-    status = worst_status([publication_status(int(k), method) for k in kept])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        anova = pg.welch_anova(data=cells, dv=construct, between="area").iloc[0]
-    rows = [
-        _row(
-            test="welch_anova",
-            **common,
-            group_a="all areas",
-            statistic=anova["F"],
-            df=anova["ddof1"],
-            p=anova["p_unc"],
-            effect_size_name="partial_eta_squared",
-            effect_size=anova["np2"],
-            n_a=len(kept),
-            n_b=len(cells),
-            status=status,
-            note=note,
-        )
-    ]
-    if len(kept) > method.pairwise_max_areas:
-        rows[0]["note"] += f"; no pairs: more than {method.pairwise_max_areas} areas"
-        return rows
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pairs = pg.pairwise_gameshowell(data=cells, dv=construct, between="area")
-    for pair in pairs.itertuples(index=False):
-        rows.append(
-            _row(
-                test="games_howell",
-                **common,
-                group_a=pair.A,
-                group_b=pair.B,
-                estimate=pair.diff,
-                statistic=pair.T,
-                df=pair.df,
-                p=pair.pval,
-                p_adjusted=pair.pval,
-                correction="games_howell",
-                effect_size_name="hedges_g",
-                effect_size=pair.hedges,
-                n_a=int(kept[pair.A]),
-                n_b=int(kept[pair.B]),
-                status=worst_status(
-                    [publication_status(int(kept[a]), method) for a in (pair.A, pair.B)]
-                ),
-            )
-        )
-    return rows
+def area_moments(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per construct: a frame indexed by (side, area) with n, sum, sumsq, mean and var
+    (ddof 1) of the non-missing values; one pass over the wave's respondents."""
+    values = data[list(COMPONENTS)]
+    keys = [data["side"], data["area"]]
+    grouped = {
+        "n": values.notna().groupby(keys, sort=True).sum(),
+        "sum": values.groupby(keys, sort=True).sum(),
+        "sumsq": (values**2).groupby(keys, sort=True).sum(),
+    }
+    out = {}
+    for construct in COMPONENTS:
+        frame = pd.DataFrame({k: v[construct] for k, v in grouped.items()})
+        frame = frame[frame["n"] > 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame["mean"] = frame["sum"] / frame["n"]
+            spread = (frame["sumsq"] - frame["n"] * frame["mean"] ** 2) / (frame["n"] - 1)
+        # rounding can make a zero spread slightly negative
+        frame["var"] = spread.clip(lower=0).where(frame["n"] > 1)
+        out[construct] = frame
+    return out
 
 
-def _side_by_area(data: pd.DataFrame, wave: str, construct: str, method) -> dict:
-    cells = data[["area", "side", construct]].dropna()
-    sizes = cells.groupby(["area", "side"]).size().unstack(fill_value=0)
-    sizes = sizes.reindex(columns=list(SIDES), fill_value=0)
-    kept = sizes[(sizes >= method.indicative_min).all(axis=1)]
-    cells = cells[cells.area.isin(kept.index)]
-    common = {"wave": wave, "construct": construct, "test": "side_by_area"}
-    note = f"{len(sizes) - len(kept)} area(s) with a side under {method.indicative_min} left out"
+def _side(moments: pd.DataFrame, side: str) -> pd.DataFrame:
+    if side not in moments.index.get_level_values(0):
+        return moments.iloc[:0].droplevel(0)
+    return moments.xs(side, level=0)
+
+
+def welch_anova(n: np.ndarray, mean: np.ndarray, var: np.ndarray) -> dict[str, float]:
+    """Welch's one-way ANOVA from group sizes, means and variances (as pingouin's
+    ``welch_anova``): F, df1, df2, p, and partial eta squared of the classic ANOVA."""
+    k = len(n)
+    weights = n / var
+    total = weights.sum()
+    centre = (weights * mean).sum() / total
+    spread = ((1 - weights / total) ** 2 / (n - 1)).sum()
+    f = ((weights * (mean - centre) ** 2).sum() / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * spread)
+    df2 = (k**2 - 1) / (3 * spread)
+    grand = (n * mean).sum() / n.sum()
+    between = (n * (mean - grand) ** 2).sum()
+    within = ((n - 1) * var).sum()
+    return {
+        "F": f,
+        "df1": k - 1,
+        "df2": df2,
+        "p": float(stats.f.sf(f, k - 1, df2)),
+        "np2": between / (between + within),
+    }
+
+
+def _across_areas(moments: pd.DataFrame, wave, construct, side, method) -> dict:
+    moments = _side(moments, side)
+    common = {"wave": wave, "construct": construct, "side": side, "test": "welch_anova"}
+    small = moments["n"] < method.indicative_min
+    flat = ~small & (moments["var"] <= 0)
+    kept = moments[~small & ~flat]
+    notes = []
+    if small.any():
+        notes.append(f"{int(small.sum())} area(s) under {method.indicative_min} left out")
+    if flat.any():
+        notes.append(f"{int(flat.sum())} area(s) where everyone gave the same value left out")
     if len(kept) < 2:
-        return _row(**common, status="suppressed", note="fewer than 2 areas with both sides")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        table = pg.anova(data=cells, dv=construct, between=["side", "area"])
-    effect = table[table.Source.isin(["side * area", "area * side"])].iloc[0]
-    status = worst_status([publication_status(int(k), method) for k in kept.to_numpy().ravel()])
+        why = "not computed: fewer than 2 areas with enough respondents and spread"
+        return _row(
+            **common, group_a="all areas", status="suppressed", note="; ".join([why, *notes])
+        )
+    result = welch_anova(*(kept[c].to_numpy(dtype=float) for c in ("n", "mean", "var")))
+    status = worst_status([publication_status(int(k), method) for k in kept["n"]])
     return _row(
         **common,
-        group_a="side x area",
-        statistic=effect["F"],
-        df=effect["DF"],
-        p=effect["p_unc"],
+        group_a="all areas",
+        statistic=result["F"],
+        df=result["df1"],
+        p=result["p"],
         effect_size_name="partial_eta_squared",
-        effect_size=effect["np2"],
+        effect_size=result["np2"],
         n_a=len(kept),
-        n_b=len(cells),
+        n_b=int(kept["n"].sum()),
         status=status,
-        note=note + "; type II sums of squares",
+        note="; ".join(notes),
+    )
+
+
+def _welch_t(n_a, mean_a, var_a, n_b, mean_b, var_b) -> tuple[np.ndarray, ...]:
+    """Vectorised Welch t: t, df, two-sided p and Hedges g (pooled SD)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se2 = var_a / n_a + var_b / n_b
+        t = (mean_a - mean_b) / np.sqrt(se2)
+        df = se2**2 / ((var_a / n_a) ** 2 / (n_a - 1) + (var_b / n_b) ** 2 / (n_b - 1))
+        p = 2 * stats.t.sf(np.abs(t), df)
+        pooled = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2))
+        correction = 1 - 3 / (4 * (n_a + n_b) - 9)
+        g = (mean_a - mean_b) / pooled * correction
+    return t, df, p, g
+
+
+def _area_screens(moments: pd.DataFrame, wave, construct, side, municipality_of, method):
+    """Each area against the rest of its municipality and against all other areas, as
+    one frame with :data:`COMPARISON_COLUMNS` (vectorised over the areas)."""
+    moments = _side(moments, side)
+    if moments.empty:
+        return []
+    municipality = np.array([municipality_of.get(a, "") for a in moments.index], dtype=object)
+    shown = (moments["n"] >= method.indicative_min).to_numpy()
+    n_a, mean_a, var_a = (moments[c].to_numpy(dtype=float) for c in ("n", "mean", "var"))
+    own = moments[["n", "sum", "sumsq"]].to_numpy(dtype=float) * shown[:, None]
+    frames = []
+    for test in AREA_SCREENS:
+        if test == "area_vs_municipality":  # the reference holds the publishable areas only
+            totals = pd.DataFrame(own, columns=["n", "sum", "sumsq"]).groupby(municipality).sum()
+            total = totals.reindex(municipality).to_numpy()
+            label = np.array([f"rest of {m or 'the municipality'}" for m in municipality])
+            alone = "not computed: the only area of its municipality with enough respondents"
+        else:
+            total = np.tile(own.sum(axis=0), (len(own), 1))
+            label = np.full(len(own), "all other areas", dtype=object)
+            alone = "not computed: no other area with enough respondents"
+        n_b, sum_b, sumsq_b = (total - own).T
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_b = sum_b / n_b
+            var_b = np.clip((sumsq_b - n_b * mean_b**2) / (n_b - 1), 0, None)
+        t, df, p, g = _welch_t(n_a, mean_a, var_a, n_b, mean_b, var_b)
+        note = np.select(
+            [~shown, n_b < 2, ~np.isfinite(t)],
+            [f"not computed: fewer than {method.indicative_min} respondents", alone,
+             "not computed: no spread in the area or in the rest"],
+            "",
+        )  # fmt: skip
+        computed = note == ""
+        frame = pd.DataFrame(
+            {
+                "wave": wave, "construct": construct, "test": test, "side": side,
+                "group_a": moments.index.to_numpy(), "group_b": label,
+                "estimate": np.where(computed, mean_a - mean_b, np.nan),
+                "statistic": np.where(computed, t, np.nan),
+                "df": np.where(computed, df, np.nan),
+                "p": np.where(computed, p, np.nan),
+                "p_adjusted": np.nan, "correction": "",
+                "effect_size_name": np.where(computed, "hedges_g", ""),
+                "effect_size": np.where(computed, g, np.nan),
+                "ci_low": np.nan, "ci_high": np.nan,
+                "n_a": n_a.astype(int), "n_b": np.nan_to_num(n_b).astype(int),
+                "status": [publication_status(int(k), method) for k in n_a],
+                "note": note,
+            }
+        )  # fmt: skip
+        frames.append(frame)
+    return frames
+
+
+def _gap_heterogeneity(moments: pd.DataFrame, wave, construct, method) -> dict:
+    """Cochran's Q: do the areas' gaps between the sides differ more than chance allows?"""
+    common = {"wave": wave, "construct": construct, "test": "gap_heterogeneity"}
+    sides = [_side(moments, s) for s in SIDES]
+    both = sides[0].add_suffix("_p").join(sides[1].add_suffix("_i"), how="inner")
+    enough = (both["n_p"] >= method.indicative_min) & (both["n_i"] >= method.indicative_min)
+    variance = both["var_p"] / both["n_p"] + both["var_i"] / both["n_i"]
+    kept = both[enough & (variance > 0)]
+    notes = []
+    if (~enough).any():
+        notes.append(f"{int((~enough).sum())} area(s) with a side under {method.indicative_min}")
+    if (enough & (variance <= 0)).any():
+        notes.append("areas without spread on both sides left out")
+    if len(kept) < 2:
+        why = "not computed: fewer than 2 areas with both sides and spread"
+        return _row(
+            **common, group_a="gap by area", status="suppressed", note="; ".join([why, *notes])
+        )
+    gap = (kept["mean_p"] - kept["mean_i"]).to_numpy()
+    weight = 1 / (kept["var_p"] / kept["n_p"] + kept["var_i"] / kept["n_i"]).to_numpy()
+    centre = (weight * gap).sum() / weight.sum()
+    q = float((weight * (gap - centre) ** 2).sum())
+    df = len(kept) - 1
+    status = worst_status(
+        [
+            publication_status(int(min(a, b)), method)
+            for a, b in zip(kept["n_p"], kept["n_i"], strict=True)
+        ]
+    )
+    return _row(
+        **common,
+        group_a="gap by area",
+        estimate=centre,
+        statistic=q,
+        df=df,
+        p=float(stats.chi2.sf(q, df)),
+        effect_size_name="i_squared",
+        effect_size=max(0.0, (q - df) / q) if q > 0 else 0.0,
+        n_a=len(kept),
+        n_b=int(kept["n_p"].sum() + kept["n_i"].sum()),
+        status=status,
+        note="; ".join(notes),
     )
 
 
@@ -198,24 +329,35 @@ def compare_groups(
     side: pd.Series,
     method: Methodology,
     scalar_invariance_between_sides: bool | None = None,
+    municipality_of: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """All group comparisons as one tidy table with :data:`COMPARISON_COLUMNS`.
 
     ``components`` holds the seven components per respondent, labelled by ``area``,
     ``wave`` and ``side``. ``scalar_invariance_between_sides`` is the psychometrics'
     verdict (None: not tested); latent means are never compared here without it.
+    ``municipality_of`` maps area ids to their municipality's CBS code (for the
+    area-against-rest screen; without it all areas count as one municipality).
     """
+    municipality_of = municipality_of or {}
     data = components[list(COMPONENTS)].copy()
     data["area"], data["wave"], data["side"] = area.astype(str), wave.astype(str), side
     data = data[data.side.isin(SIDES)]
     rows: list[dict] = []
+    screens: list[pd.DataFrame] = []
     for wave_name in sorted(data.wave.unique()):
         in_wave = data[data.wave == wave_name]
+        moments = area_moments(in_wave)
         for construct in COMPONENTS:
             rows += _between_sides(in_wave, wave_name, construct, method)
             for side_name in SIDES:
-                rows += _across_areas(in_wave, wave_name, construct, side_name, method)
-            rows.append(_side_by_area(in_wave, wave_name, construct, method))
+                rows.append(
+                    _across_areas(moments[construct], wave_name, construct, side_name, method)
+                )
+                screens += _area_screens(
+                    moments[construct], wave_name, construct, side_name, municipality_of, method
+                )
+            rows.append(_gap_heterogeneity(moments[construct], wave_name, construct, method))
         if scalar_invariance_between_sides:
             note = (
                 "scalar invariance between the sides holds: latent means are compared in "
@@ -228,13 +370,28 @@ def compare_groups(
         rows.append(
             _row(wave=wave_name, construct="all", test="latent_means", status="", note=note)
         )
-    table = pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
-    for kind in ("welch_t", "mann_whitney", "welch_anova", "side_by_area"):
+    table = pd.concat(
+        [pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS)), *screens], ignore_index=True
+    )
+    order = {kind: i for i, kind in enumerate(TEST_KINDS)}
+    table = table.sort_values(
+        ["wave", "test"], key=lambda c: c.map(order) if c.name == "test" else c, kind="stable"
+    ).reset_index(drop=True)
+    for kind in CORRECTED_FAMILIES:
         family = (table.test == kind) & table.p.notna()
         if family.any():
             _, adjusted = pg.multicomp(table.loc[family, "p"].to_numpy(), method=method.correction)
             table.loc[family, "p_adjusted"] = adjusted
             table.loc[family, "correction"] = method.correction
+    screened = table.test.isin(AREA_SCREENS) & table.p.notna()
+    if screened.any():
+        keys = ["wave", "construct", "side", "test"]
+        table.loc[screened, "p_adjusted"] = (
+            table[screened]
+            .groupby(keys)["p"]
+            .transform(lambda p: stats.false_discovery_control(p.to_numpy(), method="bh"))
+        )
+        table.loc[screened, "correction"] = "fdr_bh"
     suppressed = table.status == "suppressed"
     numbers = ["estimate", "statistic", "df", "p", "p_adjusted", "effect_size", "ci_low", "ci_high"]
     table.loc[suppressed, numbers] = np.nan

@@ -516,9 +516,7 @@ class _TwoStageUnits:
         scale = self.respondent_scale[groups[clustered]][None]
         out[:, clustered] = centre[clustered] + scale * (out[:, clustered] - centre[clustered])
         first = strata.start
-        unit_rows = np.flatnonzero(
-            (self.unit_stratum >= first) & (self.unit_stratum < strata.stop)
-        )
+        unit_rows = np.flatnonzero((self.unit_stratum >= first) & (self.unit_stratum < strata.stop))
         local = self.unit_stratum[unit_rows] - first
         replicates = out.shape[0]
         # Blocks of units small enough that a (replicates, units, k) gather stays small.

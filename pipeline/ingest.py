@@ -20,19 +20,23 @@ What happens to a file, in order:
 5. accepted rows, rejects, the file record and the wave's data-quality flags are written in
    one transaction: a failure anywhere leaves the store (and its raw folder) as it was.
 
-Respondent codes are stored only as a keyed hash (HMAC-SHA256); the key is created on first
-use outside the repository (``$SAMENSPEL_KEY_FILE`` or ``~/.config/samenspel/pseudonym.key``)
-and never printed.
+Respondent codes are stored only as a keyed hash (HMAC-SHA256) with the key of
+:mod:`.pseudonym`; the store records the key's fingerprint at its first ingest and refuses
+any other key afterwards. A store without data gets a new key when there is none yet
+(``IngestReport.key_created`` says where: back it up).
+
+Rejected rows keep their row number, reason and a detail that names columns and the kind of
+problem, never a value from the file: a cell of free text can hold a name, an address or a
+case note, and the rejects are exported.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-import hashlib
+import errno
 import json
-import os
 import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +53,13 @@ from samenspel.instrument.model import (
     wording_fields,
 )
 from samenspel.instrument.problems import InputError, Level, Problem, ProblemsFound
+from samenspel.pipeline.pseudonym import (
+    create_key,
+    fingerprint,
+    key_path,
+    pseudonymise,
+    read_key,
+)
 from samenspel.pipeline.quality import quality_flags
 from samenspel.pipeline.readers import (
     RAW_TABLE,
@@ -67,7 +78,9 @@ from samenspel.pipeline.store import (
     forget_file,
     kept_path,
     raw_folder,
+    record_fingerprint,
     stage_file,
+    stored_fingerprint,
 )
 
 # Reason codes of rejected rows, in the order they are tested; a row gets the first that applies.
@@ -102,21 +115,28 @@ SYSTEM_COLUMNS = {
     "submitterid", "submittername", "attachmentspresent", "attachmentsexpected", "status",
     "reviewstate", "edits", "instancename", "parent_key", "simserial", "phonenumber",
 }  # fmt: skip
-# Column names that announce a direct identifier (whole words of the lower-case name).
-IDENTIFYING_WORDS = {
-    "naam", "name", "voornaam", "achternaam", "firstname", "lastname", "surname", "fullname",
-    "email", "mail", "emailadres", "telefoon", "telefoonnummer", "tel", "telnr", "phone",
-    "mobiel", "mobile", "gsm", "adres", "address", "straat", "street", "huisnummer",
-    "postcode", "zipcode", "bsn", "geboortedatum", "birthdate", "dob",
-}  # fmt: skip
-EMAIL_PATTERN = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
-PHONE_PATTERN = r"(^|[^0-9])(\+31|0031|0)[ \-]?[1-9]([ \-]?[0-9]){8}([^0-9]|$)"
+# Column names that announce a direct identifier: these short words as whole words of the
+# lower-case name, and the longer stems anywhere in it, so that Dutch compounds such as
+# `Respondentnaam`, `E-mailadres` or `Telefoonnummer_mobiel` are caught too.
+IDENTIFYING_WORDS = {"tel", "telnr", "gsm", "dob", "bsn", "mail"}
+IDENTIFYING_STEMS = (
+    "naam", "name", "email", "telefoon", "phone", "mobiel", "mobile", "adres", "address",
+    "straat", "street", "huisnummer", "postcode", "zipcode", "geboorte", "birth",
+)  # fmt: skip
+# Personal data in a text cell, as Dutch exports write it (RE2 and Python syntax alike).
+IDENTIFYING_PATTERNS = {
+    "e-mail address": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
+    # Dutch (06-12345678, 020 123 4567) and international (+31 (0)6 2345 6789, 0031 6 ...)
+    "phone number": r"(^|[^0-9])(0[1-9]([ .\-]?[0-9]){8}|(\+|00)[1-9][0-9]{0,2}[ .\-]?"
+    r"(\(0\)[ .\-]?)?[1-9]([ .\-]?[0-9]){6,11})([^0-9]|$)",
+    # a postcode with its house number (1012 AB 15), or a street with one (Kerkstraat 12)
+    "address": r"(^|[^0-9A-Za-z])[1-9][0-9]{3} ?[A-Z]{2}[ ,]+[0-9]{1,5}([^0-9]|$)|(?i:[a-z]+"
+    r"(straat|laan|weg|plein|gracht|kade|singel|dijk|dreef|steeg|plantsoen)) +[0-9]{1,5}"
+    r"([^0-9]|$)",
+}
 VERSION_PATTERN = re.compile(r"^v?\d+(\.\d+)*$")
 REQUIRED_ITEMS = ("consent", "role", "area")
 MAX_LISTED = 10  # locations listed in one problem before "and N more"
-# The key for respondent pseudonyms lives outside the repository (DESIGN.md section 12).
-KEY_FILE_ENV = "SAMENSPEL_KEY_FILE"
-DEFAULT_KEY_FILE = Path.home() / ".config" / "samenspel" / "pseudonym.key"
 
 
 @dataclass
@@ -134,6 +154,7 @@ class IngestReport:
     already_ingested: bool = False
     problems: list[Problem] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per step
+    key_created: Path | None = None  # a new pseudonym key was written here: back it up
 
     def lap(self, step: str, since: float) -> float:
         """Record the seconds of ``step`` since ``since``; return now."""
@@ -154,48 +175,7 @@ class ColumnMap:
     meta: dict[str, int] = field(default_factory=dict)
     unknown: list[int] = field(default_factory=list)
     identifying: list[int] = field(default_factory=list)
-
-
-def pseudonym_key() -> bytes:
-    """The keyed-hash key; created on first use, never printed, never in the repository."""
-    path = Path(os.environ.get(KEY_FILE_ENV, DEFAULT_KEY_FILE))
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    try:
-        return bytes.fromhex(path.read_text().strip())
-    except ValueError:
-        raise InputError(
-            f"The pseudonym key file {path} is damaged (it must hold 64 hexadecimal "
-            f"characters). Restore it from your backup; set {KEY_FILE_ENV} to use another."
-        ) from None
-
-
-def pseudonymise(codes: pd.Series, key: bytes) -> pd.Series:
-    """HMAC-SHA256 (RFC 2104) of each respondent code, shortened to 16 hex characters.
-
-    Blank stays ''. The padded-key states are hashed once and copied per code: the same
-    result as ``hmac.new(key, code, sha256)``, twice as fast for a national file.
-    """
-    codes = codes.fillna("").astype(str).str.strip()
-    padded = (
-        key.ljust(64, b"\0") if len(key) <= 64 else hashlib.sha256(key).digest().ljust(64, b"\0")
-    )
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
-
-    def keyed(code: str) -> str:
-        if code == "":
-            return ""
-        first = inner.copy()
-        first.update(code.encode())
-        second = outer.copy()
-        second.update(first.digest())
-        return second.hexdigest()[:16]
-
-    return codes.map({c: keyed(c) for c in pd.unique(codes)})
+    system: list[int] = field(default_factory=list)  # known, not stored, scanned (_notes)
 
 
 def base_name(column: str) -> str:
@@ -209,8 +189,10 @@ def base_name(column: str) -> str:
 
 
 def looks_identifying(column: str) -> bool:
-    words = set(re.split(r"[^a-z0-9]+", column.strip().lower()))
-    return bool(words & IDENTIFYING_WORDS)
+    lowered = column.strip().lower()
+    words = set(re.split(r"[^a-z0-9]+", lowered))
+    joined = re.sub(r"[^a-z0-9]+", "", lowered)
+    return bool(words & IDENTIFYING_WORDS) or any(stem in joined for stem in IDENTIFYING_STEMS)
 
 
 def map_columns(
@@ -242,7 +224,10 @@ def map_columns(
             if field_name not in meta_rank or rank < meta_rank[field_name][0]:
                 meta_rank[field_name] = (rank, position)
             continue
-        if lowered in SYSTEM_COLUMNS or base in SYSTEM_COLUMNS or base in wording:
+        if lowered in SYSTEM_COLUMNS or base in SYSTEM_COLUMNS:
+            mapping.system.append(position)
+            continue
+        if base in wording:
             continue
         if looks_identifying(header) or looks_identifying(base):
             mapping.identifying.append(position)
@@ -361,7 +346,7 @@ def extract_rows(
 
     Frame columns: every mapped item code (float; the area item as text), the metadata
     fields of :data:`META_FIELDS`, ``_bad`` (the answers that are not codes, as
-    ``code=value; ...``), ``_identifying`` (where an e-mail address or phone number was
+    ``code, code, ...``), ``_identifying`` (where an e-mail address or phone number was
     found) and ``row_number``.
     """
     numeric = {
@@ -388,9 +373,14 @@ def extract_rows(
         position = mapping.meta["respondent"]
         identifying.append((table.headers[position], column_name(position)))
     identifying += [(table.headers[p], column_name(p)) for p in mapping.unknown]
+    identifying += [(table.headers[p], column_name(p)) for p in mapping.system]
     checks = [
-        f"CASE WHEN regexp_matches({c}, '{EMAIL_PATTERN}') THEN {_quote(h + ': e-mail address')} "
-        f"WHEN regexp_matches({c}, '{PHONE_PATTERN}') THEN {_quote(h + ': phone number')} END"
+        "CASE "
+        + " ".join(
+            f"WHEN regexp_matches({c}, {_quote(pattern)}) THEN {_quote(h + ': ' + kind)}"
+            for kind, pattern in IDENTIFYING_PATTERNS.items()
+        )
+        + " END"
         for h, c in identifying
     ]
     select.append(
@@ -414,8 +404,7 @@ def extract_rows(
         invalid = literal_nan | (~np.isnan(values) & ~valid_answers(instrument, code, values))
         columns[code] = np.where(invalid, np.nan, values)
         if invalid.any():
-            text = np.where(literal_nan[invalid], "nan", [f"{v:g}" for v in values[invalid]])
-            bad[invalid] = bad[invalid] + "; " + code + "=" + text.astype(object)
+            bad[invalid] = bad[invalid] + ", " + code
     for code, position in mapping.items.items():
         if position not in numeric:
             columns[code] = _texts(result[code])
@@ -492,11 +481,11 @@ def classify_rows(
     ids = frame.get("submission_id", blank)
     in_file = (ids != "") & ids.duplicated()
     in_store = (ids != "") & ids.isin(known_submissions)
-    reject(in_store, "duplicate-submission", lambda m: "submission " + ids[m] + " is in the store")
+    reject(in_store, "duplicate-submission", "the submission id is already in the store")
     reject(
         in_file,
         "duplicate-submission",
-        lambda m: "submission " + ids[m] + " is also in row " + _first_row(rows, ids, m),
+        lambda m: "the submission id is also in row " + _first_row(rows, ids, m),
     )
     respondent = frame.get("respondent", blank)
     resp_file = (respondent != "") & respondent.duplicated()
@@ -511,11 +500,7 @@ def classify_rows(
     role = frame.get("role", nan)
     reject(~role.isin(role_codes), "invalid-role", f"role is missing or not one of {role_codes}")
     area = frame.get("area", blank)
-    reject(
-        ~area.isin(areas.ids),
-        "unknown-area",
-        lambda m: "area '" + area[m].str.slice(0, 40) + "' is not in the registry",
-    )
+    reject(~area.isin(areas.ids), "unknown-area", "the area is not one of the registry's ids")
     unit = frame.get("unit", blank)
     named = (unit != "") & (unit != UNIT_NOT_LISTED)
     sides = {float(r.code): r.side or "" for r in instrument.roles.values()}
@@ -542,19 +527,18 @@ def _first_row(rows: pd.Series, keys: pd.Series, mask: pd.Series) -> pd.Series:
 
 
 def _identifying_text(text: str) -> str:
-    """'e-mail address' or 'phone number' when ``text`` holds one, else ''."""
-    if re.search(EMAIL_PATTERN, text):
-        return "e-mail address"
-    if re.search(PHONE_PATTERN, text):
-        return "phone number"
+    """The kind of personal data ``text`` holds (:data:`IDENTIFYING_PATTERNS`), else ''."""
+    for kind, pattern in IDENTIFYING_PATTERNS.items():
+        if re.search(pattern, text):
+            return kind
     return ""
 
 
 def _parse_detail(reject: ParseReject, table: RawTable, codes: dict[int, str]) -> str:
+    """The detail of a parse reject: the kind of problem and the column, never the value."""
     if reject.position is None:
-        return reject.message[:200]
-    column = codes.get(reject.position, table.headers[reject.position])
-    return f"not an answer code: {column}={(reject.value or '')[:30]}"
+        return reject.message
+    return f"not a number: {codes.get(reject.position, table.headers[reject.position])}"
 
 
 def _identifying_problems(table: RawTable, extracted: Extracted, name: str) -> list[Problem]:
@@ -626,14 +610,14 @@ def ingest_file(
     path = Path(path)
     if not path.is_file():
         raise InputError(f"Cannot read {path}: no such file. Check the path of the export file.")
+    check_wave_id(wave)
     raw = raw_folder(con)
     clock = time.perf_counter()
-    try:
-        staged = stage_file(raw, path)
-    except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror}. Check the file.") from None
+    staged = stage_file(raw, path)
     try:
         report = _check_file(con, path, staged.sha256, wave, instrument)
+        if not report.already_ingested:
+            key, report.key_created = store_key(con)
     except BaseException:
         staged.discard()
         raise
@@ -643,21 +627,81 @@ def ingest_file(
         return report
     registered = con.execute("SELECT instrument_hash FROM waves WHERE wave = ?", [wave]).fetchall()
     registered = registered[0][0] if registered else None
-    created = staged.keep()
     sha256 = staged.sha256
-    con.execute("BEGIN TRANSACTION")
+    created = False
     try:
+        created = staged.keep()
+        con.execute("BEGIN TRANSACTION")
         kept = kept_path(raw, sha256)
-        _ingest_kept(con, kept, path, staged.size, report, registered, instrument, areas)
+        _ingest_kept(con, kept, path, staged.size, report, registered, instrument, areas, key)
+        if stored_fingerprint(con) is None:
+            record_fingerprint(con, fingerprint(key))
         clock = time.perf_counter()
         con.execute("COMMIT")
         report.lap("commit", clock)
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        rollback_quietly(con)
+        staged.discard()
         if created:
             forget_file(raw, sha256)
+        if is_disk_full(exc):
+            raise InputError(
+                f"The disk of the store ({raw.parent}) is full: {path.name} was not ingested and "
+                "the store is as it was. Free some space and ingest the file again."
+            ) from None
         raise
     return report
+
+
+def store_key(con: duckdb.DuckDBPyConnection) -> tuple[bytes, Path | None]:
+    """The pseudonym key to ingest with, and the path of a key created now (else None).
+
+    A store that has recorded a key's fingerprint takes that key only. A new key is created
+    only for a store without any data and without a fingerprint, when no key file exists.
+    """
+    recorded = stored_fingerprint(con)
+    path = key_path()
+    created = None
+    if recorded is None and not path.exists() and not _has_rows(con):
+        created = create_key(path)
+    key = read_key(path)
+    if recorded is not None and fingerprint(key) != recorded:
+        raise InputError(
+            f"The pseudonym key in {path} (fingerprint {fingerprint(key)}) is not the key this "
+            f"store was built with (fingerprint {recorded}): its respondents would all look new. "
+            "Restore that key file from your backup (`samenspel key fingerprint` shows a key "
+            "file's fingerprint), or ingest into a new store."
+        )
+    return key, created
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM files").fetchall()[0][0])
+
+
+WAVE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+def check_wave_id(wave: str) -> None:
+    """Wave ids are plain: letters, digits, '.', '_' and '-' (they name files and columns)."""
+    if not WAVE_ID_PATTERN.match(wave):
+        raise InputError(
+            f"The wave id {wave!r} is not allowed: use letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit, at most 40 characters (e.g. 2026 or 2026-spring)."
+        )
+
+
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back; after a failed COMMIT DuckDB has rolled back already and says so."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for 'no space left on device', as an OSError or inside a DuckDB error."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return isinstance(exc, duckdb.Error) and "No space left on device" in str(exc)
 
 
 def _check_file(con, path: Path, sha256: str, wave: str, instrument: Instrument) -> IngestReport:
@@ -695,7 +739,7 @@ def _check_file(con, path: Path, sha256: str, wave: str, instrument: Instrument)
     return report
 
 
-def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -> None:
+def _ingest_kept(con, kept, path, size, report, registered, instrument, areas, key) -> None:
     name = path.name
     clock = time.perf_counter()
     table = load_raw(con, kept, name)
@@ -715,7 +759,7 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas) -
     if any(p.level is Level.ERROR for p in problems):
         raise ProblemsFound(problems)
     frame = extracted.frame
-    frame["respondent"] = pseudonymise(frame["respondent"], pseudonym_key())
+    frame["respondent"] = pseudonymise(frame["respondent"], key)
     known_submissions = con.execute("SELECT DISTINCT submission_id FROM responses").df()
     known_respondents = con.execute(
         "SELECT DISTINCT respondent FROM responses WHERE wave = ?", [report.wave]
@@ -939,6 +983,5 @@ __all__ = [
     "load_rejects",
     "load_responses",
     "map_columns",
-    "pseudonym_key",
-    "pseudonymise",
+    "store_key",
 ]

@@ -54,7 +54,6 @@ TOP_LEVEL = (
 # Limits that protect the machine (methodology.yaml says why at each field).
 REPLICATES = (100, 10_000)
 DRAWS = (100, 5_000)
-PAIRWISE_MAX_AREAS = 30
 SENSITIVITY_OPTIONS_MAX = 10  # entries of a sensitivity list; each is a pass over the data
 SEED_MAX = 2**32 - 1  # 32-bit seeds, as in R's set.seed and most tools
 
@@ -87,7 +86,6 @@ class Methodology:
     false_discovery_rate: float = 0.05
     meaningful_change: float = 5.0
     correction: str = "holm"
-    pairwise_max_areas: int = 12
     sensitivity: dict[str, Any] = field(default_factory=dict)
 
     def band_of(self, value: float) -> str:
@@ -354,13 +352,6 @@ OPTIONAL_FIELDS = {
     "false_discovery_rate": ("change", "false_discovery_rate", _Number(0.05, above=0, below=1)),
     "meaningful_change": ("change", "meaningful_change", _Number(5, at_least=0, at_most=100)),
     "correction": ("comparisons", "correction", _Choice(CORRECTIONS)),
-    # Games-Howell pairs grow with the square of the areas, and each p-value is a numerical
-    # integral (some 7 ms): 30 areas are 435 pairs per construct and wave.
-    "pairwise_max_areas": (
-        "comparisons",
-        "pairwise_max_areas",
-        _Number(12, at_least=0, at_most=PAIRWISE_MAX_AREAS, whole=True),
-    ),
 }
 # The sensitivity settings stay a mapping: the analysis has its own defaults.
 SENSITIVITY_FIELDS = {

@@ -197,9 +197,10 @@ def _quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFr
     return out[list(QUALITY_COLUMNS)].reset_index(drop=True)
 
 
-def quality_summary(flags: pd.DataFrame) -> pd.DataFrame:
+def quality_summary(flags: pd.DataFrame, indicative_min: int, publish_min: int) -> pd.DataFrame:
     """Per wave x area x side: ``n`` responses and, per flag, the count ``n_<flag>`` and share
-    ``share_<flag>`` (0..1); also ``n_any`` / ``share_any``."""
+    ``share_<flag>`` (0..1); also ``n_any`` / ``share_any``, and the small-cell ``status``
+    (published, indicative, suppressed): a suppressed cell keeps its n, no counts or shares."""
     columns = [*FLAG_COLUMNS, "flag_any"]
     grouped = flags.groupby(list(SUMMARY_KEYS), dropna=False)
     summary = grouped[columns].sum().astype(int)
@@ -208,6 +209,15 @@ def quality_summary(flags: pd.DataFrame) -> pd.DataFrame:
     for c in columns:
         name = c.replace("flag_", "")
         summary[f"share_{name}"] = summary[f"n_{name}"] / summary["n"]
+    summary["status"] = np.select(
+        [summary["n"] >= publish_min, summary["n"] >= indicative_min],
+        ["published", "indicative"],
+        "suppressed",
+    )
+    hidden = summary["status"] == "suppressed"
+    figures = [c for c in summary.columns if c.startswith(("n_", "share_"))]
+    summary[figures] = summary[figures].astype(float)
+    summary.loc[hidden, figures] = np.nan
     return summary.reset_index()
 
 

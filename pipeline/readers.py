@@ -10,9 +10,12 @@ Formats (:data:`FORMATS`), detected from the bytes and the header, never from th
 ``kobo-xlsx``   the same as an Excel workbook (first sheet)
 ``odk-csv``     ODK Central CSV: ``,``, ``-`` as group separator (``tru-tru1``),
                 ``SubmissionDate``, ``meta-instanceID``, ``KEY``
+``odk-zip``     ODK Central's standard download: a ZIP holding the form's CSV (read), the
+                CSVs of repeat groups and the media folder (both not read)
 ``spss-sav``    SPSS ``.sav`` (or ``.zsav``) with value labels; user-missing codes are kept
 ``plain-csv``   paper data entry saved from Excel: ``;`` or ``,`` or tab, decimal comma,
-                UTF-8 (with or without BOM), UTF-16 or Windows-1252
+                UTF-8 (with or without BOM), UTF-16 or Windows-1252; Windows, Unix or old
+                Mac (CR only) line ends
 ``plain-xlsx``  paper data entry as an Excel workbook (first sheet)
 
 Reading is two steps: :func:`load_raw` detects the format and reads the header (a
@@ -36,6 +39,7 @@ import io
 import math
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -45,7 +49,9 @@ import numpy as np
 import pandas as pd
 from samenspel.instrument.problems import InputError
 
-FORMATS = ("kobo-csv", "kobo-xlsx", "odk-csv", "spss-sav", "plain-csv", "plain-xlsx")
+FORMATS = (
+    "kobo-csv", "kobo-xlsx", "odk-csv", "odk-zip", "spss-sav", "plain-csv", "plain-xlsx"
+)  # fmt: skip
 KOBO_SIGNS = {"_uuid", "_submission_time", "_id", "_index", "_status", "__version__"}
 ODK_SIGNS = {"submissiondate", "key", "meta-instanceid", "reviewstate", "submitterid"}
 SEPARATORS = (";", ",", "\t")
@@ -59,7 +65,12 @@ REJECT_SCANS = "ingest_reject_scans"
 
 @dataclass
 class ParseReject:
-    """A record the reader could not take apart: wrong field count, or text in a number column."""
+    """A record the reader could not take apart: wrong field count, or text in a number column.
+
+    ``message`` says what kind of problem it is and never quotes the record (see
+    :mod:`.ingest` on free text); ``value`` and ``line`` hold the text only to look for
+    identifiers before the file is stored.
+    """
 
     row_number: int
     message: str
@@ -86,12 +97,13 @@ class RawTable:
     row_numbers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     parse_rejects: list[ParseReject] = field(default_factory=list)
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
-    workdir: tempfile.TemporaryDirectory | None = None
+    # Folders of copies made to read the file (a file unpacked from a ZIP, a UTF-8 copy).
+    workdirs: list[tempfile.TemporaryDirectory] = field(default_factory=list)
 
     def close(self) -> None:
-        if self.workdir is not None:
-            self.workdir.cleanup()
-            self.workdir = None
+        for workdir in self.workdirs:
+            workdir.cleanup()
+        self.workdirs = []
 
 
 def drop_quietly(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
@@ -119,7 +131,9 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> RawTable:
     if not head.strip():
         raise InputError(f"{name} is empty. Export the survey data again; nothing was stored.")
     if head.startswith(ZIP_MAGIC):
-        return _load_xlsx(con, path, name)
+        if _is_workbook(path):
+            return _load_xlsx(con, path, name)
+        return _open_zipped_csv(path, name)
     if head.startswith(SAV_MAGIC):
         return _load_sav(con, path, name)
     if head.startswith(OLE_MAGIC):
@@ -191,8 +205,43 @@ def _header(text: str, name: str) -> tuple[list[str], str]:
     return [h.strip() for h in headers], separator
 
 
+def _is_workbook(path: Path) -> bool:
+    """An .xlsx workbook is a ZIP with a content-types part; ODK's download is not."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "[Content_Types].xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return True  # let the workbook reader say what is wrong with it
+
+
+def _open_zipped_csv(path: Path, name: str) -> RawTable:
+    """The form's CSV in ODK Central's ZIP download: the CSV at the top of the archive whose
+    name the other CSVs (repeat groups, ``<form>-<group>.csv``) start with."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            tables = [n for n in archive.namelist() if n.lower().endswith(".csv") and "/" not in n]
+            main = [n for n in tables if all(t.startswith(n[:-4]) for t in tables)]
+            if not main:
+                raise InputError(
+                    f"{name} is a ZIP file with no CSV export inside"
+                    + (f" that the others belong to (found {', '.join(tables)})" if tables else "")
+                    + ". Ingest ODK Central's download as it is, or the CSV export itself."
+                )
+            workdir = tempfile.TemporaryDirectory(prefix="samenspel-")
+            source = Path(workdir.name) / "export.csv"
+            source.write_bytes(archive.read(main[0]))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{name} is a damaged ZIP file ({exc}); download it again.") from None
+    table = _open_csv(source, name, source.read_bytes()[: 1 << 16])
+    table.workdirs.append(workdir)
+    table.format = "odk-zip"
+    return table
+
+
 def _open_csv(path: Path, name: str, head: bytes) -> RawTable:
     encoding = _encoding(path, head, name)
+    if b"\r" in head and b"\n" not in head:  # old Mac line ends (CR only)
+        return _utf8_copy(path, name, encoding, old_mac=True)
     if encoding in ("utf-8", "utf-8-sig"):
         text = head.decode("utf-8-sig", errors="ignore")
         headers, separator = _header(text, name)
@@ -200,16 +249,28 @@ def _open_csv(path: Path, name: str, head: bytes) -> RawTable:
             csv_format(headers), encoding, headers, name, source=path, separator=separator,
             decimal=_decimal_mark(text, separator),
         )  # fmt: skip
-    # DuckDB reads UTF-8; write a UTF-8 copy of the (small, hand-made) file to parse.
+    return _utf8_copy(path, name, encoding)
+
+
+def _utf8_copy(path: Path, name: str, encoding: str, old_mac: bool = False) -> RawTable:
+    """DuckDB reads UTF-8 with LF or CRLF line ends: a converted copy of a (small, hand-made)
+    file to parse."""
     data = path.read_bytes()
-    text = data.decode("utf-16") if encoding == "utf-16" else _cp1252(data)
+    if encoding == "utf-16":
+        text = data.decode("utf-16")
+    elif encoding in ("utf-8", "utf-8-sig"):
+        text = data.decode("utf-8-sig")
+    else:
+        text = _cp1252(data)
+    if old_mac:
+        text = text.replace("\r", "\n")
     workdir = tempfile.TemporaryDirectory(prefix="samenspel-")
     source = Path(workdir.name) / "utf8.csv"
     source.write_text(text, encoding="utf-8", newline="")
     headers, separator = _header(text[: 1 << 16], name)
     return RawTable(
         csv_format(headers), encoding, headers, name, source=source, separator=separator,
-        decimal=_decimal_mark(text[: 1 << 16], separator), workdir=workdir,
+        decimal=_decimal_mark(text[: 1 << 16], separator), workdirs=[workdir],
     )  # fmt: skip
 
 
@@ -232,6 +293,7 @@ def _decimal_mark(text: str, separator: str) -> str:
 
 
 NOT_A_NUMBER = re.compile(r'Could not convert string "(.*)" to', re.DOTALL)
+COLUMN_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
 def scan(
@@ -288,7 +350,9 @@ def _scan_csv(con, table: RawTable, numeric: set[int], select: list[str]):
                 found.group(1) if found else None, text or "",
             )  # fmt: skip
         else:
-            rejects[line] = ParseReject(int(line), f"{kind.lower()}: {message}", line=text or "")
+            counts = COLUMN_COUNTS.search(message or "")
+            said = f": expected {counts[1]} fields, found {counts[2]}" if counts else ""
+            rejects[line] = ParseReject(int(line), kind.lower() + said, line=text or "")
     parse_rejects = list(rejects.values())
     records = len(next(iter(result.values()))) if result else 0
     # Rejected records are skipped: the good records are the remaining ordinals.

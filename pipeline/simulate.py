@@ -175,22 +175,33 @@ def _likert(latent: np.ndarray, loading: float, shift: float, reverse: bool, rng
     return (np.searchsorted(THRESHOLDS, ystar) + 1).astype(float)
 
 
+def _categories(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
+    """One draw of 1..k per row of ``probabilities`` (n, k) (rows need not sum to 1)."""
+    cumulative = np.cumsum(probabilities, axis=1)
+    cumulative /= cumulative[:, -1:]
+    return 1.0 + (rng.random((len(probabilities), 1)) > cumulative).sum(axis=1)
+
+
 def generate_cell(
     instrument: Instrument,
     model: GeneratingModel,
-    h: float,
-    side: str,
+    h: float | np.ndarray,
+    side: str | np.ndarray,
     n: int,
     rng: np.random.Generator,
     unit_effects: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Answers of ``n`` respondents of one side in one area x wave, before nonresponse.
+    """Answers of ``n`` respondents, before nonresponse.
 
-    Item columns carry substantive answer codes only; nonresponse and careless answering are
-    added by :func:`add_response_behaviour`. ``unit_effects`` (one per respondent, latent SD
-    units) is the shared effect of the team or organisation a respondent was reached
-    through: it moves the respondent's level ``h`` like the area's level does.
+    ``h`` (the area x side x wave level) and ``side`` are one value for a cell, or one per
+    respondent, so that a whole wave is drawn at once. Item columns carry substantive answer
+    codes only; nonresponse and careless answering are added by
+    :func:`add_response_behaviour`. ``unit_effects`` (one per respondent, latent SD units) is
+    the shared effect of the team or organisation a respondent was reached through: it
+    moves the respondent's level like the area's level does.
     """
+    h = np.broadcast_to(np.asarray(h, dtype=float), n)
+    professional = np.broadcast_to(np.asarray(side) == "professional", n)
     level = h if unit_effects is None else h + np.asarray(unit_effects, dtype=float)
     general = rng.standard_normal(n)
     out: dict[str, np.ndarray] = {}
@@ -216,25 +227,27 @@ def generate_cell(
         other = own_level - gap + 0.8 * rng.standard_normal(n)
         out[si.code + "_own"] = np.clip(np.rint(own), 1, 10)
         out[si.code + "_other"] = np.clip(np.rint(other), 1, 10)
-    # Ordinal and categorical items.
+    # Ordinal and categorical items (the names known follow the area's level).
     names_p = np.clip(
-        np.array([0.25, 0.25, 0.3, 0.2]) + np.array([-0.1, -0.05, 0.05, 0.1]) * h, 0.02, None
+        np.array([0.25, 0.25, 0.3, 0.2]) + np.array([-0.1, -0.05, 0.05, 0.1]) * h[:, None],
+        0.02,
+        None,
     )
-    out["unf_names"] = rng.choice([1, 2, 3, 4], n, p=names_p / names_p.sum()).astype(float)
-    goal_own = [0.5, 0.15, 0.25, 0.1] if side == "professional" else [0.3, 0.3, 0.25, 0.15]
-    goal_other = [0.35, 0.25, 0.2, 0.2] if side == "professional" else [0.55, 0.1, 0.15, 0.2]
-    out["ind_goal_own"] = rng.choice([1, 2, 3, 4], n, p=goal_own).astype(float)
-    out["ind_goal_other"] = rng.choice([1, 2, 3, 4], n, p=goal_other).astype(float)
+    out["unf_names"] = _categories(rng, names_p)
+    by_side = professional[:, None]
+    goal_own = np.where(by_side, [0.5, 0.15, 0.25, 0.1], [0.3, 0.3, 0.25, 0.15])
+    goal_other = np.where(by_side, [0.35, 0.25, 0.2, 0.2], [0.55, 0.1, 0.15, 0.2])
+    out["ind_goal_own"] = _categories(rng, goal_own)
+    out["ind_goal_other"] = _categories(rng, goal_other)
     out["years"] = rng.choice([1, 2, 3, 4], n, p=[0.15, 0.3, 0.35, 0.2]).astype(float)
-    if side == "professional":
-        out["team"] = rng.choice([1, 2, 3, 4, 5, 6], n, p=[0.4, 0.15, 0.15, 0.1, 0.15, 0.05])
-    else:
-        out["organisation"] = rng.choice(
-            [1, 2, 3, 4, 5, 6], n, p=[0.35, 0.25, 0.2, 0.05, 0.1, 0.05]
-        )
+    team = rng.choice([1, 2, 3, 4, 5, 6], n, p=[0.4, 0.15, 0.15, 0.1, 0.15, 0.05])
+    organisation = rng.choice([1, 2, 3, 4, 5, 6], n, p=[0.35, 0.25, 0.2, 0.05, 0.1, 0.05])
+    out["team"] = np.where(professional, team, np.nan)
+    out["organisation"] = np.where(professional, np.nan, organisation)
+    role_of = {r.side: float(r.code) for r in instrument.roles.values() if r.side}
+    out["role"] = np.where(professional, role_of["professional"], role_of["informal"])
+    out["consent"] = np.ones(n)
     frame = pd.DataFrame(out).astype(float)
-    frame["role"] = float(next(r.code for r in instrument.roles.values() if r.side == side))
-    frame["consent"] = 1.0
     return frame.reindex(columns=[c for c in instrument.item_codes if c in frame.columns])
 
 
@@ -276,37 +289,27 @@ def simulate_wave(
     wave: str,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
-    """One wave of responses as a KoboToolbox export would hold them (codes, not labels)."""
+    """One wave of responses as a KoboToolbox export would hold them (codes, not labels).
+
+    All respondents of the wave are drawn at once (a national wave has hundreds of
+    thousands), the professional and informal ones with their area's level and unit.
+    """
     settings = model.settings
-    parts = []
     levels = model.levels[model.levels.wave == wave]
-    for row in levels.itertuples():
-        units, effects = model.recruit(row.area, row.side, settings.per_side, rng)
-        cell = generate_cell(instrument, model, row.h, row.side, settings.per_side, rng, effects)
-        cell, careless = add_response_behaviour(instrument, cell, settings, rng)
-        cell["area"] = row.area
-        cell["unit"] = units
-        cell["_careless"] = careless
-        parts.append(cell)
-    stakeholder = instrument.roles["stakeholder"]
-    stake_items = [i.code for i in instrument.items if "stakeholder" in i.roles]
-    for area in areas.ids:
-        k = settings.stakeholders_per_area
-        cell = pd.DataFrame(
-            {
-                code: rng.integers(1, 6, k).astype(float)
-                for code in stake_items
-                if instrument.scale_of(code).kind == "agreement"
-            }
-        )
-        cell["ind_goal_own"] = rng.choice([1.0, 2.0, 3.0, 4.0], k)
-        cell["years"] = rng.choice([1.0, 2.0, 3.0, 4.0], k)
-        cell["consent"] = 1.0
-        cell["role"] = float(stakeholder.code)
-        cell["area"] = area
-        cell["_careless"] = False
-        parts.append(cell)
-    frame = pd.concat(parts, ignore_index=True)
+    n_cell = settings.per_side
+    recruited = [model.recruit(r.area, r.side, n_cell, rng) for r in levels.itertuples()]
+    units = np.concatenate([codes for codes, _ in recruited]) if recruited else np.array([])
+    effects = np.concatenate([e for _, e in recruited]) if recruited else np.array([])
+    sides = np.repeat(levels["side"].to_numpy(), n_cell)
+    frame = generate_cell(
+        instrument, model, np.repeat(levels["h"].to_numpy(), n_cell), sides, len(sides), rng,
+        effects,
+    )  # fmt: skip
+    frame, careless = add_response_behaviour(instrument, frame, settings, rng)
+    frame["area"] = np.repeat(levels["area"].to_numpy(), n_cell)
+    frame["unit"] = units
+    frame["_careless"] = careless
+    frame = pd.concat([frame, _stakeholders(instrument, areas, settings, rng)], ignore_index=True)
     n = len(frame)
     # Respondents who decline: consent = 2 and nothing else answered.
     declined = rng.random(n) < settings.no_consent_share
@@ -318,17 +321,16 @@ def simulate_wave(
     frame["language"] = rng.choice([1.0, 2.0], n, p=[0.9, 0.1])
     frame.loc[declined, ["mode", "language"]] = np.nan
     # Interview timing: median about 14 minutes; careless respondents are fast.
-    wave_start = datetime(int(wave[:4]) if wave[:4].isdigit() else 2025, 10, 1, 9, tzinfo=UTC)
+    year = int(wave[:4]) if wave[:4].isdigit() else 2025
+    wave_start = pd.Timestamp(datetime(year, 10, 1, 9, tzinfo=UTC))
     offsets = rng.uniform(0, 40 * 24 * 3600, n)
     minutes = np.exp(rng.normal(np.log(14), 0.3, n))
     minutes[frame["_careless"].to_numpy()] = rng.uniform(1.5, 4, frame["_careless"].sum())
-    starts = [wave_start + timedelta(seconds=float(s)) for s in offsets]
-    ends = [s + timedelta(minutes=float(m)) for s, m in zip(starts, minutes, strict=True)]
-    frame["start"] = [s.isoformat(timespec="milliseconds") for s in starts]
-    frame["end"] = [e.isoformat(timespec="milliseconds") for e in ends]
-    frame["_submission_time"] = [
-        (e + timedelta(minutes=5)).replace(tzinfo=None).isoformat(timespec="seconds") for e in ends
-    ]
+    starts = wave_start + pd.to_timedelta(np.round(offsets * 1000), unit="ms")
+    ends = starts + pd.to_timedelta(np.round(minutes * 60_000), unit="ms")
+    frame["start"] = _iso(starts)
+    frame["end"] = _iso(ends)
+    frame["_submission_time"] = (ends + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S")
     frame["_uuid"] = [str(uuid.UUID(int=int(x))) for x in rng.integers(0, 2**63, n)]
     frame["respondent"] = [f"R{wave}-{i:05d}" for i in range(1, n + 1)]
     frame = frame.sort_values("start", ignore_index=True)
@@ -341,6 +343,32 @@ def simulate_wave(
         dupes = frame.sample(settings.duplicates_per_wave, random_state=settings.seed)
         frame = pd.concat([frame, dupes], ignore_index=True)
         frame.loc[len(frame) - len(dupes) :, "_index"] = np.arange(n + 1, n + 1 + len(dupes))
+    return frame
+
+
+def _iso(times: pd.DatetimeIndex) -> pd.Index:
+    """ISO 8601 with milliseconds and the UTC offset, as KoboToolbox writes start and end."""
+    return times.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "+00:00"
+
+
+def _stakeholders(instrument, areas, settings, rng) -> pd.DataFrame:
+    """The policy respondents of every area: the goal module only."""
+    k = settings.stakeholders_per_area
+    n = k * len(areas.ids)
+    stake_items = [i.code for i in instrument.items if "stakeholder" in i.roles]
+    frame = pd.DataFrame(
+        {
+            code: rng.integers(1, 6, n).astype(float)
+            for code in stake_items
+            if instrument.scale_of(code).kind == "agreement"
+        }
+    )
+    frame["ind_goal_own"] = rng.choice([1.0, 2.0, 3.0, 4.0], n)
+    frame["years"] = rng.choice([1.0, 2.0, 3.0, 4.0], n)
+    frame["consent"] = 1.0
+    frame["role"] = float(instrument.roles["stakeholder"].code)
+    frame["area"] = np.repeat(np.array(areas.ids, dtype=object), k)
+    frame["_careless"] = False
     return frame
 
 
@@ -363,6 +391,9 @@ def to_kobo_csv(instrument: Instrument, frame: pd.DataFrame, group_prefixes: boo
     for header, code in columns:
         values = frame[code] if code in frame.columns else pd.Series(np.nan, index=frame.index)
         if pd.api.types.is_float_dtype(values):
-            values = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+            numbers = values.to_numpy()
+            blank = np.isnan(numbers)
+            text = np.where(blank, 0, numbers).astype(np.int64).astype(str)
+            values = pd.Series(np.where(blank, "", text), index=values.index)
         out[header] = values
     return out.to_csv(sep=";", index=False, quoting=1, lineterminator="\r\n")

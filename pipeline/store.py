@@ -3,7 +3,7 @@
     con = open_store("data/samenspel.duckdb")          # creates or migrates the store
     raw = raw_folder(con)                               # data/samenspel.duckdb.raw/
 
-Schema version :data:`SCHEMA_VERSION` (2):
+Schema version :data:`SCHEMA_VERSION` (3):
 
 ``schema_info``    version, created_at: one row per schema version the store has been at
 ``instruments``    content_hash (key), instrument_id, version, yaml: the exact instrument text
@@ -14,7 +14,11 @@ Schema version :data:`SCHEMA_VERSION` (2):
 ``responses``      file_id, row_number, wave, submission_id, respondent (keyed hash), side,
                    started, ended, submitted, then one column per item code (DOUBLE; the
                    area and unit items, which hold registry codes, are VARCHAR)
-``rejects``        file_id, row_number, wave, submission_id, reason, detail, area, side
+``rejects``        file_id, row_number, wave, submission_id, reason, detail, area, side; the
+                   detail names columns and the kind of problem, never a value from the file
+                   (free text typed into a cell can hold a name, an address, a case note)
+``pseudonym_key``  fingerprint, recorded_at: the fingerprint of the key the respondent codes
+                   were hashed with (:mod:`.pseudonym`), never the key; one row
 ``quality_flags``  file_id, row_number, wave, area, side, then the measures and flags of
                    :data:`QUALITY_COLUMNS`, explained in :mod:`.quality` (one row per response)
 
@@ -39,6 +43,7 @@ upgrades it (``samenspel migrate``).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -52,7 +57,7 @@ import pandas as pd
 from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
 from samenspel.instrument.problems import InputError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 RAW_SUFFIX = ".raw"
 CHUNK = 1 << 20
 
@@ -119,6 +124,9 @@ QUALITY_COLUMNS = {
 }
 
 
+KEY_COLUMNS = {"fingerprint": "VARCHAR NOT NULL", "recorded_at": "TIMESTAMPTZ"}
+
+
 def _table(name: str, columns: dict[str, str]) -> str:
     return (
         f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(f'{k} {v}' for k, v in columns.items())});"
@@ -142,6 +150,7 @@ SCHEMA = "\n".join(
         _table("responses", META_COLUMNS),
         _table("rejects", REJECT_COLUMNS),
         _table("quality_flags", QUALITY_COLUMNS),
+        _table("pseudonym_key", KEY_COLUMNS),
     ]
 )
 
@@ -191,7 +200,29 @@ def _migrate_1_to_2(con: duckdb.DuckDBPyConnection, raw: Path) -> None:
     con.execute(_table("quality_flags", QUALITY_COLUMNS))
 
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection, Path], None]] = {1: _migrate_1_to_2}
+def _migrate_2_to_3(con: duckdb.DuckDBPyConnection, raw: Path) -> None:
+    """Schema 2 -> 3: the ``pseudonym_key`` table (the fingerprint is recorded at the next
+    ingest: schema 2 did not know which key was used), and reject details emptied: schema 2
+    copied values from the files into them (free text can name a person); the reason
+    code stays."""
+    con.execute(_table("pseudonym_key", KEY_COLUMNS))
+    con.execute("UPDATE rejects SET detail = ''")
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection, Path], None]] = {
+    1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
+}
+
+
+def stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the pseudonym key the store's codes were hashed with, if known."""
+    row = con.execute("SELECT fingerprint FROM pseudonym_key LIMIT 1").fetchall()
+    return row[0][0] if row else None
+
+
+def record_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    con.execute("INSERT INTO pseudonym_key VALUES (?, ?)", [fingerprint, datetime.now(UTC)])
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -201,14 +232,14 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     return con.execute("SELECT max(version) FROM schema_info").fetchall()[0][0]
 
 
-def migrate(con: duckdb.DuckDBPyConnection, raw: Path) -> list[int]:
-    """Upgrade the store to :data:`SCHEMA_VERSION`, one transaction per step.
+def migrate(con: duckdb.DuckDBPyConnection, raw: Path, until: int = SCHEMA_VERSION) -> list[int]:
+    """Upgrade the store to :data:`SCHEMA_VERSION` (or ``until``), one transaction per step.
 
     Returns the versions the store went through (empty when it was current).
     """
     done = []
     version = schema_version(con)
-    while version is not None and version < SCHEMA_VERSION:
+    while version is not None and version < until:
         step = MIGRATIONS.get(version)
         if step is None:
             raise InputError(f"No migration from store schema {version}; ingest into a new store.")
@@ -253,6 +284,7 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
             f"`samenspel ingest data/demo/kobo_2025.csv --wave 2025 --store {path}`, "
             "or run `make reports` to build the demo store."
         )
+    check_store_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
@@ -288,6 +320,24 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
         con.close()
         raise
     return con
+
+
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse a path that is not a DuckDB file (a folder, an export given by mistake)."""
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; --store needs the store's .duckdb file.")
+    if path.exists() and path.stat().st_size:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+        if head[8:12] != DUCKDB_MAGIC:
+            raise InputError(
+                f"{path} is not a valid DuckDB database file, so not a samenspel store (is it an "
+                "export? ingest it with `samenspel ingest FILE --store STORE`). Give the path "
+                "of the store, e.g. data/samenspel.duckdb."
+            )
 
 
 def ensure_item_columns(con: duckdb.DuckDBPyConnection, instrument: Instrument) -> None:
@@ -337,22 +387,55 @@ class StagedFile:
         self.temporary.unlink(missing_ok=True)
 
 
+STAGING_PREFIX = ".incoming-"
+
+
 def stage_file(raw: Path, source: Path) -> StagedFile:
-    """Copy ``source`` into the raw folder while hashing it: one read of a large file."""
-    raw.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=raw, prefix=".incoming-")
+    """Copy ``source`` into the raw folder while hashing it: one read of a large file.
+
+    Raises :class:`InputError` naming the culprit: the input when it cannot be read, the
+    store's folder when it cannot be written (a full disk, no permission).
+    """
+    try:
+        handle = open(source, "rb")  # noqa: SIM115  (closed below, after the copy)
+    except OSError as exc:
+        raise InputError(f"Cannot read {source}: {exc.strerror}. Check the file.") from None
+    try:
+        raw.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=raw, prefix=STAGING_PREFIX)
+    except OSError as exc:
+        handle.close()
+        raise _store_write_error(raw, exc) from None
     digest = hashlib.sha256()
     size = 0
     try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as handle:
-            while chunk := handle.read(CHUNK):
+        with os.fdopen(fd, "wb") as out, handle:
+            while True:
+                try:
+                    chunk = handle.read(CHUNK)
+                except OSError as exc:
+                    raise InputError(f"Cannot read {source}: {exc.strerror}.") from None
+                if not chunk:
+                    break
                 digest.update(chunk)
-                out.write(chunk)
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise _store_write_error(raw, exc) from None
                 size += len(chunk)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return StagedFile(raw, digest.hexdigest(), size, Path(tmp))
+
+
+def _store_write_error(raw: Path, exc: OSError) -> InputError:
+    if exc.errno == errno.ENOSPC:
+        return InputError(
+            f"The disk of the store is full (no room in {raw}): nothing was stored. Free some "
+            "space and run the command again."
+        )
+    return InputError(f"Cannot write to {raw}: {exc.strerror}. Nothing was stored.")
 
 
 def keep_bytes(raw: Path, sha256: str, content: bytes) -> bool:
@@ -385,12 +468,13 @@ def verify_kept(raw: Path, sha256: str) -> str:
 
 
 def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[str, pd.DataFrame]:
-    """What the store holds, as three tables.
+    """What the store holds, as three tables, and the pseudonym key's ``fingerprint``.
 
     ``waves``   wave, instrument_id, instrument_version, instrument_hash, files, rows_read,
                 accepted, rejected, flagged (responses with a data-quality flag)
     ``files``   file_id, name, wave, format, encoding, size, sha256, rows_read, accepted,
-                rejected, raw ('ok', 'missing' or 'changed' when ``verify``, else 'unchecked')
+                rejected, raw ('ok', 'missing' or 'changed' when ``verify``, else 'unchecked'),
+                rows ('ok', or how many accepted or rejected rows of the file are gone)
     ``counts``  wave, area, side, accepted, rejected (area/side '' when the row had none)
     """
     waves = con.execute(
@@ -414,6 +498,18 @@ def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[st
     ).df()
     raw = raw_folder(con)
     files["raw"] = [verify_kept(raw, s) if verify else "unchecked" for s in files["sha256"]]
+    stored = con.execute(
+        "SELECT f.file_id, "
+        "(SELECT count(*) FROM responses r WHERE r.file_id = f.file_id) AS accepted_rows, "
+        "(SELECT count(*) FROM rejects j WHERE j.file_id = f.file_id) AS rejected_rows "
+        "FROM files f ORDER BY f.file_id"
+    ).df()
+    gone_accepted = files["accepted"].to_numpy() - stored["accepted_rows"].to_numpy()
+    gone_rejected = files["rejected"].to_numpy() - stored["rejected_rows"].to_numpy()
+    files["rows"] = [
+        "ok" if (a, r) == (0, 0) else f"{a} accepted and {r} rejected rows differ from the record"
+        for a, r in zip(gone_accepted, gone_rejected, strict=True)
+    ]
     has_area = "area" in {r[0] for r in con.execute("DESCRIBE responses").fetchall()}
     area = "area" if has_area else "NULL"
     counts = con.execute(
@@ -428,4 +524,36 @@ def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[st
         FROM rows GROUP BY ALL ORDER BY wave, area, side
         """
     ).df()
-    return {"waves": waves, "files": files, "counts": counts}
+    return {
+        "waves": waves, "files": files, "counts": counts, "fingerprint": stored_fingerprint(con),
+        "orphans": orphans(con, files["sha256"]),
+    }  # fmt: skip
+
+
+def orphans(con: duckdb.DuckDBPyConnection, known: pd.Series | None = None) -> pd.DataFrame:
+    """Files in the raw folder that no file record refers to: copies left by an ingest that
+    was killed (``.incoming-*``) or files put there by hand. Columns: name, size."""
+    if known is None:
+        known = con.execute("SELECT sha256 FROM files").df()["sha256"]
+    raw = raw_folder(con)
+    names = set(known)
+    found = (
+        [p for p in sorted(raw.iterdir()) if p.is_file() and p.name not in names]
+        if raw.is_dir()
+        else []
+    )
+    return pd.DataFrame(
+        {"name": [p.name for p in found], "size": [p.stat().st_size for p in found]}
+    )
+
+
+def remove_orphans(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Delete the raw folder's orphans (:func:`orphans`); needs the store open for writing,
+    so that no ingest into it is running. Returns the names removed."""
+    raw = raw_folder(con)
+    removed = orphans(con)["name"].tolist()
+    for name in removed:
+        path = raw / name
+        os.chmod(path, 0o644)
+        path.unlink()
+    return removed

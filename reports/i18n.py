@@ -195,12 +195,28 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "cmp_areas": {"nl": "Verschillen tussen wijken", "en": "Differences between areas"},
     "cmp_areas_text": {
-        "nl": "Welch-ANOVA per kant; paarsgewijs Games–Howell. Van alle {n} paren staan hier "
-        "de {shown} sterkste significante van meting {wave} ({significant} significant); "
-        "alle paren staan in comparisons.csv.",
-        "en": "Welch ANOVA per side; pairwise Games–Howell. Of all {n} pairs, the {shown} "
-        "strongest significant ones of wave {wave} are listed ({significant} significant); "
-        "all pairs are in comparisons.csv.",
+        "nl": "Welch-ANOVA per kant: verschillen de wijken? p gecorrigeerd volgens {correction}.",
+        "en": "Welch ANOVA per side: do the areas differ? p adjusted by {correction}.",
+    },
+    "cmp_screens": {
+        "nl": "Wijken die afwijken van de rest van hun gemeente",
+        "en": "Areas that differ from the rest of their municipality",
+    },
+    "cmp_screens_text": {
+        "nl": "Elke wijk tegenover de rest van haar gemeente (Welch-t, per kant), meting {wave}; "
+        "FDR (Benjamini–Hochberg) over de wijken. {significant} van {tested} toetsen zijn "
+        "significant; hier de {shown} grootste verschillen. Alle toetsen, ook tegenover alle "
+        "wijken, staan in comparisons.csv.",
+        "en": "Each area against the rest of its municipality (Welch t, per side), wave {wave}; "
+        "FDR (Benjamini–Hochberg) across the areas. {significant} of {tested} tests are "
+        "significant; the {shown} largest differences are listed. All tests, also against all "
+        "areas, are in comparisons.csv.",
+    },
+    "cmp_interaction_text": {
+        "nl": "Cochran's Q van de kloof (professionals min informele partijen) over de wijken, "
+        "met I²: het deel van de spreiding in kloven dat niet op toeval berust.",
+        "en": "Cochran's Q of the gap (professionals minus informal actors) across the areas, "
+        "with I²: the share of the spread in gaps that is not chance.",
     },
     "col_value": {"nl": "Waarde", "en": "Value"},
     "tech_checks": {
@@ -240,13 +256,13 @@ TEXT: dict[str, dict[str, str]] = {
     "col_effect": {"nl": "Effect", "en": "Effect"},
     "col_p_adjusted": {"nl": "p (gecorr.)", "en": "p (adj.)"},
     "col_mw_p": {"nl": "p Mann–Whitney (gecorr.)", "en": "p Mann–Whitney (adj.)"},
-    "col_groups": {"nl": "Groepen", "en": "Groups"},
+    "col_note": {"nl": "Opmerking", "en": "Note"},
     "col_statistic": {"nl": "Toetsgrootheid", "en": "Statistic"},
     "col_df": {"nl": "vg", "en": "df"},
     "col_n": {"nl": "n", "en": "n"},
     "none_significant": {
-        "nl": "Geen enkel paar verschilt significant.",
-        "en": "No pair differs significantly.",
+        "nl": "Geen enkele wijk wijkt significant af.",
+        "en": "No area differs significantly.",
     },
     "data_dictionary": {
         "nl": "Woordenlijst van de resultaatbestanden",

@@ -28,7 +28,7 @@ from samenspel.reports.quality import percent, quality_context
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
 PDF_NAME = "samenspel-report.pdf"
-MAX_PAIRS_SHOWN = 25  # Games-Howell pairs on the page; all of them are in comparisons.csv
+MAX_SCREENS_SHOWN = 25  # areas that differ from their municipality; all are in comparisons.csv
 
 
 @dataclass(frozen=True)
@@ -270,8 +270,9 @@ def _methods(data: ReportInput, language: str, names: dict[str, str]) -> dict:
 
 
 def _comparisons(data: ReportInput, names: dict[str, str]) -> dict:
-    """The comparisons worth reading: sides per construct, areas, side x area; significant
-    Games-Howell pairs only (all pairs stay in comparisons.csv)."""
+    """The comparisons worth reading: sides per construct, areas, the gap by area; of the
+    areas against the rest of their municipality the largest significant differences of the
+    latest wave (every test stays in comparisons.csv)."""
     table = data.tables.get("comparisons")
     if table is None:
         return {"available": False}
@@ -286,17 +287,17 @@ def _comparisons(data: ReportInput, names: dict[str, str]) -> dict:
         return _records(table[table["test"] == test])
 
     latest = table["wave"].astype(str).max()
-    pairs = table[
-        (table["test"] == "games_howell")
-        & (table["p_adjusted"] < 0.05)
-        & (table["wave"].astype(str) == latest)
-    ].sort_values("p_adjusted")
-    correction = table["correction"].dropna()
+    screens = table[
+        (table["test"] == "area_vs_municipality") & (table["wave"].astype(str) == latest)
+    ]
+    significant = screens[screens["p_adjusted"] < data.method.false_discovery_rate]
+    shown = significant.reindex(significant["estimate"].abs().sort_values(ascending=False).index)
+    correction = table.loc[table["test"] == "welch_t", "correction"].dropna()
     return {
         "available": True, "sides": pick("welch_t"), "mann_whitney": pick("mann_whitney"),
-        "anova": pick("welch_anova"), "interaction": pick("side_by_area"),
-        "pairs": _records(pairs.head(MAX_PAIRS_SHOWN)), "n_significant": len(pairs),
-        "latest": latest, "n_pairs": int((table["test"] == "games_howell").sum()),
+        "anova": pick("welch_anova"), "interaction": pick("gap_heterogeneity"),
+        "screens": _records(shown.head(MAX_SCREENS_SHOWN)), "n_significant": len(significant),
+        "n_screened": int(screens["p"].notna().sum()), "latest": latest,
         "latent": pick("latent_means"),
         "correction": correction.iloc[0] if not correction.empty else "",
     }  # fmt: skip

@@ -10,18 +10,28 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
+from samenspel.files import (
+    MANIFEST_KEY,
+    atomic_folder,
+    check_output_folder,
+    check_results,
+    describe_os_error,
+    results_manifest,
+    write_file_atomically,
+)
 from samenspel.instrument import (
     InputError,
     Level,
@@ -33,16 +43,30 @@ from samenspel.instrument import (
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 from samenspel.pipeline.analyse import OUTPUT_COLUMNS, index_tables
 from samenspel.pipeline.change import INVARIANCE_COLUMNS
-from samenspel.pipeline.export import neutralise_formulas
+from samenspel.pipeline.export import neutralise_formulas, printable, restore_formulas
 from samenspel.pipeline.index import SIDES, components_of_answers, hybridisation_index
 from samenspel.pipeline.ingest import REJECT_REASONS, ingest_file, load_rejects, load_responses
 from samenspel.pipeline.measurement import measurement_tables, psychometric_inputs
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.plan import plan_sample_size, plan_units, summarise_plan
+from samenspel.pipeline.pseudonym import (
+    DEFAULT_KEY_FILE,
+    KEY_FILE_ENV,
+    create_key,
+    fingerprint,
+    key_path,
+    read_key,
+)
 from samenspel.pipeline.quality import quality_summary, rejects_summary
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
-from samenspel.pipeline.store import migrate, open_store, raw_folder_for, store_status
+from samenspel.pipeline.store import (
+    migrate,
+    open_store,
+    raw_folder_for,
+    remove_orphans,
+    store_status,
+)
 from samenspel.pipeline.truth import component_pool, true_index
 from samenspel.reports.i18n import LANGUAGES
 from samenspel.reports.render import (
@@ -53,9 +77,12 @@ from samenspel.reports.render import (
     language_chooser,
 )
 
+METADATA = "metadata.json"
+
 
 def say(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A message to the user; names taken from files cannot act on the terminal."""
+    print(printable(message, keep="\n"), file=sys.stderr)
 
 
 def cmd_instrument_check(args: argparse.Namespace) -> int:
@@ -77,6 +104,7 @@ def cmd_instrument_check(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    check_output_folder(args.out)
     instrument = load_instrument(args.instrument)
     areas = load_areas(args.areas)
     method = load_methodology(args.methodology)
@@ -86,30 +114,29 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     )  # fmt: skip
     model = draw_model(instrument, areas, settings)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(settings.seed)
     files = {}
-    for position, wave in enumerate(settings.waves):
-        frame = simulate_wave(instrument, areas, model, wave, rng)
-        # Alternate Kobo's two header styles: with group prefixes and without.
-        text = to_kobo_csv(instrument, frame, group_prefixes=position % 2 == 0)
-        path = out / f"kobo_{wave}.csv"
-        path.write_text(text, encoding="utf-8", newline="")
-        files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
-        say(f"simulated wave {wave}: {len(frame)} rows -> {path}")
-    with step("the true index, from a large draw per cell"):
-        truth = true_index(instrument, model, method, per_cell=args.truth_per_cell)
-    truth.to_csv(out / "truth.csv", index=False)
-    (out / "generating_model.json").write_text(model.to_json())
-    manifest = {
-        "simulated": True,
-        "note": "samenspel simulated demo data; describes no real neighbourhood",
-        "files": files,
-        "instrument_hash": instrument.content_hash,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    # Written last: its presence means the simulation is complete (a Make target).
-    (out / "simulation.json").write_text(json.dumps(manifest, indent=2))
+    with atomic_folder(out) as staging:
+        for position, wave in enumerate(settings.waves):
+            frame = simulate_wave(instrument, areas, model, wave, rng)
+            # Alternate Kobo's two header styles: with group prefixes and without.
+            text = to_kobo_csv(instrument, frame, group_prefixes=position % 2 == 0)
+            path = staging / f"kobo_{wave}.csv"
+            path.write_text(text, encoding="utf-8", newline="")
+            files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            say(f"simulated wave {wave}: {len(frame)} rows -> {out / path.name}")
+        with step("the true index, from a large draw per cell"):
+            truth = true_index(instrument, model, method, per_cell=args.truth_per_cell)
+        truth.to_csv(staging / "truth.csv", index=False)
+        (staging / "generating_model.json").write_text(model.to_json())
+        manifest = {
+            "simulated": True,
+            "note": "samenspel simulated demo data; describes no real neighbourhood",
+            "files": files,
+            "instrument_hash": instrument.content_hash,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        (staging / "simulation.json").write_text(json.dumps(manifest, indent=2))
     say(f"true index -> {out / 'truth.csv'}; generating model -> {out / 'generating_model.json'}")
     return 0
 
@@ -124,6 +151,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         con.close()
     for problem in report.problems:
         say(str(problem))
+    if report.key_created is not None:
+        say(
+            f"samenspel: created a new pseudonym key in {report.key_created} (fingerprint "
+            f"{fingerprint(read_key(report.key_created))}). Back it up now, apart from the "
+            "store: without it respondents cannot be matched across waves, and this store "
+            "takes no other key."
+        )
     if report.already_ingested:
         say(
             f"{args.file} (sha256 {report.sha256[:12]}) is already in {args.store}; "
@@ -148,40 +182,80 @@ def _print_table(title: str, table) -> None:
     if table.empty:
         print("  (none)")
     else:
-        print(table.to_string(index=False))
+        shown = table.copy()
+        for column in shown.columns:
+            shown[column] = shown[column].map(lambda v: printable(v) if isinstance(v, str) else v)
+        print(shown.to_string(index=False))
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    con = open_store(args.store, read_only=True)
+    con = open_store(args.store, read_only=not args.remove_orphans)
     try:
+        removed = remove_orphans(con) if args.remove_orphans else []
         tables = store_status(con, verify=not args.no_verify)
         rejects = load_rejects(con) if args.rejects else None
     finally:
         con.close()
-    print(f"store {args.store} (raw files in {raw_folder_for(args.store)}/)")
+    for name in removed:
+        say(f"removed the orphan raw file {printable(name)}")
+    print(
+        f"store {args.store} (raw files in {raw_folder_for(args.store)}/); pseudonym key "
+        f"fingerprint {tables['fingerprint'] or 'not recorded yet'}"
+    )
     _print_table("waves", tables["waves"])
     _print_table("files (sha256 of the raw file as received; raw = the kept copy)", tables["files"])
     _print_table("accepted and rejected rows per wave, area and side", tables["counts"])
     if rejects is not None:
         _print_table("rejected rows", rejects[["file", "row_number", "wave", "reason", "detail"]])
+    found = 0
     damaged = tables["files"][~tables["files"]["raw"].isin(["ok", "unchecked"])]
     if not damaged.empty:
+        found += 1
         say(
             f"samenspel: {len(damaged)} kept raw file(s) are missing or changed "
-            f"({', '.join(damaged['name'])}); restore {raw_folder_for(args.store)}/ from a backup."
+            f"({printable(', '.join(damaged['name']))}); restore {raw_folder_for(args.store)}/ "
+            "from a backup."
         )
-        return 1
+    short = tables["files"][tables["files"]["rows"] != "ok"]
+    if not short.empty:
+        found += 1
+        say(
+            f"samenspel: the store lacks rows of {len(short)} file(s) "
+            f"({printable(', '.join(short['name']))}): its tables were changed outside samenspel. "
+            "Restore the store from a backup, or ingest the raw files into a new store."
+        )
+    if not tables["orphans"].empty:
+        found += 1
+        _print_table("raw files no file record refers to (orphans)", tables["orphans"])
+        say(
+            f"samenspel: {len(tables['orphans'])} orphan file(s) in {raw_folder_for(args.store)}/ "
+            "(an interrupted ingest leaves one). Remove them with `samenspel status --store "
+            f"{args.store} --remove-orphans`."
+        )
+    return 1 if found else 0
+
+
+def cmd_key_init(args: argparse.Namespace) -> int:
+    path = create_key()
+    print(
+        f"created the pseudonym key {path} (fingerprint {fingerprint(read_key(path))}); only "
+        "you can read it. Back it up apart from the store, and never share it."
+    )
+    return 0
+
+
+def cmd_key_fingerprint(args: argparse.Namespace) -> int:
+    path = key_path()
+    print(f"{path}: fingerprint {fingerprint(read_key(path))}")
     return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    import duckdb
-
     path = Path(args.store)
     if not path.exists():
         raise InputError(f"The store {path} does not exist; there is nothing to upgrade.")
     backup = path.with_name(path.name + ".before-migration")
-    shutil.copyfile(path, backup)
+    write_file_atomically(backup, path.read_bytes())
     try:
         con = duckdb.connect(str(path))
     except duckdb.Error as exc:
@@ -199,7 +273,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-
+    check_output_folder(args.out)
     instrument = load_instrument(args.instrument)
     areas = load_areas(args.areas)
     method = load_methodology(args.methodology)
@@ -271,19 +345,13 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         )
     tables.update(measurement)
     tables["files"] = files
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, table in tables.items():
-        neutralise_formulas(table).to_csv(out / f"{name}.csv", index=False)
-    (out / "columns.json").write_text(json.dumps(OUTPUT_COLUMNS, indent=2))
     quality_tables = {
-        "quality_summary": quality_summary(flags),
+        "quality_summary": quality_summary(flags, method.indicative_min, method.publish_min),
         "rejects_summary": rejects_summary(rejects),
         "rejects": rejects[["file", "row_number", "wave", "area", "side", "reason", "detail"]],
     }
-    for name, table in quality_tables.items():
-        neutralise_formulas(table).to_csv(out / f"{name}.csv", index=False)
     metadata = {
+        "run_id": uuid.uuid4().hex,
         "simulated": bool(files["simulated"].any()),
         "instrument_version": instrument.version,
         "instrument_hash": instrument.content_hash,
@@ -299,7 +367,15 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "sensitivity_statements": tables["sensitivity"].attrs.get("statements", []),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    (out / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    out = Path(args.out)
+    # Written beside the old results and swapped in only when complete; metadata.json lists
+    # every file with its checksum, so `report` can refuse a folder that mixes runs.
+    with atomic_folder(out) as staging:
+        for name, table in {**tables, **quality_tables}.items():
+            neutralise_formulas(table).to_csv(staging / f"{name}.csv", index=False)
+        (staging / "columns.json").write_text(json.dumps(OUTPUT_COLUMNS, indent=2))
+        metadata[MANIFEST_KEY] = results_manifest(staging, METADATA)
+        (staging / METADATA).write_text(json.dumps(metadata, indent=2))
     names = [*tables, *quality_tables]
     say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in names)}, columns.json, metadata.json)")
     return 0
@@ -343,9 +419,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     units = plan_units(plan, method, icc, args.coverage)
     if args.out:
         out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        plan.to_csv(out, index=False)
-        units.to_csv(out.with_name(out.stem + "_units.csv"), index=False)
+        for path, table in ((out, plan), (out.with_name(out.stem + "_units.csv"), units)):
+            csv = neutralise_formulas(table).to_csv(index=False)
+            write_file_atomically(path, csv.encode("utf-8"))
     print(
         f"For a {method.confidence:.0%} CI of the area index of +-{args.half_width:g} points, "
         f"from {source} ({summary['area_waves']} area-waves): the median area needs "
@@ -382,19 +458,27 @@ def _unit_icc_of_store(components, labels, unit, method) -> tuple[float | None, 
 def read_results(results: Path) -> tuple[dict[str, pd.DataFrame], dict]:
     """Every CSV table in the results folder by name, and metadata.json."""
     index_path = results / "index.csv"
-    if not index_path.exists() or not (results / "metadata.json").exists():
+    if not index_path.exists() or not (results / METADATA).exists():
         raise InputError(
-            f"No results in {results}: {index_path} or metadata.json is missing. "
+            f"No results in {results}: {index_path} or {METADATA} is missing. "
             "Run `samenspel analyse` first (or `make reports`)."
         )
+    try:
+        metadata = json.loads((results / METADATA).read_text())
+    except ValueError as exc:
+        raise InputError(
+            f"{results / METADATA} is damaged ({exc}); run `samenspel analyse`."
+        ) from None
+    check_results(results, metadata, METADATA)
     tables = {
-        path.stem: pd.read_csv(path, dtype={"area": str, "wave": str})
+        path.stem: restore_formulas(pd.read_csv(path, dtype={"area": str, "wave": str}))
         for path in sorted(results.glob("*.csv"))
     }
-    return tables, json.loads((results / "metadata.json").read_text())
+    return tables, metadata
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    check_output_folder(args.out)
     tables, metadata = read_results(Path(args.results))
     # Names from the registry, not from the CSV: the CSV's text cells are made formula-safe.
     registry = load_areas(args.areas).table().set_index("id")
@@ -411,26 +495,28 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     languages = LANGUAGES if args.language == "both" else (args.language,)
     pages = {}
-    for language in languages:
-        folder = out / language
-        with step(f"writing the {language} report"):
-            pages[language] = build_site(report_input, language)
-            folder.mkdir(parents=True, exist_ok=True)
-            for name, html in pages[language].items():
-                (folder / name).write_text(html, encoding="utf-8")
-    demo = bool(metadata.get("simulated"))
-    # WeasyPrint is the slow part: one process per language, side by side.
-    with step(f"writing the PDF ({', '.join(languages)})"):
-        workers = max(1, min(len(languages), os.cpu_count() or 1))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            pdfs = pool.map(
-                build_pdf, [pages[lang] for lang in languages], languages, [demo] * len(languages)
-            )
-            for language, pdf in zip(languages, pdfs, strict=True):
-                (out / language / PDF_NAME).write_bytes(pdf)
-    (out / "index.html").write_text(
-        language_chooser(languages, bool(metadata.get("simulated"))), encoding="utf-8"
-    )
+    with atomic_folder(out) as staging:
+        for language in languages:
+            folder = staging / language
+            with step(f"writing the {language} report"):
+                pages[language] = build_site(report_input, language)
+                folder.mkdir(parents=True, exist_ok=True)
+                for name, html in pages[language].items():
+                    (folder / name).write_text(html, encoding="utf-8")
+        demo = bool(metadata.get("simulated"))
+        # WeasyPrint is the slow part: one process per language, side by side.
+        with step(f"writing the PDF ({', '.join(languages)})"):
+            workers = max(1, min(len(languages), os.cpu_count() or 1))
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                pdfs = pool.map(
+                    build_pdf,
+                    [pages[lang] for lang in languages],
+                    languages,
+                    [demo] * len(languages),
+                )
+                for language, pdf in zip(languages, pdfs, strict=True):
+                    (staging / language / PDF_NAME).write_bytes(pdf)
+        (staging / "index.html").write_text(language_chooser(languages, demo), encoding="utf-8")
     say(f"report -> {out}/index.html ({', '.join(f'{lang}/' for lang in languages)})")
     return 0
 
@@ -447,16 +533,18 @@ def step(what: str):
 def cmd_fieldwork(args: argparse.Namespace) -> int:
     from samenspel.instrument.fieldwork import build_fieldwork
 
+    check_output_folder(args.out)
     instrument = load_instrument(args.instrument)
     areas = load_areas(args.areas)
     files, notes = build_fieldwork(
         instrument, areas, pdf=not args.no_pdf, validate=not args.no_validate
     )
     out = Path(args.out)
-    for name, content in files.items():
-        path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+    with atomic_folder(out) as staging:
+        for name, content in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
     for note in notes:
         say(note)
     say(
@@ -537,6 +625,21 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--no-verify", action="store_true", help="do not re-hash the kept raw files"
     )
+    status.add_argument(
+        "--remove-orphans",
+        action="store_true",
+        help="delete raw files that no file record refers to (left by an interrupted ingest)",
+    )
+
+    key = sub.add_parser("key", help="the pseudonym key for respondent codes")
+    key_sub = key.add_subparsers(dest="key_command", required=True)
+    add(
+        "init",
+        cmd_key_init,
+        f"create the pseudonym key (in ${KEY_FILE_ENV} or {DEFAULT_KEY_FILE})",
+        key_sub,
+    )
+    add("fingerprint", cmd_key_fingerprint, "show the fingerprint of the key file", key_sub)
 
     migrate_command = add("migrate", cmd_migrate, "upgrade a store to the current schema")
     migrate_command.add_argument("--store", required=True, help="the DuckDB store file")
@@ -614,6 +717,27 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         say(f"samenspel: {exc}")
         return 2
+    except BrokenPipeError:
+        # The reader of our output went away (`samenspel status | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        say(f"samenspel: {describe_os_error(exc)}")
+        return 2
+    except duckdb.Error as exc:
+        store = getattr(args, "store", None) or "the store"
+        say(
+            f"samenspel: {store} cannot be read or written ({str(exc).splitlines()[0]}). It may "
+            "be damaged: restore it and its .raw folder from a backup, or ingest the raw files "
+            "into a new store. Nothing was changed."
+        )
+        return 2
+    except MemoryError:
+        say("samenspel: not enough memory for this command; nothing was changed.")
+        return 2
+    except KeyboardInterrupt:
+        say("samenspel: interrupted; nothing was changed.")
+        return 130
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ def test_an_empty_change_section_takes_the_defaults(tmp_path):
 def test_optional_sections_may_be_left_out(tmp_path):
     path = variant(tmp_path, {"change": ABSENT, "comparisons": ABSENT, "sensitivity": ABSENT})
     method = load_methodology(path)
-    assert method.correction == "holm" and method.pairwise_max_areas == 12
+    assert method.correction == "holm"
     assert method.sensitivity == {}
 
 
@@ -138,9 +138,9 @@ def test_optional_sections_may_be_left_out(tmp_path):
         ({"change.p_value": "exact"}, "change.p_value", "invalid-value"),
         ({"comparisons.correction": "bonferroni"}, "comparisons.correction", "invalid-value"),
         (
-            {"comparisons.pairwise_max_areas": 10**6},
+            {"comparisons.pairwise_max_areas": 12},  # no longer a setting: all areas compared
             "comparisons.pairwise_max_areas",
-            "invalid-value",
+            "unknown-field",
         ),
         ({"sensitivity.draws": 10**9}, "sensitivity.draws", "invalid-value"),
         ({"sensitivity.seed": "x"}, "sensitivity.seed", "wrong-type"),

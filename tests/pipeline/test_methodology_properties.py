@@ -38,12 +38,10 @@ import samenspel.cli
 from samenspel.cli import main
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
-# The real file, made fast: few replicates and draws, and no Games-Howell pairs (more areas
-# than pairwise_max_areas), which take seconds per run.
+# The real file, made fast: few replicates and draws.
 BASE = yaml.safe_load(DEFAULT_METHODOLOGY.read_text(encoding="utf-8"))
 BASE["uncertainty"]["replicates"] = 100
 BASE["sensitivity"]["draws"] = 100
-BASE["comparisons"]["pairwise_max_areas"] = 2
 
 
 def get(node, place: tuple):
@@ -160,8 +158,7 @@ def test_the_fast_base_file_analyses(store, tmp_path):
 
 
 # Derandomised: the same 60 files on every run, so that a failure is a regression in the
-# code and not a new draw. To explore, raise max_examples and drop derandomize (400 random
-# files found one crash outside the settings: see the xfail test in test_outputs.py).
+# code and not a new draw. To explore, raise max_examples and drop derandomize.
 @settings(
     max_examples=60,
     derandomize=True,

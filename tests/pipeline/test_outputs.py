@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pingouin as pg
 import pytest
 from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.compare import COMPARISON_COLUMNS, compare_groups
+from samenspel.pipeline.compare import COMPARISON_COLUMNS, compare_groups, welch_anova
 from samenspel.pipeline.goals import goal_agreement
 from samenspel.pipeline.index import hybridisation_index, symmetric_gap_mapping
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
@@ -72,26 +73,105 @@ def test_comparisons_match_scipy_and_hand_values():
     assert (table[table.test == "latent_means"].note.str.contains("not been tested")).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="compare.py: pingouin's Welch ANOVA refuses a group without variance (found by "
-    "tests/pipeline/test_methodology_properties.py with max_gap: 1; remove this mark when fixed)",
-)
-def test_an_area_where_everyone_scores_the_same_is_compared():
-    """Small areas where every respondent has IGF 100 (nobody rates their own side higher)
-    happen in real data, and more often with a small IGF goalpost."""
-    rng = np.random.default_rng(4)
+def test_welch_anova_matches_pingouin():
+    rng = np.random.default_rng(9)
+    groups = ((50, 8, 12), (55, 15, 30), (47, 5, 9))
+    frame = pd.DataFrame(
+        {
+            "y": np.concatenate([rng.normal(m, s, n) for m, s, n in groups]),
+            "g": np.repeat(["a", "b", "c"], [12, 30, 9]),
+        }
+    )
+    expected = pg.welch_anova(data=frame, dv="y", between="g").iloc[0]
+    grouped = frame.groupby("g")["y"]
+    got = welch_anova(
+        grouped.size().to_numpy(float), grouped.mean().to_numpy(), grouped.var().to_numpy()
+    )
+    assert got["F"] == pytest.approx(expected["F"])
+    assert got["df2"] == pytest.approx(expected["ddof2"])
+    assert got["p"] == pytest.approx(expected["p_unc"])
+    assert got["np2"] == pytest.approx(expected["np2"])
+
+
+def test_each_area_against_the_rest_of_its_municipality_by_hand():
+    rng = np.random.default_rng(5)
+    sizes = {"a1": 20, "a2": 25, "a3": 15, "b1": 30}
+    data = labelled(
+        {(a, "informal"): rng.normal(50 + 5 * (a == "a1"), 10, n) for a, n in sizes.items()}
+    )
+    municipality = {"a1": "GM0001", "a2": "GM0001", "a3": "GM0001", "b1": "GM0002"}
+    table = compare_groups(
+        data[list(COMPONENTS)],
+        data.area,
+        data.wave,
+        data.side,
+        METHOD,
+        municipality_of=municipality,
+    )
+    screens = table[(table.test == "area_vs_municipality") & (table.construct == "TRU")]
+    row = screens.set_index("group_a").loc["a1"]
+    rest = data[data.area.isin(["a2", "a3"]) & (data.side == "informal")]["TRU"]
+    own = data[data.area == "a1"]["TRU"]
+    welch = stats.ttest_ind(own, rest, equal_var=False)
+    assert row.statistic == pytest.approx(welch.statistic)
+    assert row.p == pytest.approx(welch.pvalue)
+    assert row.group_b == "rest of GM0001" and row.n_b == 40
+    fdr = stats.false_discovery_control(screens.p.dropna().to_numpy(), method="bh")
+    assert sorted(screens.p_adjusted.dropna()) == pytest.approx(sorted(fdr))
+    # b1 is the only area of its municipality: said, not computed.
+    alone = screens.set_index("group_a").loc["b1"]
+    assert np.isnan(alone.p) and alone.note.startswith("not computed: the only area")
+    everyone = table[(table.test == "area_vs_all") & (table.construct == "TRU")]
+    row = everyone.set_index("group_a").loc["b1"]
+    others = data[data.area != "b1"]["TRU"]
+    assert row.statistic == pytest.approx(
+        stats.ttest_ind(data[data.area == "b1"]["TRU"], others, equal_var=False).statistic
+    )
+
+
+def test_gap_heterogeneity_by_hand():
+    rng = np.random.default_rng(6)
+    values = {}
+    for area, gap in (("a", 0.0), ("b", 8.0), ("c", 2.0)):
+        values[(area, "professional")] = rng.normal(50 + gap, 10, 25)
+        values[(area, "informal")] = rng.normal(50, 10, 30)
+    data = labelled(values)
+    table = compare_groups(data[list(COMPONENTS)], data.area, data.wave, data.side, METHOD)
+    row = table[(table.test == "gap_heterogeneity") & (table.construct == "OGD")].iloc[0]
+    stats_ = data.groupby(["area", "side"])["OGD"].agg(["mean", "var", "size"]).unstack("side")
+    gaps = stats_[("mean", "professional")] - stats_[("mean", "informal")]
+    weights = 1 / (stats_[("var", "professional")] / 25 + stats_[("var", "informal")] / 30)
+    centre = (weights * gaps).sum() / weights.sum()
+    q = (weights * (gaps - centre) ** 2).sum()
+    assert row.statistic == pytest.approx(q)
+    assert row.p == pytest.approx(stats.chi2.sf(q, 2))
+    assert row.effect_size == pytest.approx(max(0, (q - 2) / q))
+
+
+def test_degenerate_cells_are_said_not_computed_and_the_others_go_on():
+    rng = np.random.default_rng(7)
     data = labelled(
         {
-            ("a", "professional"): np.full(6, 100.0),
-            ("a", "informal"): rng.normal(50, 10, 6),
-            ("b", "professional"): rng.normal(55, 10, 6),
-            ("b", "informal"): rng.normal(52, 10, 6),
+            ("flat", "professional"): np.full(12, 40.0),  # everyone the same
+            ("flat", "informal"): rng.normal(50, 10, 12),
+            ("one", "professional"): np.array([55.0]),  # a group of one
+            ("one", "informal"): rng.normal(50, 10, 12),
+            ("fine", "professional"): rng.normal(60, 10, 12),
+            ("fine", "informal"): rng.normal(45, 10, 12),
+            ("also", "professional"): rng.normal(50, 10, 12),
+            ("also", "informal"): rng.normal(50, 10, 12),
         }
     )
     table = compare_groups(data[list(COMPONENTS)], data.area, data.wave, data.side, METHOD)
-    assert (table.test == "welch_anova").any()
+    anova = table[(table.test == "welch_anova") & (table.side == "professional")].iloc[0]
+    assert anova.n_a == 2 and "everyone gave the same value" in anova.note
+    screens = table[table.test == "area_vs_all"].set_index(["group_a", "side", "construct"])
+    assert screens.loc[("one", "professional", "TRU"), "note"].startswith("not computed: fewer")
+    assert np.isfinite(screens.loc[("fine", "professional", "TRU"), "p"])
+    # A side with no spread at all between the two sides' respondents: not computed.
+    flat = labelled({("x", s): np.full(10, 30.0) for s in ("professional", "informal")})
+    sides = compare_groups(flat[list(COMPONENTS)], flat.area, flat.wave, flat.side, METHOD)
+    assert sides[sides.test == "welch_t"].note.str.startswith("not computed").all()
 
 
 def test_goal_agreement_by_hand():

@@ -123,7 +123,7 @@ def test_flags_are_stored_per_response_and_summarised(store, tmp_path):
     report = ingest_file(store, path, "2025", instrument(), areas())
     flags = store.execute("SELECT * FROM quality_flags").df()
     assert len(flags) == report.accepted
-    summary = quality_summary(flags)
+    summary = quality_summary(flags, indicative_min=1, publish_min=1)
     assert summary["n"].sum() == report.accepted
     assert (summary["n_any"] <= summary["n"]).all()
     rejects = store.execute("SELECT * FROM rejects").df()

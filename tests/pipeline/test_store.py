@@ -10,13 +10,16 @@ import pytest
 from ingest_fixtures import areas, instrument, key_file, kobo_csv, wave_frame  # noqa: F401
 from samenspel.instrument import InputError
 from samenspel.pipeline.ingest import ingest_file, load_responses
+from samenspel.pipeline.pseudonym import create_key, fingerprint, read_key
 from samenspel.pipeline.store import (
     META_COLUMNS,
     SCHEMA_V1,
     SCHEMA_VERSION,
+    migrate,
     open_store,
     raw_folder_for,
     store_status,
+    stored_fingerprint,
 )
 
 from samenspel.cli import main
@@ -56,7 +59,8 @@ def test_a_new_store_has_the_current_schema(tmp_path):
     assert con.execute("SELECT version FROM schema_info").fetchall() == [(SCHEMA_VERSION,)]
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert tables == {
-        "schema_info", "instruments", "waves", "files", "responses", "rejects", "quality_flags"
+        "schema_info", "instruments", "waves", "files", "responses", "rejects", "quality_flags",
+        "pseudonym_key",
     }  # fmt: skip
     assert "content" not in columns(con, "files")
 
@@ -65,10 +69,8 @@ def test_migration_from_schema_1_moves_raw_bytes_out_and_keeps_every_row(tmp_pat
     path = tmp_path / "old.duckdb"
     sha = make_v1_store(path)
     con = open_store(path)
-    assert [r[0] for r in con.execute("SELECT version FROM schema_info ORDER BY 1").fetchall()] == [
-        1,
-        2,
-    ]
+    versions = con.execute("SELECT version FROM schema_info ORDER BY 1").fetchall()
+    assert [r[0] for r in versions] == [1, 2, 3]
     assert (raw_folder_for(path) / sha).read_bytes() == RAW
     assert "content" not in columns(con, "files")
     assert columns(con, "rejects")[-2:] == ["area", "side"]
@@ -81,7 +83,7 @@ def test_migration_from_schema_1_moves_raw_bytes_out_and_keeps_every_row(tmp_pat
     con.close()
     # Opening again changes nothing further.
     con = open_store(path)
-    assert con.execute("SELECT count(*) FROM schema_info").fetchall() == [(2,)]
+    assert con.execute("SELECT count(*) FROM schema_info").fetchall() == [(3,)]
     con.close()
 
 
@@ -91,8 +93,37 @@ def test_a_migrated_store_takes_new_files(tmp_path):
     export = tmp_path / "kobo.csv"
     export.write_bytes(kobo_csv(wave_frame()))
     con = open_store(path)
+    # The store holds data already: the key it was built with must be there; none is made.
+    with pytest.raises(InputError, match="does not exist"):
+        ingest_file(con, export, "2025", instrument(), areas())
+    create_key()
     report = ingest_file(con, export, "2025", instrument(), areas())
     assert len(load_responses(con)) == 2 + report.accepted
+    assert report.key_created is None
+    assert stored_fingerprint(con) == fingerprint(read_key())
+    con.close()
+
+
+def test_migration_from_schema_2_empties_reject_details_and_keeps_every_row(tmp_path):
+    """Schema 2 copied values from the files into reject details (free text can name a
+    person); schema 3 keeps the reason and drops them."""
+    path = tmp_path / "v2.duckdb"
+    make_v1_store(path)
+    con = duckdb.connect(str(path))
+    migrate(con, raw_folder_for(path), until=2)
+    con.execute(
+        "INSERT INTO rejects VALUES (1, 5, '2024', 'u4', 'unknown-area', "
+        "'area ''Kerkstraat 12, mevr. Jansen'' is not in the registry', NULL, NULL)"
+    )
+    con.close()
+    con = open_store(path)
+    assert con.execute("SELECT max(version) FROM schema_info").fetchall() == [(3,)]
+    assert con.execute("SELECT reason, detail FROM rejects ORDER BY row_number").fetchall() == [
+        ("no-consent", ""),
+        ("unknown-area", ""),
+    ]
+    assert con.execute("SELECT count(*) FROM responses").fetchall() == [(2,)]
+    assert stored_fingerprint(con) is None
     con.close()
 
 
@@ -108,9 +139,9 @@ def test_cli_migrate_keeps_a_copy(tmp_path, capsys):
     make_v1_store(path)
     assert main(["migrate", "--store", str(path)]) == 0
     assert (tmp_path / "old.duckdb.before-migration").exists()
-    assert "from schema 1 to 2" in capsys.readouterr().err
+    assert "from schema 1 to 3" in capsys.readouterr().err
     con = open_store(path, read_only=True)
-    assert con.execute("SELECT max(version) FROM schema_info").fetchall() == [(2,)]
+    assert con.execute("SELECT max(version) FROM schema_info").fetchall() == [(3,)]
     con.close()
 
 
