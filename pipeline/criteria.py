@@ -1,6 +1,12 @@
 """The standards psychometric figures are reported against (DESIGN.md section 7), as data.
 
-Change a threshold here and every table, verdict and report follows.
+Change a threshold here and every table, verdict and report follows. The fit criteria are
+applied to the estimator's version of each index (:data:`FIT_VERSION`): the plain indices
+for ML, the robust ones for MLR (Brosseau-Liard & Savalei 2014), the scaled ones for WLSMV
+(as Mplus and most applied work report them; lavaan's robust WLSMV indices are undefined
+once thresholds are constrained across groups, so they cannot serve the invariance steps).
+The cutoffs were derived for continuous ML; under WLSMV they are conventions (Xia & Yang
+2019), which the technical appendix says beside every figure.
 """
 
 from __future__ import annotations
@@ -21,6 +27,11 @@ HENSELER = "Henseler et al. 2015"
 CHEN = "Chen 2007; Cheung & Rensvold 2002"
 BLIESE = "Bliese 2000"
 
+#: Which version of CFI, TLI and RMSEA (lavaan's suffix) is judged, per estimator.
+FIT_VERSION = {"ML": "", "MLR": ".robust", "WLSMV": ".scaled"}
+#: The indices that have scaled and robust versions (SRMR has none).
+VERSIONED_MEASURES = ("cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue")
+
 CHECK_GLOBAL_FIT = "global fit"
 CHECK_RELIABILITY = "reliability"
 CHECK_CONVERGENT = "convergent validity"
@@ -33,8 +44,8 @@ CHECK_AGGREGATION = "aggregation to areas"
 class Criterion:
     """One standard: ``statistic operator threshold`` (e.g. ``cfi >= 0.95``).
 
-    ``applies_to`` narrows an invariance criterion to one step (``metric``, ``scalar``,
-    ``strict``); empty means every step or subject.
+    ``applies_to`` narrows an invariance criterion to one step (``thresholds``, ``metric``,
+    ``scalar``, ``strict``); empty means every step or subject.
     """
 
     check: str
@@ -69,6 +80,7 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion(CHECK_DISCRIMINANT, "htmt", "<", 0.85, HENSELER),
     Criterion(CHECK_INVARIANCE, "delta_cfi", ">=", -0.010, CHEN),
     Criterion(CHECK_INVARIANCE, "delta_rmsea", "<=", 0.015, CHEN),
+    Criterion(CHECK_INVARIANCE, "delta_srmr", "<=", 0.010, CHEN, "thresholds"),
     Criterion(CHECK_INVARIANCE, "delta_srmr", "<=", 0.030, CHEN, "metric"),
     Criterion(CHECK_INVARIANCE, "delta_srmr", "<=", 0.010, CHEN, "scalar"),
     Criterion(CHECK_INVARIANCE, "delta_srmr", "<=", 0.010, CHEN, "strict"),
@@ -92,6 +104,12 @@ CRITERIA_COLUMNS = (
     COL_CRITERION,
     COL_SOURCE,
 )
+
+
+def measure_name(statistic: str, estimator: str) -> str:
+    """lavaan's name of the fit measure a criterion on ``statistic`` judges for
+    ``estimator`` (e.g. ``cfi`` -> ``cfi.scaled`` for WLSMV)."""
+    return statistic + FIT_VERSION[estimator] if statistic in VERSIONED_MEASURES else statistic
 
 
 def criteria_for(check: str, step: str = "") -> tuple[Criterion, ...]:

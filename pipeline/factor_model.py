@@ -4,17 +4,24 @@ A factor model is written like lavaan's ``=~`` lines, as a mapping from factor n
 codes: ``{"TRU": ["tru1", "tru2", "-tru3"]}``. An item written ``-code`` is reverse-keyed:
 reliability recodes it as ``scale_min + scale_max - x``; a CFA simply estimates a negative
 loading for it.
+
+A loading can be fixed to a value as in lavaan's ``f =~ 0.7*x1``: write the item as
+``"0.7*x1"`` (or ``"0.7*-x1"`` for a reverse-keyed item). An item may load on several
+factors (a bifactor model lists every item under the general factor and again under its
+specific factor; fit it with ``orthogonal=True, std_lv=True``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 REVERSE_PREFIX = "-"
+#: Separates a fixed loading value from the item code (lavaan's ``0.7*x1``).
+FIXED_SEPARATOR = "*"
 
 
 class PsychometricsError(ValueError):
@@ -30,11 +37,13 @@ class FactorModel:
     factors : factor names in the order given.
     indicators : per factor, its item codes without the reverse-key prefix.
     reverse_keyed : item codes that were written with a leading ``-``.
+    fixed : ``{(factor, item): value}`` of loadings fixed by ``"value*item"``.
     """
 
     factors: tuple[str, ...]
     indicators: Mapping[str, tuple[str, ...]]
     reverse_keyed: frozenset[str]
+    fixed: Mapping[tuple[str, str], float] = field(default_factory=dict)
 
     @property
     def items(self) -> tuple[str, ...]:
@@ -52,6 +61,7 @@ class FactorModel:
             keep,
             {f: self.indicators[f] for f in keep},
             frozenset(i for f in keep for i in self.indicators[f] if i in self.reverse_keyed),
+            {k: v for k, v in self.fixed.items() if k[0] in keep},
         )
 
 
@@ -66,6 +76,7 @@ def parse_factor_model(model: Mapping[str, Sequence[str]] | FactorModel) -> Fact
         )
     indicators: dict[str, tuple[str, ...]] = {}
     reverse: set[str] = set()
+    fixed: dict[tuple[str, str], float] = {}
     for factor, items in model.items():
         if isinstance(items, str) or not isinstance(items, Sequence) or not items:
             raise PsychometricsError(
@@ -73,16 +84,38 @@ def parse_factor_model(model: Mapping[str, Sequence[str]] | FactorModel) -> Fact
             )
         codes = []
         for raw in items:
-            if not isinstance(raw, str) or not raw.lstrip(REVERSE_PREFIX):
+            value, raw_code = _split_fixed(factor, raw)
+            if not raw_code.lstrip(REVERSE_PREFIX):
                 raise PsychometricsError(f"factor {factor!r}: item {raw!r} is not an item code")
-            code = raw[1:] if raw.startswith(REVERSE_PREFIX) else raw
-            if raw.startswith(REVERSE_PREFIX):
+            code = raw_code[1:] if raw_code.startswith(REVERSE_PREFIX) else raw_code
+            if raw_code.startswith(REVERSE_PREFIX):
                 reverse.add(code)
+            if value is not None:
+                fixed[(str(factor), code)] = value
             codes.append(code)
         if len(set(codes)) != len(codes):
             raise PsychometricsError(f"factor {factor!r} lists an item twice: {codes}")
         indicators[str(factor)] = tuple(codes)
-    return FactorModel(tuple(indicators), indicators, frozenset(reverse))
+    return FactorModel(tuple(indicators), indicators, frozenset(reverse), fixed)
+
+
+def _split_fixed(factor, raw) -> tuple[float | None, str]:
+    """``"0.7*x1"`` -> (0.7, "x1"); ``"x1"`` -> (None, "x1")."""
+    if not isinstance(raw, str):
+        raise PsychometricsError(f"factor {factor!r}: item {raw!r} is not an item code")
+    if FIXED_SEPARATOR not in raw:
+        return None, raw.strip()
+    number, _, code = raw.partition(FIXED_SEPARATOR)
+    try:
+        value = float(number)
+    except ValueError:
+        raise PsychometricsError(
+            f"factor {factor!r}: {raw!r} is not 'value*item'; write a fixed loading as a "
+            "number, e.g. '0.7*x1'"
+        ) from None
+    if not np.isfinite(value):
+        raise PsychometricsError(f"factor {factor!r}: the fixed loading in {raw!r} is not finite")
+    return value, code.strip()
 
 
 def check_columns(data: pd.DataFrame, columns: Sequence[str], what: str = "item") -> None:

@@ -3,21 +3,32 @@
 The factor model comes from the instrument (its reflective constructs, reverse keys marked),
 so a change to the YAML changes the model. Per wave the tables of
 :func:`~samenspel.pipeline.psychometrics.psychometric_tables` are computed with the two sides
-as groups (reliability per side, invariance between the sides) and areas as clusters (ICC);
-across waves, measurement invariance with the wave as group. Five-point Likert items are
-treated as continuous and fitted by maximum likelihood with FIML for missing answers.
+as groups (reliability per side, invariance between the sides, with a search for partial
+invariance where a step fails) and areas as clusters (ICC); across waves, measurement
+invariance with the wave as group. The estimator is the methodology file's choice
+(``psychometrics: estimator``, WLSMV by default: the five-point items as ordered categories,
+missing answers pairwise); the other treatment (``comparison``) is fitted beside it per wave
+for the ``estimator_comparison`` table.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
-from samenspel.pipeline.cfa import fit_cfa
+from samenspel.pipeline import invariance
 from samenspel.pipeline.factor_model import PsychometricsError
-from samenspel.pipeline.invariance import INVARIANCE_STEPS, measurement_invariance
-from samenspel.pipeline.psychometrics import TABLE_CHECKS, TABLE_INVARIANCE, psychometric_tables
+from samenspel.pipeline.invariance import COL_GROUP_PARTIAL, measurement_invariance
+from samenspel.pipeline.methodology import Methodology, load_methodology
+from samenspel.pipeline.ordinal import PolychoricNotPositiveDefinite
+from samenspel.pipeline.psychometrics import (
+    TABLE_CHECKS,
+    TABLE_INVARIANCE,
+    TABLE_PARTIAL,
+    psychometric_tables,
+)
 from samenspel.pipeline.score import clean_answers
-from scipy import stats
 
 PREFIX = "psychometrics_"
 COL_WAVE = "wave"
@@ -25,11 +36,10 @@ COL_COMPARISON = "comparison"
 COL_PROBLEM = "problem"
 #: Columns of ``psychometrics_latent_means``: per wave and factor, the informal side's latent
 #: mean relative to the professionals' (fixed at 0) in the scalar model, raw and in SD units
-#: of the professionals' factor, with the omnibus likelihood-ratio test of equal latent means.
-LATENT_MEAN_COLUMNS = (
-    "wave", "factor", "group", "estimate", "std_estimate", "chisq_diff", "df_diff",
-    "pvalue_diff",
-)  # fmt: skip
+#: of the professionals' factor, with the omnibus test of equal latent means; computed where
+#: scalar invariance between the sides holds, fully or partially (see
+#: :func:`~samenspel.pipeline.invariance.latent_mean_differences`).
+LATENT_MEAN_COLUMNS = (COL_WAVE, *invariance.LATENT_MEAN_COLUMNS)
 # Index components that are reflective constructs of the factor model, by the same code.
 REFLECTIVE_COMPONENTS = ("OGD", "TRU", "UNF", "DIS", "IND")
 
@@ -54,13 +64,19 @@ def instrument_factor_model(instrument: Instrument) -> tuple[dict[str, list[str]
     return model, low, high
 
 
-def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[str, pd.DataFrame]:
+def measurement_tables(
+    responses: pd.DataFrame, instrument: Instrument, method: Methodology | None = None
+) -> dict[str, pd.DataFrame]:
     """Psychometric tables per wave (column ``wave``) and invariance across waves.
 
-    Returns tables named ``psychometrics_<table>``; ``psychometrics_invariance`` has a
-    ``comparison`` column (``sides`` within a wave, ``waves`` across them). A wave whose data
-    cannot carry the model gets a row in ``psychometrics_problems`` instead of a crash.
+    Returns tables named ``psychometrics_<table>``; ``psychometrics_invariance`` and
+    ``psychometrics_partial_invariance`` have a ``comparison`` column (``sides`` within a
+    wave, ``waves`` across them). A wave whose data cannot carry the model gets a row in
+    ``psychometrics_problems`` instead of a crash. ``method`` gives the estimator (default:
+    the methodology file shipped with samenspel).
     """
+    method = method or load_methodology()
+    estimator = method.cfa_estimator
     model, low, high = instrument_factor_model(instrument)
     in_index = responses[responses["side"].isin(SIDES)]
     answers = clean_answers(in_index, instrument)
@@ -71,37 +87,53 @@ def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[
     data["wave"] = in_index["wave"].to_numpy()
     collected: dict[str, list[pd.DataFrame]] = {}
     problems = []
+    # groups enter in order of first appearance: professionals first, the latent means'
+    # reference
+    data = data.sort_values("side", key=lambda side: side != SIDES[0], kind="stable")
     for wave, part in data.groupby("wave", sort=True):
         try:
-            tables = psychometric_tables(
-                part.drop(columns="wave"), model, low, high, group="side", cluster="area",
-                standard_errors=False,
-            )  # fmt: skip
-        except PsychometricsError as exc:
-            problems.append({COL_WAVE: wave, COL_PROBLEM: str(exc)})
-            continue
+            tables = _wave_tables(part.drop(columns="wave"), model, low, high, method)
+        except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
+            problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(exc)})
+            if estimator != "WLSMV":
+                continue
+            # the ordinal model cannot be fitted (e.g. an answer category that no one on one
+            # side chose): the wave gets the continuous treatment, and the problem says so
+            try:
+                tables = _wave_tables(part.drop(columns="wave"), model, low, high, method,
+                                      fallback=True)  # fmt: skip
+            except (PsychometricsError, PolychoricNotPositiveDefinite) as again:
+                problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(again)})
+                continue
+            problems[-1][COL_PROBLEM] += (
+                f"; this wave was analysed with {method.cfa_comparison} (continuous) instead"
+            )
         for name, table in tables.items():
             table = table.copy()
-            if name == TABLE_INVARIANCE:
+            if name in (TABLE_INVARIANCE, TABLE_PARTIAL):
                 table.insert(0, COL_COMPARISON, "sides")
             if name != "criteria":
                 table.insert(0, COL_WAVE, wave)
             collected.setdefault(name, []).append(table)
-    latent = [
-        latent_mean_differences(part.drop(columns="wave"), model, wave)
-        for wave, part in data.groupby("wave", sort=True)
-        if _scalar_holds(collected, wave)
-    ]
-    if latent:
-        collected["latent_means"] = latent
     if data["wave"].nunique() > 1:
-        try:
-            across = measurement_invariance(data, model, "wave", missing="fiml").table.copy()
+        candidates = [estimator] + ([method.cfa_comparison] if estimator == "WLSMV" else [])
+        for number, name in enumerate(candidates):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", PolychoricNotPositiveDefinite)
+                    across = measurement_invariance(
+                        data.drop(columns=["side", "area"]), model, "wave", estimator=name,
+                        parameterization=method.cfa_parameterization,
+                    ).table.copy()  # fmt: skip
+            except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
+                problems.append({COL_WAVE: "all", COL_PROBLEM: _problem(exc)})
+                continue
+            if number:
+                problems[-1][COL_PROBLEM] += f"; the waves were compared with {name} instead"
             across.insert(0, COL_COMPARISON, "waves")
             across.insert(0, COL_WAVE, "all")
             collected.setdefault(TABLE_INVARIANCE, []).append(across)
-        except PsychometricsError as exc:
-            problems.append({COL_WAVE: "all", COL_PROBLEM: str(exc)})
+            break
     result = {}
     for name, tables in collected.items():
         result[PREFIX + name] = (
@@ -114,71 +146,30 @@ def measurement_tables(responses: pd.DataFrame, instrument: Instrument) -> dict[
     return {k: result[k] for k in order if k in result}
 
 
-def _scalar_chain_holds(steps: pd.DataFrame) -> bool | None:
-    """Configural, metric and scalar all hold (None when the steps were not all fitted)."""
-    needed = steps[steps["step"].isin(["configural", "metric", "scalar"])]
-    return bool(needed["holds"].astype(bool).all()) if len(needed) == 3 else None
-
-
-def _scalar_holds(collected: dict[str, list[pd.DataFrame]], wave: str) -> bool:
-    """Whether scalar invariance between the sides holds in ``wave``."""
-    for table in collected.get(TABLE_INVARIANCE, []):
-        steps = table[(table[COL_WAVE] == wave) & (table[COL_COMPARISON] == "sides")]
-        if _scalar_chain_holds(steps):
-            return True
-    return False
-
-
-def latent_mean_differences(
-    data: pd.DataFrame, model: dict[str, list[str]], wave: str
-) -> pd.DataFrame:
-    """Latent means of the informal side against the professionals' in the scalar model.
-
-    Only meaningful where scalar invariance between the sides holds (the caller checks).
-    The test compares the scalar model with one that also fixes the latent means equal
-    (lavaan ``group.equal = c("loadings", "intercepts", "means")``).
-    """
-    # Groups enter in order of first appearance: professionals first, as the reference.
-    data = data.sort_values("side", key=lambda side: side != SIDES[0], kind="stable")
-    scalar = fit_cfa(data, model, group="side", group_equal=INVARIANCE_STEPS["scalar"],
-                     missing="fiml", standard_errors=False)  # fmt: skip
-    equal = fit_cfa(data, model, group="side",
-                    group_equal=(*INVARIANCE_STEPS["scalar"], "means"), missing="fiml",
-                    standard_errors=False, start=scalar)  # fmt: skip
-    chisq = equal.fit["chisq"] - scalar.fit["chisq"]
-    df = equal.fit["df"] - scalar.fit["df"]
-    parameters = scalar.parameters
-    groups = list(dict.fromkeys(parameters["group"]))
-    reference, other = groups[0], groups[-1]
-    rows = []
-    for factor in model:
-        mean = parameters[
-            (parameters["group"] == other)
-            & (parameters["lhs"] == factor)
-            & (parameters["op"] == "~1")
-            & (parameters["rhs"].fillna("") == "")
-        ]
-        variance = parameters[
-            (parameters["group"] == reference)
-            & (parameters["lhs"] == factor)
-            & (parameters["op"] == "~~")
-            & (parameters["rhs"] == factor)
-        ]
-        estimate = float(mean["est"].iloc[0]) if not mean.empty else float("nan")
-        scale = float(variance["est"].iloc[0]) ** 0.5 if not variance.empty else float("nan")
-        rows.append(
-            (
-                wave,
-                factor,
-                other,
-                estimate,
-                estimate / scale,
-                chisq,
-                df,
-                float(stats.chi2.sf(chisq, df)) if df > 0 else float("nan"),
-            )
+def _problem(exc: Exception) -> str:
+    """The text of a problems row."""
+    if isinstance(exc, PolychoricNotPositiveDefinite):
+        return (
+            str(exc).split(": DWLS")[0] + ": too few respondents for the items (or "
+            "near-duplicate items) to analyse them as ordinal"
         )
-    return pd.DataFrame(rows, columns=list(LATENT_MEAN_COLUMNS))
+    return str(exc)
+
+
+def _wave_tables(data, model, low, high, method: Methodology, fallback: bool = False):
+    """One wave's psychometric tables with the methodology's estimator (or, as the
+    fallback, with its continuous comparison estimator and no comparison)."""
+    estimator = method.cfa_comparison if fallback else method.cfa_estimator
+    with warnings.catch_warnings():
+        # a polychoric matrix that is not positive definite: too few respondents for the
+        # items (or near-duplicate items); the wave is not analysed ordinally
+        warnings.simplefilter("error", PolychoricNotPositiveDefinite)
+        return psychometric_tables(
+            data, model, low, high, group="side", cluster="area", standard_errors=False,
+            estimator=estimator, parameterization=method.cfa_parameterization,
+            compare_estimator=None if fallback else method.cfa_comparison,
+            partial_search=True,
+        )  # fmt: skip
 
 
 def psychometric_inputs(
@@ -188,8 +179,10 @@ def psychometric_inputs(
 
     Returns (invariance across waves as ``wave_from, wave_to, holds`` rows for consecutive
     waves, CFA-derived component weights, whether scalar invariance between the sides holds
-    in every wave). Trends need scalar invariance across waves (configural fit, then equal
-    loadings and intercepts); the test pools all waves, so one verdict covers every pair. Component
+    in every wave, fully or partially: what latent means need). Trends of the index, which
+    averages observed answers, need full scalar invariance across waves (configural fit,
+    then equal loadings (and thresholds) and intercepts, nothing released); the test pools
+    all waves, so one verdict covers every pair. Component
     weights are the mean absolute standardised loading of each reflective construct in the
     latest wave; IGF and COL are not in the factor model and get the mean of the others.
     """
@@ -199,7 +192,8 @@ def psychometric_inputs(
         scalar = invariance[invariance["step"] == "scalar"]
         waves_row = scalar[scalar[COL_COMPARISON] == "waves"]
         if not waves_row.empty and len(waves) > 1:
-            holds = bool(waves_row["holds"].iloc[0])
+            full = waves_row[COL_GROUP_PARTIAL].fillna("").iloc[0] == ""
+            holds = bool(waves_row["holds"].iloc[0]) and full
             across = pd.DataFrame({"wave_from": waves[:-1], "wave_to": waves[1:], "holds": holds})
         sides = scalar[scalar[COL_COMPARISON] == "sides"]
         if not sides.empty:

@@ -8,6 +8,7 @@ what is wrong and how to fix it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from samenspel.instrument.areas import name_problem
 from samenspel.instrument.load import CODE_PATTERN, CONSTRUCT_CODE_PATTERN, kind_of, read_yaml
 from samenspel.instrument.model import Instrument
 from samenspel.instrument.problems import Level, Problem, ProblemsFound, yaml_key
+from samenspel.pipeline.cfa import ESTIMATOR_OPTIONS
+from samenspel.pipeline.model_spec import PARAMETERIZATION_OPTIONS
 
 DEFAULT_METHODOLOGY = Path(__file__).with_name("methodology.yaml")
 
@@ -48,7 +51,7 @@ CORRECTIONS = ("holm", "fdr_bh")
 TOP_LEVEL = (
     "version", "scoring", "components", "pillars", "pillar_weights", "side_aggregation",
     "bands", "uncertainty", "small_cells", "change", "comparisons", "sensitivity",
-    "psychometrics",  # the psychometric settings, checked where they are read
+    "psychometrics",
 )  # fmt: skip
 
 # Limits that protect the machine (methodology.yaml says why at each field).
@@ -87,6 +90,14 @@ class Methodology:
     meaningful_change: float = 5.0
     correction: str = "holm"
     sensitivity: dict[str, Any] = field(default_factory=dict)
+    # psychometrics: the CFA estimator, parameterisation and the treatment shown beside it
+    cfa_estimator: str = "WLSMV"
+    cfa_parameterization: str = "delta"
+    cfa_comparison: str = "MLR"
+    # psychometrics: the CFA estimator, parameterisation and the treatment shown beside it
+    cfa_estimator: str = "WLSMV"
+    cfa_parameterization: str = "delta"
+    cfa_comparison: str = "MLR"
 
     def band_of(self, value: float) -> str:
         """The band an index value falls in ('' for a missing value)."""
@@ -352,6 +363,13 @@ OPTIONAL_FIELDS = {
     "false_discovery_rate": ("change", "false_discovery_rate", _Number(0.05, above=0, below=1)),
     "meaningful_change": ("change", "meaningful_change", _Number(5, at_least=0, at_most=100)),
     "correction": ("comparisons", "correction", _Choice(CORRECTIONS)),
+    "cfa_estimator": ("psychometrics", "estimator", _Choice(ESTIMATOR_OPTIONS)),
+    "cfa_parameterization": (
+        "psychometrics",
+        "parameterization",
+        _Choice(PARAMETERIZATION_OPTIONS),
+    ),
+    "cfa_comparison": ("psychometrics", "comparison", _Choice(ESTIMATOR_OPTIONS)),
 }
 # The sensitivity settings stay a mapping: the analysis has its own defaults.
 SENSITIVITY_FIELDS = {
@@ -381,7 +399,7 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
     sections = {"": raw}
     for name in ("scoring", "uncertainty", "small_cells"):
         sections[name] = r.section(raw.get(name), name, _fields_of(name, FIELDS))
-    for name in ("change", "comparisons"):
+    for name in ("change", "comparisons", "psychometrics"):
         fields = _fields_of(name, OPTIONAL_FIELDS)
         sections[name] = r.section(raw.get(name), name, fields, optional=True)
     sensitivity = r.section(
@@ -407,6 +425,7 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
             f"indicative ({indicative}) is above publish ({publish})",
             "indicative is the smaller n, e.g. indicative: 5, publish: 10",
         )
+    _treatments(r, sections["psychometrics"], optional)
     components = _components(r, raw.get("components"))
     pillars = _pillars(r, raw.get("pillars"))
     weights = _pillar_weights(r, raw.get("pillar_weights"), pillars)
@@ -423,6 +442,23 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
         sensitivity={key: value for key, value in settings.items() if value is not None},
         source=str(path),
     )
+
+
+def _treatments(r: _Reader, section: dict | None, optional: dict) -> None:
+    """One of the CFA estimator and the comparison beside it treats the items as ordinal
+    (WLSMV), the other as continuous (ML or MLR)."""
+    defaults = {f.name: f.default for f in dataclasses.fields(Methodology)}
+    chosen = [
+        optional[name] if (section or {}).get(key) is not None else defaults[name]
+        for name, key in (("cfa_estimator", "estimator"), ("cfa_comparison", "comparison"))
+    ]
+    if section is not None and None not in chosen and chosen.count("WLSMV") != 1:
+        r.error(
+            "psychometrics.comparison",
+            "invalid-value",
+            "one of estimator and comparison must be WLSMV (ordinal), the other ML or MLR",
+            "e.g. estimator: WLSMV, comparison: MLR",
+        )
 
 
 def _components(r: _Reader, node: Any) -> dict[str, dict[str, Any]]:

@@ -6,8 +6,11 @@
 
 Each value is a tidy DataFrame with the columns documented in its module (names listed in
 :data:`TABLE_DESCRIPTIONS`); the pipeline writes them as CSV, the report shows ``checks``
-(every figure beside its criterion, meets or not) and ``criteria``. Likert items are treated
-as continuous and fitted by maximum likelihood (DESIGN.md section 7).
+(every figure beside its criterion, meets or not, with the estimator that produced it) and
+``criteria``. The CFA and invariance use the ``estimator`` asked for (ML, MLR or WLSMV, see
+:func:`~samenspel.pipeline.cfa.fit_cfa`); with ``compare_estimator`` the other treatment of
+the items (ordinal WLSMV against continuous ML/MLR) is fitted too and its main fit measures
+are set beside the chosen one's. Reliability, EFA and HTMT use Pearson (co)variances.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ TABLE_HTMT = "htmt"
 TABLE_MODIFICATION = "modification_indices"
 TABLE_INVARIANCE = "invariance"
 TABLE_AGGREGATION = "aggregation"
+TABLE_PARTIAL = "partial_invariance"
+TABLE_LATENT_MEANS = "latent_means"
+TABLE_ESTIMATORS = "estimator_comparison"
 
 #: Every table :func:`psychometric_tables` can return, with what it holds.
 TABLE_DESCRIPTIONS: Mapping[str, str] = {
@@ -50,13 +56,16 @@ TABLE_DESCRIPTIONS: Mapping[str, str] = {
     TABLE_PARALLEL: "efa.PARALLEL_COLUMNS: parallel analysis",
     TABLE_EFA_LOADINGS: "item, F1..Fk, communality, uniqueness: rotated EFA loadings",
     TABLE_EFA_CORRELATIONS: "factor, F1..Fk: factor correlations of the rotated EFA",
-    TABLE_CFA_FIT: "cfa COL_MEASURE, COL_VALUE: fit measures named as lavaan fitMeasures",
-    TABLE_CFA_PARAMETERS: "cfa.PARAMETER_COLUMNS: estimates, SEs, standardised solution",
-    TABLE_VALIDITY: "validity.VALIDITY_COLUMNS: composite reliability, AVE per factor",
+    TABLE_CFA_FIT: "cfa COL_MEASURE, COL_VALUE, estimator: fit measures named as lavaan's",
+    TABLE_CFA_PARAMETERS: "cfa.PARAMETER_COLUMNS, estimator: estimates, SEs, standardised",
+    TABLE_VALIDITY: "validity.VALIDITY_COLUMNS, estimator: composite reliability, AVE",
     TABLE_HTMT: "validity.HTMT_COLUMNS: heterotrait-monotrait ratio per factor pair",
-    TABLE_MODIFICATION: "cfa.MODIFICATION_COLUMNS: modification indices >= mi_minimum",
+    TABLE_MODIFICATION: "cfa.MODIFICATION_COLUMNS, estimator: modification indices",
     TABLE_INVARIANCE: "invariance.INVARIANCE_COLUMNS: configural..strict (with group)",
+    TABLE_PARTIAL: "invariance.PARTIAL_SEARCH_COLUMNS: released constraints (partial search)",
+    TABLE_LATENT_MEANS: "invariance.LATENT_MEAN_COLUMNS: latent means where scalar holds",
     TABLE_AGGREGATION: "aggregation.ICC_COLUMNS: ICC(1), ICC(2) per scale (with cluster)",
+    TABLE_ESTIMATORS: "ESTIMATOR_COMPARISON_COLUMNS: ordinal against continuous fit measures",
 }
 
 COL_CHECK = "check"
@@ -66,16 +75,47 @@ COL_VALUE = "value"
 COL_CRITERION = "criterion"
 COL_MEETS = "meets"
 COL_SOURCE = "source"
-#: Columns of the ``checks`` table (``subject``: scale, factor, factor pair or step).
+COL_ESTIMATOR = "estimator"
+#: Columns of the ``checks`` table (``subject``: scale, factor, factor pair or step;
+#: ``statistic`` the measure judged, e.g. ``cfi.scaled`` under WLSMV; ``estimator`` how the
+#: figure was estimated).
 CHECK_COLUMNS = (
     COL_CHECK,
     COL_SUBJECT,
     COL_STATISTIC,
+    COL_ESTIMATOR,
     COL_VALUE,
     COL_CRITERION,
     COL_MEETS,
     COL_SOURCE,
 )
+COL_MEASURE = "measure"
+COL_ORDINAL_ESTIMATOR = "ordinal_estimator"
+COL_ORDINAL = "ordinal"
+COL_CONTINUOUS_ESTIMATOR = "continuous_estimator"
+COL_CONTINUOUS = "continuous"
+COL_DIFFERENCE = "difference"
+#: Columns of the ``estimator_comparison`` table: one row per measure (each treatment's
+#: version of it: scaled for WLSMV, robust for MLR), the ordinal and the continuous value
+#: and their difference (ordinal minus continuous).
+ESTIMATOR_COMPARISON_COLUMNS = (
+    COL_MEASURE,
+    COL_ORDINAL_ESTIMATOR,
+    COL_ORDINAL,
+    COL_CONTINUOUS_ESTIMATOR,
+    COL_CONTINUOUS,
+    COL_DIFFERENCE,
+)
+#: The measures of the ``estimator_comparison`` table (``mean_abs_loading`` is the mean
+#: absolute standardised loading).
+COMPARED_MEASURES = ("chisq", "df", "cfi", "tli", "rmsea", "srmr", "mean_abs_loading")
+# How the figures that do not come from the CFA are estimated.
+_METHOD = {
+    "alpha": "Pearson covariances",
+    "omega_total": "ML (one-factor CFA)",
+    "htmt": "Pearson correlations",
+    "icc1": "one-way ANOVA",
+}
 
 
 @cfa.single_threaded_blas
@@ -88,6 +128,10 @@ def psychometric_tables(
     group: str | None = None,
     cluster: str | None = None,
     missing: str = "fiml",
+    estimator: str = "ML",
+    parameterization: str = "delta",
+    compare_estimator: str | None = None,
+    partial_search: bool = False,
     n_efa_factors: int | None = None,
     efa_method: str = "minres",
     efa_rotation: str = "oblimin",
@@ -105,9 +149,17 @@ def psychometric_tables(
     scale_min, scale_max : answer range, for recoding reverse-keyed items.
     group : column for reliability per group and measurement invariance.
     cluster : column for ICC(1)/ICC(2) of the scale means.
-    missing : ``"fiml"`` or ``"listwise"`` for the CFAs; with FIML, reliability, KMO,
-        Bartlett, parallel analysis, EFA and HTMT use pairwise covariances / correlations,
-        with listwise they use the complete respondents.
+    missing : ``"fiml"`` (all answers) or ``"listwise"``: for the CFAs FIML under ML/MLR
+        and pairwise under WLSMV, or complete respondents; reliability, KMO, Bartlett,
+        parallel analysis, EFA and HTMT then use pairwise covariances / correlations, or
+        the complete respondents.
+    estimator : ``"ML"``, ``"MLR"`` or ``"WLSMV"`` for the CFA and invariance
+        (:data:`~samenspel.pipeline.cfa.ESTIMATOR_OPTIONS`); ``parameterization`` for
+        WLSMV.
+    compare_estimator : the other treatment (WLSMV against ML or MLR) for the
+        ``estimator_comparison`` table; None for no comparison.
+    partial_search : search for partial invariance when a step fails
+        (:func:`~samenspel.pipeline.invariance.measurement_invariance`).
     n_efa_factors : factors to extract (default: the number of factors in the model).
     efa_method, efa_rotation : see :func:`samenspel.pipeline.efa.fit_efa`.
     mi_minimum : smallest modification index listed (3.84 = chi-square 1 df at .05).
@@ -116,10 +168,22 @@ def psychometric_tables(
 
     Returns
     -------
-    dict from the names in :data:`TABLE_DESCRIPTIONS` to DataFrames (``invariance`` only with
-    ``group``, ``aggregation`` only with ``cluster``).
+    dict from the names in :data:`TABLE_DESCRIPTIONS` to DataFrames (``invariance`` and
+    ``partial_invariance`` only with ``group``, ``latent_means`` only where scalar
+    invariance holds across the groups, ``aggregation`` only with ``cluster``,
+    ``estimator_comparison`` only with ``compare_estimator``).
     """
     parsed = parse_factor_model(model)
+    estimator = estimator.upper()
+    if compare_estimator is not None:
+        compare_estimator = compare_estimator.upper()
+        if [estimator, compare_estimator].count("WLSMV") != 1:
+            raise PsychometricsError(
+                "compare_estimator must set the ordinal treatment (WLSMV) against a "
+                f"continuous one (ML or MLR); got {estimator} and {compare_estimator}"
+            )
+    if missing not in ("fiml", "listwise"):
+        raise PsychometricsError(f"missing must be 'fiml' or 'listwise', got {missing!r}")
     reliability_missing = "pairwise" if missing == "fiml" else "listwise"
     items = list(parsed.items)
     tables: dict[str, pd.DataFrame] = {TABLE_CRITERIA: criteria.criteria_table()}
@@ -153,10 +217,13 @@ def psychometric_tables(
         tables[TABLE_EFA_CORRELATIONS] = fitted.factor_correlations.rename_axis(
             "factor"
         ).reset_index()
-    fit = cfa.fit_cfa(data, parsed, missing=missing, standard_errors=standard_errors)
-    tables[TABLE_CFA_FIT] = fit.fit_table()
-    tables[TABLE_CFA_PARAMETERS] = fit.parameters
-    tables[TABLE_VALIDITY] = validity.convergent_validity(fit)
+    options = {"parameterization": parameterization}
+    fit = cfa.fit_cfa(data, parsed, estimator=estimator, missing=_missing(missing, estimator),
+                      standard_errors=standard_errors, **options)  # fmt: skip
+    # the CFA's tables name their estimator in a last column
+    tables[TABLE_CFA_FIT] = fit.fit_table().assign(**{COL_ESTIMATOR: estimator})
+    tables[TABLE_CFA_PARAMETERS] = fit.parameters.assign(**{COL_ESTIMATOR: estimator})
+    tables[TABLE_VALIDITY] = validity.convergent_validity(fit).assign(**{COL_ESTIMATOR: estimator})
     multi = [f for f in parsed.factors if len(parsed.indicators[f]) >= 2]
     if len(multi) >= 2:
         tables[TABLE_HTMT] = validity.htmt(data, parsed.subset(multi), missing=correlations)
@@ -164,31 +231,75 @@ def psychometric_tables(
         fit.modification_indices(mi_minimum)
         .sort_values(cfa.COL_MI, ascending=False)
         .reset_index(drop=True)
+        .assign(**{COL_ESTIMATOR: estimator})
     )
     if group is not None:
-        tables[TABLE_INVARIANCE] = invariance.measurement_invariance(
-            data, parsed, group, missing=missing
-        ).table
+        steps = invariance.measurement_invariance(
+            data, parsed, group, missing=_missing(missing, estimator), estimator=estimator,
+            partial_search=partial_search, **options,
+        )  # fmt: skip
+        tables[TABLE_INVARIANCE] = steps.table
+        tables[TABLE_PARTIAL] = steps.partial_search
+        if invariance.scalar_holds(steps):
+            tables[TABLE_LATENT_MEANS] = invariance.latent_mean_differences(
+                data, parsed, group, steps.fits["scalar"]
+            )
+    if compare_estimator is not None:
+        other = cfa.fit_cfa(data, parsed, estimator=compare_estimator,
+                            missing=_missing(missing, compare_estimator),
+                            standard_errors=False, **options)  # fmt: skip
+        ordinal, continuous = (fit, other) if estimator == "WLSMV" else (other, fit)
+        tables[TABLE_ESTIMATORS] = estimator_comparison(ordinal, continuous)
     if cluster is not None:
         tables[TABLE_AGGREGATION] = aggregation.intraclass_correlations(
             data, parsed, cluster, scale_min, scale_max
         )
-    tables[TABLE_CHECKS] = _checks(tables)
+    tables[TABLE_CHECKS] = _checks(tables, estimator)
     return tables
 
 
-def _checks(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def _missing(missing: str, estimator: str) -> str:
+    """The CFA's missing-data option: all answers (FIML, or pairwise for WLSMV) or listwise."""
+    if missing == "listwise":
+        return "listwise"
+    return "pairwise" if estimator == "WLSMV" else "fiml"
+
+
+def estimator_comparison(ordinal: cfa.CFAResult, continuous: cfa.CFAResult) -> pd.DataFrame:
+    """The main fit measures of the ordinal and the continuous treatment side by side
+    (columns :data:`ESTIMATOR_COMPARISON_COLUMNS`, rows :data:`COMPARED_MEASURES`)."""
+    rows = []
+    for measure in COMPARED_MEASURES:
+        values = []
+        for fit in (ordinal, continuous):
+            if measure == "mean_abs_loading":
+                values.append(float(fit.loadings()[cfa.COL_STD_ALL].abs().mean()))
+            elif measure == "chisq" and "chisq.scaled" in fit.fit:
+                values.append(fit.fit["chisq.scaled"])
+            else:
+                values.append(fit.fit[criteria.measure_name(measure, fit.estimator)])
+        rows.append(
+            (measure, ordinal.estimator, values[0], continuous.estimator, values[1],
+             values[0] - values[1])
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=list(ESTIMATOR_COMPARISON_COLUMNS))
+
+
+def _checks(tables: Mapping[str, pd.DataFrame], estimator: str) -> pd.DataFrame:
     rows = []
 
-    def add(check: str, subject: str, statistic: str, value: float, step: str = "") -> None:
+    def add(check: str, subject: str, statistic: str, value: float, step: str = "",
+            measure: str = "", method: str = estimator) -> None:  # fmt: skip
         for c in criteria.criteria_for(check, step):
             if c.statistic == statistic:
-                rows.append((check, subject, statistic, value, c.text(), c.met(value), c.source))
+                rows.append((check, subject, measure or statistic, _METHOD.get(statistic, method),
+                             value, c.text(), c.met(value), c.source))  # fmt: skip
 
     fit_table = tables[TABLE_CFA_FIT]
     fit = dict(zip(fit_table[cfa.COL_MEASURE], fit_table[cfa.COL_VALUE], strict=True))
     for c in criteria.criteria_for(criteria.CHECK_GLOBAL_FIT):
-        add(c.check, "CFA", c.statistic, fit[c.statistic])
+        name = criteria.measure_name(c.statistic, estimator)
+        add(c.check, "CFA", c.statistic, fit[name], measure=name)
     rel = tables[TABLE_RELIABILITY]
     for r in rel[rel[reliability.COL_GROUP] == reliability.ALL_GROUPS].itertuples():
         add(criteria.CHECK_RELIABILITY, r.scale, "alpha", r.alpha)
@@ -205,7 +316,9 @@ def _checks(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             if row[invariance.COL_STEP] == "configural":
                 continue
             for statistic in ("delta_cfi", "delta_rmsea", "delta_srmr"):
-                add(criteria.CHECK_INVARIANCE, row["step"], statistic, row[statistic], row["step"])
+                measure = "delta_" + criteria.measure_name(statistic[6:], estimator)
+                add(criteria.CHECK_INVARIANCE, row["step"], statistic, row[statistic],
+                    row["step"], measure)  # fmt: skip
     if TABLE_AGGREGATION in tables:
         for r in tables[TABLE_AGGREGATION].itertuples():
             add(criteria.CHECK_AGGREGATION, r.scale, "icc1", r.icc1)

@@ -295,10 +295,37 @@ TEXT: dict[str, dict[str, str]] = {
         "the table.",
     },
     "technical_lead": {
-        "nl": "Psychometrische kwaliteit van de vragenlijst, elk cijfer naast zijn criterium. "
-        "Likert-items met 5 categorieën zijn geanalyseerd met ML als continu.",
-        "en": "Psychometric quality of the questionnaire, each figure beside its criterion. "
-        "Likert items with 5 categories are analysed with ML treated as continuous.",
+        "nl": "Psychometrische kwaliteit van de vragenlijst, elk cijfer naast zijn criterium en "
+        "de schatter waarmee het berekend is. De Likert-items met 5 categorieën zijn "
+        "geanalyseerd {estimator}.",
+        "en": "Psychometric quality of the questionnaire, each figure beside its criterion and "
+        "the estimator that produced it. The Likert items with 5 categories are analysed "
+        "{estimator}.",
+    },
+    "col_estimator": {"nl": "Schatter", "en": "Estimator"},
+    "col_released": {"nl": "Vrijgelaten", "en": "Released"},
+    "col_ordinal": {"nl": "Ordinaal", "en": "Ordinal"},
+    "col_continuous": {"nl": "Continu", "en": "Continuous"},
+    "tech_estimators": {
+        "nl": "Ordinaal of continu: maakt het uit?",
+        "en": "Ordinal or continuous: does it matter?",
+    },
+    "tech_estimators_text": {
+        "nl": "Dezelfde CFA per meting met de items als geordende categorieën en als continue "
+        "scores. Van CFI, TLI en RMSEA staat de versie van elke schatter er: geschaald "
+        "(WLSMV) of robuust (MLR); χ² is de geschaalde toetsgrootheid. Verschillen in fit "
+        "of ladingen laten zien of de keuze van de schatter de conclusies over deze schalen "
+        "raakt.",
+        "en": "The same CFA per wave with the items as ordered categories and as continuous "
+        "scores. CFI, TLI and RMSEA are each estimator's version: scaled (WLSMV) or robust "
+        "(MLR); χ² is the scaled test statistic. Differences in fit or loadings show whether "
+        "the choice of estimator affects the conclusions about these scales.",
+    },
+    "tech_methods_note": {
+        "nl": "α uit Pearson-covarianties; ω totaal uit een CFA met één factor (ML); ICC uit "
+        "een eenweg-ANOVA; HTMT uit Pearson-correlaties.",
+        "en": "α from Pearson covariances; ω total from a one-factor CFA (ML); ICC from a "
+        "one-way ANOVA; HTMT from Pearson correlations.",
     },
     "quality_lead": {
         "nl": "Welke bestanden zijn ingelezen, hoeveel rijen zijn geaccepteerd en afgewezen, en "
@@ -452,6 +479,28 @@ TEXT: dict[str, dict[str, str]] = {
     "methods_file": {"nl": "Het methodebestand", "en": "The methodology file"},
 }
 
+#: How the lead of the technical appendix describes each CFA estimator.
+ESTIMATOR_DESCRIPTIONS = {
+    "WLSMV": {
+        "nl": "als geordende categorieën (WLSMV: drempels en polychorische correlaties, "
+        "diagonaal gewogen kleinste kwadraten, robuuste standaardfouten en toetsen; "
+        "ontbrekende antwoorden paarsgewijs); meetinvariantie volgens Wu & Estabrook (2016)",
+        "en": "as ordered categories (WLSMV: thresholds and polychoric correlations, "
+        "diagonally weighted least squares, robust standard errors and tests; missing "
+        "answers pairwise); measurement invariance as Wu & Estabrook (2016)",
+    },
+    "MLR": {
+        "nl": "als continue scores (MLR: maximum likelihood met FIML, robuuste standaardfouten "
+        "en de Yuan-Bentler-toets)",
+        "en": "as continuous scores (MLR: maximum likelihood with FIML, robust standard errors "
+        "and the Yuan-Bentler test)",
+    },
+    "ML": {
+        "nl": "als continue, normaal verdeelde scores (ML met FIML)",
+        "en": "as continuous, normally distributed scores (ML with FIML)",
+    },
+}
+
 MAPPING_DESCRIPTIONS = {
     "rescaled": {"nl": "100 × (score − 1) / 4", "en": "100 × (score − 1) / 4"},
     "reversed": {"nl": "100 − 100 × (score − 1) / 4", "en": "100 − 100 × (score − 1) / 4"},
@@ -500,8 +549,13 @@ REFERENCES = (
     "OECD/JRC (2008). Handbook on Constructing Composite Indicators.",
     "Prinsen, C. A. C., et al. (2018). COSMIN guideline for systematic reviews of patient-"
     "reported outcome measures. Quality of Life Research, 27, 1147–1157.",
+    "Savalei, V. (2021). Improving fit indices in structural equation modeling with "
+    "categorical data. Multivariate Behavioral Research, 56(3), 390–407.",
     "Searle, S. R., Casella, G., & McCulloch, C. E. (1992). Variance Components. Wiley.",
     "Veldboer, L., & Hoijtink, M. (2019). De moeizame hybridisering van het sociale domein.",
+    "Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis models of "
+    "different levels of invariance for ordered categorical outcomes. Psychometrika, 81(4), "
+    "1014–1045.",
 )
 
 

@@ -22,7 +22,13 @@ from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.analyse import OUTPUT_COLUMNS
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from samenspel.reports import charts
-from samenspel.reports.i18n import LANGUAGES, MAPPING_DESCRIPTIONS, REFERENCES, translator
+from samenspel.reports.i18n import (
+    ESTIMATOR_DESCRIPTIONS,
+    LANGUAGES,
+    MAPPING_DESCRIPTIONS,
+    REFERENCES,
+    translator,
+)
 from samenspel.reports.quality import percent, quality_context
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -306,13 +312,14 @@ def _comparisons(data: ReportInput, names: dict[str, str]) -> dict:
 PSYCHOMETRIC_DETAIL_TABLES = (
     "items", "kmo", "bartlett", "parallel_analysis", "efa_loadings", "efa_factor_correlations",
     "latent_means", "cfa_fit", "cfa_parameters", "validity", "htmt", "modification_indices",
-    "criteria",
+    "partial_invariance", "criteria",
     "problems",
 )  # fmt: skip
 
 
-def _technical(data: ReportInput, names: dict[str, str]) -> dict:
-    """Psychometrics: every figure beside its criterion first, then the full tables."""
+def _technical(data: ReportInput, language: str, names: dict[str, str]) -> dict:
+    """Psychometrics: every figure beside its criterion and estimator first, then the full
+    tables; then how the sample was drawn (units, design effects)."""
 
     def get(name: str) -> list[dict]:
         frame = data.tables.get("psychometrics_" + name)
@@ -326,6 +333,11 @@ def _technical(data: ReportInput, names: dict[str, str]) -> dict:
     unit_icc = data.tables.get("unit_icc", pd.DataFrame(columns=["measure"]))
     latest = str(data.tables["index"]["wave"].max())
     design = _design(data, latest)
+    checks = data.tables.get("psychometrics_checks")
+    fits = [] if checks is None or "estimator" not in checks else list(
+        checks.loc[checks["check"] == "global fit", "estimator"].dropna().unique()
+    )  # fmt: skip
+    estimators = [ESTIMATOR_DESCRIPTIONS[e][language] for e in fits if e in ESTIMATOR_DESCRIPTIONS]
     return {
         "available": "psychometrics_checks" in data.tables, "checks": get("checks"),
         "invariance": get("invariance"), "reliability": get("reliability"),
@@ -335,6 +347,8 @@ def _technical(data: ReportInput, names: dict[str, str]) -> dict:
         ))),
         "design": _records(design[design["interval"].fillna("") != ""]),
         "area_names": area_labels(data.tables["index"]),
+        "comparison": get("estimator_comparison"),
+        "estimator_text": "; ".join(estimators) or ESTIMATOR_DESCRIPTIONS["ML"][language],
     }  # fmt: skip
 
 
@@ -378,7 +392,7 @@ def build_site(data: ReportInput, language: str) -> dict[str, str]:
             page="comparisons", **common, **_comparisons(data, names)
         ),
         "technical.html": env.get_template("technical.html.j2").render(
-            page="technical", **common, **_technical(data, names)
+            page="technical", **common, **_technical(data, language, names)
         ),
         "quality.html": _quality_page(env, data, common),
         "methods.html": env.get_template("methods.html.j2").render(

@@ -323,8 +323,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             "Ingest a survey export first with `samenspel ingest`."
         )
     wave_order = sorted(responses["wave"].unique())
-    with step("psychometrics per wave and across waves (FIML)"):
-        measurement = measurement_tables(responses, instrument)
+    with step(f"psychometrics per wave and across waves ({method.cfa_estimator})"):
+        measurement = measurement_tables(responses, instrument, method)
     waves_invariance, cfa_weights, between_sides = psychometric_inputs(measurement, wave_order)
     if invariance is None:
         invariance = waves_invariance

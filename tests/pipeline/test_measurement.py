@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.measurement import (
+    LATENT_MEAN_COLUMNS,
     PREFIX,
     instrument_factor_model,
     measurement_tables,
@@ -27,7 +28,7 @@ def test_factor_model_follows_the_yaml():
 
 
 @pytest.fixture(scope="module")
-def tables():
+def responses():
     areas = load_areas(DEFAULT_AREAS)
     # No careless respondents: their straightlining over reverse-keyed items is misfit.
     settings = SimulationSettings(waves=("2025", "2026"), per_side=30, side_gap=0.8,
@@ -43,6 +44,11 @@ def tables():
     responses = pd.concat(frames, ignore_index=True)
     sides = {1.0: "professional", 2.0: "informal", 3.0: "stakeholder"}
     responses["side"] = responses["role"].map(sides)
+    return responses
+
+
+@pytest.fixture(scope="module")
+def tables(responses):
     return measurement_tables(responses, INSTRUMENT)
 
 
@@ -55,19 +61,26 @@ def test_tables_per_wave_with_criteria(tables):
     assert {"all", "professional", "informal"} <= set(reliability["group"])
     invariance = tables[PREFIX + "invariance"]
     assert set(invariance["comparison"]) == {"sides", "waves"}
+    # the methodology's estimator: WLSMV, so the Wu & Estabrook chain
     assert list(invariance[invariance.comparison == "waves"]["step"]) == [
         "configural",
+        "thresholds",
         "metric",
         "scalar",
-        "strict",
     ]
+    assert set(invariance["estimator"]) == {"WLSMV"}
+    fit_checks = checks[checks.check == "global fit"]
+    assert set(fit_checks["statistic"]) == {"cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr"}
+    assert set(fit_checks["estimator"]) == {"WLSMV"}
 
 
 def test_latent_means_where_scalar_invariance_holds(tables):
     # The simulator's items have the same parameters for both sides: invariance holds, and
     # the informal side (lower level h by side_gap) trusts less and devalues more.
     latent = tables[PREFIX + "latent_means"]
+    assert tuple(latent.columns) == LATENT_MEAN_COLUMNS
     assert set(latent["group"]) == {"informal"}
+    assert set(latent["estimator"]) == {"WLSMV"}
     for _, wave in latent.groupby("wave"):
         by_factor = wave.set_index("factor")["std_estimate"]
         assert by_factor["TRU"] < 0 < by_factor["OGD"]
@@ -81,3 +94,23 @@ def test_inputs_for_the_index(tables):
     assert between is True
     assert set(weights) == {"OGD", "TRU", "UNF", "DIS", "IND", "IGF", "COL"}
     assert all(0.3 < w < 1 for w in weights.values())
+
+
+def test_estimator_comparison_per_wave(tables):
+    comparison = tables[PREFIX + "estimator_comparison"]
+    assert set(comparison["wave"]) == {"2025", "2026"}
+    assert set(comparison["ordinal_estimator"]) == {"WLSMV"}
+    assert set(comparison["continuous_estimator"]) == {"MLR"}
+
+
+def test_wave_the_ordinal_model_cannot_carry_gets_the_continuous_treatment(responses):
+    """An answer category no professional chose in 2026: that wave falls back to MLR."""
+    areas = sorted(responses["area"].unique())[:6]
+    changed = responses[(responses["wave"] == "2026") & responses["area"].isin(areas)].copy()
+    professional = changed["side"] == "professional"
+    changed.loc[professional & (changed["tru1"] == 1), "tru1"] = 2
+    tables = measurement_tables(changed, INSTRUMENT)
+    problem = tables[PREFIX + "problems"]["problem"].iloc[0]
+    assert "'tru1' has empty category [1]" in problem and "analysed with MLR" in problem
+    checks = tables[PREFIX + "checks"]
+    assert set(checks.loc[checks["check"] == "global fit", "estimator"]) == {"MLR"}

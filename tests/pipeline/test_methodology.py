@@ -101,9 +101,9 @@ def test_an_empty_change_section_takes_the_defaults(tmp_path):
 
 
 def test_optional_sections_may_be_left_out(tmp_path):
-    path = variant(tmp_path, {"change": ABSENT, "comparisons": ABSENT, "sensitivity": ABSENT})
-    method = load_methodology(path)
-    assert method.correction == "holm"
+    sections = ("change", "comparisons", "sensitivity", "psychometrics")
+    method = load_methodology(variant(tmp_path, dict.fromkeys(sections, ABSENT)))
+    assert method.correction == "holm" and method.cfa_estimator == "WLSMV"
     assert method.sensitivity == {}
 
 
@@ -161,6 +161,14 @@ def test_optional_sections_may_be_left_out(tmp_path):
             "sensitivity.min_share_answered",
             "invalid-value",
         ),
+        ({"psychometrics": "WLSMV"}, "psychometrics", "wrong-type"),
+        ({"psychometrics.estimatr": "MLR"}, "psychometrics.estimatr", "unknown-field"),
+        (
+            {"psychometrics.parameterization": "gamma"},
+            "psychometrics.parameterization",
+            "invalid-value",
+        ),
+        ({"psychometrics.comparison": "WLSMV"}, "psychometrics.comparison", "invalid-value"),
         # components
         ({"components.OGD": ABSENT}, "components.OGD", "missing-field"),
         (
@@ -247,11 +255,6 @@ def test_files_that_are_not_a_methodology(tmp_path, body):
     with pytest.raises(ProblemsFound) as caught:
         load_methodology(path)
     assert caught.value.problems
-
-
-def test_a_psychometrics_section_is_left_to_its_own_reader(tmp_path):
-    """Another part of the pipeline reads `psychometrics:`; its presence is no problem here."""
-    load_methodology(variant(tmp_path, {"psychometrics": {"estimator": "WLSMV"}}))
 
 
 @pytest.mark.parametrize(

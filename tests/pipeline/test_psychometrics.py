@@ -9,6 +9,9 @@ from samenspel.pipeline.criteria import CRITERIA, CRITERIA_COLUMNS
 from samenspel.pipeline.factor_model import PsychometricsError
 from samenspel.pipeline.psychometrics import (
     CHECK_COLUMNS,
+    COL_ESTIMATOR,
+    COMPARED_MEASURES,
+    ESTIMATOR_COMPARISON_COLUMNS,
     TABLE_DESCRIPTIONS,
     psychometric_tables,
 )
@@ -17,13 +20,16 @@ from samenspel.pipeline.psychometrics import (
 @pytest.fixture(scope="module")
 def tables():
     start = time.perf_counter()
-    result = psychometric_tables(load("likert"), LIKERT_MODEL, 1, 5, group="side", cluster="area")
+    result = psychometric_tables(
+        load("likert"), LIKERT_MODEL, 1, 5, group="side", cluster="area", compare_estimator="WLSMV"
+    )
     result["_seconds"] = time.perf_counter() - start
     return result
 
 
 def test_every_documented_table_is_returned(tables):
-    assert set(TABLE_DESCRIPTIONS) <= set(tables)
+    # latent means only where scalar invariance holds: not between these sides
+    assert set(TABLE_DESCRIPTIONS) - {"latent_means"} <= set(tables)
 
 
 @pytest.mark.parametrize(
@@ -35,10 +41,11 @@ def test_every_documented_table_is_returned(tables):
         ("reliability", reliability.RELIABILITY_COLUMNS),
         ("kmo", efa.KMO_COLUMNS),
         ("parallel_analysis", efa.PARALLEL_COLUMNS),
-        ("cfa_parameters", cfa.PARAMETER_COLUMNS),
-        ("validity", validity.VALIDITY_COLUMNS),
+        ("cfa_fit", (cfa.COL_MEASURE, cfa.COL_VALUE, COL_ESTIMATOR)),
+        ("cfa_parameters", (*cfa.PARAMETER_COLUMNS, COL_ESTIMATOR)),
+        ("validity", (*validity.VALIDITY_COLUMNS, COL_ESTIMATOR)),
         ("htmt", validity.HTMT_COLUMNS),
-        ("modification_indices", cfa.MODIFICATION_COLUMNS),
+        ("modification_indices", (*cfa.MODIFICATION_COLUMNS, COL_ESTIMATOR)),
         ("invariance", invariance.INVARIANCE_COLUMNS),
         ("aggregation", aggregation.ICC_COLUMNS),
     ],
@@ -75,3 +82,35 @@ def test_degenerate_data_give_a_psychometrics_error():
     data = load("likert").head(3)
     with pytest.raises(PsychometricsError):
         psychometric_tables(data, LIKERT_MODEL, 1, 5)
+
+
+def test_ordinal_and_continuous_treatments_side_by_side(tables):
+    comparison = tables["estimator_comparison"]
+    assert tuple(comparison.columns) == ESTIMATOR_COMPARISON_COLUMNS
+    assert list(comparison["measure"]) == list(COMPARED_MEASURES)
+    assert set(comparison["ordinal_estimator"]) == {"WLSMV"}
+    assert set(comparison["continuous_estimator"]) == {"ML"}
+    row = comparison.set_index("measure")
+    assert row.loc["cfi", "continuous"] == pytest.approx(
+        tables["cfa_fit"].set_index("measure").loc["cfi", "value"]
+    )
+    # thresholds and polychorics: standardised loadings are larger than from Pearson covariances
+    assert row.loc["mean_abs_loading", "difference"] > 0
+
+
+def test_checks_name_estimator_and_measure():
+    ordinal = psychometric_tables(load("likert"), LIKERT_MODEL, 1, 5, estimator="WLSMV")
+    checks = ordinal["checks"]
+    fit = checks[checks.check == "global fit"].set_index("statistic")
+    assert set(fit.index) == {"cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr"}
+    assert set(fit["estimator"]) == {"WLSMV"}
+    assert fit.loc["cfi.scaled", "value"] == pytest.approx(
+        ordinal["cfa_fit"].set_index("measure").loc["cfi.scaled", "value"]
+    )
+    alpha = checks[checks.statistic == "alpha"]
+    assert set(alpha["estimator"]) == {"Pearson covariances"}
+
+
+def test_comparison_needs_one_ordinal_treatment():
+    with pytest.raises(PsychometricsError, match="WLSMV"):
+        psychometric_tables(load("likert"), LIKERT_MODEL, 1, 5, compare_estimator="MLR")
