@@ -27,6 +27,7 @@ from samenspel.pipeline.psychometrics import (
     TABLE_INVARIANCE,
     TABLE_PARTIAL,
     psychometric_tables,
+    subsample,
 )
 from samenspel.pipeline.score import clean_answers
 
@@ -121,8 +122,14 @@ def measurement_tables(
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", PolychoricNotPositiveDefinite)
+                    sample = subsample(
+                        data.drop(columns=["side", "area"]),
+                        "wave",
+                        method.psychometrics_sample,
+                        method.seed,
+                    )
                     across = measurement_invariance(
-                        data.drop(columns=["side", "area"]), model, "wave", estimator=name,
+                        sample, model, "wave", estimator=name,
                         parameterization=method.cfa_parameterization,
                     ).table.copy()  # fmt: skip
             except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
@@ -168,7 +175,7 @@ def _wave_tables(data, model, low, high, method: Methodology, fallback: bool = F
             data, model, low, high, group="side", cluster="area", standard_errors=False,
             estimator=estimator, parameterization=method.cfa_parameterization,
             compare_estimator=None if fallback else method.cfa_comparison,
-            partial_search=True,
+            partial_search=True, max_sample=method.psychometrics_sample,
         )  # fmt: skip
 
 

@@ -94,10 +94,8 @@ class Methodology:
     cfa_estimator: str = "WLSMV"
     cfa_parameterization: str = "delta"
     cfa_comparison: str = "MLR"
-    # psychometrics: the CFA estimator, parameterisation and the treatment shown beside it
-    cfa_estimator: str = "WLSMV"
-    cfa_parameterization: str = "delta"
-    cfa_comparison: str = "MLR"
+    # the respondents per side and wave the psychometrics use (None: everyone)
+    psychometrics_sample: int | None = 5000
 
     def band_of(self, value: float) -> str:
         """The band an index value falls in ('' for a missing value)."""
@@ -108,6 +106,9 @@ class Methodology:
             if value >= band.lower:
                 label = band.band
         return label
+
+
+ABSENT = object()  # an optional field left out: the record's default applies
 
 
 def _show(value: Any) -> str:
@@ -168,12 +169,23 @@ class _Reader:
         self.unknown(section, where, fields)
         return section
 
-    def field(self, section: dict | None, where: str, key: str, check, required: bool = True):
-        """``key`` of a section read with ``check``; None when absent (a problem if required)
-        or when the section itself was reported."""
+    def field(
+        self,
+        section: dict | None,
+        where: str,
+        key: str,
+        check,
+        required: bool = True,
+        nullable: bool = False,
+    ):
+        """``key`` of a section read with ``check``. Absent (or empty, unless ``nullable``:
+        then an empty field is None, a value): a problem if required, else :data:`ABSENT`.
+        None when the field or its section was reported."""
         if section is None:
             return None
         value = section.get(key)
+        if value is None and nullable and key in section:
+            return None
         if value is None:
             if required:
                 self.error(
@@ -182,7 +194,8 @@ class _Reader:
                     "this field is missing",
                     f"add it, e.g. `{key}: {check.example}`",
                 )
-            return None
+                return None
+            return ABSENT
         return check(self, value, _at(where, key))
 
 
@@ -370,7 +383,15 @@ OPTIONAL_FIELDS = {
         _Choice(PARAMETERIZATION_OPTIONS),
     ),
     "cfa_comparison": ("psychometrics", "comparison", _Choice(ESTIMATOR_OPTIONS)),
+    # null: everyone. The CFA of the questionnaire's items needs a few hundred respondents
+    # (200 as the common rule of thumb, Kline 2016); a smaller sample is never drawn.
+    "psychometrics_sample": (
+        "psychometrics",
+        "sample",
+        _Number(5000, at_least=200, whole=True),
+    ),
 }
+NULLABLE = ("psychometrics_sample",)
 # The sensitivity settings stay a mapping: the analysis has its own defaults.
 SENSITIVITY_FIELDS = {
     "draws": _Number(500, at_least=DRAWS[0], at_most=DRAWS[1], whole=True),
@@ -410,7 +431,7 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
         for name, (where, key, check) in FIELDS.items()
     }
     optional = {
-        name: r.field(sections[where], where, key, check, required=False)
+        name: r.field(sections[where], where, key, check, required=False, nullable=name in NULLABLE)
         for name, (where, key, check) in OPTIONAL_FIELDS.items()
     }
     settings = {
@@ -434,12 +455,12 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
         raise ProblemsFound(r.problems)
     return Methodology(
         **values,
-        **{name: value for name, value in optional.items() if value is not None},
+        **{name: value for name, value in optional.items() if value is not ABSENT},
         components=components,
         pillars=pillars,
         pillar_weights=weights,
         bands=bands,
-        sensitivity={key: value for key, value in settings.items() if value is not None},
+        sensitivity={key: value for key, value in settings.items() if value is not ABSENT},
         source=str(path),
     )
 
@@ -449,8 +470,8 @@ def _treatments(r: _Reader, section: dict | None, optional: dict) -> None:
     (WLSMV), the other as continuous (ML or MLR)."""
     defaults = {f.name: f.default for f in dataclasses.fields(Methodology)}
     chosen = [
-        optional[name] if (section or {}).get(key) is not None else defaults[name]
-        for name, key in (("cfa_estimator", "estimator"), ("cfa_comparison", "comparison"))
+        defaults[name] if optional[name] is ABSENT else optional[name]
+        for name in ("cfa_estimator", "cfa_comparison")
     ]
     if section is not None and None not in chosen and chosen.count("WLSMV") != 1:
         r.error(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 from samenspel.pipeline import aggregation, cfa, criteria, efa, invariance, reliability, validity
 from samenspel.pipeline.factor_model import (
@@ -138,6 +139,7 @@ def psychometric_tables(
     mi_minimum: float = 3.84,
     standard_errors: bool = True,
     seed: int = 2026,
+    max_sample: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """All psychometric tables of one data set.
 
@@ -164,7 +166,13 @@ def psychometric_tables(
     efa_method, efa_rotation : see :func:`samenspel.pipeline.efa.fit_efa`.
     mi_minimum : smallest modification index listed (3.84 = chi-square 1 df at .05).
     standard_errors : compute CFA standard errors (costly under FIML with many items).
-    seed : of the parallel analysis.
+    seed : of the parallel analysis and of the subsample.
+    max_sample : at most this many respondents per group (per data set without ``group``),
+        drawn at random with ``seed``, for every table but ``aggregation``: the item
+        statistics, reliability, EFA, CFA and invariance describe the instrument and are
+        precise long before a national sample's size (a standardised loading of .7 has a
+        standard error of about .007 at 5,000 respondents), while ICC(1) and ICC(2) describe
+        the areas and use every respondent. None: everyone everywhere.
 
     Returns
     -------
@@ -186,6 +194,7 @@ def psychometric_tables(
         raise PsychometricsError(f"missing must be 'fiml' or 'listwise', got {missing!r}")
     reliability_missing = "pairwise" if missing == "fiml" else "listwise"
     items = list(parsed.items)
+    everyone, data = data, subsample(data, group, max_sample, seed)
     tables: dict[str, pd.DataFrame] = {TABLE_CRITERIA: criteria.criteria_table()}
     tables[TABLE_ITEMS] = reliability.item_analysis(
         data, parsed, scale_min, scale_max, group=group, missing=reliability_missing
@@ -252,10 +261,29 @@ def psychometric_tables(
         tables[TABLE_ESTIMATORS] = estimator_comparison(ordinal, continuous)
     if cluster is not None:
         tables[TABLE_AGGREGATION] = aggregation.intraclass_correlations(
-            data, parsed, cluster, scale_min, scale_max
+            everyone, parsed, cluster, scale_min, scale_max
         )
     tables[TABLE_CHECKS] = _checks(tables, estimator)
     return tables
+
+
+def subsample(data: pd.DataFrame, group: str | None, limit: int | None, seed: int):
+    """At most ``limit`` rows per ``group`` value (of all rows without a group), drawn at
+    random with ``seed``, in the data's order; the data itself when it is small enough."""
+    if limit is None:
+        return data
+    if limit < 1:
+        raise PsychometricsError(f"max_sample must be at least 1, got {limit}")
+    groups = data[group] if group is not None else pd.Series(0, index=data.index)
+    sizes = groups.value_counts()
+    if (sizes <= limit).all():
+        return data
+    rng = np.random.default_rng(seed)
+    keep = np.zeros(len(data), dtype=bool)
+    for value in sizes.index:
+        rows = np.flatnonzero((groups == value).to_numpy())
+        keep[rng.choice(rows, min(limit, len(rows)), replace=False)] = True
+    return data[keep]
 
 
 def _missing(missing: str, estimator: str) -> str:

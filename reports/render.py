@@ -317,7 +317,7 @@ PSYCHOMETRIC_DETAIL_TABLES = (
 )  # fmt: skip
 
 
-def _technical(data: ReportInput, language: str, names: dict[str, str]) -> dict:
+def _technical(data: ReportInput, language: str, names: dict[str, str] | None = None) -> dict:
     """Psychometrics: every figure beside its criterion and estimator first, then the full
     tables; then how the sample was drawn (units, design effects)."""
 
@@ -330,9 +330,12 @@ def _technical(data: ReportInput, language: str, names: dict[str, str]) -> dict:
         frame = data.tables.get("psychometrics_" + name)
         if frame is not None:
             details.append((name, list(frame.columns), _records(frame)))
+    names = names or {}
     unit_icc = data.tables.get("unit_icc", pd.DataFrame(columns=["measure"]))
-    latest = str(data.tables["index"]["wave"].max())
-    design = _design(data, latest)
+    index = data.tables.get(
+        "index", pd.DataFrame(columns=["area", "wave", "area_name", "municipality"])
+    )
+    design = _design(data, str(index["wave"].max()))
     checks = data.tables.get("psychometrics_checks")
     fits = [] if checks is None or "estimator" not in checks else list(
         checks.loc[checks["check"] == "global fit", "estimator"].dropna().unique()
@@ -346,7 +349,7 @@ def _technical(data: ReportInput, language: str, names: dict[str, str]) -> dict:
             lambda m: names.get(m.removeprefix("component_"), m)
         ))),
         "design": _records(design[design["interval"].fillna("") != ""]),
-        "area_names": area_labels(data.tables["index"]),
+        "area_names": area_labels(index),
         "comparison": get("estimator_comparison"),
         "estimator_text": "; ".join(estimators) or ESTIMATOR_DESCRIPTIONS["ML"][language],
     }  # fmt: skip

@@ -100,6 +100,17 @@ def test_an_empty_change_section_takes_the_defaults(tmp_path):
     )
 
 
+def test_an_empty_psychometric_sample_means_everyone(tmp_path):
+    assert load_methodology().psychometrics_sample == 5000
+    assert (
+        load_methodology(variant(tmp_path, {"psychometrics.sample": None})).psychometrics_sample
+        is None
+    )
+    # other empty fields take their defaults
+    method = load_methodology(variant(tmp_path, {"psychometrics.estimator": None}))
+    assert method.cfa_estimator == "WLSMV"
+
+
 def test_optional_sections_may_be_left_out(tmp_path):
     sections = ("change", "comparisons", "sensitivity", "psychometrics")
     method = load_methodology(variant(tmp_path, dict.fromkeys(sections, ABSENT)))
@@ -169,6 +180,8 @@ def test_optional_sections_may_be_left_out(tmp_path):
             "invalid-value",
         ),
         ({"psychometrics.comparison": "WLSMV"}, "psychometrics.comparison", "invalid-value"),
+        ({"psychometrics.sample": 50}, "psychometrics.sample", "invalid-value"),
+        ({"psychometrics.sample": "all"}, "psychometrics.sample", "wrong-type"),
         # components
         ({"components.OGD": ABSENT}, "components.OGD", "missing-field"),
         (

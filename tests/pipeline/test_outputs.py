@@ -65,6 +65,11 @@ def test_comparisons_match_scipy_and_hand_values():
     correction = 1 - 3 / (4 * (len(x) + len(y)) - 9)
     assert row.effect_size == pytest.approx((x.mean() - y.mean()) / pooled * correction, rel=1e-3)
     assert row.ci_low < row.effect_size < row.ci_high
+    u = table[(table.test == "mann_whitney") & (table.construct == "TRU")].iloc[0]
+    expected = pg.mwu(x, y).iloc[0]
+    assert (u.statistic, u.p, u.effect_size) == pytest.approx(
+        (expected["U_val"], expected["p_val"], expected["RBC"])
+    )
     # Holm over the 7 Welch tests (identical columns: identical p): p_adjusted = min(1, 7p)
     assert row.p_adjusted == pytest.approx(min(1.0, 7 * row.p))
     assert row.correction == "holm"
