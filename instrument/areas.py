@@ -3,20 +3,68 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
+from typing import Any
 
-from samenspel.instrument.load import read_yaml
+from samenspel.instrument.load import kind_of, read_yaml
 from samenspel.instrument.model import SIDES, UNIT_NOT_LISTED, Area, AreaRegistry, Unit
-from samenspel.instrument.problems import Level, Problem, ProblemsFound
+from samenspel.instrument.problems import Level, Problem, ProblemsFound, yaml_key
 
 AREA_KINDS = ("gebied", "wijk", "buurt")
-AREA_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-MUNICIPALITY_PATTERN = re.compile(r"^GM\d{4}$")
+AREA_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+MUNICIPALITY_PATTERN = re.compile(r"GM\d{4}")
 UNIT_EXAMPLE = "`professional: [{code: on-wijkteam-1, name: Wijkteam Noord, members: 18}]`"
+# Names (of areas, units, municipalities) end up in forms, CSV files and the report: one line
+# of plain text. Refused: control characters (CR, LF, NUL, tab, escape codes), lone
+# surrogates (not encodable as UTF-8), line and paragraph separators, and the bidirectional
+# controls that silently reorder the text around them.
+NAME_MAX_LENGTH = 100
+REFUSED_CATEGORIES = ("Cc", "Cs", "Zl", "Zp")
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def name_problem(value: Any, what: str = "name") -> tuple[str, str, str] | None:
+    """What is wrong with a name (or another one-line text: ``what``) as (problem code,
+    message, hint); None if it is usable."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "missing-field", f"the {what} is empty", f"write the {what}"
+    if not isinstance(value, str):
+        return (
+            "wrong-type",
+            f"the {what} must be text, found {kind_of(value)}",
+            f"write the {what} as text, in quotes if it looks like a number",
+        )
+    refused = sorted(
+        {c for c in value if unicodedata.category(c) in REFUSED_CATEGORIES or c in BIDI_CONTROLS}
+    )
+    if refused:
+        return (
+            "invalid-value",
+            f"the {what} contains control characters "
+            f"({', '.join(f'U+{ord(c):04X}' for c in refused)})",
+            f"write the {what} on one line, as plain text without tabs or escape codes",
+        )
+    if len(value.strip()) > NAME_MAX_LENGTH:
+        return (
+            "invalid-value",
+            f"the {what} is {len(value.strip())} characters long",
+            f"shorten it to at most {NAME_MAX_LENGTH} characters",
+        )
+    return None
+
+
+def _same_name(name: str) -> str:
+    """Names that differ only in case or Unicode composition look the same in a report."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def load_areas(path: str | Path) -> AreaRegistry:
-    """Load and validate an area registry; raise :class:`ProblemsFound` on errors."""
+    """Load and validate an area registry; raise :class:`ProblemsFound` on errors.
+
+    Names must be plain text; area names unique within their municipality (the same name in
+    two municipalities is two areas: everything downstream is keyed by the area id).
+    """
     problems: list[Problem] = []
     raw = read_yaml(path, problems)
     if problems:
@@ -25,30 +73,42 @@ def load_areas(path: str | Path) -> AreaRegistry:
     def error(where: str, code: str, message: str, hint: str) -> None:
         problems.append(Problem(Level.ERROR, code, f"{path}: {where}", message, hint))
 
-    if not isinstance(raw, dict):
-        error(
-            "(top level)",
-            "wrong-type",
-            "expected `municipalities:` and `areas:`",
-            "see instrument/areas.yaml for the layout",
-        )
-        raise ProblemsFound(problems)
-    municipalities = raw.get("municipalities") or {}
-    if not isinstance(municipalities, dict):
+    def name(value: Any, where: str) -> str | None:
+        problem = name_problem(value)
+        if problem:
+            error(where, *problem)
+            return None
+        return value.strip()
+
+    listed = raw.get("municipalities") or {}
+    if not isinstance(listed, dict):
         error(
             "municipalities",
             "wrong-type",
             "expected a mapping of CBS code to name",
             "write e.g. `GM0363: Amsterdam`",
         )
-        municipalities = {}
-    for code in municipalities:
-        if not MUNICIPALITY_PATTERN.match(str(code)):
+        listed = {}
+    municipalities: dict[str, str] = {}
+    code_of_name: dict[str, str] = {}
+    for code, value in listed.items():
+        where = f"municipalities.{yaml_key(code)}"
+        if not MUNICIPALITY_PATTERN.fullmatch(str(code)):
             error(
-                f"municipalities.{code}",
+                where,
                 "invalid-code",
                 f"{code!r} is not a CBS municipality code",
                 "write GM and four digits, e.g. GM0363",
+            )
+        label = name(value, where)
+        municipalities[str(code)] = label or ""
+        first = code_of_name.setdefault(_same_name(label or ""), str(code))
+        if label is not None and first != str(code):
+            error(
+                where,
+                "duplicate-code",
+                f"the name {label!r} is already used for {first}",
+                "give every municipality its own name",
             )
     nodes = raw.get("areas")
     if not isinstance(nodes, list) or not nodes:
@@ -62,6 +122,7 @@ def load_areas(path: str | Path) -> AreaRegistry:
     areas: list[Area] = []
     seen: set[str] = set()
     seen_units: set[str] = set()
+    place_of_name: dict[tuple[str, str], str] = {}  # (municipality, name) -> first area
     for index, node in enumerate(nodes):
         where = f"areas[{index}]"
         if not isinstance(node, dict):
@@ -77,7 +138,7 @@ def load_areas(path: str | Path) -> AreaRegistry:
             )
             continue
         area_id = str(node["id"])
-        if not AREA_ID_PATTERN.match(area_id):
+        if not AREA_ID_PATTERN.fullmatch(area_id):
             error(
                 f"{where}.id",
                 "invalid-code",
@@ -100,6 +161,16 @@ def load_areas(path: str | Path) -> AreaRegistry:
                 f"municipality {municipality!r} is not listed under municipalities",
                 f"add it there or use one of {', '.join(map(str, municipalities))}",
             )
+        area_name = name(node["name"], f"{where}.name")
+        first = place_of_name.setdefault((municipality, _same_name(area_name or "")), where)
+        if area_name is not None and first != where:
+            error(
+                f"{where}.name",
+                "duplicate-code",
+                f"the name {area_name!r} is already used for {first} in "
+                f"{municipalities.get(municipality) or municipality}",
+                "give every area of a municipality its own name",
+            )
         if node["kind"] not in AREA_KINDS:
             error(
                 f"{where}.kind",
@@ -116,13 +187,13 @@ def load_areas(path: str | Path) -> AreaRegistry:
                     f"{key} must be text, found {value!r}",
                     'quote CBS codes so leading zeros survive, e.g. "WK036301"',
                 )
-        units = _units(node.get("units"), area_id, where, seen_units, error)
+        units = _units(node.get("units"), area_id, where, seen_units, error, name)
         areas.append(
             Area(
                 area_id,
-                str(node["name"]),
+                area_name or "",
                 municipality,
-                str(municipalities.get(municipality, "")),
+                municipalities.get(municipality, ""),
                 str(node["kind"]),
                 cbs["cbs_wijk"],
                 cbs["cbs_buurt"],
@@ -134,7 +205,7 @@ def load_areas(path: str | Path) -> AreaRegistry:
     return AreaRegistry(tuple(areas), str(path))
 
 
-def _units(node, area_id: str, where: str, seen: set[str], error) -> tuple[Unit, ...]:
+def _units(node, area_id: str, where: str, seen: set[str], error, name_of) -> tuple[Unit, ...]:
     """The recruitment units of one area: ``units: {professional: [...], informal: [...]}``.
 
     Unit codes are unique in the whole registry (the questionnaire stores the code alone).
@@ -146,7 +217,8 @@ def _units(node, area_id: str, where: str, seen: set[str], error) -> tuple[Unit,
         return ()
     units = []
     for side, entries in node.items():
-        at = f"{where}.units.{side}"
+        names: dict[str, str] = {}  # the same name twice would be one choice on the forms
+        at = f"{where}.units.{yaml_key(side)}"
         if side not in SIDES:
             error(at, "invalid-value", f"side {side!r} is not known", f"use {' or '.join(SIDES)}")
             continue
@@ -159,7 +231,16 @@ def _units(node, area_id: str, where: str, seen: set[str], error) -> tuple[Unit,
                 error(here, "missing-field", "a unit needs a code and a name", UNIT_EXAMPLE)
                 continue
             code, members = str(entry["code"]), entry.get("members")
-            if not AREA_ID_PATTERN.match(code) or code == UNIT_NOT_LISTED:
+            unit_name = name_of(entry["name"], f"{here}.name")
+            first = names.setdefault(_same_name(unit_name or ""), here)
+            if unit_name is not None and first != here:
+                error(
+                    f"{here}.name",
+                    "duplicate-code",
+                    f"the name {unit_name!r} is already used for {first}",
+                    "give every unit of an area and side its own name",
+                )
+            if not AREA_ID_PATTERN.fullmatch(code) or code == UNIT_NOT_LISTED:
                 error(
                     f"{here}.code",
                     "invalid-code",
@@ -185,5 +266,5 @@ def _units(node, area_id: str, where: str, seen: set[str], error) -> tuple[Unit,
                     "give the number of people in the unit, or leave `members` out",
                 )
                 members = None
-            units.append(Unit(code, str(entry["name"]), area_id, side, members))
+            units.append(Unit(code, unit_name or "", area_id, side, members))
     return tuple(units)

@@ -48,49 +48,128 @@ MAX_WORDS_PER_SENTENCE = 12
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 
-def read_yaml(path: str | Path, problems: list[Problem]) -> Any:
-    """Read a YAML file; on failure add a problem and return None."""
+# Limits that keep a mistaken or hostile file from exhausting the machine. The largest file
+# we know of, an area registry of every CBS buurt in the Netherlands with five units each,
+# is about 7 MB (PyYAML reads it in some 40 s); the deepest nesting in our files is 6 levels.
+# PyYAML builds nested collections recursively: much deeper nesting ends in a RecursionError.
+MAX_YAML_BYTES = 16 * 1024 * 1024
+MAX_YAML_DEPTH = 64
+
+
+def kind_of(value: Any) -> str:
+    """What a parsed YAML value is, in words, for messages ("found a list")."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with a nesting limit, and values it cannot construct (a date
+    such as 2026-02-30, ``!!int abc``) as YAML errors with their place; PyYAML itself raises
+    ValueError, KeyError or AttributeError for those."""
+
+    depth = 0
+
+    def compose_sequence_node(self, anchor):
+        return self._nested(super().compose_sequence_node, anchor)
+
+    def compose_mapping_node(self, anchor):
+        return self._nested(super().compose_mapping_node, anchor)
+
+    def _nested(self, compose, anchor):
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"the data is nested more than {MAX_YAML_DEPTH} levels deep",
+                    self.peek_event().start_mark,
+                )
+            return compose(anchor)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"this value cannot be read as {kind} ({exc}); quote it if it is meant as text",
+                node.start_mark,
+            ) from None
+
+
+def read_yaml(path: str | Path, problems: list[Problem]) -> dict | None:
+    """Read a YAML file whose top level is a mapping; on failure add a problem, return None."""
     path = Path(path)
+
+    def problem(code: str, where: str, message: str, hint: str) -> None:
+        problems.append(Problem(Level.ERROR, code, where, message, hint))
+
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_YAML_BYTES + 1)  # never more: the path may be a device
     except FileNotFoundError:
-        problems.append(
-            Problem(
-                Level.ERROR,
-                "file-not-found",
-                str(path),
-                "the file does not exist",
-                "check the path; the default instrument is instrument/samenspel.yaml",
-            )
+        problem("file-not-found", str(path), "the file does not exist", "check the path")
+        return None
+    except OSError as exc:
+        problem(
+            "file-not-found", str(path), f"cannot read the file: {exc}", "check the permissions"
         )
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(
-            Problem(
-                Level.ERROR,
-                "file-not-found",
-                str(path),
-                f"cannot read the file: {exc}",
-                "save the file as UTF-8 text and check its permissions",
-            )
+    if len(data) > MAX_YAML_BYTES:
+        problem(
+            "file-too-large",
+            str(path),
+            f"the file is larger than {MAX_YAML_BYTES:,} bytes",
+            "check that this is the right file; settings, questionnaires and registries are "
+            "far smaller",
         )
         return None
     try:
-        return yaml.safe_load(text)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem(
+            "file-not-found", str(path), f"cannot read the file: {exc}", "save it as UTF-8 text"
+        )
+        return None
+    try:
+        raw = yaml.load(text, Loader=_Loader)  # a SafeLoader: plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         reason = getattr(exc, "problem", None) or str(exc)
-        problems.append(
-            Problem(
-                Level.ERROR,
-                "invalid-yaml",
-                where,
-                f"not valid YAML: {reason}",
-                "check indentation and quoting near this line",
-            )
+        problem(
+            "invalid-yaml",
+            where,
+            f"not valid YAML: {reason}",
+            "check indentation and quoting near this line",
         )
         return None
+    if not isinstance(raw, dict):
+        found = "an empty file" if raw is None else kind_of(raw)
+        problem(
+            "wrong-type",
+            f"{path}: (top level)",
+            f"expected `field: value` lines, found {found}",
+            "write the file as a YAML mapping of fields to values, like the built-in one",
+        )
+        return None
+    return raw
 
 
 class _Checker:

@@ -20,8 +20,10 @@ class Level(StrEnum):
 CATALOGUE: dict[str, str] = {
     "file-not-found": "the file does not exist or cannot be read",
     "invalid-yaml": "the file is not valid YAML",
+    "file-too-large": "the file is larger than a settings file can sensibly be",
     "missing-field": "a required field is absent",
     "wrong-type": "a field has the wrong type",
+    "unknown-field": "a field that the file's layout does not have (a misspelling?)",
     "invalid-value": "a field has a value outside the allowed choices",
     "duplicate-code": "two items, sections, constructs or areas share a code",
     "invalid-code": "a code is not usable as a column and XML name",
@@ -78,6 +80,13 @@ class ProblemsFound(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+def yaml_key(key: object) -> str:
+    """A mapping key as a step of a YAML path: as written, or quoted with escapes when it
+    holds characters that cannot be printed (a path must not act on the terminal)."""
+    text = str(key)
+    return text if text.isprintable() else repr(text)
 
 
 def has_errors(problems: list[Problem]) -> bool:

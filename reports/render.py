@@ -90,6 +90,16 @@ def _bands(method: Methodology) -> list[tuple[str, float, float]]:
     return [(b.band, bounds[i], bounds[i + 1]) for i, b in enumerate(method.bands)]
 
 
+def area_labels(index: pd.DataFrame) -> dict[str, str]:
+    """Area id -> its name where the name stands alone (charts, comparisons), with the
+    municipality added where two areas share a name: areas are keyed by id, never by name."""
+    areas = index[["area", "area_name", "municipality"]].drop_duplicates("area")
+    names = areas["area_name"].fillna(areas["area"]).astype(str)
+    shared = names.str.casefold().duplicated(keep=False)
+    labels = names.where(~shared, names + " (" + areas["municipality"].astype(str) + ")")
+    return dict(zip(areas["area"], labels, strict=True))
+
+
 def _component_names(data: ReportInput, language: str) -> dict[str, str]:
     names = {}
     for component in COMPONENTS:
@@ -114,20 +124,26 @@ def _overview(data: ReportInput, t, language: str) -> dict:
         rap=int(counts.get("rapprochement", 0)), coex=int(counts.get("co-existence", 0)),
         total=len(current),
     ))  # fmt: skip
+    labels = area_labels(index)
     forest = charts.forest(
-        [charts.Interval(r.area_name, r.index, r.ci_low, r.ci_high) for r in current.itertuples()],
+        [
+            charts.Interval(labels[r.area], r.index, r.ci_low, r.ci_high)
+            for r in current.itertuples()
+        ],
         t("forest_title", wave=latest),
         bands,
         t("axis_index"),
     )
-    series = {
-        name: list(zip(group["wave"], group["index"], strict=True))
-        for name, group in index.sort_values("wave").groupby("area_name", sort=True)
-    }
+    series = dict(
+        sorted(
+            (labels[area], list(zip(group["wave"], group["index"], strict=True)))
+            for area, group in index.sort_values("wave").groupby("area")
+        )
+    )
     trend = charts.trend(series, waves, t("trend_title"), bands) if len(waves) > 1 else None
     gap = charts.gap_chart(
         [
-            charts.Interval(r.area_name, r.gap, r.gap_ci_low, r.gap_ci_high)
+            charts.Interval(labels[r.area], r.gap, r.gap_ci_low, r.gap_ci_high)
             for r in current.itertuples()
         ],
         t("gap_title", wave=latest),
@@ -266,7 +282,7 @@ def _comparisons(data: ReportInput, names: dict[str, str]) -> dict:
     table = data.tables.get("comparisons")
     if table is None:
         return {"available": False}
-    area_names = data.tables["index"].drop_duplicates("area").set_index("area")["area_name"]
+    area_names = area_labels(data.tables["index"])
     table = table.assign(
         construct_name=table["construct"].map(names).fillna(table["construct"]),
         name_a=table["group_a"].map(area_names).fillna(table["group_a"]),
@@ -316,7 +332,9 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
             details.append((name, list(frame.columns), _records(frame)))
     names = names or {}
     unit_icc = data.tables.get("unit_icc", pd.DataFrame(columns=["measure"]))
-    index = data.tables.get("index", pd.DataFrame(columns=["area", "wave", "area_name"]))
+    index = data.tables.get(
+        "index", pd.DataFrame(columns=["area", "wave", "area_name", "municipality"])
+    )
     design = _design(data, str(index["wave"].max()))
     checks = data.tables.get("psychometrics_checks")
     fits = [] if checks is None or "estimator" not in checks else list(
@@ -331,7 +349,7 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
             lambda m: names.get(m.removeprefix("component_"), m)
         ))),
         "design": _records(design[design["interval"].fillna("") != ""]),
-        "area_names": dict(zip(index["area"], index["area_name"], strict=True)),
+        "area_names": area_labels(index),
         "comparison": get("estimator_comparison"),
         "estimator_text": "; ".join(estimators) or ESTIMATOR_DESCRIPTIONS["ML"][language],
     }  # fmt: skip
@@ -344,10 +362,9 @@ def _quality_page(env: Environment, data: ReportInput, common: dict) -> str:
             page="quality", title=common["t"]("nav_quality"), lead=common["t"]("quality_lead"),
             tables=[], **common,
         )  # fmt: skip
-    index = data.tables["index"]
     context = quality_context(*(data.tables[name] for name in needed), data.method.indicative_min)
     return env.get_template("quality.html.j2").render(
-        page="quality", area_names=dict(zip(index["area"], index["area_name"], strict=True)),
+        page="quality", area_names=area_labels(data.tables["index"]),
         **context, **common,
     )  # fmt: skip
 

@@ -60,3 +60,169 @@ def test_missing_registry_file(tmp_path):
     with pytest.raises(ProblemsFound) as caught:
         load_areas(tmp_path / "nope.yaml")
     assert caught.value.problems[0].code == "file-not-found"
+
+
+def registry_problems(tmp_path, text: str) -> dict[str, str]:
+    """YAML path -> problem code of every problem in a registry."""
+    path = tmp_path / "areas.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProblemsFound) as caught:
+        load_areas(path)
+    return {p.where.removeprefix(f"{path}: "): p.code for p in caught.value.problems}
+
+
+TWO_MUNICIPALITIES = "municipalities:\n  GM0405: Hoorn\n  GM0439: Purmerend\nareas:\n"
+
+
+# Issue 11: a name that is a mapping, and names with a carriage return or NUL, used to load
+# (and then broke index.csv and the report).
+@pytest.mark.parametrize(
+    ("area", "where", "code"),
+    [
+        (
+            "{id: a, name: {nl: Binnenstad}, municipality: GM0405, kind: wijk}",
+            "areas[0].name",
+            "wrong-type",
+        ),
+        (
+            "{id: a, name: [Binnen, stad], municipality: GM0405, kind: wijk}",
+            "areas[0].name",
+            "wrong-type",
+        ),
+        ("{id: a, name: 1012, municipality: GM0405, kind: wijk}", "areas[0].name", "wrong-type"),
+        (
+            '{id: a, name: "Binnen\\rstad", municipality: GM0405, kind: wijk}',
+            "areas[0].name",
+            "invalid-value",
+        ),
+        (
+            '{id: a, name: "Binnen\\0stad", municipality: GM0405, kind: wijk}',
+            "areas[0].name",
+            "invalid-value",
+        ),
+        (
+            '{id: a, name: "Binnen\\nstad", municipality: GM0405, kind: wijk}',
+            "areas[0].name",
+            "invalid-value",
+        ),
+        (
+            '{id: a, name: "Binnen\\tstad", municipality: GM0405, kind: wijk}',
+            "areas[0].name",
+            "invalid-value",
+        ),
+        (
+            '{id: a, name: "\\e[31mBinnenstad", municipality: GM0405, kind: wijk}',
+            "areas[0].name",
+            "invalid-value",
+        ),
+        (
+            '{id: a, name: "Binnen\\u202Estad", municipality: GM0405, kind: wijk}',
+            "areas[0].name",
+            "invalid-value",
+        ),
+        (
+            '{id: a, name: "\\ud800", municipality: GM0405, kind: wijk}',
+            "areas[0].name",
+            "invalid-value",
+        ),
+        ('{id: a, name: "  ", municipality: GM0405, kind: wijk}', "areas[0].name", "missing-field"),
+        (
+            f"{{id: a, name: {'x' * 101}, municipality: GM0405, kind: wijk}}",
+            "areas[0].name",
+            "invalid-value",
+        ),
+        ('{id: "a\\n", name: A, municipality: GM0405, kind: wijk}', "areas[0].id", "invalid-code"),
+        (
+            "{id: a, name: A, municipality: {GM0405: Hoorn}, kind: wijk}",
+            "areas[0].municipality",
+            "unknown-reference",
+        ),
+        ("{id: a, name: A, municipality: GM0405, kind: [wijk]}", "areas[0].kind", "invalid-value"),
+        (
+            "{id: a, name: A, municipality: GM0405, kind: wijk, units: {professional: "
+            "[{code: t1, name: {x: y}}]}}",
+            "areas[0].units.professional[0].name",
+            "wrong-type",
+        ),
+        (
+            "{id: a, name: A, municipality: GM0405, kind: wijk, units: {professional: "
+            '[{code: t1, name: "Team\\r1"}]}}',
+            "areas[0].units.professional[0].name",
+            "invalid-value",
+        ),
+        (
+            "{id: a, name: A, municipality: GM0405, kind: wijk, units: {professional: "
+            "[{code: t1, name: Team}, {code: t2, name: team}]}}",
+            "areas[0].units.professional[1].name",
+            "duplicate-code",
+        ),
+    ],
+)
+def test_names_are_plain_text(tmp_path, area, where, code):
+    assert registry_problems(tmp_path, TWO_MUNICIPALITIES + f"  - {area}\n") == {where: code}
+
+
+@pytest.mark.parametrize(
+    ("municipalities", "where", "code"),
+    [
+        ("GM0405: {nl: Hoorn}", "municipalities.GM0405", "wrong-type"),
+        ('GM0405: "Hoorn\\r"', "municipalities.GM0405", "invalid-value"),
+        ("GM0405: ", "municipalities.GM0405", "missing-field"),
+        ("GM0405: Hoorn\n  GM0439: hoorn", "municipalities.GM0439", "duplicate-code"),
+        ("GM0405: Hoorn\n  GM0405x: Purmerend", "municipalities.GM0405x", "invalid-code"),
+    ],
+)
+def test_municipality_names_are_plain_text_and_unique(tmp_path, municipalities, where, code):
+    text = (
+        f"municipalities:\n  {municipalities}\n"
+        "areas:\n  - {id: a, name: A, municipality: GM0405, kind: wijk}\n"
+    )
+    assert registry_problems(tmp_path, text) == {where: code}
+
+
+def test_area_names_are_unique_within_a_municipality(tmp_path):
+    text = TWO_MUNICIPALITIES + (
+        "  - {id: h-binnenstad, name: Binnenstad, municipality: GM0405, kind: wijk}\n"
+        "  - {id: h-centrum, name: ' binnenstad', municipality: GM0405, kind: wijk}\n"
+    )
+    assert registry_problems(tmp_path, text) == {"areas[1].name": "duplicate-code"}
+
+
+def test_the_same_name_in_two_municipalities_is_two_areas(tmp_path):
+    path = tmp_path / "areas.yaml"
+    path.write_text(
+        TWO_MUNICIPALITIES
+        + "  - {id: h-binnenstad, name: Binnenstad, municipality: GM0405, kind: wijk}\n"
+        "  - {id: p-binnenstad, name: Binnenstad, municipality: GM0439, kind: wijk}\n",
+        encoding="utf-8",
+    )
+    registry = load_areas(path)
+    assert registry.ids == ("h-binnenstad", "p-binnenstad")
+    assert [a.municipality for a in registry.areas] == ["Hoorn", "Purmerend"]
+
+
+def test_every_registry_problem_is_reported_at_once(tmp_path):
+    text = (
+        "municipalities:\n  GM0405: {nl: Hoorn}\n  GM0439: Purmerend\n"
+        "areas:\n"
+        "  - {id: a, name: {nl: A}, municipality: GM0405, kind: wijk}\n"
+        '  - {id: b, name: "B\\0", municipality: GM0439, kind: stad}\n'
+        "  - {id: c, name: C, municipality: GM0439, kind: wijk}\n"
+        "  - {id: d, name: C, municipality: GM0439, kind: wijk}\n"
+    )
+    assert registry_problems(tmp_path, text) == {
+        "municipalities.GM0405": "wrong-type",
+        "areas[0].name": "wrong-type",
+        "areas[1].name": "invalid-value",
+        "areas[1].kind": "invalid-value",
+        "areas[3].name": "duplicate-code",
+    }
+
+
+@pytest.mark.parametrize("body", ["- a\n- b\n", "", "just text", "[[[["])
+def test_a_file_that_is_not_a_registry(tmp_path, body):
+    path = tmp_path / "areas.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ProblemsFound) as caught:
+        load_areas(path)
+    assert caught.value.problems

@@ -5,8 +5,16 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from samenspel.instrument import Level, ProblemsFound, check_instrument, load_instrument
+from samenspel.instrument import (
+    Level,
+    ProblemsFound,
+    check_instrument,
+    load_areas,
+    load_instrument,
+)
+from samenspel.instrument.load import MAX_YAML_DEPTH, read_yaml
 from samenspel.instrument.problems import CATALOGUE
+from samenspel.pipeline.methodology import load_methodology
 
 from samenspel.paths import DEFAULT_INSTRUMENT
 
@@ -233,8 +241,79 @@ def test_readability_and_long_sentences_are_warnings(tmp_path):
     assert "17 words" in long.message
 
 
+# Hostile YAML: read_yaml serves the questionnaire, the area registry and the methodology.
+LOADERS = {
+    "questionnaire": load_instrument,
+    "registry": load_areas,
+    "methodology": load_methodology,
+}
+
+
+def read_problems(tmp_path, text: str, loader: str) -> list:
+    path = tmp_path / "file.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProblemsFound) as caught:
+        LOADERS[loader](path)
+    return caught.value.problems
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize("opening", ["[", "{a: ", "- "])
+def test_deep_nesting_is_a_problem_not_a_recursion_error(tmp_path, loader, opening):
+    """Issue 11: 50,000 levels of `[[[[...` ended in a RecursionError traceback."""
+    text = opening * 50_000  # "- - - ..." nests block sequences on one line
+    problems = read_problems(tmp_path, text, loader)
+    assert [p.code for p in problems] == ["invalid-yaml"]
+    assert f"more than {MAX_YAML_DEPTH} levels" in problems[0].message
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path):
+    path = tmp_path / "deep.yaml"
+    for levels, readable in ((MAX_YAML_DEPTH - 1, True), (MAX_YAML_DEPTH, False)):
+        path.write_text("a: " + "[" * levels + "]" * levels)  # the mapping is one level
+        problems = []
+        assert (read_yaml(path, problems) is not None) is readable
+        assert (problems == []) is readable
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("- a\n- b\n", "a list"), ("", "an empty file"), ("just text", "text"), ("12", "a number")],
+)
+def test_the_top_level_must_be_a_mapping(tmp_path, loader, text, found):
+    problems = read_problems(tmp_path, text, loader)
+    assert [p.code for p in problems] == ["wrong-type"]
+    assert problems[0].where.endswith("(top level)")
+    assert found in problems[0].message
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path, loader, monkeypatch):
+    monkeypatch.setattr("samenspel.instrument.load.MAX_YAML_BYTES", 1_000)
+    problems = read_problems(tmp_path, "a: [" + "1, " * 1_000 + "1]", loader)
+    assert [p.code for p in problems] == ["file-too-large"]
+    assert "1,000 bytes" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-02-30", "!!int abc", "!!float .", "!!timestamp abc", "!!bool maybe", "1" * 5_000],
+)
+def test_values_yaml_cannot_construct_are_problems(tmp_path, value):
+    """PyYAML raises ValueError, KeyError or AttributeError for these, not a YAMLError."""
+    path = tmp_path / "file.yaml"
+    path.write_text(f"version: 1\nwhen:\n  date: {value}\n")
+    problems = []
+    assert read_yaml(path, problems) is None
+    assert [p.code for p in problems] == ["invalid-yaml"]
+    assert problems[0].where == f"{path}:3:9"
+
+
 def test_every_catalogue_code_is_tested():
     area_codes = {"file-not-found", "invalid-yaml"}  # shared with the area registry tests
+    file_codes = {"file-too-large"}  # tested above, through each loader
+    methodology_codes = {"unknown-field"}  # tests/pipeline/test_methodology.py
     ingest_codes = {
         "unknown-column",
         "missing-column",
@@ -243,5 +322,6 @@ def test_every_catalogue_code_is_tested():
         "ambiguous-column",
         "label-mismatch",
     }  # tested in tests/pipeline/test_ingest*.py
-    tested = {c[0] for c in CASES} | area_codes | {"readability", "long-sentence"}
+    tested = {c[0] for c in CASES} | area_codes | file_codes | methodology_codes
+    tested |= {"readability", "long-sentence"}
     assert set(CATALOGUE) - ingest_codes <= tested

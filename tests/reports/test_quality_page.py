@@ -39,7 +39,9 @@ def tables():
 
 
 def render_quality(quality, rejects, files, meta, language="en"):
-    index = pd.DataFrame({"area": ["ams-oud-noord"], "area_name": ["Oud-Noord"]})
+    index = pd.DataFrame(
+        {"area": ["ams-oud-noord"], "area_name": ["Oud-Noord"], "municipality": ["Amsterdam"]}
+    )
     data = SimpleNamespace(
         tables={"quality_summary": quality, "rejects_summary": rejects, "files": files,
                 "index": index},
