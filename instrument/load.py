@@ -38,8 +38,8 @@ from samenspel.instrument.model import (
 )
 from samenspel.instrument.problems import Level, Problem, ProblemsFound, has_errors
 
-CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-CONSTRUCT_CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+CONSTRUCT_CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
 
 # Readability, as warnings. Flesch-Douma (textstat's Dutch mode) per section: 60+ is easy
 # text, below 40 is hard for B1 readers.
@@ -539,7 +539,7 @@ def _sections(node, c: _Checker, languages, roles, scales) -> tuple[list[Section
             code = c.string(i_node.get("code"), f"{path}.code")
             if code is None:
                 continue
-            if not CODE_PATTERN.match(code):
+            if not CODE_PATTERN.fullmatch(code):
                 c.error(
                     "invalid-code",
                     f"{path}.code",
@@ -625,7 +625,7 @@ def _constructs(node, c: _Checker, languages, items: list[Item], scales) -> dict
     used: dict[str, str] = {}
     for code, spec in c.mapping(node, "constructs").items():
         path = f"constructs.{code}"
-        if not CONSTRUCT_CODE_PATTERN.match(str(code)):
+        if not CONSTRUCT_CODE_PATTERN.fullmatch(str(code)):
             c.error(
                 "invalid-code",
                 path,

@@ -134,7 +134,7 @@ IDENTIFYING_PATTERNS = {
     r"(straat|laan|weg|plein|gracht|kade|singel|dijk|dreef|steeg|plantsoen)) +[0-9]{1,5}"
     r"([^0-9]|$)",
 }
-VERSION_PATTERN = re.compile(r"^v?\d+(\.\d+)*$")
+VERSION_PATTERN = re.compile(r"v?\d+(\.\d+)*")
 REQUIRED_ITEMS = ("consent", "role", "area")
 MAX_LISTED = 10  # locations listed in one problem before "and N more"
 
@@ -467,7 +467,7 @@ def classify_rows(
     version = frame.get("version", blank)
     # Decided once per distinct value: a national file has 1.2 million rows, a few versions.
     verdicts = {
-        v: bool(v) and bool(VERSION_PATTERN.match(v)) and not same_version(v, instrument.version)
+        v: bool(VERSION_PATTERN.fullmatch(v)) and not same_version(v, instrument.version)
         for v in pd.unique(version)
     }
     wrong = version.map(verdicts).astype(bool)
@@ -679,12 +679,12 @@ def _has_rows(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute("SELECT count(*) FROM files").fetchall()[0][0])
 
 
-WAVE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+WAVE_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
 def check_wave_id(wave: str) -> None:
     """Wave ids are plain: letters, digits, '.', '_' and '-' (they name files and columns)."""
-    if not WAVE_ID_PATTERN.match(wave):
+    if not WAVE_ID_PATTERN.fullmatch(wave):
         raise InputError(
             f"The wave id {wave!r} is not allowed: use letters, digits, '.', '_' or '-', "
             "starting with a letter or digit, at most 40 characters (e.g. 2026 or 2026-spring)."

@@ -33,7 +33,9 @@ from samenspel.files import (
     write_file_atomically,
 )
 from samenspel.instrument import (
+    AreaRegistry,
     InputError,
+    Instrument,
     Level,
     ProblemsFound,
     check_instrument,
@@ -47,7 +49,13 @@ from samenspel.pipeline.export import neutralise_formulas, printable, restore_fo
 from samenspel.pipeline.index import SIDES, components_of_answers, hybridisation_index
 from samenspel.pipeline.ingest import REJECT_REASONS, ingest_file, load_rejects, load_responses
 from samenspel.pipeline.measurement import measurement_tables, psychometric_inputs
-from samenspel.pipeline.methodology import COMPONENTS, load_methodology
+from samenspel.pipeline.methodology import (
+    COMPONENTS,
+    REPLICATES,
+    Methodology,
+    check_against_instrument,
+    load_methodology,
+)
 from samenspel.pipeline.plan import plan_sample_size, plan_units, summarise_plan
 from samenspel.pipeline.pseudonym import (
     DEFAULT_KEY_FILE,
@@ -104,11 +112,24 @@ def cmd_instrument_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
-    check_output_folder(args.out)
+def load_settings(args: argparse.Namespace) -> tuple[Instrument, AreaRegistry, Methodology]:
+    """The questionnaire, area registry and methodology of a command, checked together."""
     instrument = load_instrument(args.instrument)
     areas = load_areas(args.areas)
     method = load_methodology(args.methodology)
+    check_against_instrument(method, instrument)
+    replicates = getattr(args, "replicates", None)
+    if replicates is not None and not REPLICATES[0] <= replicates <= REPLICATES[1]:
+        raise InputError(
+            f"--replicates must be between {REPLICATES[0]} and {REPLICATES[1]:,}, got "
+            f"{replicates}; the methodology file's uncertainty.replicates is the default."
+        )
+    return instrument, areas, method
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    check_output_folder(args.out)
+    instrument, areas, method = load_settings(args)
     settings = SimulationSettings(
         waves=tuple(args.waves), per_side=args.per_side, seed=args.seed,
         model_seed=args.model_seed if args.model_seed is not None else args.seed,
@@ -275,9 +296,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_analyse(args: argparse.Namespace) -> int:
     check_output_folder(args.out)
-    instrument = load_instrument(args.instrument)
-    areas = load_areas(args.areas)
-    method = load_methodology(args.methodology)
+    instrument, areas, method = load_settings(args)
     invariance = None
     if args.invariance:
         try:
@@ -394,9 +413,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    instrument = load_instrument(args.instrument)
-    areas = load_areas(args.areas)
-    method = load_methodology(args.methodology)
+    instrument, areas, method = load_settings(args)
     if not args.half_width > 0:
         raise InputError(f"--half-width must be above 0 index points, got {args.half_width}")
     if args.store:

@@ -322,7 +322,7 @@ def test_terminal_escapes_in_names_are_shown_not_run(built, tmp_path, capsys, mo
 
 def test_a_wave_id_that_is_not_plain_is_refused(built, tmp_path, capsys):
     store = copy_store(built, tmp_path)
-    for wave in ("@w2026", "=1+1", "2026\r", ""):
+    for wave in ("@w2026", "=1+1", "2026\r", "2026\n", ""):
         code = main(["ingest", str(built / "kobo_2025.csv"), "--wave", wave, "--store", str(store)])
         assert code == 2 and "is not allowed" in capsys.readouterr().err
 
