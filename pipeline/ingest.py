@@ -413,9 +413,11 @@ def extract_rows(
     frame = pd.DataFrame(columns)
     for field_name in ("started", "ended"):
         frame[field_name] = pd.to_datetime(
-            np.ma.filled(result[field_name], np.datetime64("NaT")), utc=True
+            np.ma.filled(result[field_name], np.datetime64("NaT", "ns")), utc=True
         )
-    frame["submitted"] = pd.to_datetime(np.ma.filled(result["submitted"], np.datetime64("NaT")))
+    frame["submitted"] = pd.to_datetime(
+        np.ma.filled(result["submitted"], np.datetime64("NaT", "ns"))
+    )
     frame["_bad"] = [b[2:] for b in bad] if (bad != "").any() else bad
     counts = {
         p: int(np.asarray(np.ma.filled(result[f"_idcol_{p}"], False)).sum())

@@ -178,8 +178,10 @@ def test_a_killed_analyse_leaves_the_old_results(built, tmp_path):
     )
     # Kill it while it computes (after the psychometrics, inside the bootstrap).
     for line in process.stderr:
-        if "bootstrap replicates ..." in line:
+        if "the index and its bootstrap ..." in line:
             break
+    else:
+        pytest.fail("analyse ended before its bootstrap started")
     time.sleep(0.5)
     process.send_signal(signal.SIGKILL)
     process.wait()
