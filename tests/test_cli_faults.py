@@ -171,7 +171,7 @@ def test_a_killed_analyse_leaves_the_old_results(built, tmp_path):
             "--out",
             str(results),
             "--replicates",
-            "20000",
+            "10000",
         ],
         stderr=subprocess.PIPE,
         text=True,
