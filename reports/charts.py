@@ -150,6 +150,17 @@ def forest(
     return _svg(label_w + plot_w + 20, height, title, "; ".join(described), body)
 
 
+def _tick_step(maximum: float) -> int:
+    """The smallest round step (1, 2 or 5 times a power of ten) that reaches ``maximum`` in
+    at most five steps."""
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            if 5 * factor * power >= maximum:
+                return factor * power
+        power *= 10
+
+
 def histogram(
     values: Sequence[float],
     title: str,
@@ -166,14 +177,15 @@ def histogram(
     counts = [0] * len(edges)
     for value in shown:  # 100 falls in the last bin
         counts[min(max(int(value // width), 0), len(edges) - 1)] += 1
-    ceiling = max(5, math.ceil(max(counts, default=0) / 5) * 5)
+    step = _tick_step(max(counts, default=0))
+    ceiling = max(step * math.ceil(max(counts, default=0) / step), step)
     scale_x, scale_y = plot_w / 100, plot_h / ceiling
     body = [
         f'<rect x="{label_w + lo * scale_x:.1f}" y="{top}" width="{(hi - lo) * scale_x:.1f}" '
         f'height="{plot_h}" fill="{BAND_COLOURS.get(name, "#eee")}"/>'
         for name, lo, hi in bands
     ]
-    for tick in range(0, ceiling + 1, ceiling // 5):
+    for tick in range(0, ceiling + 1, step):
         y = top + plot_h - tick * scale_y
         body.append(
             f'<line x1="{label_w}" y1="{y:.1f}" x2="{label_w + plot_w}" y2="{y:.1f}" '

@@ -22,7 +22,7 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "In meting {wave} {counts}, verdeeld over {municipalities} gemeenten; de mediaan "
         "van alle wijken is {median}. De index loopt van 0 tot 100: hoe hoger, hoe meer "
         "professionals en informele partijen echt samenwerken.",
-        "en": "In wave {wave} {counts}, in {municipalities} municipalities; the median of all "
+        "en": "In wave {wave}, {counts}, in {municipalities} municipalities; the median of all "
         "areas is {median}. The index runs from 0 to 100: the higher, the more professionals "
         "and informal actors really work together.",
     },
@@ -96,6 +96,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "search_label": {"nl": "Zoek een wijk of gemeente", "en": "Search an area or municipality"},
     "search_found": {"nl": "{n} wijken gevonden", "en": "{n} areas found"},
+    "search_found_one": {"nl": "1 wijk gevonden", "en": "1 area found"},
     "search_none": {"nl": "Geen wijk gevonden", "en": "No area found"},
     "areas_count": {"nl": "wijken: {n}", "en": "areas: {n}"},
     "area_medians": {
@@ -125,7 +126,7 @@ TEXT: dict[str, dict[str, str]] = {
     "overview_lead": {
         "nl": "In meting {wave} {counts}. De index loopt van 0 tot 100: hoe hoger, hoe meer "
         "professionals en informele partijen echt samenwerken.",
-        "en": "In wave {wave} {counts}. The index runs from 0 to 100: the higher, the more "
+        "en": "In wave {wave}, {counts}. The index runs from 0 to 100: the higher, the more "
         "professionals and informal actors really work together.",
     },
     "lead_counts": {

@@ -141,13 +141,12 @@ def site_layout(index: pd.DataFrame) -> Layout:
 
 @dataclass(frozen=True)
 class Document:
-    """One PDF: its file name, the site pages it prints in reading order, and the code and
-    name of the municipality it is about (None for the overview of all municipalities)."""
+    """One PDF: its file name, the site pages it prints in reading order, and the name of
+    the municipality it is about (None for the overview of all municipalities)."""
 
     name: str
     pages: tuple[str, ...]
     municipality: str | None = None
-    title: str | None = None  # the municipality's name
 
 
 def pdf_documents(layout: Layout, codes: Collection[str]) -> list[Document]:
@@ -163,7 +162,7 @@ def pdf_documents(layout: Layout, codes: Collection[str]) -> list[Document]:
         if m.code in chosen:
             methods = () if layout.several else (METHODS,)
             pages = (m.path, *paths[m.code], *methods)
-            documents.append(Document(m.pdf, pages, m.code, m.municipality))
+            documents.append(Document(m.pdf, pages, m.municipality))
     return documents
 
 
@@ -183,12 +182,15 @@ def _environment() -> Environment:
     return env
 
 
-def page_common(language: str, meta: Mapping, documents: Sequence[Document] = ()) -> dict:
+def page_common(
+    language: str, meta: Mapping, documents: Sequence[Document] = (), own: Collection[str] = ()
+) -> dict:
     """What every page in one language needs: its wording, the metadata, and the PDF each
-    page links to (the one that prints it, else the front page's; none where none is made)."""
+    page links to: the one that prints it, else (but for the pages in ``own``, which belong
+    to a municipality and link to its PDF only) the front page's; none where none is made."""
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
-    pdfs = {page: document.name for document in documents for page in document.pages}
+    pdfs = dict.fromkeys(own) | {page: doc.name for doc in documents for page in doc.pages}
     return {
         "t": translator(language), "lang": language, "meta": dict(meta),
         "other_lang": next(lang for lang in LANGUAGES if lang != language),
@@ -628,10 +630,8 @@ def build_site(
     to those only.
     """
     layout = site_layout(data.tables["index"])
-    common = {**page_common(language, data.metadata, documents), "several": layout.several}
-    # A municipality's pages link to its own PDF only (if made), the others to the front's.
-    own = dict.fromkeys([*layout.municipalities["path"], *layout.areas["path"]])
-    common["pdfs"] = own | common["pdfs"]
+    own = [*layout.municipalities["path"], *layout.areas["path"]]
+    common = {**page_common(language, data.metadata, documents, own), "several": layout.several}
     t = common["t"]
     env = _environment()
     results = _arrange(data, layout)
@@ -688,7 +688,7 @@ def print_sections(pages: Mapping[str, str], document: Document) -> list[str]:
 
 
 def build_pdf(sections: Sequence[str], language: str, demo: bool, title: str | None) -> bytes:
-    """One PDF (WeasyPrint), each section from a new page; ``title`` (the municipality, or
+    """One PDF (WeasyPrint), each section from a new page; ``title`` (a municipality, or
     None for the overview of all) heads every page beside the report's name."""
     from weasyprint import HTML  # imported here: loading its system libraries takes a moment
 

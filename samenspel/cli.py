@@ -502,7 +502,10 @@ def read_results(results: Path) -> tuple[dict[str, pd.DataFrame], dict]:
         ) from None
     check_results(results, metadata, METADATA)
     tables = {
-        path.stem: restore_formulas(pd.read_csv(path, dtype={"area": str, "wave": str}))
+        # low_memory=False: one dtype per column, also where a national table has few notes
+        path.stem: restore_formulas(
+            pd.read_csv(path, dtype={"area": str, "wave": str}, low_memory=False)
+        )
         for path in sorted(results.glob("*.csv"))
     }
     return tables, metadata
@@ -586,7 +589,7 @@ def _write_pdfs(staging: Path, pages: dict, documents: list, demo: bool) -> None
         running = {}
         for lang, doc in jobs:
             sections = print_sections(pages[lang], doc)
-            running[pool.submit(build_pdf, sections, lang, demo, doc.title)] = (lang, doc)
+            running[pool.submit(build_pdf, sections, lang, demo, doc.municipality)] = (lang, doc)
         for done, future in enumerate(as_completed(running), start=1):
             lang, doc = running.pop(future)
             (staging / lang / doc.name).write_bytes(future.result())
