@@ -581,6 +581,12 @@ TEXT: dict[str, dict[str, str]] = {
     "measure_side_score": {"nl": "score van de kant", "en": "side score"},
     "methods_references": {"nl": "Bronnen", "en": "References"},
     "methods_file": {"nl": "Het methodebestand", "en": "The methodology file"},
+    "methods_on_the_site": {
+        "nl": "Het methodebestand zelf en een woordenlijst van de resultaatbestanden staan op "
+        "de pagina Methode van de site.",
+        "en": "The methodology file itself and a data dictionary of the result files are on "
+        "the site's Methods page.",
+    },
 }
 
 #: How the lead of the technical appendix describes each CFA estimator.
