@@ -1,4 +1,4 @@
-"""Render the result tables into a static, offline HTML site and PDFs (DESIGN.md section 11).
+"""Render the result tables into a static, offline HTML site and PDFs, by municipality.
 
     layout = site_layout(report_input.tables["index"])  # where each page goes
     documents = pdf_documents(layout, ["GM0363"])  # which PDFs, printing which pages
