@@ -1,6 +1,6 @@
 # samenspel — `make help` lists the targets. Paths live here and nowhere else.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 SAMENSPEL := $(BIN)/samenspel
 INSTALLED := $(VENV)/.installed
@@ -15,18 +15,28 @@ SEED ?= 2026
 
 .DEFAULT_GOAL := help
 FIELDWORK := fieldwork
-.PHONY: help install system-deps reports fieldwork golden test lint format clean ingest bench bench-cfa bench-index bench-ingest
+.PHONY: help install lock system-deps reports fieldwork golden test lint format clean ingest bench bench-cfa bench-index bench-ingest bench-national
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
+LOCK := requirements.lock
+UV := uv==0.13.9
+
+# Exactly the versions in the lock file, checked against their hashes; then samenspel itself.
+$(INSTALLED): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(INSTALLED) ## create .venv and install samenspel with its dependencies
+install: $(INSTALLED) ## create .venv and install samenspel with the locked dependencies
+
+lock: $(INSTALLED) ## resolve the newest allowed versions into requirements.lock (review the diff)
+	$(BIN)/python -m pip install --quiet $(UV)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes \
+		--python-version 3.11 --no-header --quiet -o $(LOCK)
 
 DEBIAN_PACKAGES := $(shell grep -v '^\#' .ci/debian-packages.txt)
 system-deps: ## install the Debian packages listed in .ci/debian-packages.txt (as root)
@@ -82,13 +92,16 @@ lint: $(INSTALLED) ## check style with ruff
 format: $(INSTALLED) ## format the code with ruff
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-bench: bench-cfa bench-ingest bench-index ## run every benchmark and print its figures
+bench: bench-cfa bench-ingest bench-index bench-national ## run every benchmark and print its figures
 
 bench-cfa: $(INSTALLED) ## time our full-instrument CFA on 2,000 respondents beside lavaan's (when R is installed)
 	$(BIN)/python benchmarks/bench_cfa.py
 
 bench-index: $(INSTALLED) ## time the index at national scale (3,000 areas x 5 waves, 1,000 replicates)
 	$(BIN)/python benchmarks/bench_index.py
+
+bench-national: $(INSTALLED) ## time and peak memory of every step at 300 and 3,000 areas (about an hour)
+	$(BIN)/python benchmarks/bench_national.py
 
 clean: ## remove generated data, results and reports (keeps .venv)
 	rm -rf data results site $(FIELDWORK)

@@ -48,3 +48,21 @@ def test_nothing_points_outside_the_repository():
             text = path.read_text(encoding="utf-8", errors="ignore")
             assert "DESIGN" + ".md" not in text, name
             assert "../" + "shared" not in text, name
+
+
+def test_the_lock_file_pins_every_dependency_with_hashes():
+    import tomllib
+
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pinned = {
+        re.sub(r"[-_.]+", "-", m.group(1).lower())
+        for m in re.finditer(r"^([A-Za-z0-9_.-]+)==\S+", lock, re.M)
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    for requirement in wanted:
+        name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", requirement).group(0).lower())
+        assert name in pinned, f"{name} is not in requirements.lock; run `make lock`"
+    for block in re.split(r"\n(?=[A-Za-z0-9])", lock.strip()):
+        if not block.startswith("#"):
+            assert "--hash=sha256:" in block, block.splitlines()[0]
