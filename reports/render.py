@@ -316,13 +316,10 @@ def _band_counts(bands: list, t) -> str:
 def _municipality_summary(current: pd.DataFrame, layout: Layout, bands) -> pd.DataFrame:
     """Per municipality in the latest wave: areas, areas per band, median index, change
     verdicts (a column each)."""
-    counted = [("band", name) for name, *_ in bands]
+    counts = {f"band_{name}": current["band"].eq(name) for name, *_ in bands}
     if "change_verdict" in current:
-        counted += [("change_verdict", verdict) for verdict in VERDICTS]
-    columns = pd.DataFrame(
-        {f"{'band' if column == 'band' else 'verdict'}_{value}": current[column].eq(value)
-         for column, value in counted}
-    ).groupby(current["code"]).sum()  # fmt: skip
+        counts |= {f"verdict_{v}": current["change_verdict"].eq(v) for v in VERDICTS}
+    columns = pd.DataFrame(counts).groupby(current["code"]).sum()
     columns["median"] = current.groupby("code")["index"].median()
     return layout.municipalities.join(columns, on="code")
 
@@ -390,7 +387,7 @@ def _municipality(results: _Results, code: str, several: bool, bands, names, t) 
     return {
         "code": code, "name": name, "latest": latest, "rows": current,
         "lead": t("overview_lead", wave=latest,
-                  counts=_band_counts([r["band"] for r in current], t)),
+                  counts=_band_counts([r["band"] for r in current if r["wave"]], t)),
         "medians": t("municipality_medians", name=name, median=format_number(median),
                      all=format_number(results.median_all)) if several else "",
         "forest": forest, "gap": gap,
