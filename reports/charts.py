@@ -20,6 +20,8 @@ SECOND = "#b3541e"
 GRID = "#8a8a8a"
 # Line colours for a few series (dark enough on the band backgrounds); more series repeat them.
 SERIES_COLOURS = ("#1f3b57", "#2f6fb0", "#b3541e", "#5b3f8c", "#2b6e3f", "#8a2d2d")
+# Reference lines (colour, dash pattern) told apart without colour too.
+REFERENCE_STYLES = ((MARK, "5 3"), (SECOND, "2 2"))
 LABEL_SPACING = 12  # minimum vertical distance between end-of-line labels, px
 
 
@@ -100,29 +102,132 @@ def _interval_rows(
 
 
 def forest(
-    rows: Sequence[Interval], title: str, bands: Sequence[tuple[str, float, float]], axis_label: str
+    rows: Sequence[Interval],
+    title: str,
+    bands: Sequence[tuple[str, float, float]],
+    axis_label: str,
+    references: Sequence[tuple[str, float]] = (),
 ) -> Markup:
-    """Index with its interval per row on a 0-100 axis over the band backgrounds."""
+    """Index with its interval per row on a 0-100 axis over the band backgrounds.
+
+    ``references`` are values to read the rows against (e.g. the median of a municipality's
+    areas and of all areas): dashed vertical lines, named in a legend under the axis.
+    """
     label_w, plot_w, row_h, top = 170, 460, 26, 10
-    height = top + row_h * len(rows) + 40
+    legend_h = 18 * len(references)
+    plot_bottom = top + row_h * len(rows)
+    height = plot_bottom + 40 + legend_h
     scale = plot_w / 100
     body = _band_background(label_w, scale, top, row_h * len(rows), bands)
     for tick in range(0, 101, 20):
         x = label_w + tick * scale
         body.append(
-            f'<line x1="{x}" y1="{top}" x2="{x}" y2="{top + row_h * len(rows)}" '
+            f'<line x1="{x}" y1="{top}" x2="{x}" y2="{plot_bottom}" '
             f'stroke="{GRID}" stroke-width="0.5"/>'
         )
         body.append(
-            f'<text x="{x}" y="{top + row_h * len(rows) + 16}" font-size="11" '
+            f'<text x="{x}" y="{plot_bottom + 16}" font-size="11" '
             f'text-anchor="middle">{tick}</text>'
         )
     body.append(
-        f'<text x="{label_w + plot_w / 2}" y="{height - 4}" font-size="11" '
+        f'<text x="{label_w + plot_w / 2}" y="{plot_bottom + 32}" font-size="11" '
         f'text-anchor="middle">{escape(axis_label)}</text>'
     )
     described = _interval_rows(body, rows, label_w, label_w, scale, top, row_h, MARK, 5)
+    for k, (name, value) in enumerate(references):
+        if not _ok(value):
+            continue
+        colour, dash = REFERENCE_STYLES[k % len(REFERENCE_STYLES)]
+        x, y = label_w + value * scale, plot_bottom + 50 + 18 * k
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{plot_bottom}" stroke="{colour}" '
+            f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
+            f'<line x1="{label_w}" y1="{y - 4}" x2="{label_w + 24}" y2="{y - 4}" '
+            f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}"/>'
+            f'<text x="{label_w + 30}" y="{y}" font-size="11">{escape(name)} {_fmt(value)}</text>'
+        )
+        described.append(f"{name}: {_fmt(value)}")
     return _svg(label_w + plot_w + 20, height, title, "; ".join(described), body)
+
+
+def _tick_step(maximum: float) -> int:
+    """The smallest round step (1, 2 or 5 times a power of ten) that reaches ``maximum`` in
+    at most five steps."""
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            if 5 * factor * power >= maximum:
+                return factor * power
+        power *= 10
+
+
+def histogram(
+    values: Sequence[float],
+    title: str,
+    bands: Sequence[tuple[str, float, float]],
+    axis_label: str,
+    count_label: str,
+    width: int = 5,
+) -> Markup:
+    """How many values fall in each ``width``-point bin of the 0-100 axis, over the band
+    backgrounds; the picture's size does not depend on how many values there are."""
+    label_w, plot_w, plot_h, top = 50, 500, 160, 10
+    edges = list(range(0, 100, width))
+    shown = [v for v in values if _ok(v)]
+    counts = [0] * len(edges)
+    for value in shown:  # 100 falls in the last bin
+        counts[min(max(int(value // width), 0), len(edges) - 1)] += 1
+    step = _tick_step(max(counts, default=0))
+    ceiling = max(step * math.ceil(max(counts, default=0) / step), step)
+    scale_x, scale_y = plot_w / 100, plot_h / ceiling
+    body = [
+        f'<rect x="{label_w + lo * scale_x:.1f}" y="{top}" width="{(hi - lo) * scale_x:.1f}" '
+        f'height="{plot_h}" fill="{BAND_COLOURS.get(name, "#eee")}"/>'
+        for name, lo, hi in bands
+    ]
+    for tick in range(0, ceiling + 1, step):
+        y = top + plot_h - tick * scale_y
+        body.append(
+            f'<line x1="{label_w}" y1="{y:.1f}" x2="{label_w + plot_w}" y2="{y:.1f}" '
+            f'stroke="{GRID}" stroke-width="0.5"/>'
+            f'<text x="{label_w - 6}" y="{y + 4:.1f}" font-size="11" '
+            f'text-anchor="end">{tick}</text>'
+        )
+    for tick in range(0, 101, 20):
+        body.append(
+            f'<text x="{label_w + tick * scale_x:.1f}" y="{top + plot_h + 16}" font-size="11" '
+            f'text-anchor="middle">{tick}</text>'
+        )
+    body.append(
+        f'<text x="{label_w + plot_w / 2}" y="{top + plot_h + 32}" font-size="11" '
+        f'text-anchor="middle">{escape(axis_label)}</text>'
+        f'<text x="12" y="{top + plot_h / 2}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 12 {top + plot_h / 2})">{escape(count_label)}</text>'
+    )
+    for lo, count in zip(edges, counts, strict=True):
+        if count:
+            x, bar_w, bar_h = label_w + lo * scale_x + 1, width * scale_x - 2, count * scale_y
+            body.append(
+                f'<rect x="{x:.1f}" y="{top + plot_h - bar_h:.1f}" width="{bar_w:.1f}" '
+                f'height="{bar_h:.1f}" fill="{MARK}"/>'
+            )
+    described = [f"{lo}–{lo + width}: {count}" for lo, count in zip(edges, counts, strict=True)
+                 if count]  # fmt: skip
+    return _svg(
+        label_w + plot_w + 20, top + plot_h + 40, title,
+        f"{count_label}: {len(shown)}; " + "; ".join(described), body,
+    )  # fmt: skip
+
+
+def _spread(positions: Sequence[float], spacing: float, low: float, high: float) -> list[float]:
+    """Sorted label positions moved apart by at least ``spacing`` and kept within
+    [``low``, ``high``]; the range must hold them all: ``high - low >= (n - 1) * spacing``."""
+    spread = list(positions)
+    for k, position in enumerate(spread):
+        spread[k] = max(position, low if k == 0 else spread[k - 1] + spacing)
+    for k in reversed(range(len(spread))):
+        spread[k] = min(spread[k], high if k == len(spread) - 1 else spread[k + 1] - spacing)
+    return spread
 
 
 def trend(
@@ -132,13 +237,16 @@ def trend(
     bands: Sequence[tuple[str, float, float]],
     colour_lines: bool = False,
 ) -> Markup:
-    """Lines over waves on a 0-100 axis, one per series, labelled at the right end.
+    """Lines over waves on a 0-100 axis, one per series, named in a column on the right.
 
-    ``colour_lines`` gives each series its own colour (for a few series, e.g. the index and
-    the two sides); otherwise all lines share one colour and the labels name them.
+    Each name sits as close to the end of its line as the others allow, joined to it by a
+    thin line; when the names need more height than the plot, the picture grows downwards
+    so that every name stays inside it. ``colour_lines`` gives each series its own colour
+    (for a few series, e.g. the index and the two sides); otherwise all lines share one
+    colour and the names tell them apart.
     """
     left, plot_w, plot_h, top = 40, 420, 220, 10
-    right_labels = 160
+    labels_x, right_labels = left + plot_w + 22, 190
     scale_y = plot_h / 100
     step = plot_w / max(len(waves) - 1, 1)
     body = []
@@ -159,12 +267,9 @@ def trend(
             f'text-anchor="middle">{escape(wave)}</text>'
         )
     described = []
-    labels = []
-    colour_of = {}
+    ends = []
     for number, (name, points) in enumerate(series.items()):
-        colour = colour_of[name] = (
-            SERIES_COLOURS[number % len(SERIES_COLOURS)] if colour_lines else MARK
-        )
+        colour = SERIES_COLOURS[number % len(SERIES_COLOURS)] if colour_lines else MARK
         coords = []
         for wave, value in points:
             if wave in waves and _ok(value):
@@ -177,17 +282,19 @@ def trend(
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
         body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
         body.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in coords)
-        labels.append([coords[-1][1], coords[-1][0], name])
-    # Spread end labels so that close lines keep readable names.
-    labels.sort()
-    for k in range(1, len(labels)):
-        labels[k][0] = max(labels[k][0], labels[k - 1][0] + LABEL_SPACING)
-    for y, x, name in labels:
+        ends.append((coords[-1][1], coords[-1][0], name, colour))
+    ends.sort(key=lambda end: end[0])
+    bottom = max(top + plot_h, top + (len(ends) - 1) * LABEL_SPACING)
+    places = _spread([y for y, *_ in ends], LABEL_SPACING, top, bottom)
+    for (y, x, name, colour), place in zip(ends, places, strict=True):
         body.append(
-            f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" font-size="11" '
-            f'fill="{colour_of[name]}">{escape(_short(name))}</text>'
+            f'<line x1="{x + 4:.1f}" y1="{y:.1f}" x2="{labels_x - 3}" y2="{place:.1f}" '
+            f'stroke="{colour}" stroke-width="0.6"/>'
+            f'<text x="{labels_x}" y="{place + 4:.1f}" font-size="11" '
+            f'fill="{colour}">{escape(_short(name))}</text>'
         )
-    return _svg(left + plot_w + right_labels, top + plot_h + 26, title, "; ".join(described), body)
+    height = max(top + plot_h + 26, bottom + 12)
+    return _svg(labels_x + right_labels, height, title, "; ".join(described), body)
 
 
 def paired_bars(

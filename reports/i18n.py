@@ -11,18 +11,122 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Simulated demo data — these figures describe no real neighbourhood.",
     },
     "nav_overview": {"nl": "Overzicht", "en": "Overview"},
-    "nav_areas": {"nl": "Wijken", "en": "Areas"},
+    "nav_index": {"nl": "Gemeenten en wijken", "en": "Municipalities and areas"},
+    "breadcrumb": {"nl": "U bent hier", "en": "You are here"},
+    "all_municipalities": {"nl": "Alle gemeenten", "en": "All municipalities"},
+    "front_title": {
+        "nl": "Hybridiseringsindex per gemeente",
+        "en": "Hybridisation index per municipality",
+    },
+    "front_lead": {
+        "nl": "In meting {wave} {counts}, verdeeld over {municipalities} gemeenten; de mediaan "
+        "van alle wijken is {median}. De index loopt van 0 tot 100: hoe hoger, hoe meer "
+        "professionals en informele partijen echt samenwerken.",
+        "en": "In wave {wave}, {counts}, in {municipalities} municipalities; the median of all "
+        "areas is {median}. The index runs from 0 to 100: the higher, the more professionals "
+        "and informal actors really work together.",
+    },
+    "index_link": {
+        "nl": "Alle gemeenten en wijken, met zoeken op naam",
+        "en": "All municipalities and areas, with search by name",
+    },
+    "distribution_title": {
+        "nl": "Hoeveel wijken welke index hebben, meting {wave}",
+        "en": "How many areas have which index, wave {wave}",
+    },
+    "axis_areas": {"nl": "Wijken", "en": "Areas"},
+    "front_chart_title": {
+        "nl": "Mediaan van de wijken per gemeente, met de laagste en de hoogste wijk, "
+        "meting {wave}",
+        "en": "Median of the areas per municipality, with the lowest and the highest area, "
+        "wave {wave}",
+    },
+    "front_table": {"nl": "Per gemeente, meting {wave}", "en": "Per municipality, wave {wave}"},
+    "front_table_note": {
+        "nl": "Per gemeente: het aantal wijken, hoeveel daarvan in elke fase zitten, de mediaan "
+        "van hun index en hoe vaak welk oordeel over de verandering sinds de vorige meting "
+        "viel. Een onderdrukte wijk heeft geen fase.",
+        "en": "Per municipality: the number of areas, how many of them are in each band, the "
+        "median of their index, and how often each verdict on the change since the previous "
+        "wave was given. A suppressed area has no band.",
+    },
+    "front_first_wave": {
+        "nl": "Dit is de eerste meting: er is nog geen verandering.",
+        "en": "This is the first wave: there is no change yet.",
+    },
+    "front_trend_title": {
+        "nl": "De index van alle wijken door de metingen heen: de mediaan en de middelste helft",
+        "en": "The index of all areas over the waves: the median and the middle half",
+    },
+    "upper_quartile": {"nl": "75e percentiel", "en": "75th percentile"},
+    "median": {"nl": "mediaan", "en": "median"},
+    "lower_quartile": {"nl": "25e percentiel", "en": "25th percentile"},
+    "municipality_title": {
+        "nl": "{name}: hybridiseringsindex per wijk",
+        "en": "{name}: hybridisation index per area",
+    },
+    "municipality_medians": {
+        "nl": "De mediaan van de wijken van {name} is {median}, die van alle wijken {all}.",
+        "en": "The median of the areas of {name} is {median}, that of all areas {all}.",
+    },
+    "median_of": {"nl": "Mediaan {name}", "en": "Median {name}"},
+    "median_all": {"nl": "Mediaan alle wijken", "en": "Median of all areas"},
+    "not_measured": {"nl": "Niet gemeten in meting {wave}.", "en": "Not measured in wave {wave}."},
+    "differences_title": {"nl": "Waar de wijken afwijken", "en": "Where the areas differ"},
+    "differences_text": {
+        "nl": "Per wijk de onderdelen die bij een kant significant verschillen van de rest van de "
+        "gemeente en van alle andere wijken, meting {wave} (Welch-t; FDR over de wijken). Een "
+        "plus is hoger, dus meer hybride. Alle verschillen staan op de pagina van de wijk.",
+        "en": "Per area the components on which a side differs significantly from the rest of "
+        "the municipality and from all other areas, wave {wave} (Welch t; FDR across the "
+        "areas). A plus is higher, so more hybrid. Every difference is on the area's page.",
+    },
+    "col_vs_municipality": {
+        "nl": "Tegenover de rest van de gemeente",
+        "en": "Against the rest of the municipality",
+    },
+    "col_vs_all": {"nl": "Tegenover alle wijken", "en": "Against all areas"},
+    "col_areas_count": {"nl": "Wijken", "en": "Areas"},
+    "col_median_index": {"nl": "Mediaan index", "en": "Median index"},
+    "index_lead": {
+        "nl": "{areas} wijken in {municipalities} gemeenten. Zoek op de naam van een wijk of "
+        "een gemeente.",
+        "en": "{areas} areas in {municipalities} municipalities. Search by the name of an area "
+        "or a municipality.",
+    },
+    "search_label": {"nl": "Zoek een wijk of gemeente", "en": "Search an area or municipality"},
+    "search_found": {"nl": "{n} wijken gevonden", "en": "{n} areas found"},
+    "search_found_one": {"nl": "1 wijk gevonden", "en": "1 area found"},
+    "search_none": {"nl": "Geen wijk gevonden", "en": "No area found"},
+    "areas_count": {"nl": "wijken: {n}", "en": "areas: {n}"},
+    "area_medians": {
+        "nl": "Index in meting {wave}: {index}. Mediaan van de wijken van {name}: {median}; van "
+        "alle wijken: {all}.",
+        "en": "Index in wave {wave}: {index}. Median of the areas of {name}: {median}; of all "
+        "areas: {all}.",
+    },
+    "area_differences": {
+        "nl": "Tegenover {name} en alle wijken",
+        "en": "Compared with {name} and with all areas",
+    },
+    "area_differences_text": {
+        "nl": "Per onderdeel en kant het verschil met de rest van {name} en met alle andere "
+        "wijken, meting {wave} (Welch-t; p gecorrigeerd met FDR over de wijken; vet is "
+        "significant). 100 is altijd hybride: een plus is gunstig.",
+        "en": "Per component and side the difference from the rest of {name} and from all "
+        "other areas, wave {wave} (Welch t; p adjusted by FDR across the areas; bold is "
+        "significant). 100 is always hybrid: a plus is favourable.",
+    },
     "nav_comparisons": {"nl": "Groepsvergelijkingen", "en": "Group comparisons"},
     "nav_technical": {"nl": "Technische bijlage", "en": "Technical appendix"},
     "nav_quality": {"nl": "Datakwaliteit", "en": "Data quality"},
     "nav_methods": {"nl": "Methode", "en": "Methods"},
     "other_language": {"nl": "English", "en": "Nederlands"},
     "pdf": {"nl": "Rapport als PDF", "en": "Report as PDF"},
-    "overview_title": {"nl": "Hybridiseringsindex per wijk", "en": "Hybridisation index per area"},
     "overview_lead": {
         "nl": "In meting {wave} {counts}. De index loopt van 0 tot 100: hoe hoger, hoe meer "
         "professionals en informele partijen echt samenwerken.",
-        "en": "In wave {wave} {counts}. The index runs from 0 to 100: the higher, the more "
+        "en": "In wave {wave}, {counts}. The index runs from 0 to 100: the higher, the more "
         "professionals and informal actors really work together.",
     },
     "lead_counts": {
@@ -36,7 +140,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Index per area with 95% confidence interval, wave {wave}",
     },
     "axis_index": {"nl": "Hybridiseringsindex (0–100)", "en": "Hybridisation index (0–100)"},
-    "table_latest": {"nl": "Alle wijken, meting {wave}", "en": "All areas, wave {wave}"},
+    "table_latest": {"nl": "De wijken, meting {wave}", "en": "The areas, wave {wave}"},
     "trend_title": {
         "nl": "Index per wijk door de metingen heen",
         "en": "Index per area over the waves",
@@ -477,6 +581,12 @@ TEXT: dict[str, dict[str, str]] = {
     "measure_side_score": {"nl": "score van de kant", "en": "side score"},
     "methods_references": {"nl": "Bronnen", "en": "References"},
     "methods_file": {"nl": "Het methodebestand", "en": "The methodology file"},
+    "methods_on_the_site": {
+        "nl": "Het methodebestand zelf en een woordenlijst van de resultaatbestanden staan op "
+        "de pagina Methode van de site.",
+        "en": "The methodology file itself and a data dictionary of the result files are on "
+        "the site's Methods page.",
+    },
 }
 
 #: How the lead of the technical appendix describes each CFA estimator.

@@ -1,7 +1,15 @@
-"""Render the result tables into a static, offline HTML site and a PDF (DESIGN.md section 11).
+"""Render the result tables into a static, offline HTML site and PDFs, by municipality.
 
-    pages = build_site(report_input, "nl")   # {"index.html": "<!DOCTYPE html>...", ...}
-    pdf = build_pdf(pages, "nl")             # bytes
+    layout = site_layout(report_input.tables["index"])  # where each page goes
+    documents = pdf_documents(layout, ["GM0363"])  # which PDFs, printing which pages
+    pages = build_site(report_input, "nl", documents)  # {"index.html": "<!DOCTYPE ...", ...}
+    pdf = build_pdf(print_sections(pages, documents[0]), "nl", demo=True)  # bytes
+
+The site, per language: a front page, an index of the municipalities and their areas with
+search by name, a folder per municipality with its overview and its areas' pages, and the
+shared pages (group comparisons, technical appendix, data quality, methods). With several
+municipalities the front page summarises them; with one, its overview is the front page and
+its areas' pages sit beside it. Areas are keyed by id everywhere, never by name.
 
 No file I/O here: the CLI reads the results and writes the pages. Templates are jinja2 with
 autoescaping, so names from registries or exports render as text, never as markup.
@@ -9,9 +17,10 @@ autoescaping, so names from registries or exports render as text, never as marku
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +29,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.analyse import OUTPUT_COLUMNS
+from samenspel.pipeline.change import VERDICTS
+from samenspel.pipeline.compare import AREA_SCREENS
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from samenspel.reports import charts
 from samenspel.reports.i18n import (
@@ -33,8 +44,11 @@ from samenspel.reports.quality import percent, quality_context
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
-PDF_NAME = "samenspel-report.pdf"
+FRONT, AREA_INDEX, METHODS = "index.html", "areas.html", "methods.html"
+OVERVIEW_PDF = "samenspel-overview.pdf"
 MAX_SCREENS_SHOWN = 25  # areas that differ from their municipality; all are in comparisons.csv
+# Municipalities drawn one row each in the front page's chart; beyond, its table shows them.
+MAX_CHART_ROWS = 40
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,90 @@ def area_page(area_id: str) -> str:
     return "area-" + re.sub(r"[^a-z0-9-]", "-", str(area_id).lower()) + ".html"
 
 
+def area_labels(index: pd.DataFrame) -> dict[str, str]:
+    """Area id -> its name where the name stands alone (charts, comparisons), with the
+    municipality added where two areas share a name: areas are keyed by id, never by name."""
+    areas = index[["area", "area_name", "municipality"]].drop_duplicates("area")
+    names = areas["area_name"].fillna(areas["area"]).astype(str)
+    shared = names.str.casefold().duplicated(keep=False)
+    labels = names.where(~shared, names + " (" + areas["municipality"].astype(str) + ")")
+    return dict(zip(areas["area"], labels, strict=True))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the pages of a site go, relative to its language folder.
+
+    ``areas``: area, area_name, label, municipality (its name), code, path; in reading order.
+    ``municipalities``: code, municipality, areas (how many), path, pdf; sorted by name.
+    """
+
+    areas: pd.DataFrame
+    municipalities: pd.DataFrame
+
+    @property
+    def several(self) -> bool:
+        return len(self.municipalities) > 1
+
+
+def site_layout(index: pd.DataFrame) -> Layout:
+    """Pages by municipality: with several, a folder per municipality (named by its code)
+    holds its overview and its areas' pages; with one, its overview is the front page and
+    its areas' pages sit beside it.
+
+    The code is ``municipality_code`` where the index has it (the CLI adds it from the area
+    registry), otherwise the municipality's name.
+    """
+    columns = ["area", "area_name", "municipality", "municipality_code"]
+    areas = index.reindex(columns=columns).drop_duplicates("area")
+    code = areas["municipality_code"].astype(object).fillna(areas["municipality"]).astype(str)
+    areas = areas.assign(code=code, label=areas["area"].map(area_labels(index)))
+    municipalities = (
+        areas.groupby("code", as_index=False)
+        .agg(municipality=("municipality", "first"), areas=("area", "size"))
+        .sort_values(["municipality", "code"], ignore_index=True)
+    )
+    folder = municipalities["code"].str.replace(r"[^A-Za-z0-9-]", "-", regex=True)
+    several = len(municipalities) > 1
+    municipalities["path"] = folder + "/" + FRONT if several else FRONT
+    municipalities["pdf"] = "samenspel-" + folder + ".pdf"
+    prefix = areas["code"].map(dict(zip(municipalities["code"], folder + "/", strict=True)))
+    areas["path"] = (prefix if several else "") + areas["area"].map(area_page)
+    order = areas["code"].map({code: k for k, code in enumerate(municipalities["code"])})
+    areas = areas.assign(order=order).sort_values(["order", "area_name", "area"])
+    return Layout(
+        areas.drop(columns=["order", "municipality_code"]).reset_index(drop=True), municipalities
+    )
+
+
+@dataclass(frozen=True)
+class Document:
+    """One PDF: its file name, the site pages it prints in reading order, and the name of
+    the municipality it is about (None for the overview of all municipalities)."""
+
+    name: str
+    pages: tuple[str, ...]
+    municipality: str | None = None
+
+
+def pdf_documents(layout: Layout, codes: Collection[str]) -> list[Document]:
+    """The PDFs of the chosen municipalities, each printing its overview and its areas.
+    With several municipalities a short overview of all of them (front page and methods)
+    comes with them; with one, the methods close its own PDF, so no PDF repeats them."""
+    chosen = set(codes)
+    paths = layout.areas.groupby("code")["path"].agg(tuple)
+    documents = []
+    if layout.several and chosen:
+        documents.append(Document(OVERVIEW_PDF, (FRONT, METHODS)))
+    for m in layout.municipalities.itertuples():
+        if m.code in chosen:
+            methods = () if layout.several else (METHODS,)
+            pages = (m.path, *paths[m.code], *methods)
+            documents.append(Document(m.pdf, pages, m.municipality))
+    return documents
+
+
+@functools.cache  # compiling the templates takes a moment; pages render from one environment
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -81,23 +179,37 @@ def _environment() -> Environment:
     env.filters["signed"] = lambda v: "–" if format_number(v) == "–" else f"{v:+.1f}"
     env.filters["pvalue"] = format_p
     env.filters["percent"] = percent
-    env.filters["area_page"] = area_page
     return env
+
+
+def page_common(
+    language: str, meta: Mapping, documents: Sequence[Document] = (), own: Collection[str] = ()
+) -> dict:
+    """What every page in one language needs: its wording, the metadata, and the PDF each
+    page links to: the one that prints it, else (but for the pages in ``own``, which belong
+    to a municipality and link to its PDF only) the front page's; none where none is made."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+    pdfs = dict.fromkeys(own) | {page: doc.name for doc in documents for page in doc.pages}
+    return {
+        "t": translator(language), "lang": language, "meta": dict(meta),
+        "other_lang": next(lang for lang in LANGUAGES if lang != language),
+        "pdfs": pdfs, "front_pdf": pdfs.get(FRONT),
+    }  # fmt: skip
+
+
+def render_page(env: Environment, template: str, path: str, common: dict, **context) -> str:
+    """The page at ``path`` (relative to the language folder). Its links start with
+    ``root``, the way back up to that folder, so they work from any depth and offline."""
+    return env.get_template(template).render(
+        path=path, root="../" * path.count("/"),
+        pdf=common["pdfs"].get(path, common["front_pdf"]), **common, **context,
+    )  # fmt: skip
 
 
 def _bands(method: Methodology) -> list[tuple[str, float, float]]:
     bounds = [b.lower for b in method.bands] + [100.0]
     return [(b.band, bounds[i], bounds[i + 1]) for i, b in enumerate(method.bands)]
-
-
-def area_labels(index: pd.DataFrame) -> dict[str, str]:
-    """Area id -> its name where the name stands alone (charts, comparisons), with the
-    municipality added where two areas share a name: areas are keyed by id, never by name."""
-    areas = index[["area", "area_name", "municipality"]].drop_duplicates("area")
-    names = areas["area_name"].fillna(areas["area"]).astype(str)
-    shared = names.str.casefold().duplicated(keep=False)
-    labels = names.where(~shared, names + " (" + areas["municipality"].astype(str) + ")")
-    return dict(zip(areas["area"], labels, strict=True))
 
 
 def _component_names(data: ReportInput, language: str) -> dict[str, str]:
@@ -112,48 +224,71 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
-def _overview(data: ReportInput, t, language: str) -> dict:
-    index = data.tables["index"]
+def _split(frame: pd.DataFrame | None, key: str = "area") -> dict[str, list[dict]]:
+    """A table's rows as records by ``key`` (an area, a municipality), made once: selecting
+    each area's rows from the table would take time quadratic in the number of areas."""
+    groups: dict[str, list[dict]] = {}
+    for record in [] if frame is None else _records(frame):
+        groups.setdefault(record[key], []).append(record)
+    return groups
+
+
+@dataclass(frozen=True)
+class _Results:
+    """The result tables arranged for the pages of a site."""
+
+    index: pd.DataFrame  # every wave, with the layout's code, label and path of each area
+    current: pd.DataFrame  # the latest wave: a row per area, no figures where not measured
+    waves: list[str]
+    by_area: dict[str, dict[str, list[dict]]]  # table -> area -> its rows
+    by_code: dict[str, dict[str, list[dict]]]  # "index", "current" -> municipality -> rows
+    municipalities: pd.DataFrame  # the layout's, by code
+    medians: pd.Series  # median index of the areas of each municipality, latest wave
+    median_all: float
+
+    @property
+    def latest(self) -> str:
+        return self.waves[-1]
+
+
+def _arrange(data: ReportInput, layout: Layout) -> _Results:
+    places = layout.areas[["area", "code", "label", "path"]]
+    index = data.tables["index"].merge(places, on="area", how="left").sort_values("wave")
     waves = sorted(index["wave"].unique())
-    latest = waves[-1]
-    current = index[index["wave"] == latest].sort_values(["municipality", "area_name"])
-    bands = _bands(data.method)
-    counts = current["band"].value_counts()
-    lead = t("overview_lead", wave=latest, counts=t(
-        "lead_counts", hyb=int(counts.get("hybridisation", 0)),
-        rap=int(counts.get("rapprochement", 0)), coex=int(counts.get("co-existence", 0)),
-        total=len(current),
-    ))  # fmt: skip
-    labels = area_labels(index)
-    forest = charts.forest(
-        [
-            charts.Interval(labels[r.area], r.index, r.ci_low, r.ci_high)
-            for r in current.itertuples()
-        ],
-        t("forest_title", wave=latest),
-        bands,
-        t("axis_index"),
-    )
-    series = dict(
-        sorted(
-            (labels[area], list(zip(group["wave"], group["index"], strict=True)))
-            for area, group in index.sort_values("wave").groupby("area")
-        )
-    )
-    trend = charts.trend(series, waves, t("trend_title"), bands) if len(waves) > 1 else None
-    gap = charts.gap_chart(
-        [
-            charts.Interval(labels[r.area], r.gap, r.gap_ci_low, r.gap_ci_high)
-            for r in current.itertuples()
-        ],
-        t("gap_title", wave=latest),
-        t("axis_gap"),
-    )
-    return {
-        "lead": lead, "latest": latest, "rows": _records(current), "forest": forest,
-        "trend": trend, "gap": gap, "has_change": "change" in index,
-        "first_wave": len(waves) == 1, "design_notes": _design_notes(data, latest, t),
+    measured = index[index["wave"] == waves[-1]].drop(columns=["code", "label", "path"])
+    current = places.merge(measured, on="area", how="left")
+    by_area = {name: _split(data.tables.get(name)) for name in
+               ("side_measures", "change", "goals", "sensitivity")}  # fmt: skip
+    by_area |= {
+        "index": _split(index), "design": _split(_design(data, waves[-1])),
+        "screens": _split(_area_screens(data, waves[-1]), key="group_a"),
     }  # fmt: skip
+    return _Results(
+        index=index, current=current, waves=waves, by_area=by_area,
+        by_code={"index": _split(index, "code"), "current": _split(current, "code")},
+        municipalities=layout.municipalities.set_index("code"),
+        medians=current.groupby("code")["index"].median(), median_all=current["index"].median(),
+    )  # fmt: skip
+
+
+def _area_screens(data: ReportInput, wave: str) -> pd.DataFrame | None:
+    """Per area, component and side in ``wave``: the difference from the rest of its
+    municipality and from all areas side by side, each with its adjusted p and note."""
+    table = data.tables.get("comparisons")
+    if table is None or not table["test"].isin(AREA_SCREENS).any():
+        return None
+    rows = table[table["test"].isin(AREA_SCREENS) & (table["wave"].astype(str) == wave)]
+    rows = rows.assign(
+        test=rows["test"].map({"area_vs_municipality": "municipality", "area_vs_all": "all"}),
+        significant=rows["p_adjusted"] < data.method.false_discovery_rate,
+        order=rows["construct"].map({c: k for k, c in enumerate(COMPONENTS)}),
+    )
+    wide = rows.pivot(
+        index=["group_a", "order", "construct", "side"], columns="test",
+        values=["estimate", "p_adjusted", "significant", "note"],
+    )  # fmt: skip
+    wide.columns = [f"{value}_{test}" for value, test in wide.columns]
+    return wide.reset_index().sort_values(["group_a", "order", "side"]).drop(columns="order")
 
 
 def _design(data: ReportInput, wave: str) -> pd.DataFrame:
@@ -164,31 +299,140 @@ def _design(data: ReportInput, wave: str) -> pd.DataFrame:
     return design[design["wave"].astype(str) == str(wave)]
 
 
-def _design_notes(data: ReportInput, wave: str, t) -> list[str]:
+def _design_notes(design: list[dict], t) -> list[str]:
     """What the intervals of a wave can and cannot reflect about how it was drawn."""
-    design = _design(data, wave)
-    drawn = design[design["interval"].fillna("") != ""]
-    if drawn.empty or (drawn["interval"] == "respondents").all():
+    drawn = [row["interval"] for row in design if row.get("interval")]
+    if all(interval == "respondents" for interval in drawn):  # also when none is known
         return [t("intervals_independent")]
-    one = int((drawn["interval"] == "one unit").sum())
+    one = drawn.count("one unit")
     return [t("intervals_one_unit", count=one)] if one else []
 
 
-def _area(data: ReportInput, area_id: str, t, language: str) -> dict:
-    index = data.tables["index"]
-    rows = index[index["area"] == area_id].sort_values("wave")
-    side = data.tables["side_measures"]
-    side = side[side["area"] == area_id]
-    waves = list(rows["wave"])
+def _band_counts(bands: list, t) -> str:
+    return t("lead_counts", hyb=bands.count("hybridisation"), rap=bands.count("rapprochement"),
+             coex=bands.count("co-existence"), total=len(bands))  # fmt: skip
+
+
+def _municipality_summary(current: pd.DataFrame, layout: Layout, bands) -> pd.DataFrame:
+    """Per municipality in the latest wave: areas, areas per band, median index, change
+    verdicts (a column each)."""
+    counts = {f"band_{name}": current["band"].eq(name) for name, *_ in bands}
+    if "change_verdict" in current:
+        counts |= {f"verdict_{v}": current["change_verdict"].eq(v) for v in VERDICTS}
+    columns = pd.DataFrame(counts).groupby(current["code"]).sum()
+    columns["median"] = current.groupby("code")["index"].median()
+    return layout.municipalities.join(columns, on="code")
+
+
+def _front(results: _Results, layout: Layout, bands, t) -> dict:
+    """The front page with several municipalities: per municipality its areas, bands,
+    median and change verdicts; how the areas spread now and over the waves."""
+    latest, current = results.latest, results.current
+    summary = _municipality_summary(current, layout, bands)
+    measured = current[current["wave"].notna()]
+    chart = None
+    if len(summary) <= MAX_CHART_ROWS:
+        spread = current.groupby("code")["index"].agg(["min", "max"])
+        chart = charts.forest(
+            [charts.Interval(m.municipality, m.median, spread.at[m.code, "min"],
+                             spread.at[m.code, "max"]) for m in summary.itertuples()],
+            t("front_chart_title", wave=latest), bands, t("axis_index"),
+            references=[(t("median_all"), results.median_all)],
+        )  # fmt: skip
+    trend = None
+    if len(results.waves) > 1:
+        quartiles = results.index.groupby("wave")["index"].quantile([0.75, 0.5, 0.25]).unstack()
+        trend = charts.trend(
+            {t(name): list(zip(quartiles.index, quartiles[q], strict=True))
+             for name, q in (("upper_quartile", 0.75), ("median", 0.5), ("lower_quartile", 0.25))},
+            results.waves, t("front_trend_title"), bands, colour_lines=True,
+        )  # fmt: skip
+    verdicts = [v for v in VERDICTS if summary.get(f"verdict_{v}", pd.Series(dtype=int)).any()]
+    return {
+        "lead": t("front_lead", wave=latest, municipalities=len(summary),
+                  counts=_band_counts(list(measured["band"]), t),
+                  median=format_number(results.median_all)),
+        "latest": latest, "summary": _records(summary), "verdicts": verdicts,
+        "band_names": [name for name, *_ in reversed(bands)],
+        "chart": chart, "trend": trend, "first_wave": len(results.waves) == 1,
+        "distribution": charts.histogram(
+            list(measured["index"]), t("distribution_title", wave=latest), bands,
+            t("axis_index"), t("axis_areas"),
+        ),
+    }  # fmt: skip
+
+
+def _municipality(results: _Results, code: str, several: bool, bands, names, t) -> dict:
+    """A municipality's overview: its areas now, read against the medians of its areas and
+    of all areas; over the waves; the gap between the sides; where they differ."""
+    latest = results.latest
+    current = results.by_code["current"][code]
+    name = results.municipalities.at[code, "municipality"]
+    median = results.medians.get(code)
+    own = [(t("median_of", name=name), median)] if several else []
+    forest = charts.forest(
+        [charts.Interval(r["label"], r["index"], r["ci_low"], r["ci_high"]) for r in current],
+        t("forest_title", wave=latest), bands, t("axis_index"),
+        references=[*own, (t("median_all"), results.median_all)],
+    )  # fmt: skip
+    series: dict[str, list] = {}
+    for row in sorted(results.by_code["index"][code], key=lambda r: r["label"]):
+        series.setdefault(row["label"], []).append((row["wave"], row["index"]))
+    gap = charts.gap_chart(
+        [charts.Interval(r["label"], r["gap"], r["gap_ci_low"], r["gap_ci_high"])
+         for r in current],
+        t("gap_title", wave=latest), t("axis_gap"),
+    )  # fmt: skip
+    screens = results.by_area["screens"]
+    return {
+        "code": code, "name": name, "latest": latest, "rows": current,
+        "lead": t("overview_lead", wave=latest,
+                  counts=_band_counts([r["band"] for r in current if r["wave"]], t)),
+        "medians": t("municipality_medians", name=name, median=format_number(median),
+                     all=format_number(results.median_all)) if several else "",
+        "forest": forest, "gap": gap,
+        "trend": charts.trend(series, results.waves, t("trend_title"), bands)
+        if len(results.waves) > 1 else None,
+        "has_change": "change" in results.current, "first_wave": len(results.waves) == 1,
+        "design_notes": _design_notes(
+            [row for r in current for row in results.by_area["design"].get(r["area"], [])], t
+        ),
+        "differences": [
+            {"label": r["label"], "path": r["path"],
+             **_significant(screens.get(r["area"], []), names, t)}
+            for r in current
+        ] if screens else None,
+    }  # fmt: skip
+
+
+def _significant(screens: list[dict], names: dict[str, str], t) -> dict[str, list[str]]:
+    """An area's significant differences from the rest of its municipality and from all
+    areas, a line per component: 'Trust (professionals +12.3; informal actors +9.1)'."""
+    found = {}
+    for test in ("municipality", "all"):
+        sides: dict[str, list[str]] = {}
+        for s in screens:
+            if s.get("significant_" + test) is True:
+                side = f"{t('side_' + s['side']).lower()} {s['estimate_' + test]:+.1f}"
+                sides.setdefault(names.get(s["construct"], s["construct"]), []).append(side)
+        found[test] = [f"{name} ({'; '.join(said)})" for name, said in sides.items()]
+    return found
+
+
+def _area(results: _Results, area_id: str, data: ReportInput, names, t) -> dict:
+    rows = results.by_area["index"][area_id]  # by wave
+    waves = [row["wave"] for row in rows]
     latest = waves[-1]
-    names = _component_names(data, language)
     bands = _bands(data.method)
-    first = rows.iloc[0]
-    now = side[side["wave"] == latest]
+    first, last = rows[0], rows[-1]
+    now = {
+        (row["side"], row["measure"]): row
+        for row in results.by_area["side_measures"].get(area_id, []) if row["wave"] == latest
+    }  # fmt: skip
 
     def value(side_name: str, measure: str, column: str = "value"):
-        match = now[(now["side"] == side_name) & (now["measure"] == measure)]
-        return None if match.empty else match.iloc[0][column]
+        row = now.get((side_name, measure))
+        return None if row is None else row[column]
 
     components = [
         {"code": c, "name": names[c],
@@ -212,9 +456,9 @@ def _area(data: ReportInput, area_id: str, t, language: str) -> dict:
     )
     trend = None
     if len(waves) > 1:
-        series = {t("col_index"): list(zip(rows["wave"], rows["index"], strict=True))}
+        series = {t("col_index"): [(row["wave"], row["index"]) for row in rows]}
         for s in SIDES:
-            series[t(f"side_{s}")] = list(zip(rows["wave"], rows[f"index_{s}"], strict=True))
+            series[t(f"side_{s}")] = [(row["wave"], row[f"index_{s}"]) for row in rows]
         trend = charts.trend(series, waves, t("area_trend"), bands, colour_lines=True)
     drivers = []
     for s in SIDES:
@@ -224,22 +468,27 @@ def _area(data: ReportInput, area_id: str, t, language: str) -> dict:
             items = ", ".join(f"{name} ({format_number(v)})" for name, v in lowest)
             drivers.append(t("area_drivers_text", side=t(f"side_{s}").lower(), items=items))
     three_os = [c for c in components if c["code"] in ("UNF", "DIS", "IND")]
-    design = _design(data, latest)
-    one_unit = design[(design["area"] == area_id) & (design["interval"] == "one unit")]
     design_notes = [
-        t("area_one_unit", side=t(f"side_{s}").lower(), wave=latest) for s in one_unit["side"]
-    ]
-    extras = {}
-    for name in ("change", "goals", "sensitivity"):
-        frame = data.tables.get(name)
-        extras[name] = [] if frame is None else _records(frame[frame["area"] == area_id])
+        t("area_one_unit", side=t(f"side_{row['side']}").lower(), wave=latest)
+        for row in results.by_area["design"].get(area_id, []) if row["interval"] == "one unit"
+    ]  # fmt: skip
+    extras = {name: results.by_area[name].get(area_id, [])
+              for name in ("change", "goals", "sensitivity")}  # fmt: skip
+    code = first["code"]
     return {
         **extras,
         "area_id": area_id, "area_name": first["area_name"],
-        "municipality": first["municipality"], "rows": _records(rows), "latest": latest,
+        "municipality": first["municipality"],
+        "municipality_path": results.municipalities.at[code, "path"],
+        "rows": rows, "latest": latest,
         "components": components, "pillars": pillars, "bars": bars, "trend": trend,
         "drivers": drivers, "three_os": three_os, "design_notes": design_notes,
-        "suppressed": rows.iloc[-1]["status"] == "suppressed",
+        "suppressed": last["status"] == "suppressed",
+        "screens": [{**s, "name": names.get(s["construct"], s["construct"])}
+                    for s in results.by_area["screens"].get(area_id, [])],
+        "medians": t("area_medians", index=format_number(last["index"]), wave=latest,
+                     name=first["municipality"], median=format_number(results.medians.get(code)),
+                     all=format_number(results.median_all)),
     }  # fmt: skip
 
 
@@ -275,10 +524,10 @@ def _methods(data: ReportInput, language: str, names: dict[str, str]) -> dict:
     }  # fmt: skip
 
 
-def _comparisons(data: ReportInput, names: dict[str, str]) -> dict:
+def _comparisons(data: ReportInput, names: dict[str, str], layout: Layout) -> dict:
     """The comparisons worth reading: sides per construct, areas, the gap by area; of the
     areas against the rest of their municipality the largest significant differences of the
-    latest wave (every test stays in comparisons.csv)."""
+    latest wave (every test stays in comparisons.csv, and each area's are on its page)."""
     table = data.tables.get("comparisons")
     if table is None:
         return {"available": False}
@@ -286,7 +535,6 @@ def _comparisons(data: ReportInput, names: dict[str, str]) -> dict:
     table = table.assign(
         construct_name=table["construct"].map(names).fillna(table["construct"]),
         name_a=table["group_a"].map(area_names).fillna(table["group_a"]),
-        name_b=table["group_b"].map(area_names).fillna(table["group_b"]),
     )
 
     def pick(test: str) -> list[dict]:
@@ -306,6 +554,7 @@ def _comparisons(data: ReportInput, names: dict[str, str]) -> dict:
         "n_screened": int(screens["p"].notna().sum()), "latest": latest,
         "latent": pick("latent_means"),
         "correction": correction.iloc[0] if not correction.empty else "",
+        "area_paths": dict(zip(layout.areas["area"], layout.areas["path"], strict=True)),
     }  # fmt: skip
 
 
@@ -355,58 +604,73 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
     }  # fmt: skip
 
 
-def _quality_page(env: Environment, data: ReportInput, common: dict) -> str:
+def _quality(data: ReportInput, t) -> tuple[str, dict]:
+    """The data-quality page's template and what it shows (a placeholder without the
+    quality tables)."""
     needed = ("quality_summary", "rejects_summary", "files")
     if not all(name in data.tables for name in needed):
-        return env.get_template("tables.html.j2").render(
-            page="quality", title=common["t"]("nav_quality"), lead=common["t"]("quality_lead"),
-            tables=[], **common,
-        )  # fmt: skip
+        return "tables.html.j2", {
+            "title": t("nav_quality"),
+            "lead": t("quality_lead"),
+            "tables": [],
+        }
     context = quality_context(*(data.tables[name] for name in needed), data.method.indicative_min)
-    return env.get_template("quality.html.j2").render(
-        page="quality", area_names=area_labels(data.tables["index"]),
-        **context, **common,
-    )  # fmt: skip
+    return "quality.html.j2", {"area_names": area_labels(data.tables["index"]), **context}
 
 
-def build_site(data: ReportInput, language: str) -> dict[str, str]:
-    """All pages of the report in one language: {file name: HTML}."""
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
-    t = translator(language)
+def build_site(
+    data: ReportInput, language: str, documents: Sequence[Document] = ()
+) -> dict[str, str]:
+    """All pages of the report in one language: {path in the language folder: HTML}.
+
+    ``documents`` are the PDFs made beside the site (see :func:`pdf_documents`); pages link
+    to those only.
+    """
+    layout = site_layout(data.tables["index"])
+    own = [*layout.municipalities["path"], *layout.areas["path"]]
+    common = {**page_common(language, data.metadata, documents, own), "several": layout.several}
+    t = common["t"]
     env = _environment()
-    meta = dict(data.metadata)
-    index = data.tables["index"]
-    areas = (
-        index[["area", "area_name", "municipality"]].drop_duplicates("area")
-        .sort_values(["municipality", "area_name"])
-    )  # fmt: skip
-    common = {
-        "t": t, "lang": language, "meta": meta, "areas": _records(areas),
-        "other_lang": next(lang for lang in LANGUAGES if lang != language),
-        "pdf_name": PDF_NAME,
-    }  # fmt: skip
+    results = _arrange(data, layout)
     names = _component_names(data, language)
+    bands = _bands(data.method)
+    quality_template, quality = _quality(data, t)
     pages = {
-        "index.html": env.get_template("overview.html.j2").render(
-            page="index", **common, **_overview(data, t, language)
+        AREA_INDEX: render_page(
+            env, "areas.html.j2", AREA_INDEX, common, page="areas",
+            municipalities=_records(layout.municipalities),
+            areas=layout.areas.groupby("code")[["path", "label"]].apply(_records).to_dict(),
         ),
-        "comparisons.html": env.get_template("comparisons.html.j2").render(
-            page="comparisons", **common, **_comparisons(data, names)
+        "comparisons.html": render_page(
+            env, "comparisons.html.j2", "comparisons.html", common, page="comparisons",
+            **_comparisons(data, names, layout),
         ),
-        "technical.html": env.get_template("technical.html.j2").render(
-            page="technical", **common, **_technical(data, language, names)
+        "technical.html": render_page(
+            env, "technical.html.j2", "technical.html", common, page="technical",
+            **_technical(data, language, names),
         ),
-        "quality.html": _quality_page(env, data, common),
-        "methods.html": env.get_template("methods.html.j2").render(
-            page="methods", **common, **_methods(data, language, names)
+        "quality.html": render_page(
+            env, quality_template, "quality.html", common, page="quality", **quality
+        ),
+        METHODS: render_page(
+            env, "methods.html.j2", METHODS, common, page="methods",
+            **_methods(data, language, names),
         ),
     }  # fmt: skip
-    template = env.get_template("area.html.j2")
-    for area in areas["area"]:
-        pages[area_page(area)] = template.render(
-            page="area", **common, **_area(data, area, t, language)
+    if layout.several:
+        pages[FRONT] = render_page(
+            env, "front.html.j2", FRONT, common, page="index", **_front(results, layout, bands, t)
         )
+    for m in layout.municipalities.itertuples():
+        pages[m.path] = render_page(
+            env, "municipality.html.j2", m.path, common, page="municipality",
+            **_municipality(results, m.code, layout.several, bands, names, t),
+        )  # fmt: skip
+    for area in layout.areas.itertuples():
+        pages[area.path] = render_page(
+            env, "area.html.j2", area.path, common, page="area",
+            **_area(results, area.area, data, names, t),
+        )  # fmt: skip
     return pages
 
 
@@ -415,28 +679,24 @@ def main_content(page: str) -> str:
     return page.split(MAIN_START, 1)[1].split(MAIN_END, 1)[0]
 
 
-def build_pdf(pages: dict[str, str], language: str, demo: bool) -> bytes:
-    """One PDF of the whole report in one language (WeasyPrint), pages in reading order."""
+def print_sections(pages: Mapping[str, str], document: Document) -> list[str]:
+    """The main content of each page a PDF prints, in its order."""
+    return [main_content(pages[path]) for path in document.pages]
+
+
+def build_pdf(sections: Sequence[str], language: str, demo: bool, title: str | None) -> bytes:
+    """One PDF (WeasyPrint), each section from a new page; ``title`` (a municipality, or
+    None for the overview of all) heads every page beside the report's name."""
     from weasyprint import HTML  # imported here: loading its system libraries takes a moment
 
-    areas = sorted(p for p in pages if p.startswith("area-"))
-    order = [
-        "index.html",
-        *areas,
-        "comparisons.html",
-        "technical.html",
-        "quality.html",
-        "methods.html",
-    ]
     t = translator(language)
-    body = "".join(
-        f'<section class="print-page">{main_content(pages[name])}</section>' for name in order
-    )
+    body = "".join(f'<section class="print-page">{section}</section>' for section in sections)
     html = (
         _environment()
         .get_template("print.html.j2")
-        .render(lang=language, t=t, body=Markup(body), demo=demo)
-    )
+        .render(lang=language, t=t, body=Markup(body), demo=demo,
+                title=title or t("all_municipalities"))
+    )  # fmt: skip
     return HTML(string=html).write_pdf()
 
 

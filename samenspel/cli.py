@@ -14,7 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,11 +79,13 @@ from samenspel.pipeline.truth import component_pool, true_index
 from samenspel.provenance import provenance
 from samenspel.reports.i18n import LANGUAGES
 from samenspel.reports.render import (
-    PDF_NAME,
     ReportInput,
     build_pdf,
     build_site,
     language_chooser,
+    pdf_documents,
+    print_sections,
+    site_layout,
 )
 
 METADATA = "metadata.json"
@@ -500,10 +502,39 @@ def read_results(results: Path) -> tuple[dict[str, pd.DataFrame], dict]:
         ) from None
     check_results(results, metadata, METADATA)
     tables = {
-        path.stem: restore_formulas(pd.read_csv(path, dtype={"area": str, "wave": str}))
+        # low_memory=False: one dtype per column, also where a national table has few notes
+        path.stem: restore_formulas(
+            pd.read_csv(path, dtype={"area": str, "wave": str}, low_memory=False)
+        )
         for path in sorted(results.glob("*.csv"))
     }
     return tables, metadata
+
+
+PDF_ALL_UP_TO = 20  # municipalities that get a PDF without --pdf; beyond, none (and why)
+
+
+def _chosen_pdfs(choice: str | None, codes: list[str]) -> list[str]:
+    """The municipalities whose PDF `--pdf` asks for: all, none, or a list of codes."""
+    if choice is None:
+        if len(codes) <= PDF_ALL_UP_TO:
+            return codes
+        say(
+            f"No PDFs: with more than {PDF_ALL_UP_TO} municipalities ({len(codes)} here) they "
+            "take long (WeasyPrint makes a few pages a second). Add "
+            f"`--pdf {codes[0]},{codes[1]}` for some municipalities or `--pdf all` for all."
+        )
+        return []
+    if choice in ("all", "none"):
+        return codes if choice == "all" else []
+    wanted = [code.strip().upper() for code in choice.split(",") if code.strip()]
+    unknown = [code for code in wanted if code not in codes]
+    if unknown or not wanted:
+        raise InputError(
+            f"--pdf {choice}: {', '.join(unknown) or 'no municipality'} is not a municipality "
+            f"of these results; give all, none or codes such as {', '.join(codes[:3])}."
+        )
+    return list(dict.fromkeys(wanted))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -514,6 +545,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     for table in tables.values():
         if {"area", "area_name"} <= set(table.columns):
             table["area_name"] = table["area"].map(registry["name"]).fillna(table["area_name"])
+    # The municipality's CBS code (the CSV has its name) names its folder and PDF.
+    tables["index"]["municipality_code"] = tables["index"]["area"].map(
+        registry["municipality_code"]
+    )
     report_input = ReportInput(
         tables=tables,
         metadata=metadata,
@@ -521,33 +556,44 @@ def cmd_report(args: argparse.Namespace) -> int:
         method=load_methodology(args.methodology),
         methodology_text=Path(args.methodology).read_text(encoding="utf-8"),
     )
+    layout = site_layout(tables["index"])
+    documents = pdf_documents(layout, _chosen_pdfs(args.pdf, list(layout.municipalities["code"])))
     out = Path(args.out)
     languages = LANGUAGES if args.language == "both" else (args.language,)
     pages = {}
     with atomic_folder(out) as staging:
         for language in languages:
-            folder = staging / language
-            with step(f"writing the {language} report"):
-                pages[language] = build_site(report_input, language)
-                folder.mkdir(parents=True, exist_ok=True)
-                for name, html in pages[language].items():
-                    (folder / name).write_text(html, encoding="utf-8")
+            with step(f"writing the {language} site ({len(layout.areas)} areas)"):
+                pages[language] = build_site(report_input, language, documents)
+                for path, html in pages[language].items():
+                    (staging / language / path).parent.mkdir(parents=True, exist_ok=True)
+                    (staging / language / path).write_text(html, encoding="utf-8")
         demo = bool(metadata.get("simulated"))
-        # WeasyPrint is the slow part: one process per language, side by side.
-        with step(f"writing the PDF ({', '.join(languages)})"):
-            workers = max(1, min(len(languages), os.cpu_count() or 1))
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                pdfs = pool.map(
-                    build_pdf,
-                    [pages[lang] for lang in languages],
-                    languages,
-                    [demo] * len(languages),
-                )
-                for language, pdf in zip(languages, pdfs, strict=True):
-                    (staging / language / PDF_NAME).write_bytes(pdf)
+        if documents:
+            with step(f"writing {len(documents) * len(languages)} PDFs"):
+                _write_pdfs(staging, pages, documents, demo)
         (staging / "index.html").write_text(language_chooser(languages, demo), encoding="utf-8")
     say(f"report -> {out}/index.html ({', '.join(f'{lang}/' for lang in languages)})")
     return 0
+
+
+def _write_pdfs(staging: Path, pages: dict, documents: list, demo: bool) -> None:
+    """Every document in every language, in parallel processes (WeasyPrint is the slow
+    part); each PDF is written as soon as it is done, so memory holds a few at a time."""
+    jobs = [(lang, doc) for lang in pages for doc in documents]
+    jobs.sort(key=lambda job: -len(job[1].pages))  # the longest first: the workers end together
+    progress = Progress()
+    progress("PDFs", 0, len(jobs))
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        running = {}
+        for lang, doc in jobs:
+            sections = print_sections(pages[lang], doc)
+            running[pool.submit(build_pdf, sections, lang, demo, doc.municipality)] = (lang, doc)
+        for done, future in enumerate(as_completed(running), start=1):
+            lang, doc = running.pop(future)
+            (staging / lang / doc.name).write_bytes(future.result())
+            progress("PDFs", done, len(jobs))
 
 
 class Progress:
@@ -750,7 +796,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inputs(fieldwork)
 
-    report = add("report", cmd_report, "render the HTML site and PDF from the results")
+    report = add("report", cmd_report, "render the HTML site and the PDFs from the results")
     report.add_argument("--results", required=True)
     report.add_argument("--out", required=True)
     report.add_argument(
@@ -758,6 +804,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[*LANGUAGES, "both"],
         default="both",
         help="nl, en or both (default): one folder per language",
+    )
+    report.add_argument(
+        "--pdf",
+        default=None,
+        metavar="all|none|GM0363,GM0405",
+        help=f"which municipalities get a PDF (default: all when there are at most "
+        f"{PDF_ALL_UP_TO}, otherwise none)",
     )
     inputs(report, methodology=True)
     return parser

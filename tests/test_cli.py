@@ -88,9 +88,10 @@ def test_from_simulation_to_report(tmp_path, capsys):
     assert (index.ci_low <= index["index"]).all() and (index["index"] <= index.ci_high).all()
     assert json.loads((results / "metadata.json").read_text())["simulated"] is True
     assert "Gesimuleerde demodata" in (site / "index.html").read_text()
-    html = (site / "en" / "index.html").read_text()
-    assert "Simulated demo data" in html
-    assert (site / "nl" / "samenspel-report.pdf").read_bytes().startswith(b"%PDF")
+    assert "Simulated demo data" in (site / "en" / "index.html").read_text()
+    # Each area's figures are on its municipality's overview.
+    html = "".join(p.read_text() for p in (site / "en").glob("GM*/index.html"))
+    assert (site / "nl" / "samenspel-GM0363.pdf").read_bytes().startswith(b"%PDF")
     for row in index.itertuples():
         assert f"{row.index:.1f}" in html
     # The raw file is kept byte for byte beside the store, named by its checksum.

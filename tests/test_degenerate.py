@@ -84,7 +84,9 @@ def test_every_documented_output_is_written(degenerate):
         assert list(table.columns) == list(columns), name
     metadata = json.loads((results / "metadata.json").read_text())
     assert set(metadata["files"]) >= {f"{name}.csv" for name in OUTPUT_COLUMNS}
-    assert (site / "en" / "index.html").exists() and (site / "en" / "samenspel-report.pdf").exists()
+    assert (site / "en" / "index.html").exists() and (site / "en" / "samenspel-GM0001.pdf").exists()
+    # The area of the first wave only is listed on its municipality's page, without figures.
+    assert "Not measured in wave 2026." in (site / "en" / "GM0001" / "index.html").read_text()
 
 
 def test_undefined_comparisons_say_why(degenerate):

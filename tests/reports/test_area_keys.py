@@ -1,5 +1,5 @@
 """Areas are keyed by id in the report: two areas with the same name in different
-municipalities stay two areas, each labelled with its municipality."""
+municipalities stay two areas, each with its own page, labelled with its municipality."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ areas:
 
 
 @pytest.fixture(scope="module")
-def overview(tmp_path_factory):
-    """The overview page of a two-wave report on the registry above (English)."""
+def pages(tmp_path_factory):
+    """The pages of a two-wave report on the registry above (English)."""
     folder = tmp_path_factory.mktemp("keys")
     (folder / "areas.yaml").write_text(REGISTRY, encoding="utf-8")
     instrument, areas = load_instrument(DEFAULT_INSTRUMENT), load_areas(folder / "areas.yaml")
@@ -63,23 +63,30 @@ def overview(tmp_path_factory):
         method=method,
         methodology_text=DEFAULT_METHODOLOGY.read_text(encoding="utf-8"),
     )
-    return tables, build_site(data, "en")["index.html"]
+    return tables, build_site(data, "en")
 
 
 def chart_descriptions(html: str) -> list[str]:
     return re.findall(r"<desc>(.*?)</desc>", html, flags=re.S)
 
 
-def test_the_same_name_in_two_municipalities_gives_two_trend_lines(overview):
-    tables, html = overview
+def test_the_same_name_in_two_municipalities_gives_two_areas(pages):
+    tables, pages = pages
     assert set(tables["index"]["area"]) == {"h-binnenstad", "h-risdam", "p-binnenstad"}
-    trend = next(d for d in chart_descriptions(html) if "Risdam" in d and "2025" in d)
-    assert "Binnenstad (Hoorn)" in trend and "Binnenstad (Purmerend)" in trend
+    # Without municipality codes in the index, the folders are named by the municipality.
+    hoorn = pages["Hoorn/index.html"]
+    trend = next(d for d in chart_descriptions(hoorn) if "Risdam" in d and "2025" in d)
+    assert "Binnenstad (Hoorn)" in trend and "Binnenstad (Purmerend)" not in trend
     assert "Risdam (" not in trend  # a unique name needs no municipality
+    assert {"Hoorn/area-h-binnenstad.html", "Purmerend/area-p-binnenstad.html"} <= set(pages)
+    index = pages["areas.html"]
+    assert '<a href="Hoorn/area-h-binnenstad.html">Binnenstad (Hoorn)</a>' in index
+    assert '<a href="Purmerend/area-p-binnenstad.html">Binnenstad (Purmerend)</a>' in index
 
 
-def test_every_chart_labels_the_two_areas_apart(overview):
-    _, html = overview
-    for description in chart_descriptions(html):
-        if "Binnenstad" in description:
-            assert re.findall(r"Binnenstad(?! \()", description) == [], description
+def test_every_chart_labels_the_two_areas_apart(pages):
+    _, pages = pages
+    for html in pages.values():
+        for description in chart_descriptions(html):
+            if "Binnenstad" in description:
+                assert re.findall(r"Binnenstad(?! \()", description) == [], description

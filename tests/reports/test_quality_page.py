@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 from samenspel.reports.i18n import translator
-from samenspel.reports.render import _environment, _quality_page
+from samenspel.reports.render import _environment, _quality, page_common, render_page
 
 META = {"simulated": True, "indicative_min": 5, "instrument_version": "2026.1",
         "instrument_hash": "9e72889dcddf2bce"}  # fmt: skip
@@ -47,10 +47,9 @@ def render_quality(quality, rejects, files, meta, language="en"):
                 "index": index},
         method=SimpleNamespace(indicative_min=meta["indicative_min"]),
     )  # fmt: skip
-    meta = {**meta, "publish_min": 10, "methodology_version": "x"}
-    common = {"t": translator(language), "lang": language, "meta": meta, "areas": [],
-              "other_lang": "nl", "pdf_name": "r.pdf"}  # fmt: skip
-    return _quality_page(_environment(), data, common)
+    template, context = _quality(data, translator(language))
+    common = page_common(language, {**meta, "publish_min": 10, "methodology_version": "x"})
+    return render_page(_environment(), template, "quality.html", common, page="quality", **context)
 
 
 def test_page_shows_counts_and_suppresses_small_cells():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -120,8 +121,10 @@ def visit(browser, path: Path):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_opens_cleanly_with_working_links(site, browser, language):
     out, _ = site
-    pages = sorted((out / language).glob("*.html"))
-    assert len(pages) == 5 + 3  # overview, comparisons, technical, quality, methods + 3 areas
+    pages = sorted((out / language).rglob("*.html"))
+    # front page, index of areas, comparisons, technical, quality, methods;
+    # 2 municipalities and their 3 areas
+    assert len(pages) == 6 + 2 + 3
     for path in pages:
         page, problems = visit(browser, path)
         assert problems == {"console": [], "errors": [], "dialogs": [], "failed": []}, path.name
@@ -143,42 +146,65 @@ def test_every_page_opens_cleanly_with_working_links(site, browser, language):
         page.close()
 
 
+def read_row(row, fields) -> dict[str, str]:
+    return {
+        field: row.query_selector(f'[data-field="{field}"]').inner_text().strip()
+        for field in fields
+    }
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_overview_figures_equal_index_csv(site, browser, language):
     out, results = site
     index = pd.read_csv(results / "index.csv", dtype={"wave": str})
     latest = index[index.wave == index.wave.max()].set_index("area")
-    page, _ = visit(browser, out / language / "index.html")
-    rows = page.query_selector_all("#overview-table tbody tr")
-    assert len(rows) == len(latest)
-    for row in rows:
-        area = row.get_attribute("data-area")
-        expected = latest.loc[area]
-        cells = {
-            field: row.query_selector(f'[data-field="{field}"]').inner_text().strip()
-            for field in ("index", "ci", "gap", "n_professional", "n_informal")
+    municipality = {"a-noord": "GM0363", "a-zuid": "GM0363", "h-west": "GM0405"}
+    for code in ("GM0363", "GM0405"):
+        page, _ = visit(browser, out / language / code / "index.html")
+        rows = page.query_selector_all("#overview-table tbody tr")
+        assert {row.get_attribute("data-area") for row in rows} == {
+            area for area, c in municipality.items() if c == code
         }
-        assert cells["index"] == f"{expected['index']:.1f}"
-        assert cells["ci"] == f"{expected.ci_low:.1f}–{expected.ci_high:.1f}"
-        assert cells["gap"] == f"{expected.gap:.1f}"
-        assert cells["n_professional"] == str(expected.n_professional)
-        assert cells["n_informal"] == str(expected.n_informal)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"overview-{language}.png", full_page=True)
-    area_page, _ = visit(browser, out / language / "area-h-west.html")
+        for row in rows:
+            expected = latest.loc[row.get_attribute("data-area")]
+            cells = read_row(row, ("index", "ci", "gap", "n_professional", "n_informal"))
+            assert cells["index"] == f"{expected['index']:.1f}"
+            assert cells["ci"] == f"{expected.ci_low:.1f}–{expected.ci_high:.1f}"
+            assert cells["gap"] == f"{expected.gap:.1f}"
+            assert cells["n_professional"] == str(expected.n_professional)
+            assert cells["n_informal"] == str(expected.n_informal)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"municipality-{code}-{language}.png", full_page=True)
+    front, _ = visit(browser, out / language / "index.html")
+    latest = latest.assign(code=latest.index.map(municipality))
+    for row in front.query_selector_all("#municipality-table tbody tr"):
+        areas = latest[latest.code == row.get_attribute("data-municipality")]
+        cells = read_row(row, ("areas", "median", "band-hybridisation", "band-co-existence"))
+        assert cells["areas"] == str(len(areas))
+        assert cells["median"] == f"{areas['index'].median():.1f}"
+        assert cells["band-hybridisation"] == str((areas.band == "hybridisation").sum())
+        assert cells["band-co-existence"] == str((areas.band == "co-existence").sum())
+    front.screenshot(path=ARTIFACTS / f"overview-{language}.png", full_page=True)
+    area_page, _ = visit(browser, out / language / "GM0405" / "area-h-west.html")
     area_page.screenshot(path=ARTIFACTS / f"area-{language}.png", full_page=True)
 
 
 def test_hostile_area_names_render_as_text(site, browser):
     out, _ = site
-    page, problems = visit(browser, out / "en" / "area-a-noord.html")
+    page, problems = visit(browser, out / "en" / "GM0363" / "area-a-noord.html")
     assert problems["dialogs"] == []
     assert page.evaluate("document.querySelectorAll('script').length") == 0
     assert SCRIPT_NAME in page.inner_text("h1")
-    zuid, _ = visit(browser, out / "en" / "area-a-zuid.html")
+    zuid, _ = visit(browser, out / "en" / "GM0363" / "area-a-zuid.html")
     assert zuid.inner_text("h1").startswith(FORMULA_NAME)  # the report shows the real name
-    overview, problems = visit(browser, out / "en" / "index.html")
+    overview, problems = visit(browser, out / "en" / "GM0363" / "index.html")
     assert problems["dialogs"] == [] and SCRIPT_NAME in overview.inner_text("#overview-table")
+    # The index's own search script is the only one; the name is text, found by the search.
+    index, problems = visit(browser, out / "en" / "areas.html")
+    assert index.evaluate("document.querySelectorAll('script').length") == 1
+    index.fill("#area-search", SCRIPT_NAME)
+    assert index.locator("#area-index li:visible").all_inner_texts() == [SCRIPT_NAME]
+    assert problems == {"console": [], "errors": [], "dialogs": [], "failed": []}
 
 
 def test_csv_cells_cannot_become_formulas(site):
@@ -192,18 +218,30 @@ def test_csv_cells_cannot_become_formulas(site):
     assert pd.api.types.is_float_dtype(index["gap"])
 
 
-def test_pdf_has_every_area_and_the_banner(site):
-    out, _ = site
+def pdf_text(path: Path) -> str:
     pdftotext = shutil.which("pdftotext")
     if pdftotext is None:
         pytest.fail("pdftotext is not installed: run `make system-deps` (as root)")
-    import subprocess
-
-    text = subprocess.run(
-        [pdftotext, str(out / "en" / "samenspel-report.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
+    return subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "Simulated demo data" in text
-    assert "Grote Waal" in text and "Hybridisation index per area" in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_pdf_per_municipality_and_one_of_all(site, language):
+    out, _ = site
+    pdfs = sorted(p.name for p in (out / language).glob("*.pdf"))
+    assert pdfs == ["samenspel-GM0363.pdf", "samenspel-GM0405.pdf", "samenspel-overview.pdf"]
+
+
+def test_each_pdf_holds_its_municipality_and_the_banner(site):
+    out, _ = site
+    hoorn = pdf_text(out / "en" / "samenspel-GM0405.pdf")
+    assert (
+        "Simulated demo data" in hoorn and "Working together in the neighbourhood — Hoorn" in hoorn
+    )
+    assert "Grote Waal" in hoorn and "Noord" not in hoorn
+    amsterdam = pdf_text(out / "en" / "samenspel-GM0363.pdf")
+    assert 'alert("x")' in amsterdam and "Grote Waal (Hoorn)" not in amsterdam
+    overview = pdf_text(out / "en" / "samenspel-overview.pdf")
+    assert "Hybridisation index per municipality" in overview and "Methods" in overview

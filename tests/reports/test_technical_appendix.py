@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from samenspel.pipeline.psychometrics import psychometric_tables
 from samenspel.reports import render
-from samenspel.reports.i18n import translator
 
 LIKERT = Path(__file__).parents[1] / "fixtures" / "datasets" / "likert.csv"
 LIKERT_MODEL = {
@@ -42,11 +41,11 @@ def tables():
 def _page(tables, language: str) -> str:
     data = render.ReportInput(tables, META, None, None, "")
     context = render._technical(data, language)
-    other = "en" if language == "nl" else "nl"
-    common = {"t": translator(language), "lang": language, "meta": META, "areas": [],
-              "other_lang": other, "pdf_name": render.PDF_NAME}  # fmt: skip
-    template = render._environment().get_template("technical.html.j2")
-    return template.render(page="technical", **common, **context)
+    common = render.page_common(language, META)
+    return render.render_page(
+        render._environment(), "technical.html.j2", "technical.html", common, page="technical",
+        **context,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
