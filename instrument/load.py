@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import textstat
 import yaml
 from samenspel.instrument.model import (
     CONSTRUCT_KINDS,
@@ -264,17 +263,20 @@ class _Checker:
                     )
 
 
-def check_instrument(path: str | Path) -> tuple[Instrument | None, list[Problem]]:
+def check_instrument(
+    path: str | Path, readability: bool = True
+) -> tuple[Instrument | None, list[Problem]]:
     """Load and validate an instrument file.
 
-    Returns the instrument (None when there are errors) and every problem found.
+    Returns the instrument (None when there are errors) and every problem found; with
+    ``readability`` also the warnings on hard Dutch and long sentences.
     """
     problems: list[Problem] = []
     raw = read_yaml(path, problems)
     if raw is None and problems:
         return None, problems
     checker = _Checker(str(path))
-    instrument = _build(raw, checker, Path(path))
+    instrument = _build(raw, checker, Path(path), readability)
     problems.extend(checker.problems)
     if has_errors(problems):
         return None, problems
@@ -282,14 +284,18 @@ def check_instrument(path: str | Path) -> tuple[Instrument | None, list[Problem]
 
 
 def load_instrument(path: str | Path) -> Instrument:
-    """Load a valid instrument or raise :class:`ProblemsFound` listing every problem."""
-    instrument, problems = check_instrument(path)
+    """Load a valid instrument or raise :class:`ProblemsFound` listing every problem.
+
+    The readability warnings are left to ``samenspel instrument check``: a command that only
+    uses the questionnaire would not show them (and textstat takes a second to load).
+    """
+    instrument, problems = check_instrument(path, readability=False)
     if instrument is None:
         raise ProblemsFound(problems)
     return instrument
 
 
-def _build(raw: Any, c: _Checker, path: Path) -> Instrument | None:
+def _build(raw: Any, c: _Checker, path: Path, readability: bool) -> Instrument | None:
     root = c.mapping(raw, "(top level)")
     head = c.mapping(root.get("instrument"), "instrument")
     instrument_id = c.string(head.get("id"), "instrument.id") or ""
@@ -322,7 +328,8 @@ def _build(raw: Any, c: _Checker, path: Path) -> Instrument | None:
     _check_consent_first(items, c)
     if has_errors(c.problems):
         return None
-    _check_readability(sections, items, roles, c)
+    if readability:
+        _check_readability(sections, items, roles, c)
     content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
     return Instrument(
         id=instrument_id,
@@ -715,6 +722,8 @@ def _check_readability(
     Sentence length is checked per item. Flesch-Douma is computed per section: the formula
     averages over words and sentences and gives meaningless values on one short item.
     """
+    import textstat  # loads nltk: only when readability is asked for
+
     textstat.set_lang("nl")
     by_code = {item.code: item for item in items}
     for s_index, section in enumerate(sections):
