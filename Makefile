@@ -46,15 +46,15 @@ system-deps: ## install the Debian packages listed in .ci/debian-packages.txt (a
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-$(DEMO)/simulation.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) pipeline/simulate.py
+$(DEMO)/simulation.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) $(wildcard pipeline/simulation/*.py)
 	$(SAMENSPEL) simulate --out $(DEMO) --seed $(SEED)
 
-$(STORE): $(DEMO)/simulation.json pipeline/ingest.py pipeline/readers.py pipeline/store.py pipeline/quality.py
+$(STORE): $(DEMO)/simulation.json $(wildcard pipeline/ingest/*.py)
 	rm -rf $(STORE) $(STORE).raw
 	$(SAMENSPEL) ingest $(DEMO)/kobo_2025.csv --wave 2025 --store $(STORE)
 	$(SAMENSPEL) ingest $(DEMO)/kobo_2026.csv --wave 2026 --store $(STORE)
 
-$(RESULTS)/index.csv: $(STORE) $(wildcard pipeline/*.py) pipeline/methodology.yaml
+$(RESULTS)/index.csv: $(STORE) $(wildcard pipeline/*.py pipeline/*/*.py) pipeline/methodology.yaml
 	$(SAMENSPEL) analyse --store $(STORE) --out $(RESULTS)
 
 $(SITE)/index.html: $(RESULTS)/index.csv $(wildcard reports/*.py reports/templates/*)

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.cfa import fit_cfa
 from samenspel.pipeline.methodology import load_methodology
-from samenspel.pipeline.psychometrics import psychometric_tables
+from samenspel.pipeline.psychometrics.cfa import fit_cfa
+from samenspel.pipeline.psychometrics.tables import psychometric_tables
 
 SEED = 20261122
 FACTOR_SIZES = {"IGF": 6, "OGD": 5, "TRU": 10, "UNF": 6, "DIS": 10, "IND": 5, "COL": 3}

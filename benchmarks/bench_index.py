@@ -20,7 +20,7 @@ import tracemalloc
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.index import SIDES, hybridisation_index
+from samenspel.pipeline.index.estimate import SIDES, hybridisation_index
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.instrument.model import Area, AreaRegistry
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave
+from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
 
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
@@ -108,8 +108,8 @@ def write_export(path: Path, rows: int, registry: AreaRegistry, seed: int = 2026
 
 def ingest_child(export: Path, store: Path, areas_n: int) -> None:
     """Run in the child process: ingest and print a JSON line with what happened."""
-    from samenspel.pipeline.ingest import ingest_file
-    from samenspel.pipeline.store import open_store
+    from samenspel.pipeline.ingest.exports import ingest_file
+    from samenspel.pipeline.ingest.store import open_store
 
     instrument = load_instrument(DEFAULT_INSTRUMENT)
     registry = national_registry(areas_n)

@@ -19,8 +19,8 @@ from samenspel.instrument.areas import name_problem
 from samenspel.instrument.load import CODE_PATTERN, CONSTRUCT_CODE_PATTERN, kind_of, read_yaml
 from samenspel.instrument.model import Instrument
 from samenspel.instrument.problems import Level, Problem, ProblemsFound, yaml_key
-from samenspel.pipeline.cfa import ESTIMATOR_OPTIONS
-from samenspel.pipeline.model_spec import PARAMETERIZATION_OPTIONS
+from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
+from samenspel.pipeline.psychometrics.model_spec import PARAMETERIZATION_OPTIONS
 
 DEFAULT_METHODOLOGY = Path(__file__).with_name("methodology.yaml")
 

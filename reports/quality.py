@@ -9,8 +9,8 @@ suppressed.
 from __future__ import annotations
 
 import pandas as pd
-from samenspel.pipeline.ingest import REJECT_REASONS
-from samenspel.pipeline.quality import (
+from samenspel.pipeline.ingest.exports import REJECT_REASONS
+from samenspel.pipeline.ingest.quality import (
     FLAGS,
     IRV_MIN,
     MAHALANOBIS_P,

@@ -28,9 +28,9 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from samenspel.instrument.model import SIDES, Instrument
-from samenspel.pipeline.analyse import OUTPUT_COLUMNS
-from samenspel.pipeline.change import VERDICTS
-from samenspel.pipeline.compare import AREA_SCREENS
+from samenspel.pipeline.index.change import VERDICTS
+from samenspel.pipeline.index.compare import AREA_SCREENS
+from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from samenspel.reports import charts
 from samenspel.reports.i18n import (

@@ -29,6 +29,9 @@ from samenspel.files import (
     check_output_folder,
     check_results,
     describe_os_error,
+    neutralise_formulas,
+    printable,
+    restore_formulas,
     results_manifest,
     write_file_atomically,
 )
@@ -43,21 +46,17 @@ from samenspel.instrument import (
     load_instrument,
 )
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
-from samenspel.pipeline.analyse import OUTPUT_COLUMNS, index_tables
-from samenspel.pipeline.change import INVARIANCE_COLUMNS
-from samenspel.pipeline.export import neutralise_formulas, printable, restore_formulas
-from samenspel.pipeline.index import SIDES, components_of_answers, hybridisation_index
-from samenspel.pipeline.ingest import REJECT_REASONS, ingest_file, load_rejects, load_responses
-from samenspel.pipeline.measurement import measurement_tables, psychometric_inputs
-from samenspel.pipeline.methodology import (
-    COMPONENTS,
-    REPLICATES,
-    Methodology,
-    check_against_instrument,
-    load_methodology,
+from samenspel.pipeline.index.change import INVARIANCE_COLUMNS
+from samenspel.pipeline.index.estimate import SIDES, components_of_answers, hybridisation_index
+from samenspel.pipeline.index.plan import plan_sample_size, plan_units, summarise_plan
+from samenspel.pipeline.index.tables import OUTPUT_COLUMNS, index_tables
+from samenspel.pipeline.ingest.exports import (
+    REJECT_REASONS,
+    ingest_file,
+    load_rejects,
+    load_responses,
 )
-from samenspel.pipeline.plan import plan_sample_size, plan_units, summarise_plan
-from samenspel.pipeline.pseudonym import (
+from samenspel.pipeline.ingest.pseudonym import (
     DEFAULT_KEY_FILE,
     KEY_FILE_ENV,
     create_key,
@@ -65,17 +64,30 @@ from samenspel.pipeline.pseudonym import (
     key_path,
     read_key,
 )
-from samenspel.pipeline.quality import quality_summary, rejects_summary
-from samenspel.pipeline.score import clean_answers
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
-from samenspel.pipeline.store import (
+from samenspel.pipeline.ingest.quality import quality_summary, rejects_summary
+from samenspel.pipeline.ingest.store import (
     migrate,
     open_store,
     raw_folder_for,
     remove_orphans,
     store_status,
 )
-from samenspel.pipeline.truth import component_pool, true_index
+from samenspel.pipeline.methodology import (
+    COMPONENTS,
+    REPLICATES,
+    Methodology,
+    check_against_instrument,
+    load_methodology,
+)
+from samenspel.pipeline.psychometrics.measurement import measurement_tables, psychometric_inputs
+from samenspel.pipeline.score import clean_answers
+from samenspel.pipeline.simulation.simulate import (
+    SimulationSettings,
+    draw_model,
+    simulate_wave,
+    to_kobo_csv,
+)
+from samenspel.pipeline.simulation.truth import component_pool, true_index
 from samenspel.provenance import provenance
 from samenspel.reports.i18n import LANGUAGES
 from samenspel.reports.render import (

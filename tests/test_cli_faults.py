@@ -18,8 +18,13 @@ import duckdb
 import numpy as np
 import pytest
 from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
-from samenspel.pipeline.store import raw_folder_for
+from samenspel.pipeline.ingest.store import raw_folder_for
+from samenspel.pipeline.simulation.simulate import (
+    SimulationSettings,
+    draw_model,
+    simulate_wave,
+    to_kobo_csv,
+)
 
 from samenspel.cli import main
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT

@@ -15,8 +15,13 @@ import pandas as pd
 import pytest
 import yaml
 from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.analyse import OUTPUT_COLUMNS
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
+from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
+from samenspel.pipeline.simulation.simulate import (
+    SimulationSettings,
+    draw_model,
+    simulate_wave,
+    to_kobo_csv,
+)
 
 from samenspel.cli import main
 from samenspel.paths import DEFAULT_INSTRUMENT

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from samenspel.instrument.problems import CATALOGUE
-from samenspel.pipeline.ingest import REJECT_REASONS
+from samenspel.pipeline.ingest.exports import REJECT_REASONS
 
 ROOT = Path(__file__).parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from samenspel.instrument.model import wording_fields
 from samenspel.instrument.xlsform import export_columns
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave
+from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
 
 
 def simulated_wave(instrument, areas, per_side: int = 6, seed: int = 7):

@@ -34,8 +34,8 @@ from samenspel.instrument.xlsform import (
     unit_appearance,
     xlsform_bytes,
 )
-from samenspel.pipeline.ingest import ingest_file
-from samenspel.pipeline.store import open_store
+from samenspel.pipeline.ingest.exports import ingest_file
+from samenspel.pipeline.ingest.store import open_store
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "xlsform.txt"
 UPDATE_GOLDEN = os.environ.get("SAMENSPEL_UPDATE_GOLDEN") == "1"

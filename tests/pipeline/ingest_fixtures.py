@@ -10,8 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
-from samenspel.pipeline.store import open_store
+from samenspel.pipeline.ingest.store import open_store
+from samenspel.pipeline.simulation.simulate import (
+    SimulationSettings,
+    draw_model,
+    simulate_wave,
+    to_kobo_csv,
+)
 
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 

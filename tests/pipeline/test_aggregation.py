@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 from psychometric_fixtures import LIKERT_MODEL, golden, load
-from samenspel.pipeline.aggregation import ICC_COLUMNS, intraclass_correlations
-from samenspel.pipeline.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics.aggregation import ICC_COLUMNS, intraclass_correlations
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 
 
 def test_icc_matches_r():

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from psychometric_fixtures import BFI_MODEL, HS_MODEL, LIKERT_MODEL, golden, load
-from samenspel.pipeline.cfa import (
+from samenspel.pipeline.psychometrics.cfa import (
     FIT_MEASURES,
     MODIFICATION_COLUMNS,
     PARAMETER_COLUMNS,
     fit_cfa,
 )
-from samenspel.pipeline.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 
 SINGLE = [
     ("hs", "holzinger", HS_MODEL, {}),

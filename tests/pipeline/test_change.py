@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from samenspel.pipeline.change import bootstrap_p_values, index_change
-from samenspel.pipeline.index import IndexResult
+from samenspel.pipeline.index.change import bootstrap_p_values, index_change
+from samenspel.pipeline.index.estimate import IndexResult
 from samenspel.pipeline.methodology import load_methodology
 from scipy.stats import norm
 

@@ -30,11 +30,15 @@ import pandas as pd
 import pytest
 from samenspel.instrument import load_instrument
 from samenspel.instrument.model import Area, AreaRegistry
-from samenspel.pipeline.change import index_change
-from samenspel.pipeline.index import components_of_answers, hybridisation_index, indices_from_means
+from samenspel.pipeline.index.change import index_change
+from samenspel.pipeline.index.estimate import (
+    components_of_answers,
+    hybridisation_index,
+    indices_from_means,
+)
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.score import clean_answers
-from samenspel.pipeline.simulate import (
+from samenspel.pipeline.simulation.simulate import (
     GENERAL_VARIANCE,
     SimulationSettings,
     add_response_behaviour,

@@ -9,16 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from psychometric_fixtures import FIXTURES, LIKERT_MODEL, load
-from samenspel.pipeline.aggregation import intraclass_correlations, scale_means
-from samenspel.pipeline.design import (
+from samenspel.pipeline.index.design import (
     design_effect,
     mean_unit_size,
     unit_codes,
     unit_covariance,
     unit_effect_pool,
 )
-from samenspel.pipeline.index import hybridisation_index, side_score_weights
+from samenspel.pipeline.index.estimate import hybridisation_index, side_score_weights
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
+from samenspel.pipeline.psychometrics.aggregation import intraclass_correlations, scale_means
 
 METHOD = load_methodology()
 GOLDEN = json.loads((FIXTURES / "r" / "design.json").read_text())

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from psychometric_fixtures import golden, load
-from samenspel.pipeline.efa import (
+from samenspel.pipeline.psychometrics.efa import (
     KMO_COLUMNS,
     PARALLEL_COLUMNS,
     bartlett_sphericity,
@@ -14,7 +14,7 @@ from samenspel.pipeline.efa import (
     kmo,
     parallel_analysis,
 )
-from samenspel.pipeline.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 
 HS_ITEMS = [f"x{i}" for i in range(1, 10)]
 CASES = [("hs", "holzinger", HS_ITEMS, 3), ("bfi", "bfi", None, 5)]

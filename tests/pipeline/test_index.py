@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from samenspel.instrument import load_instrument
-from samenspel.pipeline.index import (
+from samenspel.pipeline.index.estimate import (
     count_goalpost,
     hybridisation_index,
     indices_from_means,
@@ -235,7 +235,7 @@ def test_area_with_only_one_side_gets_no_index():
 
 
 def test_vectorised_bootstrap_has_the_bootstrap_variance_and_skips_missing_values():
-    from samenspel.pipeline.index import bootstrap_stratum_means, percentile_interval
+    from samenspel.pipeline.index.estimate import bootstrap_stratum_means, percentile_interval
 
     rng = np.random.default_rng(5)
     first = rng.normal(50, 10, 40)

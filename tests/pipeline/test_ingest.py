@@ -22,10 +22,10 @@ from ingest_fixtures import (
     wave_frame,
 )
 from samenspel.instrument import ProblemsFound, load_instrument
-from samenspel.pipeline import ingest as ingest_module
-from samenspel.pipeline.ingest import ingest_file, load_responses
-from samenspel.pipeline.pseudonym import pseudonymise, read_key
-from samenspel.pipeline.store import raw_folder
+from samenspel.pipeline.ingest import exports as ingest_module
+from samenspel.pipeline.ingest.exports import ingest_file, load_responses
+from samenspel.pipeline.ingest.pseudonym import pseudonymise, read_key
+from samenspel.pipeline.ingest.store import raw_folder
 
 from samenspel.cli import main
 from samenspel.paths import DEFAULT_INSTRUMENT

@@ -26,9 +26,9 @@ from ingest_fixtures import (
     xlsx_bytes,
 )
 from samenspel.instrument import InputError, ProblemsFound
-from samenspel.pipeline.ingest import ingest_file, load_responses
-from samenspel.pipeline.pseudonym import read_key
-from samenspel.pipeline.store import raw_folder
+from samenspel.pipeline.ingest.exports import ingest_file, load_responses
+from samenspel.pipeline.ingest.pseudonym import read_key
+from samenspel.pipeline.ingest.store import raw_folder
 
 ANSWERS = [c for c in instrument().item_codes if c not in ("area", "unit")]
 

@@ -19,9 +19,9 @@ from ingest_fixtures import (
     wave_frame,
 )
 from samenspel.instrument import ProblemsFound
-from samenspel.pipeline.ingest import ingest_file, load_rejects
-from samenspel.pipeline.quality import quality_summary
-from samenspel.pipeline.store import raw_folder
+from samenspel.pipeline.ingest.exports import ingest_file, load_rejects
+from samenspel.pipeline.ingest.quality import quality_summary
+from samenspel.pipeline.ingest.store import raw_folder
 
 from samenspel.cli import main
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from ingest_fixtures import areas, instrument, xlsx_bytes
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from samenspel.instrument import InputError, ProblemsFound
-from samenspel.pipeline.ingest import ingest_file
-from samenspel.pipeline.store import open_store, raw_folder
+from samenspel.pipeline.ingest.exports import ingest_file
+from samenspel.pipeline.ingest.store import open_store, raw_folder
 
 CODES = list(instrument().item_codes)
 HEADERS = st.one_of(

@@ -22,7 +22,6 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from samenspel.instrument import ProblemsFound, load_areas, load_instrument
-from samenspel.pipeline.cfa import ESTIMATOR_OPTIONS
 from samenspel.pipeline.methodology import (
     BANDS,
     CHANGE_P_VALUES,
@@ -33,8 +32,14 @@ from samenspel.pipeline.methodology import (
     SIDE_AGGREGATIONS,
     load_methodology,
 )
-from samenspel.pipeline.model_spec import PARAMETERIZATION_OPTIONS
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
+from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
+from samenspel.pipeline.psychometrics.model_spec import PARAMETERIZATION_OPTIONS
+from samenspel.pipeline.simulation.simulate import (
+    SimulationSettings,
+    draw_model,
+    simulate_wave,
+    to_kobo_csv,
+)
 
 import samenspel.cli
 from samenspel.cli import main

@@ -12,8 +12,8 @@ from ordinal_fixtures import (
     robust_golden,
 )
 from psychometric_fixtures import HS_MODEL
-from samenspel.pipeline.cfa import fit_cfa, fit_measure_names
-from samenspel.pipeline.factor_model import PsychometricsError, parse_factor_model
+from samenspel.pipeline.psychometrics.cfa import fit_cfa, fit_measure_names
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, parse_factor_model
 
 STEPS = {
     "configural": (),

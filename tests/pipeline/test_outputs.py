@@ -7,14 +7,18 @@ import pandas as pd
 import pingouin as pg
 import pytest
 from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.compare import COMPARISON_COLUMNS, compare_groups, welch_anova
-from samenspel.pipeline.goals import goal_agreement
-from samenspel.pipeline.index import hybridisation_index, symmetric_gap_mapping
+from samenspel.pipeline.index.compare import COMPARISON_COLUMNS, compare_groups, welch_anova
+from samenspel.pipeline.index.estimate import hybridisation_index, symmetric_gap_mapping
+from samenspel.pipeline.index.goals import goal_agreement
+from samenspel.pipeline.index.plan import (
+    index_variance_per_respondent,
+    plan_sample_size,
+    plan_units,
+)
+from samenspel.pipeline.index.sensitivity import index_sensitivity
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
-from samenspel.pipeline.plan import index_variance_per_respondent, plan_sample_size, plan_units
 from samenspel.pipeline.score import clean_answers
-from samenspel.pipeline.sensitivity import index_sensitivity
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, generate_cell
+from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, generate_cell
 from scipy import stats
 
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT

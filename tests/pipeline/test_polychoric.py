@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from ordinal_fixtures import data, ordinal_golden
-from samenspel.pipeline.factor_model import PsychometricsError
-from samenspel.pipeline.polychoric import (
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics.polychoric import (
     THRESHOLD_COLUMNS,
     bivariate_normal_cdf,
     ordered_codes,

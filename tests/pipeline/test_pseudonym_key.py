@@ -16,9 +16,9 @@ from ingest_fixtures import (
     wave_frame,
 )
 from samenspel.instrument import InputError
-from samenspel.pipeline.ingest import ingest_file
-from samenspel.pipeline.pseudonym import create_key, fingerprint, read_key
-from samenspel.pipeline.store import open_store, raw_folder, stored_fingerprint
+from samenspel.pipeline.ingest.exports import ingest_file
+from samenspel.pipeline.ingest.pseudonym import create_key, fingerprint, read_key
+from samenspel.pipeline.ingest.store import open_store, raw_folder, stored_fingerprint
 
 from samenspel.cli import main
 

@@ -4,10 +4,11 @@ import time
 
 import pytest
 from psychometric_fixtures import LIKERT_MODEL, load
-from samenspel.pipeline import aggregation, cfa, efa, invariance, reliability, validity
-from samenspel.pipeline.criteria import CRITERIA, CRITERIA_COLUMNS
-from samenspel.pipeline.factor_model import PsychometricsError
-from samenspel.pipeline.psychometrics import (
+from samenspel.pipeline.psychometrics import aggregation as aggregation
+from samenspel.pipeline.psychometrics import cfa, efa, invariance, reliability, validity
+from samenspel.pipeline.psychometrics.criteria import CRITERIA, CRITERIA_COLUMNS
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics.tables import (
     CHECK_COLUMNS,
     COL_ESTIMATOR,
     COMPARED_MEASURES,

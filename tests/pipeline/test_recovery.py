@@ -11,12 +11,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.analyse import index_tables
-from samenspel.pipeline.ingest import ingest_file, load_responses
+from samenspel.pipeline.index.tables import index_tables
+from samenspel.pipeline.ingest.exports import ingest_file, load_responses
+from samenspel.pipeline.ingest.store import open_store
 from samenspel.pipeline.methodology import load_methodology
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
-from samenspel.pipeline.store import open_store
-from samenspel.pipeline.truth import true_index
+from samenspel.pipeline.simulation.simulate import (
+    SimulationSettings,
+    draw_model,
+    simulate_wave,
+    to_kobo_csv,
+)
+from samenspel.pipeline.simulation.truth import true_index
 from scipy.stats import spearmanr
 
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from psychometric_fixtures import BFI_MODEL, LIKERT_MODEL, golden, load
-from samenspel.pipeline.factor_model import PsychometricsError
-from samenspel.pipeline.reliability import (
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics.reliability import (
     ITEM_COLUMNS,
     RELIABILITY_COLUMNS,
     feldt_interval,

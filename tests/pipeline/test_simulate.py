@@ -7,7 +7,12 @@ import io
 import numpy as np
 import pandas as pd
 from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
+from samenspel.pipeline.simulation.simulate import (
+    SimulationSettings,
+    draw_model,
+    simulate_wave,
+    to_kobo_csv,
+)
 
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
@@ -66,7 +71,7 @@ def test_the_truth_from_a_grid_of_levels_equals_a_direct_draw_per_cell():
     """The truth interpolates component means over a grid of latent levels; a direct draw
     of 40,000 respondents per cell gives the same index within Monte Carlo error."""
     from samenspel.pipeline.methodology import load_methodology
-    from samenspel.pipeline.truth import component_pool, index_of_pool, true_index
+    from samenspel.pipeline.simulation.truth import component_pool, index_of_pool, true_index
 
     method = load_methodology()
     model = draw_model(INSTRUMENT, AREAS, SimulationSettings(waves=("2025",), model_seed=7))

@@ -9,9 +9,9 @@ import duckdb
 import pytest
 from ingest_fixtures import areas, instrument, key_file, kobo_csv, wave_frame  # noqa: F401
 from samenspel.instrument import InputError
-from samenspel.pipeline.ingest import ingest_file, load_responses
-from samenspel.pipeline.pseudonym import create_key, fingerprint, read_key
-from samenspel.pipeline.store import (
+from samenspel.pipeline.ingest.exports import ingest_file, load_responses
+from samenspel.pipeline.ingest.pseudonym import create_key, fingerprint, read_key
+from samenspel.pipeline.ingest.store import (
     META_COLUMNS,
     SCHEMA_V1,
     SCHEMA_VERSION,

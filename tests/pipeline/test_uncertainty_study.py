@@ -23,11 +23,11 @@ import pandas as pd
 import pytest
 from samenspel.instrument import load_instrument
 from samenspel.instrument.model import Area, AreaRegistry
-from samenspel.pipeline.change import index_change
-from samenspel.pipeline.index import hybridisation_index, indices_from_means
+from samenspel.pipeline.index.change import index_change
+from samenspel.pipeline.index.estimate import hybridisation_index, indices_from_means
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
-from samenspel.pipeline.simulate import SimulationSettings, draw_model
-from samenspel.pipeline.truth import component_pool, index_of_pool
+from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model
+from samenspel.pipeline.simulation.truth import component_pool, index_of_pool
 
 from samenspel.paths import DEFAULT_INSTRUMENT
 

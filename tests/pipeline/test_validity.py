@@ -4,9 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from psychometric_fixtures import BFI_MODEL, HS_MODEL, LIKERT_MODEL, golden, load
-from samenspel.pipeline.cfa import fit_cfa
-from samenspel.pipeline.factor_model import PsychometricsError
-from samenspel.pipeline.validity import HTMT_COLUMNS, VALIDITY_COLUMNS, convergent_validity, htmt
+from samenspel.pipeline.psychometrics.cfa import fit_cfa
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics.validity import (
+    HTMT_COLUMNS,
+    VALIDITY_COLUMNS,
+    convergent_validity,
+    htmt,
+)
 
 CASES = [
     ("hs", "holzinger", HS_MODEL),

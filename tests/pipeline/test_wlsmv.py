@@ -16,14 +16,14 @@ from ordinal_fixtures import (
     ordinal_golden,
 )
 from psychometric_fixtures import HS_MODEL
-from samenspel.pipeline.cfa import (
+from samenspel.pipeline.psychometrics.cfa import (
     MODIFICATION_COLUMNS,
     ROBUST_FIT_MEASURES,
     SCORE_TEST_COLUMNS,
     fit_cfa,
     fit_measure_names,
 )
-from samenspel.pipeline.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 
 WE_STEPS = {
     "configural": (),

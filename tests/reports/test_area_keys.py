@@ -8,11 +8,16 @@ import re
 import numpy as np
 import pytest
 from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.analyse import index_tables
-from samenspel.pipeline.ingest import ingest_file, load_responses
+from samenspel.pipeline.index.tables import index_tables
+from samenspel.pipeline.ingest.exports import ingest_file, load_responses
+from samenspel.pipeline.ingest.store import open_store
 from samenspel.pipeline.methodology import load_methodology
-from samenspel.pipeline.simulate import SimulationSettings, draw_model, simulate_wave, to_kobo_csv
-from samenspel.pipeline.store import open_store
+from samenspel.pipeline.simulation.simulate import (
+    SimulationSettings,
+    draw_model,
+    simulate_wave,
+    to_kobo_csv,
+)
 from samenspel.reports.render import ReportInput, build_site
 
 from samenspel.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY

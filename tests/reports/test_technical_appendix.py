@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from samenspel.pipeline.psychometrics import psychometric_tables
+from samenspel.pipeline.psychometrics.tables import psychometric_tables
 from samenspel.reports import render
 
 LIKERT = Path(__file__).parents[1] / "fixtures" / "datasets" / "likert.csv"

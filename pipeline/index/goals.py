@@ -29,7 +29,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.index import SIDES, percentile_interval, publication_status, worst_status
+from samenspel.pipeline.index.estimate import (
+    SIDES,
+    percentile_interval,
+    publication_status,
+    worst_status,
+)
 from samenspel.pipeline.methodology import Methodology
 
 GOAL_OPTIONS = (1, 2, 3, 4)

@@ -18,7 +18,7 @@
      With few units a variance estimate has few degrees of freedom and the bootstrap
      distribution of a handful of units is lumpy, so the interval is
      ``estimate +- t(df) * bootstrap SE`` with the design's degrees of freedom (the sum over
-     the two sides of :func:`~samenspel.pipeline.design.satterthwaite_df`), as survey
+     the two sides of :func:`.design.satterthwaite_df`), as survey
      practice does for stratified cluster samples (Korn & Graubard 1999, section 5.2).
      A respondent without a listed unit is a unit of one; a side reached through a single
      unit has its respondents resampled and is marked (see :mod:`.design`).
@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
-from samenspel.pipeline.design import (
+from samenspel.pipeline.index.design import (
     UnitCovariance,
     clustered_waves,
     listed,

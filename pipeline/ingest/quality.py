@@ -4,7 +4,7 @@
     summary = quality_summary(flags)                  # per wave x area x side
     rejected = rejects_summary(rejects)               # per wave x area x side x reason
 
-Measures (columns of :data:`samenspel.pipeline.store.QUALITY_COLUMNS`):
+Measures (columns of :data:`.store.QUALITY_COLUMNS`):
 
 ``items_applicable``   substantive items the respondent's role is asked (not consent, role,
                        area, mode, language)
@@ -33,7 +33,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
-from samenspel.pipeline.store import QUALITY_COLUMNS
+from samenspel.pipeline.ingest.store import QUALITY_COLUMNS
 from scipy import stats
 from threadpoolctl import threadpool_limits
 

@@ -3,7 +3,7 @@
 The generating model (latent means per area x side x wave, loadings, thresholds, response
 styles, nonresponse) is drawn from ``model_seed``; respondents are drawn from ``seed``. So
 many samples can be drawn from one model, and their estimates compared with its truth
-(see :mod:`samenspel.pipeline.truth`).
+(see :mod:`.truth`).
 
 Latent structure, per respondent: a general attitude ``g`` towards the other side plus a
 construct-specific part. The area x side x wave level ``h`` (in SD units, 0 = neutral) moves

@@ -36,7 +36,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import pingouin as pg
-from samenspel.pipeline.index import SIDES, publication_status, worst_status
+from samenspel.pipeline.index.estimate import SIDES, publication_status, worst_status
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from scipy import stats
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from samenspel.pipeline.factor_model import (
+from samenspel.pipeline.psychometrics.factor_model import (
     FactorModel,
     PsychometricsError,
     check_columns,

@@ -1,7 +1,7 @@
 """Ordinal CFA by diagonally weighted least squares with robust statistics (lavaan's WLSMV).
 
 The model is fitted to each group's thresholds and polychoric correlations
-(:mod:`~samenspel.pipeline.polychoric`) by DWLS with the diagonal of their asymptotic
+(:mod:`.polychoric`) by DWLS with the diagonal of their asymptotic
 covariance matrix Gamma as weights, as lavaan's ``estimator = "WLSMV"``:
 
 * fit function ``F = sum_g (n_g - 1) / (2N) (s_g - sigma_g)' W_g (s_g - sigma_g)``,
@@ -28,11 +28,11 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
-from samenspel.pipeline import fit_indices
-from samenspel.pipeline.factor_model import FactorModel, PsychometricsError
-from samenspel.pipeline.ml import start_values
-from samenspel.pipeline.model_spec import ALPHA, DELTA, NU, TAU, THETA, Spec
-from samenspel.pipeline.polychoric import OrdinalSample, lower_pairs
+from samenspel.pipeline.psychometrics import fit_indices as fit_indices
+from samenspel.pipeline.psychometrics.factor_model import FactorModel, PsychometricsError
+from samenspel.pipeline.psychometrics.ml import start_values
+from samenspel.pipeline.psychometrics.model_spec import ALPHA, DELTA, NU, TAU, THETA, Spec
+from samenspel.pipeline.psychometrics.polychoric import OrdinalSample, lower_pairs
 from scipy import linalg
 
 _PD_TOLERANCE = math.sqrt(np.finfo(float).eps)  # lavaan's check.pd of the polychoric matrix

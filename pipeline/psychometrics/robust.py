@@ -1,6 +1,6 @@
 """Robust maximum likelihood (lavaan's ``estimator = "MLR"``): sandwich SEs, Yuan-Bentler test.
 
-For an ML fit (complete data or FIML) of :mod:`~samenspel.pipeline.ml`, as lavaan 0.6:
+For an ML fit (complete data or FIML) of :mod:`.ml`, as lavaan 0.6:
 
 * Huber-White standard errors ``E^-1 B E^-1 / N``: ``E`` the observed information (Hessian
   of the fit function), ``B`` the mean outer product of the case-wise scores at the
@@ -25,8 +25,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from samenspel.pipeline import fit_indices
-from samenspel.pipeline.ml import Engine, GroupData, numeric_hessian
+from samenspel.pipeline.psychometrics import fit_indices as fit_indices
+from samenspel.pipeline.psychometrics.ml import Engine, GroupData, numeric_hessian
 from scipy import linalg
 
 

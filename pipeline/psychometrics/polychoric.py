@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.factor_model import PsychometricsError, numeric_items
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, numeric_items
 from scipy import special, stats
 
 #: Values accepted by ``missing`` for ordered items.

@@ -23,10 +23,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from samenspel.instrument.model import Instrument
-from samenspel.pipeline.index import SIDES, components_of_answers, indices_from_means
+from samenspel.pipeline.index.estimate import SIDES, components_of_answers, indices_from_means
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from samenspel.pipeline.score import clean_answers
-from samenspel.pipeline.simulate import GeneratingModel, add_response_behaviour, generate_cell
+from samenspel.pipeline.simulation.simulate import (
+    GeneratingModel,
+    add_response_behaviour,
+    generate_cell,
+)
 from scipy.interpolate import CubicSpline
 
 TRUTH_COLUMNS = ("area", "wave", "index", "index_professional", "index_informal", "gap", "band")

@@ -1,6 +1,6 @@
 """Measurement invariance across groups, for continuous and for ordered items, full or partial.
 
-Each step is a multiple-group CFA (:func:`samenspel.pipeline.cfa.fit_cfa`) with lavaan's
+Each step is a multiple-group CFA (:func:`.cfa.fit_cfa`) with lavaan's
 ``group.equal`` constraints, compared with the step before by a chi-square difference test
 and by the change in CFI, RMSEA and SRMR:
 
@@ -15,9 +15,9 @@ and by the change in CFI, RMSEA and SRMR:
 The difference test is lavaan's ``lavTestLRT``: the standard likelihood-ratio test (ML), the
 Satorra-Bentler (2001) scaled difference (MLR) or Satorra's (2000) scaled-and-shifted
 difference (WLSMV). The changes in fit use the estimator's version of each index
-(:data:`~samenspel.pipeline.criteria.FIT_VERSION`: robust for MLR, scaled for WLSMV) and are
+(:data:`.criteria.FIT_VERSION`: robust for MLR, scaled for WLSMV) and are
 judged against Chen (2007) / Cheung & Rensvold (2002) as listed in
-:mod:`samenspel.pipeline.criteria`. The configural model is judged by the global-fit
+:mod:`.criteria`. The configural model is judged by the global-fit
 criteria. The Δχ² test is reported but not part of the verdict: with hundreds of respondents
 it flags trivial differences.
 
@@ -39,10 +39,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline import criteria as crit
-from samenspel.pipeline import ordinal, robust
-from samenspel.pipeline.cfa import CFAResult, fit_cfa, single_threaded_blas
-from samenspel.pipeline.factor_model import FactorModel, PsychometricsError, parse_factor_model
+from samenspel.pipeline.psychometrics import criteria as crit
+from samenspel.pipeline.psychometrics import ordinal as ordinal
+from samenspel.pipeline.psychometrics import robust
+from samenspel.pipeline.psychometrics.cfa import CFAResult, fit_cfa, single_threaded_blas
+from samenspel.pipeline.psychometrics.factor_model import (
+    FactorModel,
+    PsychometricsError,
+    parse_factor_model,
+)
 from scipy import linalg, stats
 
 #: Continuous items: the steps in order, each with its equality constraints (``group.equal``).
@@ -200,7 +205,7 @@ def measurement_invariance(
 
     Parameters
     ----------
-    missing, estimator, parameterization : as :func:`~samenspel.pipeline.cfa.fit_cfa`.
+    missing, estimator, parameterization : as :func:`.cfa.fit_cfa`.
     steps : a leading part of :func:`invariance_steps` (e.g. up to ``scalar``); default all.
     group_partial : parameters free across groups in every step (lavaan ``group.partial``).
     partial_search : when a step fails, release constraints one by one by their score tests

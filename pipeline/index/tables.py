@@ -11,10 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 from samenspel.instrument.model import AreaRegistry, Instrument
-from samenspel.pipeline.change import CHANGE_COLUMNS, index_change
-from samenspel.pipeline.compare import COMPARISON_COLUMNS, compare_groups
-from samenspel.pipeline.goals import GOAL_COLUMNS, goal_agreement
-from samenspel.pipeline.index import (
+from samenspel.pipeline.index.change import CHANGE_COLUMNS, index_change
+from samenspel.pipeline.index.compare import COMPARISON_COLUMNS, compare_groups
+from samenspel.pipeline.index.estimate import (
     DESIGN_COLUMNS,
     DISTRIBUTION_COLUMNS,
     SIDES,
@@ -23,9 +22,10 @@ from samenspel.pipeline.index import (
     components_of_answers,
     hybridisation_index,
 )
+from samenspel.pipeline.index.goals import GOAL_COLUMNS, goal_agreement
+from samenspel.pipeline.index.sensitivity import SENSITIVITY_COLUMNS, index_sensitivity
 from samenspel.pipeline.methodology import Methodology
 from samenspel.pipeline.score import clean_answers
-from samenspel.pipeline.sensitivity import SENSITIVITY_COLUMNS, index_sensitivity
 
 # index.csv: one row per area x wave, for dashboards.
 INDEX_CSV_COLUMNS = {

@@ -16,7 +16,7 @@ each checked against lavaan 0.6 (tests/r/golden.R, tests/r/golden_ordinal.R):
   mean-and-variance adjusted test (lavaan's ``ordered = ..., estimator = "WLSMV"``, test
   ``scaled.shifted``); missing answers pairwise by default (lavaan's default is listwise:
   give ``missing = "pairwise"`` there), delta or theta parameterisation
-  (:mod:`~samenspel.pipeline.ordinal`).
+  (:mod:`.ordinal`).
 
 Fit measures carry lavaan's ``fitMeasures`` names. Conventions follow lavaan 0.6 defaults:
 
@@ -32,12 +32,12 @@ Fit measures carry lavaan's ``fitMeasures`` names. Conventions follow lavaan 0.6
 * groups in order of first appearance in the data; with equal intercepts, latent means are
   free in every group but the first (and with equal loadings under ``std_lv``, so are the
   factor variances); ordered items across groups are identified as Wu & Estabrook (2016)
-  (:mod:`~samenspel.pipeline.model_spec`);
+  (:mod:`.model_spec`);
 * ML standard errors from the expected information (complete data) or the observed
   information (FIML), as lavaan; modification indices from the expected information.
 
 ML estimation is Fisher scoring with analytic gradients and a step-halving line search
-(:mod:`~samenspel.pipeline.ml`); MLR's statistics are in :mod:`~samenspel.pipeline.robust`.
+(:mod:`.ml`); MLR's statistics are in :mod:`.robust`.
 """
 
 from __future__ import annotations
@@ -51,15 +51,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline import ml, ordinal, robust
-from samenspel.pipeline.factor_model import (
+from samenspel.pipeline.psychometrics import ml as ml
+from samenspel.pipeline.psychometrics import ordinal, robust
+from samenspel.pipeline.psychometrics.factor_model import (
     FactorModel,
     PsychometricsError,
     check_columns,
     numeric_items,
     parse_factor_model,
 )
-from samenspel.pipeline.model_spec import (
+from samenspel.pipeline.psychometrics.model_spec import (
     ALPHA,
     GROUP_EQUAL_OPTIONS,
     LAMBDA,
@@ -74,7 +75,7 @@ from samenspel.pipeline.model_spec import (
     normalise_labels,
     parameter_label,
 )
-from samenspel.pipeline.polychoric import (
+from samenspel.pipeline.psychometrics.polychoric import (
     ORDINAL_MISSING_OPTIONS,
     ordered_codes,
     ordinal_sample,
@@ -86,7 +87,7 @@ from threadpoolctl import threadpool_limits
 #: Values accepted by ``estimator`` (lavaan's names).
 ESTIMATOR_OPTIONS = ("ML", "MLR", "WLSMV")
 #: Values accepted by ``missing`` for continuous items (ML, MLR); ordered items (WLSMV) take
-#: :data:`~samenspel.pipeline.polychoric.ORDINAL_MISSING_OPTIONS`.
+#: :data:`.polychoric.ORDINAL_MISSING_OPTIONS`.
 MISSING_OPTIONS = ("listwise", "fiml")
 #: Values accepted by ``marker``: the first item that is not reverse-keyed (default), or the
 #: first item listed (lavaan's choice; estimates then equal lavaan's for any model).

@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.cfa import fit_cfa
-from samenspel.pipeline.factor_model import (
+from samenspel.pipeline.psychometrics.cfa import fit_cfa
+from samenspel.pipeline.psychometrics.factor_model import (
     FactorModel,
     PsychometricsError,
     check_columns,

@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.cfa import CFAResult
-from samenspel.pipeline.efa import item_correlations
-from samenspel.pipeline.factor_model import (
+from samenspel.pipeline.psychometrics.cfa import CFAResult
+from samenspel.pipeline.psychometrics.efa import item_correlations
+from samenspel.pipeline.psychometrics.factor_model import (
     FactorModel,
     PsychometricsError,
     parse_factor_model,

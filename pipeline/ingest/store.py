@@ -9,7 +9,7 @@ Schema version :data:`SCHEMA_VERSION` (3):
 ``instruments``    content_hash (key), instrument_id, version, yaml: the exact instrument text
 ``waves``          wave (key), instrument_hash: a wave is tied to one instrument version
 ``files``          file_id (key), name, sha256 (unique), size (bytes), format (one of
-                   :data:`samenspel.pipeline.readers.FORMATS`), encoding, wave, simulated,
+                   :data:`.readers.FORMATS`), encoding, wave, simulated,
                    ingested_at, rows_read, accepted, rejected
 ``responses``      file_id, row_number, wave, submission_id, respondent (keyed hash), side,
                    started, ended, submitted, then one column per item code (DOUBLE; the
@@ -99,7 +99,7 @@ FILE_COLUMNS = {
     "rejected": "INTEGER",
 }
 
-# Data-quality measures per response; samenspel.pipeline.quality fills them.
+# Data-quality measures per response; samenspel.pipeline.ingest.quality fills them.
 QUALITY_COLUMNS = {
     "file_id": "INTEGER",
     "row_number": "INTEGER",

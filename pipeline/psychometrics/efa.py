@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.factor_model import PsychometricsError, numeric_items
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, numeric_items
 from scipy import stats
 
 #: Extraction methods accepted by :func:`fit_efa` (factor_analyzer names).

@@ -2,7 +2,7 @@
 
 The factor model comes from the instrument (its reflective constructs, reverse keys marked),
 so a change to the YAML changes the model. Per wave the tables of
-:func:`~samenspel.pipeline.psychometrics.psychometric_tables` are computed with the two sides
+:func:`.tables.psychometric_tables` are computed with the two sides
 as groups (reliability per side, invariance between the sides, with a search for partial
 invariance where a step fails) and areas as clusters (ICC); across waves, measurement
 invariance with the wave as group. The estimator is the methodology file's choice
@@ -18,12 +18,12 @@ from collections.abc import Callable
 
 import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
-from samenspel.pipeline import invariance
-from samenspel.pipeline.factor_model import PsychometricsError
-from samenspel.pipeline.invariance import COL_GROUP_PARTIAL, measurement_invariance
 from samenspel.pipeline.methodology import Methodology, load_methodology
-from samenspel.pipeline.ordinal import PolychoricNotPositiveDefinite
-from samenspel.pipeline.psychometrics import (
+from samenspel.pipeline.psychometrics import invariance as invariance
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics.invariance import COL_GROUP_PARTIAL, measurement_invariance
+from samenspel.pipeline.psychometrics.ordinal import PolychoricNotPositiveDefinite
+from samenspel.pipeline.psychometrics.tables import (
     TABLE_CHECKS,
     TABLE_INVARIANCE,
     TABLE_PARTIAL,
@@ -40,7 +40,7 @@ COL_PROBLEM = "problem"
 #: mean relative to the professionals' (fixed at 0) in the scalar model, raw and in SD units
 #: of the professionals' factor, with the omnibus test of equal latent means; computed where
 #: scalar invariance between the sides holds, fully or partially (see
-#: :func:`~samenspel.pipeline.invariance.latent_mean_differences`).
+#: :func:`.invariance.latent_mean_differences`).
 LATENT_MEAN_COLUMNS = (COL_WAVE, *invariance.LATENT_MEAN_COLUMNS)
 # Index components that are reflective constructs of the factor model, by the same code.
 REFLECTIVE_COMPONENTS = ("OGD", "TRU", "UNF", "DIS", "IND")

@@ -15,7 +15,7 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.index import IndexResult, percentile_interval, worst_status
+from samenspel.pipeline.index.estimate import IndexResult, percentile_interval, worst_status
 from samenspel.pipeline.methodology import Methodology
 from scipy.stats import false_discovery_control, norm
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.index import SIDES, respondent_side_scores
+from samenspel.pipeline.index.estimate import SIDES, respondent_side_scores
 from samenspel.pipeline.methodology import Methodology
 from scipy.stats import norm
 

@@ -8,7 +8,7 @@ Each value is a tidy DataFrame with the columns documented in its module (names 
 :data:`TABLE_DESCRIPTIONS`); the pipeline writes them as CSV, the report shows ``checks``
 (every figure beside its criterion, meets or not, with the estimator that produced it) and
 ``criteria``. The CFA and invariance use the ``estimator`` asked for (ML, MLR or WLSMV, see
-:func:`~samenspel.pipeline.cfa.fit_cfa`); with ``compare_estimator`` the other treatment of
+:func:`.cfa.fit_cfa`); with ``compare_estimator`` the other treatment of
 the items (ordinal WLSMV against continuous ML/MLR) is fitted too and its main fit measures
 are set beside the chosen one's. Reliability, EFA and HTMT use Pearson (co)variances.
 """
@@ -19,8 +19,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline import aggregation, cfa, criteria, efa, invariance, reliability, validity
-from samenspel.pipeline.factor_model import (
+from samenspel.pipeline.psychometrics import aggregation as aggregation
+from samenspel.pipeline.psychometrics import cfa, criteria, efa, invariance, reliability, validity
+from samenspel.pipeline.psychometrics.factor_model import (
     FactorModel,
     PsychometricsError,
     parse_factor_model,
@@ -156,14 +157,14 @@ def psychometric_tables(
         parallel analysis, EFA and HTMT then use pairwise covariances / correlations, or
         the complete respondents.
     estimator : ``"ML"``, ``"MLR"`` or ``"WLSMV"`` for the CFA and invariance
-        (:data:`~samenspel.pipeline.cfa.ESTIMATOR_OPTIONS`); ``parameterization`` for
+        (:data:`.cfa.ESTIMATOR_OPTIONS`); ``parameterization`` for
         WLSMV.
     compare_estimator : the other treatment (WLSMV against ML or MLR) for the
         ``estimator_comparison`` table; None for no comparison.
     partial_search : search for partial invariance when a step fails
-        (:func:`~samenspel.pipeline.invariance.measurement_invariance`).
+        (:func:`.invariance.measurement_invariance`).
     n_efa_factors : factors to extract (default: the number of factors in the model).
-    efa_method, efa_rotation : see :func:`samenspel.pipeline.efa.fit_efa`.
+    efa_method, efa_rotation : see :func:`.efa.fit_efa`.
     mi_minimum : smallest modification index listed (3.84 = chi-square 1 df at .05).
     standard_errors : compute CFA standard errors (costly under FIML with many items).
     seed : of the parallel analysis and of the subsample.

@@ -1,9 +1,9 @@
 """Maximum-likelihood CFA engine: data by missing-data pattern, FIML, Fisher scoring.
 
-The estimation machinery behind :func:`samenspel.pipeline.cfa.fit_cfa` for continuous items
+The estimation machinery behind :func:`.cfa.fit_cfa` for continuous items
 (estimators ML and MLR): sufficient statistics per missing-data pattern, the saturated model
 by EM, the -2 log-likelihood with analytic gradients, the expected information, and the
-ML fit measures. Conventions (lavaan 0.6 defaults) are listed in :mod:`~samenspel.pipeline.cfa`.
+ML fit measures. Conventions (lavaan 0.6 defaults) are listed in :mod:`.cfa`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from samenspel.pipeline import fit_indices
-from samenspel.pipeline.factor_model import FactorModel, PsychometricsError
-from samenspel.pipeline.model_spec import ALPHA, LAMBDA, NU, PHI, THETA, Spec
+from samenspel.pipeline.psychometrics import fit_indices as fit_indices
+from samenspel.pipeline.psychometrics.factor_model import FactorModel, PsychometricsError
+from samenspel.pipeline.psychometrics.model_spec import ALPHA, LAMBDA, NU, PHI, THETA, Spec
 from scipy import linalg
 
 LOG_2PI = math.log(2 * math.pi)

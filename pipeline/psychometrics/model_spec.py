@@ -1,7 +1,7 @@
 """The parameter table of a CFA: which cells of which model matrices are free, fixed or equal.
 
-Shared by the estimators (maximum likelihood in :mod:`~samenspel.pipeline.cfa`, DWLS in
-:mod:`~samenspel.pipeline.ordinal`). A model has, per group, the LISREL matrices Lambda
+Shared by the estimators (maximum likelihood in :mod:`.cfa`, DWLS in
+:mod:`.ordinal`). A model has, per group, the LISREL matrices Lambda
 (loadings), Phi (factor covariances), Theta (residual covariances), nu (intercepts), alpha
 (latent means) and, for ordered items, tau (thresholds) and Delta (scale factors, lavaan's
 ``~*~``). Equal parameters across groups share one free parameter number, as lavaan's
@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from samenspel.pipeline.factor_model import FactorModel, PsychometricsError
+from samenspel.pipeline.psychometrics.factor_model import FactorModel, PsychometricsError
 
 # Matrix codes of a parameter.
 LAMBDA, PHI, THETA, NU, ALPHA, TAU, DELTA = range(7)

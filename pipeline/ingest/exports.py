@@ -53,15 +53,15 @@ from samenspel.instrument.model import (
     wording_fields,
 )
 from samenspel.instrument.problems import InputError, Level, Problem, ProblemsFound
-from samenspel.pipeline.pseudonym import (
+from samenspel.pipeline.ingest.pseudonym import (
     create_key,
     fingerprint,
     key_path,
     pseudonymise,
     read_key,
 )
-from samenspel.pipeline.quality import quality_flags
-from samenspel.pipeline.readers import (
+from samenspel.pipeline.ingest.quality import quality_flags
+from samenspel.pipeline.ingest.readers import (
     RAW_TABLE,
     ParseReject,
     RawTable,
@@ -70,7 +70,7 @@ from samenspel.pipeline.readers import (
     load_raw,
     scan,
 )
-from samenspel.pipeline.store import (
+from samenspel.pipeline.ingest.store import (
     META_COLUMNS,
     QUALITY_COLUMNS,
     REJECT_COLUMNS,
