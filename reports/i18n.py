@@ -465,9 +465,13 @@ TEXT: dict[str, dict[str, str]] = {
     "col_any_flag": {"nl": "Enige vlag", "en": "Any flag"},
     "methods_lead": {
         "nl": "Alle standaardkeuzes van de index staan in één methodebestand; dit is dat bestand, "
-        "leesbaar gemaakt.",
+        "leesbaar gemaakt. De volledige verantwoording (het onderzoek achter de begrippen, elke "
+        "stap van de index, onzekerheid, verandering en kleine aantallen, met bronnen) staat in "
+        "de documentatie van samenspel: docs/methodology.md.",
         "en": "Every default of the index is in one methodology file; this is that file, made "
-        "readable.",
+        "readable. The full account (the research behind the constructs, each step of the "
+        "index, uncertainty, change and small cells, with references) is in samenspel's "
+        "documentation: docs/methodology.md.",
     },
     "methods_components": {"nl": "Onderdelen en doelpalen", "en": "Components and goalposts"},
     "methods_aggregation": {
@@ -581,6 +585,22 @@ TEXT: dict[str, dict[str, str]] = {
     "measure_side_score": {"nl": "score van de kant", "en": "side score"},
     "methods_references": {"nl": "Bronnen", "en": "References"},
     "methods_file": {"nl": "Het methodebestand", "en": "The methodology file"},
+    "methods_provenance": {"nl": "Herkomst van deze cijfers", "en": "Provenance of these figures"},
+    "methods_provenance_text": {
+        "nl": "Waarmee deze cijfers zijn berekend. Met dezelfde versies en dezelfde bestanden "
+        "(te controleren aan hun SHA-256) geeft een nieuwe berekening dezelfde getallen.",
+        "en": "What computed these figures. The same versions and the same files (checked by "
+        "their SHA-256) give the same numbers when computed again.",
+    },
+    "methods_software": {"nl": "Software", "en": "Software"},
+    "methods_computed_at": {"nl": "Berekend op", "en": "Computed at"},
+    "methods_input_files": {"nl": "Invoerbestanden", "en": "Input files"},
+    "methods_file_role": {"nl": "Rol", "en": "Role"},
+    "methods_file_name": {"nl": "Bestand", "en": "File"},
+    "methods_role_instrument": {"nl": "vragenlijst", "en": "questionnaire"},
+    "methods_role_areas": {"nl": "wijkenregister", "en": "area registry"},
+    "methods_role_methodology": {"nl": "methodebestand", "en": "methodology file"},
+    "methods_role_export": {"nl": "export meting {wave}", "en": "export wave {wave}"},
     "methods_on_the_site": {
         "nl": "Het methodebestand zelf en een woordenlijst van de resultaatbestanden staan op "
         "de pagina Methode van de site.",

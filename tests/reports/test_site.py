@@ -6,9 +6,12 @@ that starts like a spreadsheet formula. Screenshots land in build/artifacts/.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import subprocess
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -17,6 +20,7 @@ import pytest
 from samenspel.reports.i18n import LANGUAGES, TEXT
 
 from samenspel.cli import main
+from samenspel.paths import DEFAULT_METHODOLOGY
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts"
@@ -245,3 +249,21 @@ def test_each_pdf_holds_its_municipality_and_the_banner(site):
     assert 'alert("x")' in amsterdam and "Grote Waal (Hoorn)" not in amsterdam
     overview = pdf_text(out / "en" / "samenspel-overview.pdf")
     assert "Hybridisation index per municipality" in overview and "Methods" in overview
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_methods_page_prints_the_provenance(site, browser, language):
+    out, results = site
+    page, problems = visit(browser, out / language / "methods.html")
+    software = page.inner_text("#provenance-software")
+    files = page.inner_text("#provenance-files")
+    assert f"numpy\t{metadata.version('numpy')}" in software
+    assert f"scipy\t{metadata.version('scipy')}" in software
+    methodology_sha = hashlib.sha256(Path(DEFAULT_METHODOLOGY).read_bytes()).hexdigest()
+    assert methodology_sha in files
+    exports = json.loads((results / "metadata.json").read_text())["provenance"]["exports"]
+    assert [e["name"] for e in exports] == ["kobo_2025.csv", "kobo_2026.csv"]
+    for export in exports:
+        assert export["sha256"] in files and export["name"] in files
+    assert str(out.parent) not in page.content()  # no absolute path of the machine
+    assert not any(problems.values())
