@@ -103,8 +103,13 @@ def write_file_atomically(path: str | Path, data: bytes) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def sha256_of(path: str | Path) -> str:
+    """SHA-256 (hex) of a file, read in 1 MiB chunks (a national export does not fit twice)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def results_manifest(folder: Path, leave_out: str) -> dict[str, str]:

@@ -10,13 +10,13 @@ and identified by their SHA-256.
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
 
 import samenspel
+from samenspel.files import sha256_of
 
 # The packages whose versions can change a number in the results.
 NUMERICAL_PACKAGES = (
@@ -54,7 +54,7 @@ def source_commit() -> str:
 
 def file_identity(path: str | Path) -> dict[str, str]:
     path = Path(path)
-    return {"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    return {"name": path.name, "sha256": sha256_of(path)}
 
 
 def provenance(inputs: dict[str, str | Path]) -> dict:

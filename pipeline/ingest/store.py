@@ -57,6 +57,8 @@ import pandas as pd
 from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
 from samenspel.instrument.problems import InputError
 
+from samenspel.files import sha256_of
+
 SCHEMA_VERSION = 3
 RAW_SUFFIX = ".raw"
 CHUNK = 1 << 20
@@ -349,17 +351,6 @@ def ensure_item_columns(con: duckdb.DuckDBPyConnection, instrument: Instrument) 
             con.execute(f'ALTER TABLE responses ADD COLUMN "{code}" {kind}')
 
 
-def sha256_of(path: Path) -> tuple[str, int]:
-    """SHA-256 (hex) and size in bytes of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
 def kept_path(raw: Path, sha256: str) -> Path:
     return raw / sha256
 
@@ -464,7 +455,7 @@ def verify_kept(raw: Path, sha256: str) -> str:
     path = kept_path(raw, sha256)
     if not path.exists():
         return "missing"
-    return "ok" if sha256_of(path)[0] == sha256 else "changed"
+    return "ok" if sha256_of(path) == sha256 else "changed"
 
 
 def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[str, pd.DataFrame]:
