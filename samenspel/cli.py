@@ -14,7 +14,6 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +44,7 @@ from samenspel.instrument import (
     load_areas,
     load_instrument,
 )
+from samenspel.parallel import in_parallel
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 from samenspel.pipeline.index.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.index.estimate import SIDES, components_of_answers, hybridisation_index
@@ -590,22 +590,21 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _write_pdfs(staging: Path, pages: dict, documents: list, demo: bool) -> None:
-    """Every document in every language, in parallel processes (WeasyPrint is the slow
-    part); each PDF is written as soon as it is done, so memory holds a few at a time."""
+    """Every document in every language, on every core (WeasyPrint is the slow part); each
+    PDF is written as soon as it is done."""
     jobs = [(lang, doc) for lang in pages for doc in documents]
     jobs.sort(key=lambda job: -len(job[1].pages))  # the longest first: the workers end together
+    calls = [
+        (build_pdf, (print_sections(pages[lang], doc), lang, demo, doc.municipality))
+        for lang, doc in jobs
+    ]
+
+    def write(number: int, pdf: bytes) -> None:
+        lang, doc = jobs[number]
+        (staging / lang / doc.name).write_bytes(pdf)
+
     progress = Progress()
-    progress("PDFs", 0, len(jobs))
-    workers = max(1, min(len(jobs), os.cpu_count() or 1))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        running = {}
-        for lang, doc in jobs:
-            sections = print_sections(pages[lang], doc)
-            running[pool.submit(build_pdf, sections, lang, demo, doc.municipality)] = (lang, doc)
-        for done, future in enumerate(as_completed(running), start=1):
-            lang, doc = running.pop(future)
-            (staging / lang / doc.name).write_bytes(future.result())
-            progress("PDFs", done, len(jobs))
+    in_parallel(calls, write, lambda done, total: progress("PDFs", done, total))
 
 
 class Progress:

@@ -23,6 +23,7 @@ STAGES = [
     ("samenspel.files", 0),
     ("samenspel.paths", 0),
     ("samenspel.provenance", 0),
+    ("samenspel.parallel", 0),
     ("samenspel.instrument", 0),
     ("samenspel.pipeline.ingest", 1),
     ("samenspel.pipeline.score", 2),

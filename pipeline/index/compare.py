@@ -35,7 +35,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-import pingouin as pg
 from samenspel.pipeline.index.estimate import SIDES, publication_status, worst_status
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from scipy import stats
@@ -85,6 +84,8 @@ def _row(**values) -> dict:
 
 
 def _between_sides(data: pd.DataFrame, wave: str, construct: str, method) -> list[dict]:
+    import pingouin as pg  # here, not at the top: it loads matplotlib (half a second)
+
     x = data.loc[data.side == SIDES[0], construct].dropna().to_numpy()
     y = data.loc[data.side == SIDES[1], construct].dropna().to_numpy()
     status = publication_status(min(len(x), len(y)), method)
@@ -343,6 +344,8 @@ def compare_groups(
     ``municipality_of`` maps area ids to their municipality's CBS code (for the
     area-against-rest screen; without it all areas count as one municipality).
     """
+    import pingouin as pg  # as in _between_sides
+
     municipality_of = municipality_of or {}
     data = components[list(COMPONENTS)].copy()
     data["area"], data["wave"], data["side"] = area.astype(str), wave.astype(str), side

@@ -32,6 +32,8 @@ from samenspel.pipeline.psychometrics.tables import (
 )
 from samenspel.pipeline.score import clean_answers
 
+from samenspel.parallel import in_parallel
+
 PREFIX = "psychometrics_"
 COL_WAVE = "wave"
 COL_COMPARISON = "comparison"
@@ -78,11 +80,10 @@ def measurement_tables(
     ``psychometrics_partial_invariance`` have a ``comparison`` column (``sides`` within a
     wave, ``waves`` across them). A wave whose data cannot carry the model gets a row in
     ``psychometrics_problems`` instead of a crash. ``method`` gives the estimator (default:
-    the methodology file shipped with samenspel). ``progress(done, total)`` is called after
-    each wave and after the comparison across waves.
+    the methodology file shipped with samenspel). ``progress(done, total)`` is called as
+    each wave, and the comparison across waves, is finished (they run on every core).
     """
     method = method or load_methodology()
-    estimator = method.cfa_estimator
     model, low, high = instrument_factor_model(instrument)
     in_index = responses[responses["side"].isin(SIDES)]
     answers = clean_answers(in_index, instrument)
@@ -91,68 +92,25 @@ def measurement_tables(
     data["side"] = in_index["side"].to_numpy()
     data["area"] = in_index["area"].to_numpy()
     data["wave"] = in_index["wave"].to_numpy()
-    collected: dict[str, list[pd.DataFrame]] = {}
-    problems = []
     # groups enter in order of first appearance: professionals first, the latent means'
     # reference
     data = data.sort_values("side", key=lambda side: side != SIDES[0], kind="stable")
-    steps = data["wave"].nunique() + 1
-    for done, (wave, part) in enumerate(data.groupby("wave", sort=True)):
-        if progress is not None:
-            progress(done, steps)
-        try:
-            tables = _wave_tables(part.drop(columns="wave"), model, low, high, method)
-        except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
-            problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(exc)})
-            if estimator != "WLSMV":
-                continue
-            # the ordinal model cannot be fitted (e.g. an answer category that no one on one
-            # side chose): the wave gets the continuous treatment, and the problem says so
-            try:
-                tables = _wave_tables(part.drop(columns="wave"), model, low, high, method,
-                                      fallback=True)  # fmt: skip
-            except (PsychometricsError, PolychoricNotPositiveDefinite) as again:
-                problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(again)})
-                continue
-            problems[-1][COL_PROBLEM] += (
-                f"; this wave was analysed with {method.cfa_comparison} (continuous) instead"
-            )
-        for name, table in tables.items():
-            table = table.copy()
-            if name in (TABLE_INVARIANCE, TABLE_PARTIAL):
-                table.insert(0, COL_COMPARISON, "sides")
-            if name != "criteria":
-                table.insert(0, COL_WAVE, wave)
-            collected.setdefault(name, []).append(table)
-    if progress is not None:
-        progress(steps - 1, steps)
+    # every wave, and the comparison across waves, is a piece of its own: on every core
+    calls = [
+        (_wave_job, (wave, part.drop(columns="wave"), model, low, high, method))
+        for wave, part in data.groupby("wave", sort=True)
+    ]
     if data["wave"].nunique() > 1:
-        candidates = [estimator] + ([method.cfa_comparison] if estimator == "WLSMV" else [])
-        for number, name in enumerate(candidates):
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("error", PolychoricNotPositiveDefinite)
-                    sample = subsample(
-                        data.drop(columns=["side", "area"]),
-                        "wave",
-                        method.psychometrics_sample,
-                        method.seed,
-                    )
-                    across = measurement_invariance(
-                        sample, model, "wave", estimator=name,
-                        parameterization=method.cfa_parameterization,
-                    ).table.copy()  # fmt: skip
-            except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
-                problems.append({COL_WAVE: "all", COL_PROBLEM: _problem(exc)})
-                continue
-            if number:
-                problems[-1][COL_PROBLEM] += f"; the waves were compared with {name} instead"
-            across.insert(0, COL_COMPARISON, "waves")
-            across.insert(0, COL_WAVE, "all")
-            collected.setdefault(TABLE_INVARIANCE, []).append(across)
-            break
-    if progress is not None:
-        progress(steps, steps)
+        sample = subsample(
+            data.drop(columns=["side", "area"]), "wave", method.psychometrics_sample, method.seed
+        )
+        calls.append((_across_waves_job, (sample, model, method)))
+    collected: dict[str, list[pd.DataFrame]] = {}
+    problems = []
+    for tables, trouble in in_parallel(calls, progress=progress):
+        problems.extend(trouble)
+        for name, table in tables.items():
+            collected.setdefault(name, []).append(table)
     result = {}
     for name, tables in collected.items():
         result[PREFIX + name] = (
@@ -163,6 +121,62 @@ def measurement_tables(
     # the checks table first: it is what the report shows beside the criteria
     order = [PREFIX + TABLE_CHECKS] + [k for k in result if k != PREFIX + TABLE_CHECKS]
     return {k: result[k] for k in order if k in result}
+
+
+def _wave_job(wave, data, model, low, high, method: Methodology):
+    """One wave's tables (with its ``wave`` column) and its problems: with the estimator,
+    else (WLSMV) with the continuous comparison estimator, else none."""
+    problems, tables = [], {}
+    try:
+        tables = _wave_tables(data, model, low, high, method)
+    except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
+        problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(exc)})
+        if method.cfa_estimator != "WLSMV":
+            return {}, problems
+        # the ordinal model cannot be fitted (e.g. an answer category that no one on one
+        # side chose): the wave gets the continuous treatment, and the problem says so
+        try:
+            tables = _wave_tables(data, model, low, high, method, fallback=True)
+        except (PsychometricsError, PolychoricNotPositiveDefinite) as again:
+            problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(again)})
+            return {}, problems
+        problems[-1][COL_PROBLEM] += (
+            f"; this wave was analysed with {method.cfa_comparison} (continuous) instead"
+        )
+    labelled = {}
+    for name, table in tables.items():
+        table = table.copy()
+        if name in (TABLE_INVARIANCE, TABLE_PARTIAL):
+            table.insert(0, COL_COMPARISON, "sides")
+        if name != "criteria":
+            table.insert(0, COL_WAVE, wave)
+        labelled[name] = table
+    return labelled, problems
+
+
+def _across_waves_job(sample, model, method: Methodology):
+    """Invariance with the wave as group, on the waves' sample: with the estimator, else
+    (WLSMV) with the continuous comparison estimator; and the problems met."""
+    estimator = method.cfa_estimator
+    candidates = [estimator] + ([method.cfa_comparison] if estimator == "WLSMV" else [])
+    problems = []
+    for number, name in enumerate(candidates):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", PolychoricNotPositiveDefinite)
+                across = measurement_invariance(
+                    sample, model, "wave", estimator=name,
+                    parameterization=method.cfa_parameterization,
+                ).table.copy()  # fmt: skip
+        except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
+            problems.append({COL_WAVE: "all", COL_PROBLEM: _problem(exc)})
+            continue
+        if number:
+            problems[-1][COL_PROBLEM] += f"; the waves were compared with {name} instead"
+        across.insert(0, COL_COMPARISON, "waves")
+        across.insert(0, COL_WAVE, "all")
+        return {TABLE_INVARIANCE: across}, problems
+    return {}, problems
 
 
 def _problem(exc: Exception) -> str:
