@@ -378,6 +378,133 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Hoger is beter: 100 betekent geen onbekendheid, onenigheid of onbestemdheid.",
         "en": "Higher is better: 100 means no unfamiliarity, disagreement or indeterminacy.",
     },
+    "summary_title": {"nl": "Samenvatting", "en": "Summary"},
+    "summary_and": {"nl": "en", "en": "and"},
+    "summary_and_more": {"nl": "en {n} andere", "en": "and {n} more"},
+    "summary_bands": {
+        "nl": "Gemeten in meting {wave}: {n} wijken. Per fase: hybridisering {hyb}, toenadering "
+        "{rap}, co-existentie {coex}.",
+        "en": "Measured in wave {wave}: {n} areas. By band: hybridisation {hyb}, rapprochement "
+        "{rap}, co-existence {coex}.",
+    },
+    "summary_indicative": {
+        "nl": "Voorlopige cijfers, want er deden weinig mensen mee: {names}.",
+        "en": "Indicative figures, because few people took part: {names}.",
+    },
+    "summary_suppressed": {
+        "nl": "Te weinig deelnemers om cijfers te tonen: {names}.",
+        "en": "Too few participants to show figures: {names}.",
+    },
+    "summary_not_measured": {
+        "nl": "Niet gemeten in meting {wave}: {names}.",
+        "en": "Not measured in wave {wave}: {names}.",
+    },
+    "summary_first_wave": {
+        "nl": "Dit is de eerste meting. Of wijken vooruit- of achteruitgaan, is dus nog niet te "
+        "zien.",
+        "en": "This is the first wave, so whether areas move up or down cannot be shown yet.",
+    },
+    "summary_increase": {
+        "nl": "Duidelijk vooruitgegaan sinds meting {previous}: {names}.",
+        "en": "Clearly improved since wave {previous}: {names}.",
+    },
+    "summary_decrease": {
+        "nl": "Duidelijk achteruitgegaan sinds meting {previous}: {names}.",
+        "en": "Clearly declined since wave {previous}: {names}.",
+    },
+    "summary_no_clear_change": {
+        "nl": "Geen enkele wijk is sinds meting {previous} duidelijk vooruit- of "
+        "achteruitgegaan.",
+        "en": "No area has clearly improved or declined since wave {previous}.",
+    },
+    "summary_clear_means": {
+        "nl": "Duidelijk betekent: meer dan {threshold} punten, en niet door toeval te "
+        "verklaren.",
+        "en": "Clearly means: more than {threshold} points, and not explained by chance.",
+    },
+    "summary_method_break": {
+        "nl": "Verandering niet te beoordelen, omdat de meting zelf is veranderd "
+        "(methodebreuk): {names}.",
+        "en": "Change cannot be judged, because the measurement itself changed (method "
+        "break): {names}.",
+    },
+    "summary_sides": {
+        "nl": "De twee kanten verschillen het meest in {area}: professionals scoren daar {prof}, "
+        "informele partijen {inf}. Dat verschil is niet door toeval te verklaren.",
+        "en": "The two sides differ most in {area}: professionals score {prof} there, "
+        "informal actors {inf}. That gap is not explained by chance.",
+    },
+    "summary_sides_none": {
+        "nl": "In geen enkele wijk is het verschil tussen de twee kanten groter dan toeval kan "
+        "verklaren.",
+        "en": "In no area is the gap between the two sides larger than chance can explain.",
+    },
+    "summary_three_os": {
+        "nl": "Van de drie o's houdt {o} de meeste wijken tegen: in {n} van de {total} wijken "
+        "is dat de laagste.",
+        "en": "Of the three o's, {o} holds most areas back: it is the lowest in {n} of the "
+        "{total} areas.",
+    },
+    "summary_three_os_tied": {
+        "nl": "Van de drie o's houden {o} even vaak wijken tegen: elk is de laagste in {n} van "
+        "de {total} wijken.",
+        "en": "Of the three o's, {o} hold areas back equally often: each is the lowest in {n} "
+        "of the {total} areas.",
+    },
+    "summary_medians": {
+        "nl": "De mediaan van de wijken in {name} is {median}; die van alle {n} wijken in de "
+        "monitor is {all}.",
+        "en": "The median of the areas of {name} is {median}; that of all {n} areas in the "
+        "monitor is {all}.",
+    },
+    "summary_differs_municipality": {
+        "nl": "Op minstens één onderdeel anders dan de rest van {name}, en niet door toeval te "
+        "verklaren: {names}.",
+        "en": "Different from the rest of {name} on at least one component, beyond chance: "
+        "{names}.",
+    },
+    "summary_differs_municipality_none": {
+        "nl": "Geen wijk verschilt meer van de rest van {name} dan toeval kan verklaren.",
+        "en": "No area differs from the rest of {name} beyond chance.",
+    },
+    "summary_differs_all": {
+        "nl": "Op minstens één onderdeel anders dan alle wijken in de monitor, en niet door "
+        "toeval te verklaren: {names}.",
+        "en": "Different from all areas in the monitor on at least one component, beyond "
+        "chance: {names}.",
+    },
+    "summary_differs_all_none": {
+        "nl": "Geen wijk van {name} verschilt meer van alle wijken in de monitor dan toeval kan "
+        "verklaren.",
+        "en": "No area of {name} differs from all areas in the monitor beyond chance.",
+    },
+    "levers_title": {"nl": "Wat kan helpen", "en": "What can help"},
+    "levers_lead": {
+        "nl": "Van de drie o's houdt {o} deze wijk het meest tegen ({score}, gemiddeld over de "
+        "twee kanten). Het onderzoek noemt hiervoor deze aanknopingspunten:",
+        "en": "Of the three o's, {o} holds this area back most ({score}, averaged over the two "
+        "sides). The research names these levers for it:",
+    },
+    "levers_lead_close": {
+        "nl": "Van de drie o's houden {o} deze wijk het meest tegen ({scores}, gemiddeld over de "
+        "twee kanten); ze liggen minder dan {threshold} punten uit elkaar. Het onderzoek noemt "
+        "hiervoor deze aanknopingspunten:",
+        "en": "Of the three o's, {o} hold this area back most ({scores}, averaged over the two "
+        "sides); they are less than {threshold} points apart. The research names these levers "
+        "for them:",
+    },
+    "levers_lowest_other": {
+        "nl": "Het laagste onderdeel van deze wijk is {component} ({score}). Het onderzoek "
+        "noemt aanknopingspunten voor de drie o's; hieronder die voor de laagste daarvan.",
+        "en": "This area's lowest component is {component} ({score}). The research names levers "
+        "for the three o's; below are those for the lowest of them.",
+    },
+    "levers_note": {
+        "nl": "Dit zijn aanknopingspunten voor het gesprek in de wijk, geen voorschriften. "
+        "Bronnen: Veldboer & Hoijtink (2019); Welschen e.a. (2018); zie de pagina Methode.",
+        "en": "These are pointers for the conversation in the area, not prescriptions. Sources: "
+        "Veldboer & Hoijtink (2019); Welschen et al. (2018); see the Methods page.",
+    },
     "area_suppressed": {
         "nl": "Te weinig respondenten om cijfers te tonen.",
         "en": "Too few respondents to show figures.",
@@ -683,6 +810,7 @@ REFERENCES = (
     "categorical data. Multivariate Behavioral Research, 56(3), 390–407.",
     "Searle, S. R., Casella, G., & McCulloch, C. E. (1992). Variance Components. Wiley.",
     "Veldboer, L., & Hoijtink, M. (2019). De moeizame hybridisering van het sociale domein.",
+    "Welschen, S., et al. (2018). Met elkaar of naast elkaar?",
     "Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis models of "
     "different levels of invariance for ordered categorical outcomes. Psychometrika, 81(4), "
     "1014–1045.",

@@ -40,7 +40,9 @@ from samenspel.reports.i18n import (
     REFERENCES,
     translator,
 )
+from samenspel.reports.levers import LEVERS, holding_back
 from samenspel.reports.quality import percent, quality_context
+from samenspel.reports.summary import THREE_OS, Monitor, management_summary, named
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
@@ -245,6 +247,7 @@ class _Results:
     municipalities: pd.DataFrame  # the layout's, by code
     medians: pd.Series  # median index of the areas of each municipality, latest wave
     median_all: float
+    three_os: pd.DataFrame  # per area (index), UNF, DIS, IND: mean of the sides, latest wave
 
     @property
     def latest(self) -> str:
@@ -268,7 +271,19 @@ def _arrange(data: ReportInput, layout: Layout) -> _Results:
         by_code={"index": _split(index, "code"), "current": _split(current, "code")},
         municipalities=layout.municipalities.set_index("code"),
         medians=current.groupby("code")["index"].median(), median_all=current["index"].median(),
+        three_os=_three_os(data.tables["side_measures"], waves[-1]),
     )  # fmt: skip
+
+
+def _three_os(side_measures: pd.DataFrame, wave: str) -> pd.DataFrame:
+    """Per area the three o's in ``wave``, each the mean of the two sides' component (one
+    side where the other has no figure): the area's index weighs the two sides alike."""
+    measures = [f"component_{o}" for o in THREE_OS]
+    rows = side_measures[
+        (side_measures["wave"].astype(str) == str(wave)) & side_measures["measure"].isin(measures)
+    ]
+    scores = rows.pivot_table(index="area", columns="measure", values="value", aggfunc="mean")
+    return scores.reindex(columns=measures).set_axis(list(THREE_OS), axis=1)
 
 
 def _area_screens(data: ReportInput, wave: str) -> pd.DataFrame | None:
@@ -322,6 +337,44 @@ def _municipality_summary(current: pd.DataFrame, layout: Layout, bands) -> pd.Da
     columns = pd.DataFrame(counts).groupby(current["code"]).sum()
     columns["median"] = current.groupby("code")["index"].median()
     return layout.municipalities.join(columns, on="code")
+
+
+def _summary(results: _Results, rows: list[dict], method: Methodology, names, t,
+             monitor: Monitor | None = None) -> list[str]:  # fmt: skip
+    """The management summary of the areas in ``rows`` (the latest wave's)."""
+    areas = pd.DataFrame.from_records(rows).reindex(columns=SUMMARY_COLUMNS)
+    three_os = results.three_os.reindex(areas["area"].to_list()).reset_index(drop=True)
+    return management_summary(
+        areas, three_os.assign(label=areas["label"].to_list()), t, names, wave=results.latest,
+        previous=results.waves[-2] if len(results.waves) > 1 else None,
+        meaningful=method.meaningful_change, monitor=monitor,
+    )  # fmt: skip
+
+
+SUMMARY_COLUMNS = (
+    "area", "label", "status", "band", "index_professional", "index_informal", "gap",
+    "gap_ci_low", "gap_ci_high", "change", "change_verdict",
+)  # fmt: skip
+
+
+def _monitor(results: _Results, code: str, rows: list[dict]) -> Monitor:
+    """How a municipality's areas stand in the whole monitor, for its summary."""
+    screens = results.by_area["screens"]
+
+    def differing(test: str) -> list[str]:
+        significant = "significant_" + test
+        return [
+            r["label"] for r in rows
+            if any(s.get(significant) is True for s in screens.get(r["area"], []))
+        ]  # fmt: skip
+
+    with_figures = results.current["status"].isin(("published", "indicative"))
+    return Monitor(
+        municipality=results.municipalities.at[code, "municipality"],
+        median=results.medians.get(code), median_all=results.median_all,
+        areas_all=int(with_figures.sum()),
+        differs_from_municipality=differing("municipality"), differs_from_all=differing("all"),
+    )  # fmt: skip
 
 
 def _front(results: _Results, layout: Layout, bands, t) -> dict:
@@ -419,7 +472,41 @@ def _significant(screens: list[dict], names: dict[str, str], t) -> dict[str, lis
     return found
 
 
-def _area(results: _Results, area_id: str, data: ReportInput, names, t) -> dict:
+def _what_helps(components: list[dict], method: Methodology, language: str, t) -> dict | None:
+    """The levers for the o (or the o's, when close) that holds an area back most, and
+    which component is lowest overall when that is not one of the three o's. Each score is
+    the mean of the two sides', as in the summary."""
+    means = {c["code"]: _side_mean(c) for c in components if _side_mean(c) is not None}
+    chosen = holding_back({o: means[o] for o in THREE_OS if o in means}, method.meaningful_change)
+    if not chosen:
+        return None
+    by_code = {c["code"]: c for c in components}
+    found = [
+        {"name": by_code[o]["name"], "score": means[o], "levers": LEVERS[o][language]}
+        for o in chosen
+    ]
+    lines = []
+    lowest = min(means, key=means.__getitem__)
+    if lowest not in THREE_OS:
+        lines.append(t("levers_lowest_other", component=by_code[lowest]["name"].lower(),
+                       score=format_number(means[lowest])))  # fmt: skip
+    said = named([o["name"].lower() for o in found], t)
+    if len(found) == 1:
+        lines.append(t("levers_lead", o=said, score=format_number(found[0]["score"])))
+    else:
+        scores = ", ".join(format_number(o["score"]) for o in found)
+        lines.append(t("levers_lead_close", o=said, scores=scores,
+                       threshold=f"{method.meaningful_change:g}"))  # fmt: skip
+    return {"lines": lines, "os": found}
+
+
+def _side_mean(component: dict) -> float | None:
+    values = [component[s] for s in SIDES if component[s] is not None]
+    return sum(values) / len(values) if values else None
+
+
+def _area(results: _Results, area_id: str, data: ReportInput, names, language: str) -> dict:
+    t = translator(language)
     rows = results.by_area["index"][area_id]  # by wave
     waves = [row["wave"] for row in rows]
     latest = waves[-1]
@@ -483,6 +570,7 @@ def _area(results: _Results, area_id: str, data: ReportInput, names, t) -> dict:
         "rows": rows, "latest": latest,
         "components": components, "pillars": pillars, "bars": bars, "trend": trend,
         "drivers": drivers, "three_os": three_os, "design_notes": design_notes,
+        "helps": _what_helps(components, data.method, language, t),
         "suppressed": last["status"] == "suppressed",
         "screens": [{**s, "name": names.get(s["construct"], s["construct"])}
                     for s in results.by_area["screens"].get(area_id, [])],
@@ -659,17 +747,21 @@ def build_site(
     }  # fmt: skip
     if layout.several:
         pages[FRONT] = render_page(
-            env, "front.html.j2", FRONT, common, page="index", **_front(results, layout, bands, t)
-        )
+            env, "front.html.j2", FRONT, common, page="index", **_front(results, layout, bands, t),
+            summary_points=_summary(results, _records(results.current), data.method, names, t),
+        )  # fmt: skip
     for m in layout.municipalities.itertuples():
+        rows = results.by_code["current"][m.code]
+        monitor = _monitor(results, m.code, rows) if layout.several else None
         pages[m.path] = render_page(
             env, "municipality.html.j2", m.path, common, page="municipality",
             **_municipality(results, m.code, layout.several, bands, names, t),
+            summary_points=_summary(results, rows, data.method, names, t, monitor),
         )  # fmt: skip
     for area in layout.areas.itertuples():
         pages[area.path] = render_page(
             env, "area.html.j2", area.path, common, page="area",
-            **_area(results, area.area, data, names, t),
+            **_area(results, area.area, data, names, language),
         )  # fmt: skip
     return pages
 

@@ -259,3 +259,40 @@ def test_without_javascript_the_index_lists_everything(built, browser):
     assert page.locator("#area-index li:visible").count() == 60
     assert not page.locator("#area-search").is_visible()
     context.close()
+
+
+def test_each_summary_agrees_with_the_index_table(built):
+    """The summary of every municipality against index.csv and comparisons.csv directly."""
+    site, data, _ = built
+    index = data.tables["index"].assign(wave=lambda d: d["wave"].astype(str))
+    latest = index[index["wave"] == index["wave"].max()]
+    screens = data.tables["comparisons"]
+    screens = screens[
+        (screens["test"] == "area_vs_municipality")
+        & (screens["wave"].astype(str) == latest["wave"].iloc[0])
+        & (screens["p_adjusted"] < data.method.false_discovery_rate)
+    ]
+    for code in MUNICIPALITIES:
+        html = (site / code / "index.html").read_text()
+        section = re.search(r'<section class="summary".*?</section>', html, re.S).group(0)
+        said = [re.sub(r"<[^>]+>", "", s) for s in re.findall(r"<li>(.*?)</li>", section)]
+        own = latest[latest["area"].isin(areas_of(code))]
+        shown = own[own["status"].isin(["published", "indicative"])]
+        bands = shown["band"].value_counts()
+        assert said[0] == (
+            f"Measured in wave {own['wave'].iloc[0]}: {len(shown)} areas. By band: "
+            f"hybridisation {bands.get('hybridisation', 0)}, rapprochement "
+            f"{bands.get('rapprochement', 0)}, co-existence {bands.get('co-existence', 0)}."
+        )
+        rose = shown[shown["change_verdict"] == "increase"]
+        improved = [s for s in said if s.startswith("Clearly improved")]
+        assert len(improved) == (len(rose) > 0)
+        for area in rose["area_name"]:
+            assert area in improved[0]
+        median = f"{own['index'].median():.1f}"
+        assert f"The median of the areas of {MUNICIPALITIES[code][0]} is {median};" in " ".join(
+            said
+        )
+        differing = set(screens["group_a"]) & set(areas_of(code))
+        line = next(s for s in said if "rest of" in s)
+        assert line.startswith("No area") == (not differing)
