@@ -413,13 +413,11 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Clearly declined since wave {previous}: {names}.",
     },
     "summary_no_clear_change": {
-        "nl": "Geen enkele wijk is sinds meting {previous} duidelijk vooruit- of "
-        "achteruitgegaan.",
+        "nl": "Geen enkele wijk is sinds meting {previous} duidelijk vooruit- of achteruitgegaan.",
         "en": "No area has clearly improved or declined since wave {previous}.",
     },
     "summary_clear_means": {
-        "nl": "Duidelijk betekent: meer dan {threshold} punten, en niet door toeval te "
-        "verklaren.",
+        "nl": "Duidelijk betekent: meer dan {threshold} punten, en niet door toeval te verklaren.",
         "en": "Clearly means: more than {threshold} points, and not explained by chance.",
     },
     "summary_method_break": {
