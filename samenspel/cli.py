@@ -32,6 +32,7 @@ from samenspel.files import (
     printable,
     restore_formulas,
     results_manifest,
+    sha256_of,
     write_file_atomically,
 )
 from samenspel.instrument import (
@@ -549,6 +550,25 @@ def _chosen_pdfs(choice: str | None, codes: list[str]) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
+def check_same_settings(metadata: dict, instrument: Instrument, methodology: Path) -> None:
+    """Refuse to report results with another questionnaire or methodology file than the one
+    that computed them: the methods page would describe rules the numbers did not follow."""
+    recorded = metadata.get("provenance", {}).get("inputs", {}).get("methodology", {})
+    if recorded and recorded.get("sha256") != sha256_of(methodology):
+        raise InputError(
+            f"{printable(methodology.name)} is not the methodology file these results were "
+            f"computed with ({printable(recorded.get('name', '?'))}, SHA-256 "
+            f"{recorded.get('sha256', '?')[:12]}...): pass that file with --methodology, or "
+            "run `samenspel analyse` again with this one"
+        )
+    if metadata.get("instrument_hash", instrument.content_hash) != instrument.content_hash:
+        raise InputError(
+            f"the questionnaire is version {instrument.version}, not the one these results "
+            f"were computed with (version {metadata.get('instrument_version', '?')}): pass "
+            "that file with --instrument, or run `samenspel analyse` again"
+        )
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     check_output_folder(args.out)
     tables, metadata = read_results(Path(args.results))
@@ -561,11 +581,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     tables["index"]["municipality_code"] = tables["index"]["area"].map(
         registry["municipality_code"]
     )
+    instrument, _, method = load_settings(args)
+    check_same_settings(metadata, instrument, Path(args.methodology))
     report_input = ReportInput(
         tables=tables,
         metadata=metadata,
-        instrument=load_instrument(args.instrument),
-        method=load_methodology(args.methodology),
+        instrument=instrument,
+        method=method,
         methodology_text=Path(args.methodology).read_text(encoding="utf-8"),
     )
     layout = site_layout(tables["index"])

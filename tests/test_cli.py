@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from samenspel.cli import main
+from samenspel.paths import DEFAULT_METHODOLOGY
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +83,17 @@ def test_from_simulation_to_report(tmp_path, capsys):
     assert (
         main(["analyse", "--store", str(store), "--out", str(results), "--replicates", "200"]) == 0
     )
-    assert main(["report", "--results", str(results), "--out", str(site)]) == 0
+    # Another methodology file than the one the results were computed with is refused: the
+    # methods page would describe rules the numbers did not follow.
+    other = tmp_path / "methodology.yaml"
+    other.write_text(DEFAULT_METHODOLOGY.read_text() + "# edited\n")
+    argv = ["report", "--results", str(results), "--out", str(site)]
+    assert main([*argv, "--methodology", str(other)]) == 2
+    assert "is not the methodology file these results were computed with" in (
+        capsys.readouterr().err
+    )
+    assert not site.exists()
+    assert main(argv) == 0
     index = pd.read_csv(results / "index.csv", dtype={"wave": str})
     assert len(index) == 9 and index["index"].between(0, 100).all()
     assert (index.ci_low <= index["index"]).all() and (index["index"] <= index.ci_high).all()
