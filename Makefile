@@ -57,7 +57,7 @@ $(STORE): $(DEMO)/simulation.json $(wildcard pipeline/ingest/*.py)
 $(RESULTS)/index.csv: $(STORE) $(wildcard pipeline/*.py pipeline/*/*.py) pipeline/methodology.yaml
 	$(SAMENSPEL) analyse --store $(STORE) --out $(RESULTS)
 
-$(SITE)/index.html: $(RESULTS)/index.csv $(wildcard reports/*.py reports/templates/*)
+$(SITE)/index.html: $(RESULTS)/index.csv $(AREAS) $(wildcard instrument/*.geojson reports/*.py reports/templates/*)
 	$(SAMENSPEL) report --results $(RESULTS) --out $(SITE)
 
 reports: $(SITE)/index.html ## simulate the demo, ingest it, compute the index, write site/index.html

@@ -8,13 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from samenspel.instrument.load import kind_of, read_yaml
-from samenspel.instrument.model import SIDES, UNIT_NOT_LISTED, Area, AreaRegistry, Unit
+from samenspel.instrument.model import (
+    SIDES,
+    UNIT_NOT_LISTED,
+    Area,
+    AreaRegistry,
+    BoundaryFile,
+    Unit,
+)
 from samenspel.instrument.problems import Level, Problem, ProblemsFound, yaml_key
 
 AREA_KINDS = ("gebied", "wijk", "buurt")
 AREA_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 MUNICIPALITY_PATTERN = re.compile(r"GM\d{4}")
 UNIT_EXAMPLE = "`professional: [{code: on-wijkteam-1, name: Wijkteam Noord, members: 18}]`"
+BOUNDARY_FIELDS = ("file", "wijk_property", "buurt_property", "source")
+BOUNDARY_EXAMPLE = "`boundaries: {file: wijken.geojson, wijk_property: wijkcode}`"
 # Names (of areas, units, municipalities) end up in forms, CSV files and the report: one line
 # of plain text. Refused: control characters (CR, LF, NUL, tab, escape codes), lone
 # surrogates (not encodable as UTF-8), line and paragraph separators, and the bidirectional
@@ -200,9 +209,42 @@ def load_areas(path: str | Path) -> AreaRegistry:
                 units,
             )
         )
+    boundaries = _boundary_file(raw.get("boundaries"), Path(path), error)
     if problems:
         raise ProblemsFound(problems)
-    return AreaRegistry(tuple(areas), str(path))
+    return AreaRegistry(tuple(areas), str(path), boundaries)
+
+
+def _boundary_file(node, path: Path, error) -> BoundaryFile | None:
+    """The optional ``boundaries:`` key: a GeoJSON file (relative to the registry) with the
+    areas' outlines, and which feature properties hold the CBS codes. The file itself is
+    read by the report only (:func:`samenspel.instrument.boundaries.load_boundaries`): the
+    other commands have no use for it."""
+    if node is None:
+        return None
+    if not isinstance(node, dict):
+        error("boundaries", "wrong-type", "expected a mapping", f"write {BOUNDARY_EXAMPLE}")
+        return None
+    for key in node:
+        if key not in BOUNDARY_FIELDS:
+            error(
+                f"boundaries.{yaml_key(key)}",
+                "unknown-field",
+                f"{key!r} is not a field here",
+                f"use {', '.join(BOUNDARY_FIELDS)}; check the spelling",
+            )
+    if not node.get("file"):
+        error("boundaries", "missing-field", "the GeoJSON file is missing", BOUNDARY_EXAMPLE)
+        return None
+    texts = {key: node[key] for key in BOUNDARY_FIELDS if key in node}
+    found = {key: name_problem(value, key.replace("_", " ")) for key, value in texts.items()}
+    for key, problem in found.items():
+        if problem:
+            error(f"boundaries.{key}", *problem)
+    if any(found.values()):
+        return None
+    texts = {key: value.strip() for key, value in texts.items()}
+    return BoundaryFile(str(path.parent / texts.pop("file")), **texts)
 
 
 def _units(node, area_id: str, where: str, seen: set[str], error, name_of) -> tuple[Unit, ...]:

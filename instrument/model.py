@@ -269,9 +269,21 @@ class Area:
 
 
 @dataclass(frozen=True)
+class BoundaryFile:
+    """Where a registry's area outlines are: a GeoJSON file, and the feature properties that
+    hold the CBS codes its areas are matched on (``cbs_wijk``, ``cbs_buurt``)."""
+
+    path: str  # as the registry names it, joined to the registry's folder
+    wijk_property: str = "wijkcode"
+    buurt_property: str = "buurtcode"
+    source: str | None = None  # who made the outlines, printed under the map (attribution)
+
+
+@dataclass(frozen=True)
 class AreaRegistry:
     areas: tuple[Area, ...]
     source: str
+    boundaries: BoundaryFile | None = None
 
     @property
     def ids(self) -> tuple[str, ...]:

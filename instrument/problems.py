@@ -44,6 +44,11 @@ CATALOGUE: dict[str, str] = {
     "ambiguous-column": "two columns of a file map to the same item code",
     "label-mismatch": "an SPSS value label differs from the instrument's label for that code",
     "long-sentence": "a sentence is longer than the house limit",
+    # the boundaries file the area registry points to (instrument/boundaries.py)
+    "invalid-geojson": "the boundaries file is not a GeoJSON FeatureCollection",
+    "invalid-geometry": "a feature of the boundaries file has no usable Polygon or MultiPolygon",
+    "unsupported-crs": "the boundaries file is neither in RD New (EPSG:28992) nor in WGS84",
+    "boundary-not-found": "no feature of the boundaries file has an area's CBS code",
 }
 
 

@@ -732,6 +732,38 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The methodology file itself and a data dictionary of the result files are on "
         "the site's Methods page.",
     },
+    # The map of the areas (reports/maps.py)
+    "map_title": {
+        "nl": "De index per wijk op de kaart, meting {wave}",
+        "en": "The index per area on the map, wave {wave}",
+    },
+    "map_no_data": {
+        "nl": "geen gegevens (onderdrukt of niet gemeten)",
+        "en": "no data (suppressed or not measured)",
+    },
+    "map_indicative": {
+        "nl": "cursief: indicatief (weinig respondenten)",
+        "en": "italic: indicative (few respondents)",
+    },
+    "map_tiles_note": {
+        "nl": "Een wijk zonder omtrek op de kaart staat als vierkant, op alfabetische volgorde: "
+        "waar het vierkant staat, zegt niets over waar de wijk ligt.",
+        "en": "An area without an outline on the map is a square, in alphabetical order: where "
+        "the square is says nothing about where the area lies.",
+    },
+    "map_cells_note": {
+        "nl": "Te veel wijken om elk getal te schrijven: elk vakje is een wijk, per gemeente van "
+        "hoog naar laag. De getallen staan op de kaart en in de tabel van elke gemeente.",
+        "en": "Too many areas to write every figure: each cell is an area, per municipality "
+        "from high to low. The figures are on each municipality's map and table.",
+    },
+    "map_no_outline": {
+        "nl": "Het grenzenbestand heeft geen omtrek met de CBS-code van {areas}; zij staan als "
+        "vierkant.",
+        "en": "The boundaries file has no outline with the CBS code of {areas}; they are drawn "
+        "as squares.",
+    },
+    "map_source": {"nl": "Omtrekken: {source}.", "en": "Outlines: {source}."},
 }
 
 #: How the lead of the technical appendix describes each CFA estimator.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,12 +28,13 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+from samenspel.instrument.boundaries import Boundaries
 from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.index.change import VERDICTS
 from samenspel.pipeline.index.compare import AREA_SCREENS
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
-from samenspel.reports import charts
+from samenspel.reports import charts, maps
 from samenspel.reports.i18n import (
     ESTIMATOR_DESCRIPTIONS,
     LANGUAGES,
@@ -62,6 +64,7 @@ class ReportInput:
     instrument: Instrument
     method: Methodology
     methodology_text: str
+    boundaries: Boundaries | None = None  # the areas' outlines, where the registry has them
 
 
 def format_number(value, digits: int = 1) -> str:
@@ -181,7 +184,15 @@ def _environment() -> Environment:
     env.filters["signed"] = lambda v: "–" if format_number(v) == "–" else f"{v:+.1f}"
     env.filters["pvalue"] = format_p
     env.filters["percent"] = percent
+    env.filters["sort_value"] = sort_value
     return env
+
+
+def sort_value(value) -> Markup:
+    """A table cell's figure for the sorting script in base.html.j2, which sorts on it rather
+    than on the formatted text: ` data-value="57.31"`; empty (sorted last) when missing."""
+    known = isinstance(value, numbers.Real) and format_number(value) != "–"
+    return Markup(f' data-value="{float(value)!r}"' if known else ' data-value=""')
 
 
 def page_common(
@@ -456,6 +467,18 @@ def _municipality(results: _Results, code: str, several: bool, bands, names, t) 
             for r in current
         ] if screens else None,
     }  # fmt: skip
+
+
+def _area_map(
+    results: _Results, codes: Sequence[str], boundaries: Boundaries | None, bands, t
+) -> maps.AreaMap:
+    """The map of the areas of the municipalities ``codes`` in the latest wave."""
+    groups = [
+        (results.municipalities.at[code, "municipality"],
+         maps.places(results.by_code["current"][code], boundaries))
+        for code in codes
+    ]  # fmt: skip
+    return maps.area_map(groups, boundaries, bands, t, results.latest)
 
 
 def _significant(screens: list[dict], names: dict[str, str], t) -> dict[str, list[str]]:
@@ -749,6 +772,7 @@ def build_site(
         pages[FRONT] = render_page(
             env, "front.html.j2", FRONT, common, page="index", **_front(results, layout, bands, t),
             summary_points=_summary(results, _records(results.current), data.method, names, t),
+            area_map=_area_map(results, layout.municipalities["code"], data.boundaries, bands, t),
         )  # fmt: skip
     for m in layout.municipalities.itertuples():
         rows = results.by_code["current"][m.code]
@@ -757,6 +781,7 @@ def build_site(
             env, "municipality.html.j2", m.path, common, page="municipality",
             **_municipality(results, m.code, layout.several, bands, names, t),
             summary_points=_summary(results, rows, data.method, names, t, monitor),
+            area_map=_area_map(results, [m.code], data.boundaries, bands, t),
         )  # fmt: skip
     for area in layout.areas.itertuples():
         pages[area.path] = render_page(

@@ -45,6 +45,7 @@ from samenspel.instrument import (
     load_areas,
     load_instrument,
 )
+from samenspel.instrument.boundaries import load_boundaries
 from samenspel.parallel import in_parallel
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 from samenspel.pipeline.index.change import INVARIANCE_COLUMNS
@@ -572,8 +573,12 @@ def check_same_settings(metadata: dict, instrument: Instrument, methodology: Pat
 def cmd_report(args: argparse.Namespace) -> int:
     check_output_folder(args.out)
     tables, metadata = read_results(Path(args.results))
+    areas = load_areas(args.areas)
+    boundaries, warnings = load_boundaries(areas)  # the outlines of the map, if any
+    for problem in warnings:
+        say(str(problem))
     # Names from the registry, not from the CSV: the CSV's text cells are made formula-safe.
-    registry = load_areas(args.areas).table().set_index("id")
+    registry = areas.table().set_index("id")
     for table in tables.values():
         if {"area", "area_name"} <= set(table.columns):
             table["area_name"] = table["area"].map(registry["name"]).fillna(table["area_name"])
@@ -589,6 +594,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         instrument=instrument,
         method=method,
         methodology_text=Path(args.methodology).read_text(encoding="utf-8"),
+        boundaries=boundaries,
     )
     layout = site_layout(tables["index"])
     documents = pdf_documents(layout, _chosen_pdfs(args.pdf, list(layout.municipalities["code"])))
