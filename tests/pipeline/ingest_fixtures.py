@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from samenspel.pipeline.simulation.simulate import (
     to_kobo_csv,
 )
 
+from samenspel.cli import main
 from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 ODK_TRAILER = (
@@ -47,6 +49,23 @@ def _wave(seed: int, per_side: int) -> pd.DataFrame:
 def wave_frame(seed: int = 4, per_side: int = 4) -> pd.DataFrame:
     """A simulated wave as the simulator's Kobo export holds it (one duplicate at the end)."""
     return _wave(seed, per_side).copy()
+
+
+def ingested_by_the_cli(folder: Path, patch: pytest.MonkeyPatch) -> Path:
+    """A small two-wave store of the demo areas, each wave exported as KoboToolbox does and
+    ingested by `samenspel ingest`; ``patch`` points the key to ``folder``. The exports come
+    from the simulator's functions, not `samenspel simulate`, which would also compute the
+    true index (slow, and not needed here)."""
+    store = folder / "store.duckdb"
+    model = draw_model(instrument(), areas(), SimulationSettings(per_side=8))
+    rng = np.random.default_rng(5)
+    patch.setenv("SAMENSPEL_KEY_FILE", str(folder / "key" / "pseudonym.key"))
+    for wave in ("2025", "2026"):
+        csv = folder / f"kobo_{wave}.csv"
+        frame = simulate_wave(instrument(), areas(), model, wave, rng)
+        csv.write_text(to_kobo_csv(instrument(), frame, group_prefixes=False))
+        assert main(["ingest", str(csv), "--wave", wave, "--store", str(store)]) == 0
+    return store
 
 
 def answer_text(values: pd.Series) -> pd.Series:

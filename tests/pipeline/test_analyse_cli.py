@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from ingest_fixtures import ingested_by_the_cli
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
 from samenspel.pipeline.simulation.simulate import (
@@ -22,24 +23,9 @@ from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    """One small two-wave store for the module: simulated exports ingested by the CLI.
-
-    The exports come from the simulator's functions, not `samenspel simulate`, which would
-    also compute the true index (slow, and not needed here).
-    """
-    folder = tmp_path_factory.mktemp("analyse")
-    store = folder / "store.duckdb"
-    instrument, areas = load_instrument(DEFAULT_INSTRUMENT), load_areas(DEFAULT_AREAS)
-    model = draw_model(instrument, areas, SimulationSettings(per_side=8))
-    rng = np.random.default_rng(5)
+    """One small two-wave store for the module, ingested by the CLI."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAMENSPEL_KEY_FILE", str(folder / "key" / "pseudonym.key"))
-        for wave in ("2025", "2026"):
-            csv = folder / f"kobo_{wave}.csv"
-            frame = simulate_wave(instrument, areas, model, wave, rng)
-            csv.write_text(to_kobo_csv(instrument, frame, group_prefixes=False))
-            assert main(["ingest", str(csv), "--wave", wave, "--store", str(store)]) == 0
-    return store
+        return ingested_by_the_cli(tmp_path_factory.mktemp("analyse"), patch)
 
 
 def test_analyse_writes_documented_tables_with_small_cells_applied(tmp_path, store, capsys):

@@ -15,13 +15,13 @@ import json
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from samenspel.instrument import ProblemsFound, load_areas, load_instrument
+from ingest_fixtures import ingested_by_the_cli
+from samenspel.instrument import ProblemsFound
 from samenspel.pipeline.methodology import (
     BANDS,
     CHANGE_P_VALUES,
@@ -34,16 +34,9 @@ from samenspel.pipeline.methodology import (
 )
 from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
 from samenspel.pipeline.psychometrics.model_spec import PARAMETERIZATION_OPTIONS
-from samenspel.pipeline.simulation.simulate import (
-    SimulationSettings,
-    draw_model,
-    simulate_wave,
-    to_kobo_csv,
-)
 
 import samenspel.cli
 from samenspel.cli import main
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 # The real file, made fast: few replicates and draws.
 BASE = yaml.safe_load(DEFAULT_METHODOLOGY.read_text(encoding="utf-8"))
@@ -132,18 +125,8 @@ def bad_files(draw) -> dict:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """A small two-wave store, ingested by the CLI."""
-    folder = tmp_path_factory.mktemp("analyse")
-    store = folder / "store.duckdb"
-    instrument, areas = load_instrument(DEFAULT_INSTRUMENT), load_areas(DEFAULT_AREAS)
-    model = draw_model(instrument, areas, SimulationSettings(per_side=8))
-    rng = np.random.default_rng(5)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAMENSPEL_KEY_FILE", str(folder / "key" / "pseudonym.key"))
-        for wave in ("2025", "2026"):
-            csv = folder / f"kobo_{wave}.csv"
-            frame = simulate_wave(instrument, areas, model, wave, rng)
-            csv.write_text(to_kobo_csv(instrument, frame, group_prefixes=False))
-            assert main(["ingest", str(csv), "--wave", wave, "--store", str(store)]) == 0
+        store = ingested_by_the_cli(tmp_path_factory.mktemp("analyse"), patch)
         # The psychometrics (some 20 s a run) are left out: of the methodology file they read
         # only the estimators, which load_methodology checks here and which
         # test_estimator_choice.py and the psychometric tests run. The index then runs as for

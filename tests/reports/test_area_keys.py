@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
-from samenspel.instrument import load_areas, load_instrument
+from report_fixtures import report_metadata, two_waves
+from samenspel.instrument import load_areas
 from samenspel.pipeline.index.tables import index_tables
-from samenspel.pipeline.ingest.exports import ingest_file, load_responses
-from samenspel.pipeline.ingest.store import open_store
 from samenspel.pipeline.methodology import load_methodology
-from samenspel.pipeline.simulation.simulate import (
-    SimulationSettings,
-    draw_model,
-    simulate_wave,
-    to_kobo_csv,
-)
 from samenspel.reports.render import ReportInput, build_site
 
-from samenspel.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
+from samenspel.paths import DEFAULT_METHODOLOGY
 
 REGISTRY = """
 municipalities:
@@ -38,32 +30,12 @@ def pages(tmp_path_factory):
     """The pages of a two-wave report on the registry above (English)."""
     folder = tmp_path_factory.mktemp("keys")
     (folder / "areas.yaml").write_text(REGISTRY, encoding="utf-8")
-    instrument, areas = load_instrument(DEFAULT_INSTRUMENT), load_areas(folder / "areas.yaml")
-    method = load_methodology()
-    model = draw_model(instrument, areas, SimulationSettings(per_side=12))
-    rng = np.random.default_rng(3)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAMENSPEL_KEY_FILE", str(folder / "key"))
-        con = open_store(folder / "store.duckdb")
-        for wave in ("2025", "2026"):
-            csv = folder / f"kobo_{wave}.csv"
-            frame = simulate_wave(instrument, areas, model, wave, rng)
-            csv.write_text(to_kobo_csv(instrument, frame, group_prefixes=False))
-            ingest_file(con, csv, wave, instrument, areas)
-        responses = load_responses(con)
-        con.close()
+    areas, method = load_areas(folder / "areas.yaml"), load_methodology()
+    instrument, responses = two_waves(folder, areas, per_side=12, seed=3)
     tables = index_tables(responses, instrument, areas, method, replicates=100)
     data = ReportInput(
         tables=tables,
-        metadata={
-            "simulated": True,
-            "instrument_version": instrument.version,
-            "instrument_hash": instrument.content_hash,
-            "methodology_version": method.version,
-            "publish_min": method.publish_min,
-            "indicative_min": method.indicative_min,
-            "meaningful_change": method.meaningful_change,
-        },
+        metadata=report_metadata(instrument, method),
         instrument=instrument,
         method=method,
         methodology_text=DEFAULT_METHODOLOGY.read_text(encoding="utf-8"),

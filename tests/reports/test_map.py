@@ -11,34 +11,23 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from samenspel.instrument import load_areas, load_instrument
+from report_fixtures import two_waves, write_results
+from samenspel.instrument import load_areas
 from samenspel.instrument.boundaries import WGS84, Boundaries, load_boundaries
 from samenspel.instrument.problems import Level, ProblemsFound
 from samenspel.pipeline.index.tables import index_tables
-from samenspel.pipeline.ingest.exports import ingest_file, load_responses
-from samenspel.pipeline.ingest.store import open_store
 from samenspel.pipeline.methodology import load_methodology
-from samenspel.pipeline.simulation.simulate import (
-    SimulationSettings,
-    draw_model,
-    simulate_wave,
-    to_kobo_csv,
-)
 from samenspel.reports import maps
 from samenspel.reports.i18n import TEXT, translator
 
 from samenspel.cli import main
-from samenspel.files import MANIFEST_KEY, neutralise_formulas, results_manifest
-from samenspel.paths import DEFAULT_INSTRUMENT
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 INFORMAL = 2.0  # the role question's code for informal actors
 SUPPRESSED, INDICATIVE, ABSENT, NO_OUTLINE = "h-oost", "h-west", "a-zuid", "h-zuid"
 
@@ -96,56 +85,23 @@ def mapped(tmp_path_factory):
     """The report (English, no PDFs but Hoorn's) of two waves, and the latest wave's index."""
     folder = tmp_path_factory.mktemp("map")
     registry = write_registry(folder, geojson(OUTLINES))
-    instrument, areas, method = load_instrument(DEFAULT_INSTRUMENT), load_areas(registry), None
-    method = load_methodology()
-    model = draw_model(instrument, areas, SimulationSettings(per_side=14))
-    rng = np.random.default_rng(11)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAMENSPEL_KEY_FILE", str(folder / "key"))
-        con = open_store(folder / "store.duckdb")
-        for wave in ("2025", "2026"):
-            frame = simulate_wave(instrument, areas, model, wave, rng)
-            if wave == "2026":
-                frame = thin(thin(frame, SUPPRESSED, 3), INDICATIVE, 7)
-                frame = frame[frame["area"] != ABSENT]
-            csv = folder / f"kobo_{wave}.csv"
-            csv.write_text(to_kobo_csv(instrument, frame, group_prefixes=False))
-            ingest_file(con, csv, wave, instrument, areas)
-        responses = load_responses(con)
-        con.close()
+    areas, method = load_areas(registry), load_methodology()
+
+    def fieldwork(wave: str, frame: pd.DataFrame) -> pd.DataFrame:
+        if wave == "2025":
+            return frame
+        frame = thin(thin(frame, SUPPRESSED, 3), INDICATIVE, 7)
+        return frame[frame["area"] != ABSENT]
+
+    instrument, responses = two_waves(folder, areas, per_side=14, seed=11, edit=fieldwork)
     tables = index_tables(responses, instrument, areas, method, replicates=100, full=True)
-    results = folder / "results"
-    results.mkdir()
-    for name, table in tables.items():
-        neutralise_formulas(table).to_csv(results / f"{name}.csv", index=False)
-    metadata = {
-        "run_id": "test", "simulated": True, "instrument_version": instrument.version,
-        "instrument_hash": instrument.content_hash, "methodology_version": method.version,
-        "publish_min": method.publish_min, "indicative_min": method.indicative_min,
-        "meaningful_change": method.meaningful_change,
-    }  # fmt: skip
-    metadata[MANIFEST_KEY] = results_manifest(results, "metadata.json")
-    (results / "metadata.json").write_text(json.dumps(metadata))
+    results, _ = write_results(folder, tables, instrument, method)
     site = folder / "site"
     argv = ["report", "--results", str(results), "--out", str(site), "--areas", str(registry)]
     assert main([*argv, "--language", "en", "--pdf", "GM0405"]) == 0
     index = tables["index"]
     latest = index[index["wave"] == "2026"].set_index("area")
     return site / "en", latest, registry
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run `make system-deps` (as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
 
 
 def open_page(browser, path: Path, javascript: bool = True):

@@ -6,31 +6,19 @@ Every municipality has an area called Centrum, so names repeat across municipali
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 from dataclasses import replace
-from pathlib import Path
 
-import numpy as np
 import pytest
-from samenspel.instrument import load_areas, load_instrument
+from report_fixtures import two_waves, write_results
+from samenspel.instrument import load_areas
 from samenspel.pipeline.index.compare import AREA_SCREENS
 from samenspel.pipeline.index.tables import index_tables
-from samenspel.pipeline.ingest.exports import ingest_file, load_responses
-from samenspel.pipeline.ingest.store import open_store
 from samenspel.pipeline.methodology import load_methodology
-from samenspel.pipeline.simulation.simulate import (
-    SimulationSettings,
-    draw_model,
-    simulate_wave,
-    to_kobo_csv,
-)
 from samenspel.reports.render import ReportInput, build_site
 
 from samenspel.cli import _chosen_pdfs, main
-from samenspel.files import MANIFEST_KEY, neutralise_formulas, results_manifest
-from samenspel.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
+from samenspel.paths import DEFAULT_METHODOLOGY
 
 MUNICIPALITIES = {
     "GM0001": ("Aalsmeer", 2),
@@ -40,7 +28,6 @@ MUNICIPALITIES = {
     "GM0005": ("Enschede", 15),
     "GM0006": ("Zaanstad", 22),
 }
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 AREAS = {  # id -> (municipality, name)
@@ -75,33 +62,10 @@ def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("municipalities")
     registry = folder / "areas.yaml"
     registry.write_text(registry_yaml(), encoding="utf-8")
-    instrument, areas = load_instrument(DEFAULT_INSTRUMENT), load_areas(registry)
-    method = load_methodology()
-    model = draw_model(instrument, areas, SimulationSettings(per_side=10))
-    rng = np.random.default_rng(5)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAMENSPEL_KEY_FILE", str(folder / "key"))
-        con = open_store(folder / "store.duckdb")
-        for wave in ("2025", "2026"):
-            csv = folder / f"kobo_{wave}.csv"
-            frame = simulate_wave(instrument, areas, model, wave, rng)
-            csv.write_text(to_kobo_csv(instrument, frame, group_prefixes=False))
-            ingest_file(con, csv, wave, instrument, areas)
-        responses = load_responses(con)
-        con.close()
+    areas, method = load_areas(registry), load_methodology()
+    instrument, responses = two_waves(folder, areas, per_side=10, seed=5)
     tables = index_tables(responses, instrument, areas, method, replicates=100, full=True)
-    results = folder / "results"
-    results.mkdir()
-    for name, table in tables.items():
-        neutralise_formulas(table).to_csv(results / f"{name}.csv", index=False)
-    metadata = {
-        "run_id": "test", "simulated": True, "instrument_version": instrument.version,
-        "instrument_hash": instrument.content_hash, "methodology_version": method.version,
-        "publish_min": method.publish_min, "indicative_min": method.indicative_min,
-        "meaningful_change": method.meaningful_change,
-    }  # fmt: skip
-    metadata[MANIFEST_KEY] = results_manifest(results, "metadata.json")
-    (results / "metadata.json").write_text(json.dumps(metadata))
+    results, metadata = write_results(folder, tables, instrument, method)
     site = folder / "site"
     argv = ["report", "--results", str(results), "--out", str(site), "--areas", str(registry)]
     assert main([*argv, "--language", "en", "--pdf", "gm0001"]) == 0
@@ -206,20 +170,6 @@ def test_charts_stay_within_their_pictures_and_grow_with_one_municipality_at_mos
             assert height <= 26 * largest + 100, path
             for x, y in re.findall(r'<text x="([-\d.]+)" y="([-\d.]+)"', svg):
                 assert 0 <= float(x) <= width and 0 <= float(y) <= height, (path, svg[:80])
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run `make system-deps` (as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
 
 
 def test_search_filters_as_you_type(built, browser):

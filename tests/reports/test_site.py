@@ -22,7 +22,6 @@ from samenspel.reports.i18n import LANGUAGES, TEXT
 from samenspel.cli import main
 from samenspel.paths import DEFAULT_METHODOLOGY
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts"
 SCRIPT_NAME = '<script>alert("x")</script> "Noord" \'West\''
 FORMULA_NAME = '=HYPERLINK("http://x") Zuid'
@@ -40,8 +39,6 @@ areas:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run `make system-deps` (as root)")
     root = tmp_path_factory.mktemp("site")
     areas = root / "areas.yaml"
     # yaml: single-quoted scalars need doubled single quotes
@@ -87,26 +84,6 @@ def site(tmp_path_factory):
     )
     assert main(["report", "--results", str(results), "--out", str(out), *common]) == 0
     return out, results
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 def visit(browser, path: Path):
