@@ -764,6 +764,23 @@ TEXT: dict[str, dict[str, str]] = {
         "as squares.",
     },
     "map_source": {"nl": "Omtrekken: {source}.", "en": "Outlines: {source}."},
+    "cover_subtitle": {
+        "nl": "Rapport over de hybridiseringsindex",
+        "en": "Report on the hybridisation index",
+    },
+    "cover_wave": {"nl": "Meting {wave}", "en": "Wave {wave}"},
+    "cover_analysed": {"nl": "Berekend op {date}", "en": "Computed on {date}"},
+    "cover_versions": {
+        "nl": "Vragenlijst versie {instrument}, methode versie {methodology}",
+        "en": "Questionnaire version {instrument}, methodology version {methodology}",
+    },
+    "cover_months": {
+        "nl": "januari februari maart april mei juni juli augustus september oktober november "
+        "december",
+        "en": "January February March April May June July August September October November "
+        "December",
+    },
+    "toc_title": {"nl": "Inhoud", "en": "Contents"},
 }
 
 #: How the lead of the technical appendix describes each CFA estimator.

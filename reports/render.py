@@ -3,13 +3,17 @@
     layout = site_layout(report_input.tables["index"])  # where each page goes
     documents = pdf_documents(layout, ["GM0363"])  # which PDFs, printing which pages
     pages = build_site(report_input, "nl", documents)  # {"index.html": "<!DOCTYPE ...", ...}
-    pdf = build_pdf(print_sections(pages, documents[0]), "nl", demo=True)  # bytes
+    document = documents[-1]  # with several municipalities [0] is the overview of all
+    cover = cover_of(report_input)  # the latest wave, when computed, versions, demo or not
+    pdf = build_pdf(print_sections(pages, document), "nl", cover, document.municipality)
 
 The site, per language: a front page, an index of the municipalities and their areas with
 search by name, a folder per municipality with its overview and its areas' pages, and the
 shared pages (group comparisons, technical appendix, data quality, methods). With several
 municipalities the front page summarises them; with one, its overview is the front page and
-its areas' pages sit beside it. Areas are keyed by id everywhere, never by name.
+its areas' pages sit beside it. Areas are keyed by id everywhere, never by name. A PDF prints
+the main content of its pages after a cover and contents with page numbers; a page's
+management summary (``<section class="summary">``) comes right after the contents.
 
 No file I/O here: the CLI reads the results and writes the pages. Templates are jinja2 with
 autoescaping, so names from registries or exports render as text, never as markup.
@@ -18,12 +22,16 @@ autoescaping, so names from registries or exports render as text, never as marku
 from __future__ import annotations
 
 import functools
+import html as html_module
+import itertools
 import math
 import numbers
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -50,6 +58,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
 FRONT, AREA_INDEX, METHODS = "index.html", "areas.html", "methods.html"
 OVERVIEW_PDF = "samenspel-overview.pdf"
+DUTCH_TIME = ZoneInfo("Europe/Amsterdam")  # the date on a PDF's cover is the Dutch date
 MAX_SCREENS_SHOWN = 25  # areas that differ from their municipality; all are in comparisons.csv
 # Municipalities drawn one row each in the front page's chart; beyond, its table shows them.
 MAX_CHART_ROWS = 40
@@ -146,12 +155,14 @@ def site_layout(index: pd.DataFrame) -> Layout:
 
 @dataclass(frozen=True)
 class Document:
-    """One PDF: its file name, the site pages it prints in reading order, and the name of
-    the municipality it is about (None for the overview of all municipalities)."""
+    """One PDF: its file name, the site pages it prints in reading order, the name of the
+    municipality it is about (None for the overview of all municipalities), and which of its
+    pages are that municipality's areas (its contents list them under the municipality)."""
 
     name: str
     pages: tuple[str, ...]
     municipality: str | None = None
+    areas: tuple[str, ...] = ()
 
 
 def pdf_documents(layout: Layout, codes: Collection[str]) -> list[Document]:
@@ -167,7 +178,7 @@ def pdf_documents(layout: Layout, codes: Collection[str]) -> list[Document]:
         if m.code in chosen:
             methods = () if layout.several else (METHODS,)
             pages = (m.path, *paths[m.code], *methods)
-            documents.append(Document(m.pdf, pages, m.municipality))
+            documents.append(Document(m.pdf, pages, m.municipality, paths[m.code]))
     return documents
 
 
@@ -796,25 +807,156 @@ def main_content(page: str) -> str:
     return page.split(MAIN_START, 1)[1].split(MAIN_END, 1)[0]
 
 
-def print_sections(pages: Mapping[str, str], document: Document) -> list[str]:
+@dataclass(frozen=True)
+class PrintSection:
+    """The main content of one page a PDF prints. A ``nested`` page (an area) is listed in
+    the contents by its title only, under the page before it (its municipality)."""
+
+    html: str
+    nested: bool = False
+
+
+def print_sections(pages: Mapping[str, str], document: Document) -> list[PrintSection]:
     """The main content of each page a PDF prints, in its order."""
-    return [main_content(pages[path]) for path in document.pages]
+    return [PrintSection(_printed(main_content(pages[path])), path in document.areas)
+            for path in document.pages]  # fmt: skip
 
 
-def build_pdf(sections: Sequence[str], language: str, demo: bool, title: str | None) -> bytes:
-    """One PDF (WeasyPrint), each section from a new page; ``title`` (a municipality, or
-    None for the overview of all) heads every page beside the report's name."""
-    from weasyprint import HTML  # imported here: loading its system libraries takes a moment
+@dataclass(frozen=True)
+class Cover:
+    """What the cover of every PDF of a report states beside its municipality."""
 
+    wave: str  # the latest wave
+    analysed: date | None  # the day the analysis ran, in Dutch time; None if not recorded
+    instrument_version: str
+    methodology_version: str
+    simulated: bool
+
+
+def cover_of(data: ReportInput) -> Cover:
+    """The cover's facts: the latest wave, and from the metadata when the figures were
+    computed, with which versions, and whether the data are simulated."""
+    meta = data.metadata
+    created = meta.get("created_at")
+    return Cover(
+        wave=str(data.tables["index"]["wave"].max()),
+        analysed=datetime.fromisoformat(created).astimezone(DUTCH_TIME).date() if created else None,
+        instrument_version=str(meta["instrument_version"]),
+        methodology_version=str(meta["methodology_version"]),
+        simulated=bool(meta.get("simulated")),
+    )
+
+
+@dataclass(frozen=True)
+class Heading:
+    """An entry of a PDF's contents: the id the print gives a heading, its text and its
+    level (1: a page's title; 2: its sections, and the areas under their municipality)."""
+
+    id: str
+    text: str
+    level: int
+
+
+# The print rewrites the site's own autoescaped markup, where no text can hold a tag.
+_HEADING = re.compile(r"<(h[12])\b([^>]*)>(.*?)</\1>", re.S)
+_TABLE = re.compile(r"<table\b([^>]*)>")
+_ID = re.compile(r'\s+id="[^"]*"')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _take(html: str, css_class: str) -> tuple[str, str]:
+    """The first element of ``html`` with the class ``css_class``, with all it holds, and
+    ``html`` without it; ("", html) where there is none."""
+    start = re.search(rf'<([a-z][a-z0-9]*)\b[^>]*\sclass="(?:[^"]*\s)?{css_class}[\s"]', html)
+    if start is None:
+        return "", html
+    depth = 0
+    for tag in re.compile(rf"<(/?){start.group(1)}\b").finditer(html, start.start()):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            end = html.index(">", tag.end()) + 1
+            return html[start.start() : end], html[: start.start()] + html[end:]
+    raise ValueError(f"<{start.group(1)} class={css_class!r}> has no end tag")
+
+
+def _printed(html: str) -> str:
+    """A page's main content as print shows it: without what is for the screen only (the
+    print would hide it, but still lay it out and list its headings in the contents)."""
+    hidden = True
+    while hidden:
+        hidden, html = _take(html, "screen-only")
+    return html
+
+
+def _anchor(html: str, ids: Iterator[int]) -> tuple[str, list[tuple[int, str, str]]]:
+    """``html`` with a new id on every h1, h2 and table, and its headings as (rank, id,
+    text). The screen's ids repeat on every area page; in one PDF each must be unique, for
+    the contents to link to its heading and for the PDF to mark where each table starts."""
+    headings = []
+
+    def heading(match: re.Match) -> str:
+        tag, attributes, inner = match.groups()
+        anchor = f"h{next(ids)}"
+        text = " ".join(html_module.unescape(_TAG.sub("", inner)).split())
+        headings.append((int(tag[1]), anchor, text))
+        return f'<{tag} id="{anchor}"{_ID.sub("", attributes)}>{inner}</{tag}>'
+
+    def table(match: re.Match) -> str:
+        return f'<table id="t{next(ids)}"{_ID.sub("", match.group(1))}>'
+
+    return _TABLE.sub(table, _HEADING.sub(heading, html)), headings
+
+
+def _entries(headings: list[tuple[int, str, str]], nested: bool) -> list[Heading]:
+    """The contents' entries of one printed page: its title and its sections; of an area
+    (``nested``) its title only, a level down: every area page has the same sections."""
+    if not headings:
+        return []
+    top = min(rank for rank, _, _ in headings)
+    if nested:
+        return [Heading(anchor, text, 2) for rank, anchor, text in headings if rank == top]
+    return [Heading(anchor, text, rank - top + 1) for rank, anchor, text in headings]
+
+
+def _long_date(day: date, t) -> str:
+    """A date as a reader writes it: '1 december 2026', '1 December 2026'."""
+    return f"{day.day} {t('cover_months').split()[day.month - 1]} {day.year}"
+
+
+def print_html(
+    sections: Sequence[PrintSection], language: str, cover: Cover, municipality: str | None
+) -> str:
+    """The HTML a PDF is printed from: a cover, the contents with page numbers, the first
+    page's management summary (where it has one) on a page of its own, then each section
+    from a new page. ``municipality`` (None for the overview of all) is on the cover and
+    heads every page."""
     t = translator(language)
-    body = "".join(f'<section class="print-page">{section}</section>' for section in sections)
-    html = (
+    ids = itertools.count(1)
+    summary, lead = _take(sections[0].html, "summary") if sections else ("", "")
+    summary, headings = _anchor(summary, ids)
+    contents = _entries(headings[:1], nested=False)
+    bodies = []
+    for k, section in enumerate(sections):
+        body, headings = _anchor(lead if k == 0 else section.html, ids)
+        bodies.append(Markup(body))
+        contents += _entries(headings, section.nested)
+    return (
         _environment()
         .get_template("print.html.j2")
-        .render(lang=language, t=t, body=Markup(body), demo=demo,
-                title=title or t("all_municipalities"))
+        .render(lang=language, t=t, cover=cover, contents=contents,
+                summary=Markup(summary), sections=bodies,
+                analysed=_long_date(cover.analysed, t) if cover.analysed else None,
+                title=municipality or t("all_municipalities"))
     )  # fmt: skip
-    return HTML(string=html).write_pdf()
+
+
+def build_pdf(
+    sections: Sequence[PrintSection], language: str, cover: Cover, municipality: str | None
+) -> bytes:
+    """One PDF (WeasyPrint) of :func:`print_html`."""
+    from weasyprint import HTML  # imported here: loading its system libraries takes a moment
+
+    return HTML(string=print_html(sections, language, cover, municipality)).write_pdf()
 
 
 def language_chooser(languages: tuple[str, ...], demo: bool) -> str:

@@ -93,9 +93,11 @@ from samenspel.pipeline.simulation.truth import component_pool, true_index
 from samenspel.provenance import provenance
 from samenspel.reports.i18n import LANGUAGES
 from samenspel.reports.render import (
+    Cover,
     ReportInput,
     build_pdf,
     build_site,
+    cover_of,
     language_chooser,
     pdf_documents,
     print_sections,
@@ -608,22 +610,22 @@ def cmd_report(args: argparse.Namespace) -> int:
                 for path, html in pages[language].items():
                     (staging / language / path).parent.mkdir(parents=True, exist_ok=True)
                     (staging / language / path).write_text(html, encoding="utf-8")
-        demo = bool(metadata.get("simulated"))
         if documents:
             with step(f"writing {len(documents) * len(languages)} PDFs"):
-                _write_pdfs(staging, pages, documents, demo)
+                _write_pdfs(staging, pages, documents, cover_of(report_input))
+        demo = bool(metadata.get("simulated"))
         (staging / "index.html").write_text(language_chooser(languages, demo), encoding="utf-8")
     say(f"report -> {out}/index.html ({', '.join(f'{lang}/' for lang in languages)})")
     return 0
 
 
-def _write_pdfs(staging: Path, pages: dict, documents: list, demo: bool) -> None:
+def _write_pdfs(staging: Path, pages: dict, documents: list, cover: Cover) -> None:
     """Every document in every language, on every core (WeasyPrint is the slow part); each
-    PDF is written as soon as it is done."""
+    PDF is written as soon as it is done. ``cover``: what every PDF's cover states."""
     jobs = [(lang, doc) for lang in pages for doc in documents]
     jobs.sort(key=lambda job: -len(job[1].pages))  # the longest first: the workers end together
     calls = [
-        (build_pdf, (print_sections(pages[lang], doc), lang, demo, doc.municipality))
+        (build_pdf, (print_sections(pages[lang], doc), lang, cover, doc.municipality))
         for lang, doc in jobs
     ]
 
