@@ -54,9 +54,10 @@ def two_waves(
 
 
 def report_metadata(instrument: Instrument, method: Methodology) -> dict:
-    """The metadata the report reads, for simulated data."""
+    """The metadata the report reads, for simulated data analysed on 1 December 2026."""
     return {
-        "run_id": "test", "simulated": True, "instrument_version": instrument.version,
+        "run_id": "test", "simulated": True, "created_at": "2026-12-01T09:00:00+00:00",
+        "instrument_version": instrument.version,
         "instrument_hash": instrument.content_hash, "methodology_version": method.version,
         "publish_min": method.publish_min, "indicative_min": method.indicative_min,
         "meaningful_change": method.meaningful_change,

@@ -16,7 +16,6 @@ each problem. About a minute in all, most of it making the two reports.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -25,20 +24,12 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
-from samenspel.instrument import load_areas, load_instrument
+from report_fixtures import two_waves, write_results
+from samenspel.instrument import load_areas
 from samenspel.pipeline.index.tables import index_tables
-from samenspel.pipeline.ingest.exports import ingest_file, load_responses
-from samenspel.pipeline.ingest.store import open_store
 from samenspel.pipeline.methodology import load_methodology
-from samenspel.pipeline.simulation.simulate import (
-    SimulationSettings,
-    draw_model,
-    simulate_wave,
-    to_kobo_csv,
-)
 from samenspel.reports.i18n import LANGUAGES, TEXT
 from samenspel.reports.render import (
     Cover,
@@ -52,8 +43,7 @@ from samenspel.reports.render import (
 )
 
 from samenspel.cli import main, read_results
-from samenspel.files import MANIFEST_KEY, neutralise_formulas, results_manifest
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.paths import DEFAULT_AREAS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts" / "pdf"
 # The page as print.html.j2's @page sets it: A4, margins top 18, right 15, bottom 20 mm.
@@ -364,38 +354,10 @@ def one_municipality(tmp_path_factory) -> Report:
     root = tmp_path_factory.mktemp("one")
     registry = root / "areas.yaml"
     registry.write_text(ONE_MUNICIPALITY.replace("\\'", "''") + "\n", encoding="utf-8")
-    instrument, areas = load_instrument(DEFAULT_INSTRUMENT), load_areas(registry)
-    method = load_methodology()
-    model = draw_model(instrument, areas, SimulationSettings(per_side=10))
-    rng = np.random.default_rng(14)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAMENSPEL_KEY_FILE", str(root / "key"))
-        con = open_store(root / "store.duckdb")
-        for wave in ("2025", "2026"):
-            csv = root / f"kobo_{wave}.csv"
-            csv.write_text(
-                to_kobo_csv(
-                    instrument,
-                    simulate_wave(instrument, areas, model, wave, rng),
-                    group_prefixes=False,
-                )
-            )
-            ingest_file(con, csv, wave, instrument, areas)
-        responses = load_responses(con)
-        con.close()
-    results = root / "results"
-    results.mkdir()
+    areas, method = load_areas(registry), load_methodology()
+    instrument, responses = two_waves(root, areas, per_side=10, seed=14)
     tables = index_tables(responses, instrument, areas, method, replicates=100, full=True)
-    for name, table in tables.items():
-        neutralise_formulas(table).to_csv(results / f"{name}.csv", index=False)
-    metadata = {
-        "run_id": "test", "simulated": True, "created_at": "2026-12-01T09:00:00+00:00",
-        "instrument_version": instrument.version, "instrument_hash": instrument.content_hash,
-        "methodology_version": method.version, "publish_min": method.publish_min,
-        "indicative_min": method.indicative_min, "meaningful_change": method.meaningful_change,
-    }  # fmt: skip
-    metadata[MANIFEST_KEY] = results_manifest(results, "metadata.json")
-    (results / "metadata.json").write_text(json.dumps(metadata))
+    results, _ = write_results(root, tables, instrument, method)
     run(
         ["report", "--results", str(results), "--out", str(root / "site"), "--areas", str(registry)]
     )
