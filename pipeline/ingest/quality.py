@@ -75,11 +75,9 @@ def _mahalanobis(values: np.ndarray) -> np.ndarray:
     """Squared distances from the column means; blanks set to the mean (so they add 0)."""
     n, k = values.shape
     out = np.full(n, np.nan)
-    if k == 0 or n < 2 * k:
+    if k == 0 or n < 2 * k or np.isnan(values).all(axis=0).any():  # an item no one answered
         return out
     means = np.nanmean(values, axis=0)
-    if np.isnan(means).any():
-        return out
     centred = np.where(np.isnan(values), 0.0, values - means)
     covariance = centred.T @ centred / (n - 1)
     inverse = np.linalg.pinv(covariance, hermitian=True)
