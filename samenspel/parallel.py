@@ -8,12 +8,20 @@ the calling process as each piece finishes (in the order they finish), so a call
 a result away: what it returns is kept instead of the result (None: nothing piles up in
 memory). Then ``progress(finished, total)`` is called. An exception in a piece is raised in the
 caller.
+
+Forking a process that runs threads can deadlock a child that needs a lock one of them held.
+Our callers hold no threads when they fork: the store is closed before the psychometrics, and
+the PDFs need none. The threads the process does have are OpenBLAS's (numpy's linear algebra),
+which stops them before a fork and starts them again after it (its pthread_atfork handlers).
+Python 3.12 and later warn about any fork of a process with threads; for that reason the
+warning is silenced here, and only here.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
@@ -44,7 +52,11 @@ def in_parallel(
             finish(number, function(*args))
         return results
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with (
+        warnings.catch_warnings(),
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+    ):
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
         running = {pool.submit(function, *args): n for n, (function, args) in enumerate(calls)}
         for future in as_completed(running):
             finish(running.pop(future), future.result())
