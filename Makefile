@@ -100,7 +100,7 @@ bench-cfa: $(INSTALLED) ## time our full-instrument CFA on 2,000 respondents bes
 bench-index: $(INSTALLED) ## time the index at national scale (3,000 areas x 5 waves, 1,000 replicates)
 	$(BIN)/python benchmarks/bench_index.py
 
-bench-national: $(INSTALLED) ## time and peak memory of every step at 300 and 3,000 areas (about an hour)
+bench-national: $(INSTALLED) ## time and peak memory of every step at 300 and 3,000 areas (about 10 minutes)
 	$(BIN)/python benchmarks/bench_national.py
 
 clean: ## remove generated data, results and reports (keeps .venv)
