@@ -106,7 +106,7 @@ def test_the_index_lists_every_area_under_its_municipality(built):
 def test_the_front_page_summarises_the_municipalities(built):
     site, _, _ = built
     html = (site / "index.html").read_text()
-    table = re.search(r'<table id="municipality-table">.*?</table>', html, re.S).group(0)
+    table = re.search(r'<table id="municipality-table"[^>]*>.*?</table>', html, re.S).group(0)
     rows = re.findall(r'<tr data-municipality="(\w+)">(.*?)</tr>', table, re.S)
     assert [code for code, _ in rows] == list(MUNICIPALITIES)
     for code, row in rows:

@@ -2,10 +2,10 @@
 
 A page's problems are what a council member would see: a page with almost no text, a table
 cut at the right edge, a heading alone at the bottom of a page, print that runs into the
-right margin, a contents entry with the wrong page number. The check reads the PDF with
-poppler (pdftotext, pdftoppm, pdfinfo) and what was printed from the print HTML (the tables'
-last column headers, the headings, the contents); the page images land in
-build/artifacts/pdf/ for a human to look at.
+right margin or below the text block, a contents entry with the wrong page number. The
+check reads the PDF with poppler (pdftotext, pdftoppm, pdfinfo) and what was printed from
+the print HTML (the tables' last column headers, the headings, the contents); the page
+images land in build/artifacts/pdf/ for a human to look at.
 
 Two reports through the command line, in both languages: the demo's three municipalities
 (an overview PDF and one per municipality) and a single municipality of eight areas, one
@@ -252,14 +252,23 @@ def wrong_contents(pages: list[str], contents: list[tuple[str, str]]) -> list[st
     return problems
 
 
-def into_right_margin(images: list[Path]) -> list[str]:
+def into_margins(images: list[Path]) -> list[str]:
+    """Print beyond the text block: in the right margin, or below the bottom edge (a figure
+    taller than what is left of the page runs over it). The running footer stands lower, in
+    the middle of the bottom margin: the 5 mm under the text block hold nothing."""
     problems = []
     for n, path in enumerate(images, start=1):
         image = Image.open(path).convert("L")
-        edge = round((PAGE_MM[0] - RIGHT_MM + MARGIN_TOLERANCE_MM) * image.width / PAGE_MM[0])
+        per_mm = image.width / PAGE_MM[0]
+        edge = round((PAGE_MM[0] - RIGHT_MM + MARGIN_TOLERANCE_MM) * per_mm)
         darkest, _ = image.crop((edge, 0, image.width, image.height)).getextrema()
         if darkest < 240:
             problems.append(f"page {n}: print reaches into the right margin")
+        bottom = PAGE_MM[1] - BOTTOM_MM + MARGIN_TOLERANCE_MM
+        below = (0, round(bottom * per_mm), edge, round((bottom + 5) * per_mm))
+        darkest, _ = image.crop(below).getextrema()
+        if darkest < 240:
+            problems.append(f"page {n}: print runs over the bottom of the text block")
     return problems
 
 
@@ -273,7 +282,7 @@ def pdf_problems(pdf: Path, html: str, images: Path) -> list[str]:
         *cut_tables(pages, printed.tables, destinations(pdf)),
         *orphan_headings(pages, printed.headings),
         *wrong_contents(pages, printed.contents),
-        *into_right_margin(page_images(pdf, images)),
+        *into_margins(page_images(pdf, images)),
     ]
 
 
@@ -454,6 +463,15 @@ def test_the_check_finds_a_table_cut_at_the_right_edge(tmp_path):
     problems = broken(tmp_path, "cut-table", page_of("Overview", table))
     assert any("is cut: no column 'Respondents of the 8th kind'" in p for p in problems)
     assert any("print reaches into the right margin" in p for p in problems)
+
+
+def test_the_check_finds_a_picture_running_over_the_bottom_edge(tmp_path):
+    """A picture that cannot be split and is taller than a page (print.html.j2 keeps
+    figures to a page; this one is not in a figure)."""
+    tall = '<svg viewBox="0 0 100 500" width="300" height="1500">'
+    tall += '<rect width="100" height="500"/></svg>'
+    problems = broken(tmp_path, "tall", page_of("Overview", PARAGRAPH, tall))
+    assert any("print runs over the bottom of the text block" in p for p in problems), problems
 
 
 def test_the_check_finds_a_heading_alone_at_the_bottom_of_a_page(tmp_path):
