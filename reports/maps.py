@@ -8,7 +8,9 @@ shows: name and index (up to :data:`MAX_NAMED`), the index alone (up to :data:`M
 beyond that (a national front page) a small cell per area without text, sorted by index within
 its municipality, whose figures are on the municipality's page; the cells of a band are one
 path, so 3,000 areas stay a small picture. Areas without figures (suppressed, or not measured
-in the latest wave) are grey and hatched, and the legend says so.
+in the latest wave) are grey and hatched, and the legend says so. A map taller than a printed
+page (a national front page: 300 municipalities) is several pictures of whole rows, one under
+the other, so that print can turn the page between them rather than cut or shrink the map.
 
 Like the charts, a map is an ``<svg role="img">`` whose ``<title>`` and ``<desc>`` say what it
 shows; each area's element carries its band as a class and its id as ``data-area``.
@@ -29,6 +31,9 @@ from samenspel.instrument.boundaries import WGS84, Boundaries, Polygon
 from samenspel.reports.charts import BAND_COLOURS, GRID, MARK, _fmt, _ok, _short, _svg
 
 WIDTH = 680
+# A map taller than this is drawn as several pictures of whole rows, one under the other: in
+# print each fits a page (the text block is 180 x 259 mm; 680 px print 180 mm wide).
+MAX_PART_HEIGHT = 820
 MAX_NAMED, MAX_NUMBERED = 40, 600  # areas on one map with their name, with their index
 GAP, BLOCK_GAP, LABEL_H = 4, 18, 18
 # Tiles by how much they hold: (width, height, space between).
@@ -104,17 +109,43 @@ def area_map(
         _block(name if several else None, group, mode, crs, several) for name, group in groups
     ]
     legend, legend_h = _legend(bands, t, mode != "cells" and _any_indicative(groups))
-    positions, height = _pack([(b.width, b.height) for b in blocks], legend_h)
-    body = [NO_DATA, *legend]
-    for block, (x, y) in zip(blocks, positions, strict=True):
-        body += block.draw(x, y)
+    positions = _pack([(b.width, b.height) for b in blocks], legend_h)
     describe = _describe_counts if mode == "cells" else _describe_places
-    desc = "; ".join(
-        describe(name if several else None, group, [b for b, *_ in bands], t)
-        for name, group in groups
-    )
-    svg = _svg(WIDTH, math.ceil(height), t("map_title", wave=wave), desc, body)
-    return AreaMap(svg, _notes(groups, boundaries, mode, t))
+    parts = _parts(positions, [b.height for b in blocks])
+    svgs = []
+    for number, (top, bottom, members) in enumerate(parts, start=1):
+        pattern = f"map-no-data-{number}"  # an id of its own: the parts share a page
+        body = [NO_DATA.replace("map-no-data", pattern)] + (legend if number == 1 else [])
+        for k in members:
+            x, y = positions[k]
+            body += blocks[k].draw(x, y - top)
+        body = [element.replace(NO_DATA_FILL, f"url(#{pattern})") for element in body]
+        desc = "; ".join(
+            describe(groups[k][0] if several else None, groups[k][1], [b for b, *_ in bands], t)
+            for k in members
+        )
+        title = t("map_title", wave=wave)
+        if len(parts) > 1:
+            title += f" ({number}/{len(parts)})"
+        svgs.append(_svg(WIDTH, math.ceil(bottom - top + 4), title, desc, body))
+    return AreaMap(Markup("".join(svgs)), _notes(groups, boundaries, mode, t))
+
+
+def _parts(positions: Sequence[tuple[float, float]], heights: Sequence[float]) -> list[tuple]:
+    """The blocks in pictures of whole rows, each at most :data:`MAX_PART_HEIGHT` high (a
+    row higher than that is a picture of its own): (top, bottom, block numbers) each."""
+    rows: dict[float, list[int]] = {}
+    for k, (_, y) in enumerate(positions):
+        rows.setdefault(y, []).append(k)
+    parts: list[tuple] = []
+    for y, members in rows.items():
+        bottom = y + max(heights[k] for k in members)
+        if parts and bottom - parts[-1][0] <= MAX_PART_HEIGHT:
+            top, _, earlier = parts[-1]
+            parts[-1] = (top, bottom, earlier + members)
+        else:
+            parts.append((0.0 if not parts else y, bottom, members))
+    return parts
 
 
 @dataclass(frozen=True)
@@ -358,16 +389,16 @@ def _centroid(ring: np.ndarray) -> tuple[float, float]:
     )
 
 
-def _pack(sizes: Sequence[tuple[float, float]], top: float) -> tuple[list[tuple], float]:
+def _pack(sizes: Sequence[tuple[float, float]], top: float) -> list[tuple[float, float]]:
     """Blocks left to right in rows as wide as the map, each row as high as its highest
-    block; returns each block's corner and the total height."""
+    block, the first at ``top``; returns each block's corner."""
     positions, x, y, row_h = [], 0.0, top, 0.0
     for width, height in sizes:
         if x > 0 and x + width > WIDTH:
             x, y, row_h = 0.0, y + row_h + BLOCK_GAP, 0.0
         positions.append((x, y))
         x, row_h = x + width + BLOCK_GAP, max(row_h, height)
-    return positions, y + row_h + 4
+    return positions
 
 
 def _legend(bands, t, indicative: bool) -> tuple[list[str], float]:

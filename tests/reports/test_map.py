@@ -385,3 +385,30 @@ def test_without_boundaries_every_area_is_a_tile():
     # two tiles, four legend swatches, and the hatching's pattern
     assert drawn.svg.count("<rect") == 2 + 4 + 1
     assert drawn.notes == [TEXT["map_tiles_note"]["en"]]
+
+
+def test_a_tall_map_is_pictures_of_whole_rows_that_each_fit_a_page():
+    t = translator("en")
+    bands = [("co-existence", 0, 40), ("rapprochement", 40, 60), ("hybridisation", 60, 100)]
+    # The first area of every municipality has no data.
+    groups = [
+        (
+            f"Gemeente {m}",
+            [maps.Place(f"a{m}-0", "W0", None, None)]
+            + [maps.Place(f"a{m}-{k}", f"W{k}", 50.0, "rapprochement") for k in range(1, 10)],
+        )
+        for m in range(300)
+    ]
+    svg = maps.area_map(groups, None, bands, t, "2026").svg
+    pictures = re.findall(r"<svg .*?</svg>", svg, re.S)
+    assert len(pictures) > 1
+    heights = [float(re.search(r'viewBox="0 0 \S+ (\S+)"', p).group(1)) for p in pictures]
+    assert max(heights) <= maps.MAX_PART_HEIGHT
+    labels = re.findall(r'font-weight="bold">(Gemeente \d+)</text>', svg)
+    assert labels == [name for name, _ in groups]  # each once, in order, none cut off
+    assert svg.count(TEXT["map_no_data"]["en"] + "</text>") == 1  # one legend, at the top
+    patterns = re.findall(r'<pattern id="([^"]+)"', svg)
+    assert len(set(patterns)) == len(pictures)  # ids unique on the page
+    for k, picture in enumerate(pictures, start=1):
+        assert f"({k}/{len(pictures)})</title>" in picture
+        assert f"url(#{patterns[k - 1]})" in picture  # its own hatching for no data
