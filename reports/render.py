@@ -123,6 +123,16 @@ class Layout:
         return len(self.municipalities) > 1
 
 
+def reading_key(name: str) -> str:
+    """A name as a reader sorts it: case aside, and numbers by their value ("Wijk 2" before
+    "Wijk 10"): every run of digits padded to 12 places."""
+    return re.sub(r"\d+", lambda digits: digits.group().zfill(12), str(name).casefold())
+
+
+def _in_reading_order(column: pd.Series) -> pd.Series:
+    return column.map(reading_key)
+
+
 def site_layout(index: pd.DataFrame) -> Layout:
     """Pages by municipality: with several, a folder per municipality (named by its code)
     holds its overview and its areas' pages; with one, its overview is the front page and
@@ -138,7 +148,7 @@ def site_layout(index: pd.DataFrame) -> Layout:
     municipalities = (
         areas.groupby("code", as_index=False)
         .agg(municipality=("municipality", "first"), areas=("area", "size"))
-        .sort_values(["municipality", "code"], ignore_index=True)
+        .sort_values(["municipality", "code"], key=_in_reading_order, ignore_index=True)
     )
     folder = municipalities["code"].str.replace(r"[^A-Za-z0-9-]", "-", regex=True)
     several = len(municipalities) > 1
@@ -147,7 +157,9 @@ def site_layout(index: pd.DataFrame) -> Layout:
     prefix = areas["code"].map(dict(zip(municipalities["code"], folder + "/", strict=True)))
     areas["path"] = (prefix if several else "") + areas["area"].map(area_page)
     order = areas["code"].map({code: k for k, code in enumerate(municipalities["code"])})
-    areas = areas.assign(order=order).sort_values(["order", "area_name", "area"])
+    areas = areas.assign(order=order).sort_values(
+        ["order", "area_name", "area"], key=_in_reading_order
+    )
     return Layout(
         areas.drop(columns=["order", "municipality_code"]).reset_index(drop=True), municipalities
     )
@@ -451,7 +463,7 @@ def _municipality(results: _Results, code: str, several: bool, bands, names, t) 
         references=[*own, (t("median_all"), results.median_all)],
     )  # fmt: skip
     series: dict[str, list] = {}
-    for row in sorted(results.by_code["index"][code], key=lambda r: r["label"]):
+    for row in sorted(results.by_code["index"][code], key=lambda r: reading_key(r["label"])):
         series.setdefault(row["label"], []).append((row["wave"], row["index"]))
     gap = charts.gap_chart(
         [charts.Interval(r["label"], r["gap"], r["gap_ci_low"], r["gap_ci_high"])

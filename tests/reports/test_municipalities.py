@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 from report_fixtures import two_waves, write_results
 from samenspel.instrument import load_areas
 from samenspel.pipeline.index.compare import AREA_SCREENS
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
-from samenspel.reports.render import ReportInput, build_site
+from samenspel.reports.render import ReportInput, build_site, site_layout
 
 from samenspel.cli import _chosen_pdfs, main
 from samenspel.paths import DEFAULT_METHODOLOGY
@@ -52,8 +53,14 @@ def registry_yaml() -> str:
 
 
 def areas_of(code: str) -> list[str]:
-    """The ids of a municipality's areas, by name."""
-    return sorted((a for a, (c, _) in AREAS.items() if c == code), key=lambda a: AREAS[a][1])
+    """The ids of a municipality's areas, by name as a reader sorts them: "Delft-Noord 3"
+    before "Delft-Noord 9" before "Delft-Noord 11"."""
+
+    def by_name(area: str) -> tuple[str, int]:
+        text, number = re.fullmatch(r"(.*?)(\d*)", AREAS[area][1]).groups()
+        return text.casefold(), int(number or 0)
+
+    return sorted((a for a, (c, _) in AREAS.items() if c == code), key=by_name)
 
 
 @pytest.fixture(scope="module")
@@ -246,3 +253,20 @@ def test_each_summary_agrees_with_the_index_table(built):
         differing = set(screens["group_a"]) & set(areas_of(code))
         line = next(s for s in said if "rest of" in s)
         assert line.startswith("No area") == (not differing)
+
+
+def test_names_sort_as_a_reader_expects():
+    """Numbers by value and case aside, for municipalities and for areas."""
+    names = {"w10": "Wijk 10", "w2": "wijk 2", "w1": "Wijk 1", "c": "Centrum"}
+    index = pd.DataFrame(
+        {
+            "area": [*names, "x"],
+            "area_name": [*names.values(), "Oost"],
+            "municipality": ["Gemeente 10"] * 4 + ["Gemeente 9"],
+            "municipality_code": ["GM0010"] * 4 + ["GM0009"],
+            "wave": "2026",
+        }
+    )
+    layout = site_layout(index)
+    assert list(layout.municipalities["municipality"]) == ["Gemeente 9", "Gemeente 10"]
+    assert list(layout.areas["area"]) == ["x", "c", "w1", "w2", "w10"]
