@@ -8,7 +8,6 @@ follow the bar of the issue: 1e-3 absolute, scaled and robust statistics 1e-3 re
 import math
 from functools import cache
 
-import numpy as np
 import pandas as pd
 from psychometric_fixtures import FIXTURES, HS_MODEL, LIKERT_MODEL
 
@@ -84,17 +83,3 @@ def assert_fit(ours: dict, gold: dict) -> None:
         tolerance = 1e-3 * max(1.0, abs(value)) if relative else 1e-3
         assert abs(ours[measure] - value) <= tolerance, (measure, ours[measure], value)
     assert compared == len(ours), "every measure we report is checked against lavaan"
-
-
-def assert_parameters(result, rows) -> pd.DataFrame:
-    """Estimates, SEs and standardised values of every parameter row agree."""
-    gold = pd.DataFrame(rows)
-    gold["rhs"] = gold["rhs"].fillna("")
-    ours = result.parameters.copy()
-    ours["group"] = ours["group"].map({g: i + 1 for i, g in enumerate(result.groups)})
-    merged = gold.merge(ours, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
-    assert len(merged) == len(gold) == len(ours)
-    np.testing.assert_allclose(merged["est"], merged["est_r"], atol=1e-3)
-    np.testing.assert_allclose(merged["se"], merged["se_r"], atol=1e-3)
-    np.testing.assert_allclose(merged["std_all"], merged["std.all"], atol=1e-3)
-    return merged

@@ -10,6 +10,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -57,3 +58,17 @@ def load(name: str) -> pd.DataFrame:
 def golden(name: str) -> dict:
     """R's golden values (tests/fixtures/r/<name>.json), keyed by case."""
     return json.loads((FIXTURES / "r" / f"{name}.json").read_text())["cases"]
+
+
+def assert_parameters(result, rows) -> pd.DataFrame:
+    """Estimates, SEs and standardised values of every parameter row agree."""
+    gold = pd.DataFrame(rows)
+    gold["rhs"] = gold["rhs"].fillna("")
+    ours = result.parameters.copy()
+    ours["group"] = ours["group"].map({g: i + 1 for i, g in enumerate(result.groups)})
+    merged = gold.merge(ours, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
+    assert len(merged) == len(gold) == len(ours)
+    np.testing.assert_allclose(merged["est"], merged["est_r"], atol=1e-3)
+    np.testing.assert_allclose(merged["se"], merged["se_r"], atol=1e-3)
+    np.testing.assert_allclose(merged["std_all"], merged["std.all"], atol=1e-3)
+    return merged

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from psychometric_fixtures import BFI_MODEL, HS_MODEL, LIKERT_MODEL, golden, load
+from psychometric_fixtures import BFI_MODEL, HS_MODEL, LIKERT_MODEL, assert_parameters, golden, load
 from samenspel.pipeline.psychometrics.cfa import (
     FIT_MEASURES,
     MODIFICATION_COLUMNS,
@@ -48,25 +48,13 @@ def assert_fit_matches(ours: dict, gold: dict) -> None:
             assert ours[measure] == pytest.approx(value, abs=1e-3), measure
 
 
-def assert_parameters_match(result, gold_rows) -> None:
-    gold = pd.DataFrame(gold_rows)
-    gold["rhs"] = gold["rhs"].fillna("")
-    ours = result.parameters.copy()
-    ours["group"] = ours["group"].map({g: i + 1 for i, g in enumerate(result.groups)})
-    merged = gold.merge(ours, on=["lhs", "op", "rhs", "group"], suffixes=("_r", ""))
-    assert len(merged) == len(gold) == len(ours)
-    np.testing.assert_allclose(merged["est"], merged["est_r"], atol=1e-3)
-    np.testing.assert_allclose(merged["se"], merged["se_r"], atol=1e-3)
-    np.testing.assert_allclose(merged["std_all"], merged["std.all"], atol=1e-3)
-
-
 @pytest.mark.parametrize(("case", "name", "model", "options"), SINGLE)
 def test_single_group_matches_lavaan(case, name, model, options):
     gold = golden("cfa")[case]
     result = fit_cfa(load(name), model, **options)
     assert result.n_obs == tuple(gold["n_obs"])
     assert_fit_matches(result.fit, gold["fit"])
-    assert_parameters_match(result, gold["params"])
+    assert_parameters(result, gold["params"])
     assert tuple(result.parameters.columns) == PARAMETER_COLUMNS
 
 
@@ -75,7 +63,7 @@ def test_multiple_groups_with_constraints_match_lavaan(case, name, model, group,
     gold = golden("cfa")[case]["steps"][step]
     result = fit_cfa(load(name), model, group=group, group_equal=STEPS[step], missing=missing)
     assert_fit_matches(result.fit, gold["fit"])
-    assert_parameters_match(result, gold["params"])
+    assert_parameters(result, gold["params"])
 
 
 @pytest.mark.parametrize(
@@ -123,7 +111,7 @@ def test_residual_covariances_match_lavaan_political_democracy():
     pairs = [("y1", "y5"), ("y2", "y4"), ("y2", "y6"), ("y3", "y7"), ("y4", "y8"), ("y6", "y8")]
     result = fit_cfa(load("political_democracy"), model, residual_covariances=pairs)
     assert_fit_matches(result.fit, gold["fit"])
-    assert_parameters_match(result, gold["params"])
+    assert_parameters(result, gold["params"])
     mi = pd.DataFrame(gold["mi"]).merge(
         result.modification_indices(), on=["lhs", "op", "rhs"], suffixes=("_r", "")
     )

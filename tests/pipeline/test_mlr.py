@@ -7,11 +7,10 @@ from ordinal_fixtures import (
     HS_BIFACTOR,
     LIKERT_PLAIN,
     assert_fit,
-    assert_parameters,
     data,
     robust_golden,
 )
-from psychometric_fixtures import HS_MODEL
+from psychometric_fixtures import HS_MODEL, assert_parameters
 from samenspel.pipeline.psychometrics.cfa import fit_cfa, fit_measure_names
 from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, parse_factor_model
 

@@ -11,11 +11,10 @@ from ordinal_fixtures import (
     LIKERT_PLAIN,
     ORDINAL_MODEL,
     assert_fit,
-    assert_parameters,
     data,
     ordinal_golden,
 )
-from psychometric_fixtures import HS_MODEL
+from psychometric_fixtures import HS_MODEL, assert_parameters
 from samenspel.pipeline.psychometrics.cfa import (
     MODIFICATION_COLUMNS,
     ROBUST_FIT_MEASURES,
