@@ -247,17 +247,21 @@ def fit_efa(
             f"n_factors must be between 1 and {len(items) - 1} for {len(items)} items"
         )
     rotate = None if rotation == "none" or n_factors == 1 else rotation
-    analyzer = FactorAnalyzer(
-        n_factors=n_factors,
-        rotation=rotate,
-        method=method,
-        svd_method="lapack",
-        is_corr_matrix=is_corr,
-    )
-    with warnings.catch_warnings():
-        # factor_analyzer 0.5.1 uses an argument scikit-learn 1.6+ renamed
-        warnings.simplefilter("ignore", FutureWarning)
-        analyzer.fit(matrix)
+
+    def fitted(rotation: str | None) -> FactorAnalyzer:
+        analyzer = FactorAnalyzer(
+            n_factors=n_factors,
+            rotation=rotation,
+            method=method,
+            svd_method="lapack",
+            is_corr_matrix=is_corr,
+        )
+        with warnings.catch_warnings():
+            # factor_analyzer 0.5.1 uses an argument scikit-learn 1.6+ renamed
+            warnings.simplefilter("ignore", FutureWarning)
+            return analyzer.fit(matrix)
+
+    analyzer = fitted(rotate)
     names = [f"F{k + 1}" for k in range(n_factors)]
     loadings = pd.DataFrame(analyzer.loadings_, index=pd.Index(items, name=COL_ITEM), columns=names)
     # give each factor a positive sum of loadings, as psych does
@@ -267,16 +271,7 @@ def fit_efa(
         # factor_analyzer 0.5.1 may return phi_ in a different factor order than the
         # loadings; derive the factor correlations from the rotation itself instead:
         # rotated = unrotated @ M with M = inv(T'), and Phi = T'T = inv(M'M)
-        unrotated = FactorAnalyzer(
-            n_factors=n_factors,
-            rotation=None,
-            method=method,
-            svd_method="lapack",
-            is_corr_matrix=is_corr,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            unrotated.fit(matrix)
+        unrotated = fitted(None)
         transform = np.linalg.lstsq(unrotated.loadings_, loadings.to_numpy(), rcond=None)[0]
         phi = np.linalg.inv(transform.T @ transform)
         scale = np.sqrt(np.diag(phi))
