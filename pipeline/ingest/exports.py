@@ -480,24 +480,22 @@ def classify_rows(
             "answered on version " + version[m] + f", this instrument is {instrument.version}"
         ),
     )
-    ids = frame.get("submission_id", blank)
-    in_file = (ids != "") & ids.duplicated()
-    in_store = (ids != "") & ids.isin(known_submissions)
-    reject(in_store, "duplicate-submission", "the submission id is already in the store")
-    reject(
-        in_file,
-        "duplicate-submission",
-        lambda m: "the submission id is also in row " + _first_row(rows, ids, m),
-    )
-    respondent = frame.get("respondent", blank)
-    resp_file = (respondent != "") & respondent.duplicated()
-    resp_store = (respondent != "") & respondent.isin(known_respondents)
-    reject(resp_store, "duplicate-respondent", "respondent code already in this wave in the store")
-    reject(
-        resp_file,
-        "duplicate-respondent",
-        lambda m: "respondent code also in row " + _first_row(rows, respondent, m),
-    )
+    # A submission id, then a respondent code, already in the store or earlier in the file.
+    duplicates = (
+        ("submission_id", known_submissions, "duplicate-submission",
+         "the submission id is already in the store", "the submission id is also in row "),
+        ("respondent", known_respondents, "duplicate-respondent",
+         "respondent code already in this wave in the store", "respondent code also in row "),
+    )  # fmt: skip
+    for column, known, code, in_store, in_file in duplicates:
+        values = frame.get(column, blank)
+        given = values != ""
+        reject(given & values.isin(known), code, in_store)
+        reject(
+            given & values.duplicated(),
+            code,
+            lambda m, values=values, in_file=in_file: in_file + _first_row(rows, values, m),
+        )
     role_codes = [r.code for r in instrument.roles.values()]
     role = frame.get("role", nan)
     reject(~role.isin(role_codes), "invalid-role", f"role is missing or not one of {role_codes}")
