@@ -72,3 +72,12 @@ def assert_parameters(result, rows) -> pd.DataFrame:
     np.testing.assert_allclose(merged["se"], merged["se_r"], atol=1e-3)
     np.testing.assert_allclose(merged["std_all"], merged["std.all"], atol=1e-3)
     return merged
+
+
+def assert_modification_indices(table: pd.DataFrame, gold: pd.DataFrame) -> None:
+    """Our modification indices and expected parameter changes agree with lavaan's rows."""
+    merged = gold.merge(table, on=["lhs", "op", "rhs"], suffixes=("_r", ""))
+    assert len(merged) == len(gold) == len(table)
+    np.testing.assert_allclose(merged["mi"], merged["mi_r"], atol=1e-3)
+    np.testing.assert_allclose(merged["epc"], merged["epc_r"], atol=1e-3)
+    np.testing.assert_allclose(merged["sepc_all"], merged["sepc.all"], atol=1e-3)
