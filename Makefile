@@ -7,14 +7,22 @@ INSTALLED := $(VENV)/.installed
 
 INSTRUMENT := instrument/samenspel.yaml
 AREAS := instrument/areas.yaml
-DEMO := data/demo
-STORE := data/samenspel.duckdb
-RESULTS := results
-SITE := site
+# Everything the demo makes lives under demo/ and nowhere else: no target for one's own data
+# writes there, and the demo's targets delete only what `samenspel clean` recognises as the
+# demo's own (output folders it wrote whole, a store of simulated data only).
+DEMO ?= demo
+DEMO_EXPORTS := $(DEMO)/exports
+DEMO_STORE := $(DEMO)/samenspel.duckdb
+RESULTS := $(DEMO)/results
+SITE := $(DEMO)/site
 SEED ?= 2026
+# Extra options of the demo's steps, e.g. ANALYSE_FLAGS="--replicates 200" for a quicker run.
+SIMULATE_FLAGS ?=
+ANALYSE_FLAGS ?=
+REPORT_FLAGS ?=
 
 .DEFAULT_GOAL := help
-FIELDWORK := fieldwork
+FIELDWORK ?= fieldwork
 .PHONY: help install lock system-deps reports fieldwork golden test lint format clean ingest bench bench-cfa bench-index bench-ingest bench-national
 
 help: ## list the targets
@@ -46,37 +54,38 @@ system-deps: ## install the Debian packages listed in .ci/debian-packages.txt (a
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-$(DEMO)/simulation.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) $(wildcard pipeline/simulation/*.py)
-	$(SAMENSPEL) simulate --out $(DEMO) --seed $(SEED)
+$(DEMO_EXPORTS)/simulation.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) $(wildcard pipeline/simulation/*.py)
+	$(SAMENSPEL) simulate --out $(DEMO_EXPORTS) --seed $(SEED) $(SIMULATE_FLAGS)
 
-$(STORE): $(DEMO)/simulation.json $(wildcard pipeline/ingest/*.py)
-	rm -rf $(STORE) $(STORE).raw
-	$(SAMENSPEL) ingest $(DEMO)/kobo_2025.csv --wave 2025 --store $(STORE)
-	$(SAMENSPEL) ingest $(DEMO)/kobo_2026.csv --wave 2026 --store $(STORE)
+# A new demo store from the simulated exports; `clean` refuses a store holding real data.
+$(DEMO_STORE): $(DEMO_EXPORTS)/simulation.json $(wildcard pipeline/ingest/*.py)
+	$(SAMENSPEL) clean $(DEMO_STORE)
+	$(SAMENSPEL) ingest $(DEMO_EXPORTS)/kobo_2025.csv --wave 2025 --store $(DEMO_STORE)
+	$(SAMENSPEL) ingest $(DEMO_EXPORTS)/kobo_2026.csv --wave 2026 --store $(DEMO_STORE)
 
-$(RESULTS)/index.csv: $(STORE) $(wildcard pipeline/*.py pipeline/*/*.py) pipeline/methodology.yaml
-	$(SAMENSPEL) analyse --store $(STORE) --out $(RESULTS)
+$(RESULTS)/index.csv: $(DEMO_STORE) $(wildcard pipeline/*.py pipeline/*/*.py) pipeline/methodology.yaml
+	$(SAMENSPEL) analyse --store $(DEMO_STORE) --out $(RESULTS) $(ANALYSE_FLAGS)
 
 $(SITE)/index.html: $(RESULTS)/index.csv $(AREAS) $(wildcard instrument/*.geojson reports/*.py reports/templates/*)
-	$(SAMENSPEL) report --results $(RESULTS) --out $(SITE)
+	$(SAMENSPEL) report --results $(RESULTS) --out $(SITE) $(REPORT_FLAGS)
 
-reports: $(SITE)/index.html ## simulate the demo, ingest it, compute the index, write site/index.html
+reports: $(SITE)/index.html ## simulate the demo, ingest it, compute the index, write demo/site/index.html
 
 $(FIELDWORK)/manifest.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) $(wildcard instrument/*.py instrument/templates/*)
-	rm -rf $(FIELDWORK)/paper $(FIELDWORK)/previews  # no stale forms of a removed role
 	$(SAMENSPEL) fieldwork --out $(FIELDWORK) --instrument $(INSTRUMENT) --areas $(AREAS)
-	mkdir -p $(FIELDWORK)/previews
-	for pdf in $(FIELDWORK)/paper/*.pdf; do \
-	  pdftoppm -png -r 60 -f 1 -l 1 "$$pdf" "$(FIELDWORK)/previews/$$(basename "$$pdf" .pdf)"; done
 
 fieldwork: $(FIELDWORK)/manifest.json ## paper forms, show-cards, XLSForm, codebook, SPSS/XLSX templates in fieldwork/
 
 golden: $(INSTALLED) ## rewrite the golden files (tests/golden/) after an intended change; review the diff
 	SAMENSPEL_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/instrument -k golden
 
-# Ingest one export into the store: make ingest FILE=exports/wave3.sav WAVE=2027
-ingest: $(INSTALLED) ## ingest FILE=<export> WAVE=<id> into the store (CSV, XLSX, SPSS .sav)
-	@test -n "$(FILE)" && test -n "$(WAVE)" || { echo "usage: make ingest FILE=path/to/export WAVE=2027"; exit 2; }
+# Ingest one of your exports into your store (never the demo's):
+#   make ingest FILE=exports/wave3.sav WAVE=2027 STORE=monitor/samenspel.duckdb
+ingest: $(INSTALLED) ## ingest FILE=<export> WAVE=<id> STORE=<your store> (CSV, XLSX, SPSS .sav)
+	@test -n "$(FILE)" && test -n "$(WAVE)" && test -n "$(STORE)" || { \
+	  echo "usage: make ingest FILE=path/to/export WAVE=2027 STORE=path/to/your.duckdb"; exit 2; }
+	@case "$(abspath $(STORE))" in "$(abspath $(DEMO))"/*) \
+	  echo "STORE=$(STORE) is inside the demo's folder $(DEMO)/; keep your data elsewhere"; exit 2;; esac
 	$(SAMENSPEL) ingest $(FILE) --wave $(WAVE) --store $(STORE)
 	$(SAMENSPEL) status --store $(STORE)
 
@@ -103,5 +112,7 @@ bench-index: $(INSTALLED) ## time the index at national scale (3,000 areas x 5 w
 bench-national: $(INSTALLED) ## time and peak memory of every step at 300 and 3,000 areas (about 10 minutes)
 	$(BIN)/python benchmarks/bench_national.py
 
-clean: ## remove generated data, results and reports (keeps .venv)
-	rm -rf data results site $(FIELDWORK)
+# Only what the demo targets made, each checked by samenspel first (see DEMO above).
+clean: $(INSTALLED) ## remove the demo's data, results and report and the fieldwork folder (keeps .venv)
+	$(SAMENSPEL) clean $(SITE) $(RESULTS) $(DEMO_STORE) $(DEMO_EXPORTS) $(FIELDWORK)
+	@rmdir $(DEMO) 2>/dev/null || true

@@ -24,12 +24,15 @@ import pandas as pd
 
 from samenspel.files import (
     MANIFEST_KEY,
+    OUTPUT_MANIFEST,
     atomic_folder,
     check_output_folder,
     check_results,
     describe_os_error,
     neutralise_formulas,
+    output_kind,
     printable,
+    remove_output,
     restore_formulas,
     results_manifest,
     sha256_of,
@@ -72,6 +75,7 @@ from samenspel.pipeline.ingest.store import (
     open_store,
     raw_folder_for,
     remove_orphans,
+    remove_simulated_store,
     store_status,
 )
 from samenspel.pipeline.methodology import (
@@ -146,7 +150,7 @@ def load_settings(args: argparse.Namespace) -> tuple[Instrument, AreaRegistry, M
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    check_output_folder(args.out)
+    check_output_folder(args.out, "simulation")
     instrument, areas, method = load_settings(args)
     settings = SimulationSettings(
         waves=tuple(args.waves), per_side=args.per_side, seed=args.seed,
@@ -156,7 +160,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     rng = np.random.default_rng(settings.seed)
     files = {}
-    with atomic_folder(out) as staging:
+    with atomic_folder(out, "simulation") as staging:
         for position, wave in enumerate(settings.waves):
             frame = simulate_wave(instrument, areas, model, wave, rng)
             # Alternate Kobo's two header styles: with group prefixes and without.
@@ -294,7 +298,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     path = Path(args.store)
     if not path.exists():
         raise InputError(f"The store {path} does not exist; there is nothing to upgrade.")
+    # An earlier upgrade's copy is kept too: a new copy gets the next free name.
     backup = path.with_name(path.name + ".before-migration")
+    number = 1
+    while backup.exists():
+        number += 1
+        backup = path.with_name(f"{path.name}.before-migration-{number}")
     write_file_atomically(backup, path.read_bytes())
     try:
         con = duckdb.connect(str(path))
@@ -312,8 +321,30 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Remove outputs samenspel wrote: every path is checked before anything is removed."""
+    removals = []
+    for target in args.paths:
+        path = Path(target)
+        kind = output_kind(path) if path.is_dir() else None
+        if kind is not None:
+            check_output_folder(path, kind)
+            removals.append((path, lambda path=path, kind=kind: remove_output(path, kind)))
+        elif path.is_dir():
+            raise InputError(
+                f"{path} is a folder samenspel did not write (it has no {OUTPUT_MANIFEST}); "
+                "nothing was removed."
+            )
+        elif remove_simulated_store(path, check_only=True):
+            removals.append((path, lambda path=path: remove_simulated_store(path)))
+    for path, remove in removals:
+        remove()
+        say(f"removed {path}")
+    return 0
+
+
 def cmd_analyse(args: argparse.Namespace) -> int:
-    check_output_folder(args.out)
+    check_output_folder(args.out, "results")
     instrument, areas, method = load_settings(args)
     invariance = None
     if args.invariance:
@@ -419,7 +450,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     out = Path(args.out)
     # Written beside the old results and swapped in only when complete; metadata.json lists
     # every file with its checksum, so `report` can refuse a folder that mixes runs.
-    with atomic_folder(out) as staging:
+    with atomic_folder(out, "results") as staging:
         for name, table in {**tables, **quality_tables}.items():
             neutralise_formulas(table).to_csv(staging / f"{name}.csv", index=False)
         (staging / "columns.json").write_text(json.dumps(OUTPUT_COLUMNS, indent=2))
@@ -431,6 +462,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    if args.out:
+        check_output_folder(args.out, "plan")
     instrument, areas, method = load_settings(args)
     if not args.half_width > 0:
         raise InputError(f"--half-width must be above 0 index points, got {args.half_width}")
@@ -465,10 +498,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     summary = summarise_plan(plan, args.coverage)
     units = plan_units(plan, method, icc, args.coverage)
     if args.out:
-        out = Path(args.out)
-        for path, table in ((out, plan), (out.with_name(out.stem + "_units.csv"), units)):
-            csv = neutralise_formulas(table).to_csv(index=False)
-            write_file_atomically(path, csv.encode("utf-8"))
+        with atomic_folder(args.out, "plan") as staging:
+            for name, table in (("plan.csv", plan), ("plan_units.csv", units)):
+                neutralise_formulas(table).to_csv(staging / name, index=False)
+        say(f"plan -> {args.out}/plan.csv and plan_units.csv")
     print(
         f"For a {method.confidence:.0%} CI of the area index of +-{args.half_width:g} points, "
         f"from {source} ({summary['area_waves']} area-waves): the median area needs "
@@ -573,7 +606,7 @@ def check_same_settings(metadata: dict, instrument: Instrument, methodology: Pat
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    check_output_folder(args.out)
+    check_output_folder(args.out, "site")
     tables, metadata = read_results(Path(args.results))
     areas = load_areas(args.areas)
     boundaries, warnings = load_boundaries(areas)  # the outlines of the map, if any
@@ -603,7 +636,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     languages = LANGUAGES if args.language == "both" else (args.language,)
     pages = {}
-    with atomic_folder(out) as staging:
+    with atomic_folder(out, "site") as staging:
         for language in languages:
             with step(f"writing the {language} site ({len(layout.areas)} areas)"):
                 pages[language] = build_site(report_input, language, documents)
@@ -679,14 +712,14 @@ def step(what: str):
 def cmd_fieldwork(args: argparse.Namespace) -> int:
     from samenspel.instrument.fieldwork import build_fieldwork
 
-    check_output_folder(args.out)
+    check_output_folder(args.out, "fieldwork")
     instrument = load_instrument(args.instrument)
     areas = load_areas(args.areas)
     files, notes = build_fieldwork(
         instrument, areas, pdf=not args.no_pdf, validate=not args.no_validate
     )
     out = Path(args.out)
-    with atomic_folder(out) as staging:
+    with atomic_folder(out, "fieldwork") as staging:
         for name, content in files.items():
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -787,6 +820,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("fingerprint", cmd_key_fingerprint, "show the fingerprint of the key file", key_sub)
 
+    clean = add(
+        "clean",
+        cmd_clean,
+        "remove output folders samenspel wrote, and stores of simulated data only",
+    )
+    clean.add_argument("paths", nargs="+", help="output folders or demo store files")
+
     migrate_command = add("migrate", cmd_migrate, "upgrade a store to the current schema")
     migrate_command.add_argument("--store", required=True, help="the DuckDB store file")
 
@@ -822,7 +862,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--coverage", type=float, default=0.9, help="share of areas the n must suffice for"
     )
     plan.add_argument("--seed", type=int, default=2026, help="simulator seed without --store")
-    plan.add_argument("--out", default=None, help="write the per-area plan to this CSV")
+    plan.add_argument(
+        "--out", default=None, help="folder for plan.csv (per area) and plan_units.csv"
+    )
     inputs(plan, methodology=True)
 
     fieldwork = add(

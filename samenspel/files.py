@@ -1,11 +1,19 @@
-"""How the command line writes files: whole or not at all, and errors said plainly.
+"""How the command line writes files: whole or not at all, never over what it did not write.
 
-    with atomic_folder(out) as staging:      # write into staging; swapped in when complete
+    with atomic_folder(out, "site") as staging:  # write into staging; swapped in when complete
         ...
+    remove_output(out, "site")                # delete a folder only if samenspel wrote it all
     write_file_atomically(path, data)         # a single file, the same way
     manifest = results_manifest(folder)       # checksums of every result file
     check_results(folder, metadata)           # refuse a folder whose files are not one run
     neutralise_formulas(frame)                # text cells a spreadsheet would run, made inert
+
+Ownership: every folder a command writes carries :data:`OUTPUT_MANIFEST`, naming the kind of
+output (:data:`OUTPUT_KINDS`) and every file in it. A command writes into a folder only when
+it does not exist, is empty, or holds exactly the files of an earlier output of the same kind;
+anything else in it (a user's document, a subfolder, a file of another command) makes the
+command stop before it writes anything, naming what it found. So replacing the old output
+whole can never delete a file samenspel did not write.
 
 A command that dies part-way (a full disk, a kill) leaves the previous output as it was:
 new content is written to a hidden sibling folder (``.<name>.partial-<pid>``) and renamed
@@ -18,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -60,25 +69,131 @@ def _clean_up_after_dead_runs(out: Path) -> None:
             os.replace(path, out)
 
 
-def check_output_folder(out: str | Path) -> Path:
-    """``out`` as a path, refused when it is a file (commands call this before working)."""
+OUTPUT_MANIFEST = "samenspel-output.json"  # in every folder a command writes
+OUTPUT_KINDS = ("results", "site", "fieldwork", "simulation", "plan")
+FOREIGN_SHOWN = 5  # foreign files a refusal names
+
+
+def _entries(folder: Path) -> list[str]:
+    """Every file, folder and link under ``folder`` as a relative POSIX path (links are not
+    followed: a link is an entry of its own)."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        base = Path(root).relative_to(folder)
+        for name in dirs + files:
+            found.append((base / name).as_posix())
+    return sorted(found)
+
+
+def _manifest_of(out: Path) -> dict | None:
+    try:
+        manifest = json.loads((out / OUTPUT_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        return None
+    return manifest
+
+
+def _protected(out: Path) -> str | None:
+    """Why ``out`` may never be an output folder (None when it may)."""
+    resolved = out.resolve()
+    if resolved == Path(resolved.anchor):
+        return "it is the root of the file system"
+    if resolved == Path.home().resolve():
+        return "it is your home folder"
+    if resolved == Path.cwd().resolve():
+        return "it is the folder you are working in"
+    return None
+
+
+def _refuse(out: Path, kind: str, why: str) -> InputError:
+    suggestion = out / kind if not (out / kind).exists() else out.with_name(f"{out.name}-{kind}")
+    return InputError(
+        f"{out} cannot hold the {kind} output: {why}. samenspel replaces its output folder "
+        "whole, so it writes only into a folder that is new, empty, or holds nothing but an "
+        f"earlier {kind} output of samenspel. Nothing was written; choose a new or empty "
+        f"folder, e.g. {suggestion}."
+    )
+
+
+def check_output_folder(out: str | Path, kind: str) -> Path:
+    """``out`` as a path, when samenspel may (re)write it whole as an output of ``kind``.
+
+    Allowed: a folder that does not exist, an empty one, or one that holds exactly the files
+    listed in its :data:`OUTPUT_MANIFEST` of the same kind. Refused (:class:`InputError`,
+    naming a few of the files found): a file, the root or home folder, the working folder,
+    and a folder holding anything else. Commands call this before they start working.
+    """
+    if kind not in OUTPUT_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(OUTPUT_KINDS)}, got {kind!r}")
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} is a file; give a folder here (it is created when missing).")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise InputError(
+            f"{out} is a file or a link; give a folder here (it is created when missing). "
+            "Nothing was written."
+        )
+    protected = _protected(out)
+    if protected:
+        raise _refuse(out, kind, protected)
+    entries = _entries(out) if out.exists() else []
+    if not entries:
+        return out
+    manifest = _manifest_of(out)
+    if manifest is None:
+        shown = _listed(entries)
+        raise _refuse(out, kind, f"it holds files samenspel did not write ({shown})")
+    if manifest.get("kind") != kind:
+        raise _refuse(out, kind, f"it holds samenspel's {manifest.get('kind', 'unknown')} output")
+    ours = {OUTPUT_MANIFEST}
+    for name in manifest["files"]:
+        path = Path(str(name))
+        ours.add(path.as_posix())
+        ours.update(parent.as_posix() for parent in path.parents if parent != Path("."))
+    foreign = [entry for entry in entries if entry not in ours]
+    if foreign:
+        raise _refuse(out, kind, f"besides an earlier {kind} output it holds {_listed(foreign)}")
     return out
 
 
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:FOREIGN_SHOWN])
+    more = len(names) - FOREIGN_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _write_manifest(staging: Path, kind: str) -> None:
+    files = [
+        entry
+        for entry in _entries(staging)
+        if (staging / entry).is_file() or (staging / entry).is_symlink()
+    ]
+    manifest = {
+        "kind": kind,
+        "note": "written by samenspel; the whole folder is replaced by its next run",
+        "files": files,
+    }
+    (staging / OUTPUT_MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
 @contextlib.contextmanager
-def atomic_folder(out: str | Path) -> Iterator[Path]:
-    """A fresh folder to write ``out``'s new content into; it replaces ``out`` on success."""
-    out = check_output_folder(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+def atomic_folder(out: str | Path, kind: str) -> Iterator[Path]:
+    """A fresh folder to write ``out``'s new content into; it replaces ``out`` on success.
+
+    ``out`` is checked with :func:`check_output_folder` before anything is written and again
+    just before the swap (a file put there meanwhile stops the swap, not the file).
+    """
+    out = Path(out)
     _clean_up_after_dead_runs(out)
+    out = check_output_folder(out, kind)
+    out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         yield staging
+        _write_manifest(staging, kind)
+        check_output_folder(out, kind)
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
         if out.exists():
             os.replace(out, old)
@@ -86,6 +201,25 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def output_kind(folder: str | Path) -> str | None:
+    """The kind of samenspel output ``folder`` holds by its manifest (None: not an output)."""
+    manifest = _manifest_of(Path(folder))
+    return None if manifest is None else str(manifest.get("kind"))
+
+
+def remove_output(out: str | Path, kind: str) -> bool:
+    """Delete the folder ``out`` if it is samenspel's ``kind`` output and nothing else;
+    refuse (:class:`InputError`) when it holds anything samenspel did not write. True when
+    something was removed."""
+    out = Path(out)
+    _clean_up_after_dead_runs(out)
+    if not out.exists():
+        return False
+    check_output_folder(out, kind)
+    shutil.rmtree(out)
+    return True
 
 
 def write_file_atomically(path: str | Path, data: bytes) -> None:
@@ -124,7 +258,8 @@ def check_results(folder: Path, metadata: Mapping, leave_out: str) -> None:
     again = "Run `samenspel analyse` again to write a complete, consistent results folder."
     if not isinstance(listed, dict):
         raise InputError(f"{folder}/metadata.json lists no result files (an older run?). {again}")
-    present = {p.name for p in folder.iterdir() if p.name != leave_out and p.is_file()}
+    ignored = (leave_out, OUTPUT_MANIFEST)
+    present = {p.name for p in folder.iterdir() if p.name not in ignored and p.is_file()}
     missing = sorted(set(listed) - present)
     extra = sorted(present - set(listed))
     changed = sorted(n for n in set(listed) & present if sha256_of(folder / n) != listed[n])

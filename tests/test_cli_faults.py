@@ -197,13 +197,15 @@ def test_a_killed_analyse_leaves_the_old_results(built, tmp_path):
 
 
 def test_a_run_killed_while_writing_leaves_the_old_folder_and_the_next_run_cleans_up(tmp_path):
+    from samenspel.files import OUTPUT_MANIFEST, atomic_folder
+
     out = tmp_path / "results"
-    out.mkdir()
-    (out / "old.csv").write_text("old")
+    with atomic_folder(out, "results") as staging:
+        (staging / "old.csv").write_text("old")
     writer = (
         "import signal, sys\n"
         "from samenspel.files import atomic_folder\n"
-        "with atomic_folder(sys.argv[1]) as staging:\n"
+        "with atomic_folder(sys.argv[1], 'results') as staging:\n"
         "    (staging / 'new.csv').write_text('half')\n"
         "    print('writing', flush=True)\n"
         "    signal.pause()\n"
@@ -214,14 +216,13 @@ def test_a_run_killed_while_writing_leaves_the_old_folder_and_the_next_run_clean
     assert process.stdout.readline().strip() == "writing"
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert [p.name for p in out.iterdir()] == ["old.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["old.csv", OUTPUT_MANIFEST]
     partial = [p for p in tmp_path.iterdir() if p.name.startswith(".results.partial-")]
     assert len(partial) == 1
-    from samenspel.files import atomic_folder
 
-    with atomic_folder(out) as staging:
+    with atomic_folder(out, "results") as staging:
         (staging / "new.csv").write_text("whole")
-    assert [p.name for p in out.iterdir()] == ["new.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["new.csv", OUTPUT_MANIFEST]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".results.")]
 
 
@@ -342,9 +343,9 @@ def test_cells_that_look_like_formulas_are_guarded_in_plan_and_shown_plainly_in_
     for table in ("responses", "waves", "files", "rejects", "quality_flags"):
         con.execute(f"UPDATE {table} SET wave = '=HYPERLINK(1)' WHERE wave = '2026'")
     con.close()
-    plan = tmp_path / "plan.csv"
+    plan = tmp_path / "plan"
     assert main(["plan", "--half-width", "3", "--store", str(store), "--out", str(plan)]) == 0
-    assert "'=HYPERLINK(1)" in plan.read_text()
+    assert "'=HYPERLINK(1)" in (plan / "plan.csv").read_text()
     results, site = tmp_path / "results", tmp_path / "site"
     assert (
         main(["analyse", "--store", str(store), "--out", str(results), "--replicates", "100"]) == 0

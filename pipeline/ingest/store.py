@@ -1,7 +1,7 @@
 """The monitor store: one DuckDB file for the tables, one folder beside it for the raw files.
 
-    con = open_store("data/samenspel.duckdb")          # creates or migrates the store
-    raw = raw_folder(con)                               # data/samenspel.duckdb.raw/
+    con = open_store("monitor/samenspel.duckdb")       # creates or migrates the store
+    raw = raw_folder(con)                               # monitor/samenspel.duckdb.raw/
 
 Schema version :data:`SCHEMA_VERSION` (3):
 
@@ -46,6 +46,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -283,10 +284,17 @@ def open_store(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
     if read_only and not path.exists():
         raise InputError(
             f"The store {path} does not exist. Ingest a survey export first, e.g. "
-            f"`samenspel ingest data/demo/kobo_2025.csv --wave 2025 --store {path}`, "
+            f"`samenspel ingest export.csv --wave 2026 --store {path}`, "
             "or run `make reports` to build the demo store."
         )
     check_store_file(path)
+    raw = raw_folder_for(path)
+    if not path.exists() and raw.exists() and any(raw.iterdir()):
+        raise InputError(
+            f"There is no store at {path}, but its raw folder {raw} exists and holds files. "
+            "A new store there would adopt files it did not keep. Restore the store file "
+            "from a backup, or give another --store path. Nothing was written."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
@@ -338,7 +346,7 @@ def check_store_file(path: Path) -> None:
             raise InputError(
                 f"{path} is not a valid DuckDB database file, so not a samenspel store (is it an "
                 "export? ingest it with `samenspel ingest FILE --store STORE`). Give the path "
-                "of the store, e.g. data/samenspel.duckdb."
+                "of the store, e.g. monitor/samenspel.duckdb."
             )
 
 
@@ -548,3 +556,49 @@ def remove_orphans(con: duckdb.DuckDBPyConnection) -> list[str]:
         os.chmod(path, 0o644)
         path.unlink()
     return removed
+
+
+def remove_simulated_store(path: str | Path, check_only: bool = False) -> bool:
+    """Delete the store at ``path`` and its raw folder when it holds simulated data only.
+
+    A store of real data is never deleted by samenspel: one with a file that is not the
+    simulator's (or that cannot be read as a store), or a raw folder holding anything but the
+    store's own files, is refused with :class:`InputError` and left as it was. True when
+    something was removed (or, with ``check_only``, would be); False when there is no store.
+    """
+    path = Path(path)
+    raw = raw_folder_for(path)
+    if not path.exists() and not raw.exists():
+        return False
+    keep = (
+        "samenspel deletes only a store of simulated demo data; it leaves this one as it was. "
+        "Delete it yourself if you are sure, or point the demo elsewhere."
+    )
+    if not path.is_file():
+        raise InputError(f"{path} is not a store file (or is missing beside {raw}). {keep}")
+    check_store_file(path)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise InputError(f"{path} cannot be opened ({exc}). {keep}") from None
+    try:
+        files = con.execute("SELECT name, sha256, simulated FROM files").df()
+    except duckdb.Error:
+        raise InputError(f"{path} is not a samenspel store. {keep}") from None
+    finally:
+        con.close()
+    real = files.loc[~files["simulated"].fillna(False).astype(bool), "name"].tolist()
+    if real:
+        raise InputError(f"{path} holds data that is not simulated ({', '.join(real[:5])}). {keep}")
+    kept = set(files["sha256"])
+    foreign = sorted(p.name for p in raw.iterdir() if p.name not in kept) if raw.is_dir() else []
+    if foreign:
+        shown = ", ".join(foreign[:5])
+        raise InputError(f"{raw} holds files the store did not keep ({shown}). {keep}")
+    if check_only:
+        return True
+    if raw.is_dir():
+        shutil.rmtree(raw)
+    path.unlink()
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    return True

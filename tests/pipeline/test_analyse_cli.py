@@ -86,14 +86,14 @@ def test_a_store_without_unit_codes_analyses_as_before(tmp_path, capsys):
 
 def test_plan_from_the_store_and_from_the_simulator(store, tmp_path, capsys):
     assert (
-        main(["plan", "--half-width", "3", "--store", str(store), "--out", str(tmp_path / "p.csv")])
+        main(["plan", "--half-width", "3", "--store", str(store), "--out", str(tmp_path / "p")])
         == 0
     )
     printed = capsys.readouterr().out
     assert "earlier waves" in printed and "respondents per side" in printed
     assert "ICC by unit" in printed and "wave 2026 in the store" in printed
-    assert len(pd.read_csv(tmp_path / "p.csv")) == 18
-    units = pd.read_csv(tmp_path / "p_units.csv")
+    assert len(pd.read_csv(tmp_path / "p" / "plan.csv")) == 18
+    units = pd.read_csv(tmp_path / "p" / "plan_units.csv")
     assert list(units.units_per_side) == list(range(2, 11))
     assert main(["plan", "--half-width", "4"]) == 0
     assert "simulator" in capsys.readouterr().out
