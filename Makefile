@@ -7,6 +7,9 @@ INSTALLED := $(VENV)/.installed
 
 INSTRUMENT := instrument/samenspel.yaml
 AREAS := instrument/areas.yaml
+METHODOLOGY := pipeline/methodology.yaml
+# The demo names the built-in files: outside a project no command takes them by itself.
+BUILT_IN := --instrument $(INSTRUMENT) --areas $(AREAS)
 # Everything the demo makes lives under demo/ and nowhere else: no target for one's own data
 # writes there, and the demo's targets delete only what `samenspel clean` recognises as the
 # demo's own (output folders it wrote whole, a store of simulated data only).
@@ -23,7 +26,7 @@ REPORT_FLAGS ?=
 
 .DEFAULT_GOAL := help
 FIELDWORK ?= fieldwork
-.PHONY: help install lock system-deps reports fieldwork golden test lint format clean ingest bench bench-cfa bench-index bench-ingest bench-national
+.PHONY: help install lock system-deps reports fieldwork golden test lint format clean ingest analyse report bench bench-cfa bench-index bench-ingest bench-national
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,39 +58,58 @@ system-deps: ## install the Debian packages listed in .ci/debian-packages.txt (a
 	fi
 
 $(DEMO_EXPORTS)/simulation.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) $(wildcard pipeline/simulation/*.py)
-	$(SAMENSPEL) simulate --out $(DEMO_EXPORTS) --seed $(SEED) $(SIMULATE_FLAGS)
+	$(SAMENSPEL) simulate --out $(DEMO_EXPORTS) --seed $(SEED) $(BUILT_IN) $(SIMULATE_FLAGS)
 
 # A new demo store from the simulated exports; `clean` refuses a store holding real data.
 $(DEMO_STORE): $(DEMO_EXPORTS)/simulation.json $(wildcard pipeline/ingest/*.py)
 	$(SAMENSPEL) clean $(DEMO_STORE)
-	$(SAMENSPEL) ingest $(DEMO_EXPORTS)/kobo_2025.csv --wave 2025 --store $(DEMO_STORE)
-	$(SAMENSPEL) ingest $(DEMO_EXPORTS)/kobo_2026.csv --wave 2026 --store $(DEMO_STORE)
+	$(SAMENSPEL) ingest $(DEMO_EXPORTS)/kobo_2025.csv --wave 2025 --store $(DEMO_STORE) $(BUILT_IN)
+	$(SAMENSPEL) ingest $(DEMO_EXPORTS)/kobo_2026.csv --wave 2026 --store $(DEMO_STORE) $(BUILT_IN)
 
-$(RESULTS)/index.csv: $(DEMO_STORE) $(wildcard pipeline/*.py pipeline/*/*.py) pipeline/methodology.yaml
-	$(SAMENSPEL) analyse --store $(DEMO_STORE) --out $(RESULTS) $(ANALYSE_FLAGS)
+$(RESULTS)/index.csv: $(DEMO_STORE) $(wildcard pipeline/*.py pipeline/*/*.py) $(METHODOLOGY)
+	$(SAMENSPEL) analyse --store $(DEMO_STORE) --out $(RESULTS) $(BUILT_IN) \
+		--methodology $(METHODOLOGY) $(ANALYSE_FLAGS)
 
 $(SITE)/index.html: $(RESULTS)/index.csv $(AREAS) $(wildcard instrument/*.geojson reports/*.py reports/templates/*)
-	$(SAMENSPEL) report --results $(RESULTS) --out $(SITE) $(REPORT_FLAGS)
+	$(SAMENSPEL) report --results $(RESULTS) --out $(SITE) $(BUILT_IN) \
+		--methodology $(METHODOLOGY) $(REPORT_FLAGS)
 
 reports: $(SITE)/index.html ## simulate the demo, ingest it, compute the index, write demo/site/index.html
 
 $(FIELDWORK)/manifest.json: $(INSTALLED) $(INSTRUMENT) $(AREAS) $(wildcard instrument/*.py instrument/templates/*)
-	$(SAMENSPEL) fieldwork --out $(FIELDWORK) --instrument $(INSTRUMENT) --areas $(AREAS)
+	$(SAMENSPEL) fieldwork --out $(FIELDWORK) $(BUILT_IN)
 
 fieldwork: $(FIELDWORK)/manifest.json ## paper forms, show-cards, XLSForm, codebook, SPSS/XLSX templates in fieldwork/
 
 golden: $(INSTALLED) ## rewrite the golden files (tests/golden/) after an intended change; review the diff
 	SAMENSPEL_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/instrument -k golden
 
-# Ingest one of your exports into your store (never the demo's):
-#   make ingest FILE=exports/wave3.sav WAVE=2027 STORE=monitor/samenspel.duckdb
-ingest: $(INSTALLED) ## ingest FILE=<export> WAVE=<id> STORE=<your store> (CSV, XLSX, SPSS .sav)
-	@test -n "$(FILE)" && test -n "$(WAVE)" && test -n "$(STORE)" || { \
-	  echo "usage: make ingest FILE=path/to/export WAVE=2027 STORE=path/to/your.duckdb"; exit 2; }
-	@case "$(abspath $(STORE))" in "$(abspath $(DEMO))"/*) \
-	  echo "STORE=$(STORE) is inside the demo's folder $(DEMO)/; keep your data elsewhere"; exit 2;; esac
-	$(SAMENSPEL) ingest $(FILE) --wave $(WAVE) --store $(STORE)
-	$(SAMENSPEL) status --store $(STORE)
+# One's own data lives in a project (`samenspel init DIR`), never under demo/:
+#   make ingest FILE=exports/wave3.sav WAVE=2027 PROJECT=monitor
+# (STORE=, INSTRUMENT_FILE=, AREAS_FILE= override one file of the project.)
+OWN = $(if $(PROJECT),--project $(PROJECT)) $(if $(STORE),--store $(STORE)) \
+	$(if $(INSTRUMENT_FILE),--instrument $(INSTRUMENT_FILE)) $(if $(AREAS_FILE),--areas $(AREAS_FILE))
+define own-data-only
+	@test -n "$(PROJECT)$(STORE)" || { echo "usage: make $@ PROJECT=path/to/project ..."; exit 2; }
+	@case "$(abspath $(or $(STORE),$(PROJECT)))" in "$(abspath $(DEMO))"|"$(abspath $(DEMO))"/*) \
+	  echo "$(or $(STORE),$(PROJECT)) is inside the demo's folder $(DEMO)/; keep your data elsewhere"; \
+	  exit 2;; esac
+endef
+
+ingest: $(INSTALLED) ## ingest FILE=<export> WAVE=<id> into PROJECT=<your project> (CSV, XLSX, SPSS .sav)
+	@test -n "$(FILE)" && test -n "$(WAVE)" || { \
+	  echo "usage: make ingest FILE=path/to/export WAVE=2027 PROJECT=path/to/project"; exit 2; }
+	$(own-data-only)
+	$(SAMENSPEL) ingest $(FILE) --wave $(WAVE) $(OWN)
+	$(SAMENSPEL) status $(if $(PROJECT),--project $(PROJECT)) $(if $(STORE),--store $(STORE))
+
+analyse: $(INSTALLED) ## analyse PROJECT=<your project>: its results folder
+	$(own-data-only)
+	$(SAMENSPEL) analyse $(OWN)
+
+report: $(INSTALLED) ## report PROJECT=<your project>: its site, from its results
+	$(own-data-only)
+	$(SAMENSPEL) report $(OWN)
 
 bench-ingest: $(INSTALLED) ## time and peak memory of ingesting a national export (1.2 M rows)
 	$(BIN)/python benchmarks/bench_ingest.py

@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from samenspel.instrument.load import kind_of, read_yaml
+from samenspel.instrument.load import as_written, closest_key, kind_of, read_yaml
 from samenspel.instrument.model import (
     SIDES,
     UNIT_NOT_LISTED,
@@ -23,6 +23,9 @@ AREA_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 MUNICIPALITY_PATTERN = re.compile(r"GM\d{4}")
 UNIT_EXAMPLE = "`professional: [{code: on-wijkteam-1, name: Wijkteam Noord, members: 18}]`"
 BOUNDARY_FIELDS = ("file", "wijk_property", "buurt_property", "source")
+TOP_FIELDS = ("municipalities", "areas", "boundaries")
+AREA_FIELDS = ("id", "name", "municipality", "kind", "cbs_wijk", "cbs_buurt", "units")
+UNIT_FIELDS = ("code", "name", "members")
 BOUNDARY_EXAMPLE = "`boundaries: {file: wijken.geojson, wijk_property: wijkcode}`"
 # Names (of areas, units, municipalities) end up in forms, CSV files and the report: one line
 # of plain text. Refused: control characters (CR, LF, NUL, tab, escape codes), lone
@@ -69,18 +72,47 @@ def _same_name(name: str) -> str:
 
 
 def load_areas(path: str | Path) -> AreaRegistry:
-    """Load and validate an area registry; raise :class:`ProblemsFound` on errors.
+    """Load and validate an area registry; raise :class:`ProblemsFound` on errors (warnings
+    are left out: :func:`check_areas` returns them)."""
+    registry, problems = check_areas(path)
+    if registry is None:  # the errors first: they are what stops the command
+        raise ProblemsFound(sorted(problems, key=lambda p: p.level is not Level.ERROR))
+    return registry
+
+
+def check_areas(path: str | Path) -> tuple[AreaRegistry | None, list[Problem]]:
+    """Validate an area registry: the registry (None when there are errors) and every
+    problem found, each placed by line and area id.
 
     Names must be plain text; area names unique within their municipality (the same name in
-    two municipalities is two areas: everything downstream is keyed by the area id).
+    two municipalities is two areas: everything downstream is keyed by the area id). Every
+    key must be one the registry knows (a misspelling is an error naming the nearest known
+    key); codes are read as written (``0361`` stays ``0361``, not the octal number 241).
     """
     problems: list[Problem] = []
-    raw = read_yaml(path, problems)
+    raw = read_yaml(path, problems, placed=True)
     if problems:
-        raise ProblemsFound(problems)
+        return None, problems
 
-    def error(where: str, code: str, message: str, hint: str) -> None:
-        problems.append(Problem(Level.ERROR, code, f"{path}: {where}", message, hint))
+    def error(where: str, code: str, message: str, hint: str, node=None) -> None:
+        line = getattr(node, "line", 0)
+        place = f"{path}:{line}: {where}" if line else f"{path}: {where}"
+        problems.append(Problem(Level.ERROR, code, place, message, hint))
+
+    def warn(where: str, code: str, message: str, hint: str, node=None) -> None:
+        line = getattr(node, "line", 0)
+        place = f"{path}:{line}: {where}" if line else f"{path}: {where}"
+        problems.append(Problem(Level.WARNING, code, place, message, hint))
+
+    def unknown_keys(node: dict, where: str, known: tuple[str, ...]) -> None:
+        for key in node:
+            if key not in known:
+                written = as_written(key)
+                place = f"{path}:{node.line_of(key)}: {where + '.' if where else ''}"
+                problems.append(Problem(Level.ERROR, "unknown-field",
+                                        place + yaml_key(written),
+                                        f"{written!r} is not a field here",
+                                        closest_key(written, known)))  # fmt: skip
 
     def name(value: Any, where: str) -> str | None:
         problem = name_problem(value)
@@ -89,6 +121,7 @@ def load_areas(path: str | Path) -> AreaRegistry:
             return None
         return value.strip()
 
+    unknown_keys(raw, "", TOP_FIELDS)
     listed = raw.get("municipalities") or {}
     if not isinstance(listed, dict):
         error(
@@ -101,14 +134,18 @@ def load_areas(path: str | Path) -> AreaRegistry:
     municipalities: dict[str, str] = {}
     code_of_name: dict[str, str] = {}
     for code, value in listed.items():
-        where = f"municipalities.{yaml_key(code)}"
-        if not MUNICIPALITY_PATTERN.fullmatch(str(code)):
+        written = as_written(code)
+        where = f"municipalities.{yaml_key(written)}"
+        if not isinstance(code, str) or not MUNICIPALITY_PATTERN.fullmatch(code):
+            digits = written.isdigit() and len(written) == 4
             error(
                 where,
                 "invalid-code",
-                f"{code!r} is not a CBS municipality code",
-                "write GM and four digits, e.g. GM0363",
+                f"{written} is not a CBS municipality code",
+                f"write GM{written}" if digits else "write GM and four digits, e.g. GM0363",
+                listed,
             )
+            code = f"GM{written}" if digits else written
         label = name(value, where)
         municipalities[str(code)] = label or ""
         first = code_of_name.setdefault(_same_name(label or ""), str(code))
@@ -127,7 +164,7 @@ def load_areas(path: str | Path) -> AreaRegistry:
             "a list of areas is required",
             "add `areas:` with `- {id: ..., name: ..., municipality: GM...., kind: wijk}`",
         )
-        raise ProblemsFound(problems)
+        return None, problems
     areas: list[Area] = []
     seen: set[str] = set()
     seen_units: set[str] = set()
@@ -137,6 +174,9 @@ def load_areas(path: str | Path) -> AreaRegistry:
         if not isinstance(node, dict):
             error(where, "wrong-type", "expected a mapping", "write `{id: ..., name: ...}`")
             continue
+        if node.get("id"):
+            where = f"area {yaml_key(as_written(node['id']))}"
+        unknown_keys(node, where, AREA_FIELDS)
         missing = [f for f in ("id", "name", "municipality", "kind") if not node.get(f)]
         if missing:
             error(
@@ -144,9 +184,10 @@ def load_areas(path: str | Path) -> AreaRegistry:
                 "missing-field",
                 f"missing {', '.join(missing)}",
                 "every area needs id, name, municipality and kind",
+                node,
             )
             continue
-        area_id = str(node["id"])
+        area_id = as_written(node["id"])
         if not AREA_ID_PATTERN.fullmatch(area_id):
             error(
                 f"{where}.id",
@@ -160,15 +201,17 @@ def load_areas(path: str | Path) -> AreaRegistry:
                 "duplicate-code",
                 f"area id {area_id!r} is used twice",
                 "give every area its own id",
+                node,
             )
         seen.add(area_id)
-        municipality = str(node["municipality"])
+        municipality = as_written(node["municipality"])
         if municipality not in municipalities:
             error(
                 f"{where}.municipality",
                 "unknown-reference",
                 f"municipality {municipality!r} is not listed under municipalities",
                 f"add it there or use one of {', '.join(map(str, municipalities))}",
+                node,
             )
         area_name = name(node["name"], f"{where}.name")
         first = place_of_name.setdefault((municipality, _same_name(area_name or "")), where)
@@ -179,6 +222,7 @@ def load_areas(path: str | Path) -> AreaRegistry:
                 f"the name {area_name!r} is already used for {first} in "
                 f"{municipalities.get(municipality) or municipality}",
                 "give every area of a municipality its own name",
+                node,
             )
         if node["kind"] not in AREA_KINDS:
             error(
@@ -186,6 +230,7 @@ def load_areas(path: str | Path) -> AreaRegistry:
                 "invalid-value",
                 f"kind {node['kind']!r} is not known",
                 f"use one of {', '.join(AREA_KINDS)}",
+                node,
             )
         cbs = {k: node.get(k) for k in ("cbs_wijk", "cbs_buurt")}
         for key, value in cbs.items():
@@ -193,10 +238,22 @@ def load_areas(path: str | Path) -> AreaRegistry:
                 error(
                     f"{where}.{key}",
                     "wrong-type",
-                    f"{key} must be text, found {value!r}",
+                    f"{key} must be text, found {as_written(value)}",
                     'quote CBS codes so leading zeros survive, e.g. "WK036301"',
+                    node,
                 )
-        units = _units(node.get("units"), area_id, where, seen_units, error, name)
+        units = _units(node.get("units"), area_id, where, seen_units, error, name, unknown_keys)
+        for side in SIDES:
+            if not any(unit.side == side for unit in units):
+                warn(
+                    f"{where}.units.{side}",
+                    "missing-field",
+                    f"no {side} units are listed",
+                    "list the teams or organisations you recruit through, with their "
+                    "members: without them every respondent of this side counts as not "
+                    "listed and the intervals assume independent draws",
+                    node,
+                )
         areas.append(
             Area(
                 area_id,
@@ -210,9 +267,9 @@ def load_areas(path: str | Path) -> AreaRegistry:
             )
         )
     boundaries = _boundary_file(raw.get("boundaries"), Path(path), error)
-    if problems:
-        raise ProblemsFound(problems)
-    return AreaRegistry(tuple(areas), str(path), boundaries)
+    if any(p.level is Level.ERROR for p in problems):
+        return None, problems
+    return AreaRegistry(tuple(areas), str(path), boundaries), problems
 
 
 def _boundary_file(node, path: Path, error) -> BoundaryFile | None:
@@ -231,7 +288,7 @@ def _boundary_file(node, path: Path, error) -> BoundaryFile | None:
                 f"boundaries.{yaml_key(key)}",
                 "unknown-field",
                 f"{key!r} is not a field here",
-                f"use {', '.join(BOUNDARY_FIELDS)}; check the spelling",
+                closest_key(key, BOUNDARY_FIELDS),
             )
     if not node.get("file"):
         error("boundaries", "missing-field", "the GeoJSON file is missing", BOUNDARY_EXAMPLE)
@@ -247,7 +304,9 @@ def _boundary_file(node, path: Path, error) -> BoundaryFile | None:
     return BoundaryFile(str(path.parent / texts.pop("file")), **texts)
 
 
-def _units(node, area_id: str, where: str, seen: set[str], error, name_of) -> tuple[Unit, ...]:
+def _units(
+    node, area_id: str, where: str, seen: set[str], error, name_of, unknown_keys
+) -> tuple[Unit, ...]:
     """The recruitment units of one area: ``units: {professional: [...], informal: [...]}``.
 
     Unit codes are unique in the whole registry (the questionnaire stores the code alone).
@@ -262,7 +321,9 @@ def _units(node, area_id: str, where: str, seen: set[str], error, name_of) -> tu
         names: dict[str, str] = {}  # the same name twice would be one choice on the forms
         at = f"{where}.units.{yaml_key(side)}"
         if side not in SIDES:
-            error(at, "invalid-value", f"side {side!r} is not known", f"use {' or '.join(SIDES)}")
+            error(
+                at, "invalid-value", f"side {side!r} is not known", closest_key(side, SIDES), node
+            )
             continue
         if not isinstance(entries, list):
             error(at, "wrong-type", "expected a list of units", UNIT_EXAMPLE)
@@ -270,9 +331,11 @@ def _units(node, area_id: str, where: str, seen: set[str], error, name_of) -> tu
         for position, entry in enumerate(entries):
             here = f"{at}[{position}]"
             if not isinstance(entry, dict) or not entry.get("code") or not entry.get("name"):
-                error(here, "missing-field", "a unit needs a code and a name", UNIT_EXAMPLE)
+                error(here, "missing-field", "a unit needs a code and a name", UNIT_EXAMPLE, entry)
                 continue
-            code, members = str(entry["code"]), entry.get("members")
+            code, members = as_written(entry["code"]), entry.get("members")
+            here = f"{at}[{yaml_key(code)}]"
+            unknown_keys(entry, here, UNIT_FIELDS)
             unit_name = name_of(entry["name"], f"{here}.name")
             first = names.setdefault(_same_name(unit_name or ""), here)
             if unit_name is not None and first != here:
@@ -281,6 +344,7 @@ def _units(node, area_id: str, where: str, seen: set[str], error, name_of) -> tu
                     "duplicate-code",
                     f"the name {unit_name!r} is already used for {first}",
                     "give every unit of an area and side its own name",
+                    entry,
                 )
             if not AREA_ID_PATTERN.fullmatch(code) or code == UNIT_NOT_LISTED:
                 error(
@@ -289,6 +353,7 @@ def _units(node, area_id: str, where: str, seen: set[str], error, name_of) -> tu
                     f"unit code {code!r} is not allowed",
                     "use lower-case letters, digits and hyphens "
                     f"(and not {UNIT_NOT_LISTED!r}, the answer for a unit that is not listed)",
+                    entry,
                 )
             if code in seen:
                 error(
@@ -296,6 +361,7 @@ def _units(node, area_id: str, where: str, seen: set[str], error, name_of) -> tu
                     "duplicate-code",
                     f"unit code {code!r} is used twice",
                     "give every unit its own code, unique in the whole registry",
+                    entry,
                 )
             seen.add(code)
             if members is not None and (
@@ -306,6 +372,7 @@ def _units(node, area_id: str, where: str, seen: set[str], error, name_of) -> tu
                     "invalid-value",
                     f"members must be a whole number above 0, found {members!r}",
                     "give the number of people in the unit, or leave `members` out",
+                    entry,
                 )
                 members = None
             units.append(Unit(code, unit_name or "", area_id, side, members))

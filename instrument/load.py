@@ -8,6 +8,7 @@ Validation happens here, once, at the edge; everything downstream trusts the mod
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from pathlib import Path
@@ -35,7 +36,7 @@ from samenspel.instrument.model import (
     fill_placeholders,
     freeze,
 )
-from samenspel.instrument.problems import Level, Problem, ProblemsFound, has_errors
+from samenspel.instrument.problems import Level, Problem, ProblemsFound, has_errors, yaml_key
 
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 CONSTRUCT_CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -112,8 +113,67 @@ class _Loader(yaml.SafeLoader):
             ) from None
 
 
-def read_yaml(path: str | Path, problems: list[Problem]) -> dict | None:
-    """Read a YAML file whose top level is a mapping; on failure add a problem, return None."""
+ITEM_FIELDS = ("code", "kind", "scale", "text", "instruction", "roles", "facet")
+
+
+class PlacedDict(dict):
+    """A YAML mapping that knows its line in the file (1-based) and its keys' lines, for
+    messages."""
+
+    line = 0
+    key_lines: dict[str, int] = {}  # noqa: RUF012 (set per instance by the loader)
+
+    def line_of(self, key: object) -> int:
+        return self.key_lines.get(as_written(key), self.line)
+
+
+class NumberText(int):
+    """A YAML integer that remembers how it was written: ``0361`` is read as the octal
+    number 241 by YAML 1.1, but a message must show what the user wrote."""
+
+    text = ""
+
+
+class _PlacedLoader(_Loader):
+    """The safe loader, with each mapping's line and each integer's written form kept."""
+
+    def construct_yaml_map(self, node):
+        mapping = PlacedDict()
+        mapping.line = node.start_mark.line + 1
+        yield mapping
+        mapping.update(self.construct_mapping(node))
+        mapping.key_lines = {
+            str(key.value): key.start_mark.line + 1
+            for key, _ in node.value
+            if isinstance(key, yaml.ScalarNode)
+        }
+
+    def construct_yaml_int(self, node):
+        number = NumberText(super().construct_yaml_int(node))
+        number.text = str(node.value)
+        return number
+
+
+_PlacedLoader.add_constructor("tag:yaml.org,2002:map", _PlacedLoader.construct_yaml_map)
+_PlacedLoader.add_constructor("tag:yaml.org,2002:int", _PlacedLoader.construct_yaml_int)
+
+
+def as_written(value: object) -> str:
+    """A value as the user wrote it in the YAML file (integers keep their leading zeros)."""
+    return value.text if isinstance(value, NumberText) and value.text else str(value)
+
+
+def closest_key(key: object, known: tuple[str, ...]) -> str:
+    """The fix for an unknown key: the nearest known key, or the list of known keys."""
+    match = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    return f"did you mean `{match[0]}`?" if match else f"use {', '.join(known)}"
+
+
+def read_yaml(path: str | Path, problems: list[Problem], placed: bool = False) -> dict | None:
+    """Read a YAML file whose top level is a mapping; on failure add a problem, return None.
+
+    ``placed``: mappings are :class:`PlacedDict` (with their line) and integers
+    :class:`NumberText` (with their written form)."""
     path = Path(path)
 
     def problem(code: str, where: str, message: str, hint: str) -> None:
@@ -147,7 +207,7 @@ def read_yaml(path: str | Path, problems: list[Problem]) -> dict | None:
         )
         return None
     try:
-        raw = yaml.load(text, Loader=_Loader)  # a SafeLoader: plain data only
+        raw = yaml.load(text, Loader=_PlacedLoader if placed else _Loader)  # safe: plain data
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -186,6 +246,14 @@ class _Checker:
 
     def warn(self, code: str, path: str, message: str, hint: str = "") -> None:
         self.add(Level.WARNING, code, path, message, hint)
+
+    def known(self, node: dict, path: str, fields: tuple[str, ...]) -> None:
+        """An error for every key of ``node`` that is not one of ``fields``."""
+        for key in node:
+            if key not in fields:
+                where = f"{path}.{yaml_key(key)}" if path != "(top level)" else yaml_key(key)
+                self.error("unknown-field", where, f"{str(key)!r} is not a field here",
+                           closest_key(str(key), fields))  # fmt: skip
 
     def mapping(self, node: Any, path: str, required: bool = True) -> dict:
         if node is None and not required:
@@ -297,7 +365,9 @@ def load_instrument(path: str | Path) -> Instrument:
 
 def _build(raw: Any, c: _Checker, path: Path, readability: bool) -> Instrument | None:
     root = c.mapping(raw, "(top level)")
+    c.known(root, "(top level)", ("instrument", "roles", "answer_scales", "sections", "constructs"))
     head = c.mapping(root.get("instrument"), "instrument")
+    c.known(head, "instrument", ("id", "version", "languages", "default_language", "title"))
     instrument_id = c.string(head.get("id"), "instrument.id") or ""
     version = c.string(head.get("version"), "instrument.version") or ""
     languages_node = head.get("languages")
@@ -352,6 +422,7 @@ def _roles(node: Any, c: _Checker, languages: tuple[str, ...]) -> dict[str, Role
     for role_id, spec in c.mapping(node, "roles").items():
         path = f"roles.{role_id}"
         spec = c.mapping(spec, path)
+        c.known(spec, path, ("side", "code", "label", "placeholders"))
         side = spec.get("side")
         if side not in (*SIDES, "none"):
             c.error(
@@ -422,6 +493,7 @@ def _answer_scales(node: Any, c: _Checker, languages, roles) -> dict[str, Answer
     for scale_id, spec in c.mapping(node, "answer_scales").items():
         path = f"answer_scales.{scale_id}"
         spec = c.mapping(spec, path)
+        c.known(spec, path, ("kind", "options", "missing", "minimum", "maximum"))
         kind = spec.get("kind")
         if kind not in SCALE_KINDS:
             c.error(
@@ -509,6 +581,7 @@ def _sections(node, c: _Checker, languages, roles, scales) -> tuple[list[Section
     for s_index, s_node in enumerate(node):
         s_path = f"sections[{s_index}]"
         s_node = c.mapping(s_node, s_path)
+        c.known(s_node, s_path, ("id", "title", "intro", "pair_stems", "items"))
         section_id = c.string(s_node.get("id"), f"{s_path}.id") or f"section{s_index}"
         if section_id in seen_sections:
             c.error(
@@ -543,6 +616,7 @@ def _sections(node, c: _Checker, languages, roles, scales) -> tuple[list[Section
         for i_index, i_node in enumerate(item_nodes):
             path = f"{s_path}.items[{i_index}]"
             i_node = c.mapping(i_node, path)
+            c.known(i_node, path, ITEM_FIELDS)
             code = c.string(i_node.get("code"), f"{path}.code")
             if code is None:
                 continue
@@ -640,6 +714,7 @@ def _constructs(node, c: _Checker, languages, items: list[Item], scales) -> dict
                 "use upper-case letters and digits, e.g. TRU",
             )
         spec = c.mapping(spec, path)
+        c.known(spec, path, ("kind", "name", "items"))
         kind = spec.get("kind")
         if kind not in CONSTRUCT_KINDS:
             c.error(

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from samenspel.instrument.areas import name_problem
-from samenspel.instrument.load import CODE_PATTERN, CONSTRUCT_CODE_PATTERN, kind_of, read_yaml
+from samenspel.instrument.load import (
+    CODE_PATTERN,
+    CONSTRUCT_CODE_PATTERN,
+    closest_key,
+    kind_of,
+    read_yaml,
+)
 from samenspel.instrument.model import Instrument
 from samenspel.instrument.problems import Level, Problem, ProblemsFound, yaml_key
 from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
@@ -160,7 +166,7 @@ class _Reader:
                     _at(where, key),
                     "unknown-field",
                     f"{_show(key)} is not a field here",
-                    f"use {', '.join(fields)}; check the spelling",
+                    closest_key(str(key), tuple(fields)),
                 )
 
     def section(self, node: Any, where: str, fields: tuple, optional: bool = False):

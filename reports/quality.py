@@ -35,9 +35,18 @@ def percent(value) -> str:
 
 
 def quality_context(
-    quality: pd.DataFrame, rejects: pd.DataFrame, files: pd.DataFrame, indicative_min: int
+    quality: pd.DataFrame,
+    rejects: pd.DataFrame,
+    files: pd.DataFrame,
+    indicative_min: int,
+    invalid: pd.DataFrame | None = None,
 ) -> dict:
-    """What the data-quality page shows, ready for its template."""
+    """What the data-quality page shows, ready for its template. ``invalid``: answers
+    stored as missing per wave, item and problem (results of older runs have none)."""
+    if invalid is None:
+        invalid = pd.DataFrame(columns=["wave", "item", "problem", "answers"])
+    if "status" not in files:
+        files = files.assign(status="active", status_reason="")
     minimum = int(indicative_min)
     rejected = (
         rejects.groupby(["wave", "area", "side"])["n"].sum().rename("rejected").reset_index()
@@ -60,7 +69,10 @@ def quality_context(
         "cells": cells.astype(object).where(cells.notna(), None).to_dict(orient="records"),
         "reasons": reasons.to_dict(orient="records"),
         "reason_text": REJECT_REASONS,
-        "files": files.assign(wave=files["wave"].astype(str)).to_dict(orient="records"),
+        "files": files.assign(wave=files["wave"].astype(str))
+        .fillna({"status_reason": ""})
+        .to_dict(orient="records"),
+        "invalid": invalid.assign(wave=invalid["wave"].astype(str)).to_dict(orient="records"),
         "flags": FLAGS,
         "flag_labels": FLAG_LABELS,
         "minimum": minimum,

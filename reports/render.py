@@ -748,7 +748,11 @@ def _quality(data: ReportInput, t) -> tuple[str, dict]:
             "lead": t("quality_lead"),
             "tables": [],
         }
-    context = quality_context(*(data.tables[name] for name in needed), data.method.indicative_min)
+    context = quality_context(
+        *(data.tables[name] for name in needed),
+        data.method.indicative_min,
+        data.tables.get("invalid_answers"),
+    )
     return "quality.html.j2", {"area_names": area_labels(data.tables["index"]), **context}
 
 

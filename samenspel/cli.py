@@ -1,7 +1,14 @@
 """The `samenspel` command line: one entry point, one subcommand a stage.
 
 Only this module (and the Makefile) reads and writes files; the stages take and return data.
-User mistakes end with a message and exit status 2, never a traceback.
+Every command ends with one of these exit statuses (docs/own-data.md lists them too), never
+with a traceback:
+
+    0    done
+    1    done, but what it found needs attention: `status` found damage, `ingest` accepted
+         no row of the file
+    2    refused: a mistake in an input, a setting or a flag; nothing was changed
+    130  interrupted (Ctrl-C); nothing was changed
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -48,9 +56,10 @@ from samenspel.instrument import (
     load_areas,
     load_instrument,
 )
+from samenspel.instrument.areas import check_areas
 from samenspel.instrument.boundaries import load_boundaries
+from samenspel.instrument.model import UNIT_NOT_LISTED
 from samenspel.parallel import in_parallel
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 from samenspel.pipeline.index.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.index.estimate import SIDES, components_of_answers, hybridisation_index
 from samenspel.pipeline.index.plan import plan_sample_size, plan_units, summarise_plan
@@ -58,8 +67,10 @@ from samenspel.pipeline.index.tables import OUTPUT_COLUMNS, index_tables
 from samenspel.pipeline.ingest.exports import (
     REJECT_REASONS,
     ingest_file,
+    load_invalid_answers,
     load_rejects,
     load_responses,
+    retract_file,
 )
 from samenspel.pipeline.ingest.pseudonym import (
     DEFAULT_KEY_FILE,
@@ -94,6 +105,13 @@ from samenspel.pipeline.simulation.simulate import (
     to_kobo_csv,
 )
 from samenspel.pipeline.simulation.truth import component_pool, true_index
+from samenspel.project import (
+    PROJECT_ENV,
+    PROJECT_FILE,
+    Settings,
+    create_project,
+    resolve_settings,
+)
 from samenspel.provenance import provenance
 from samenspel.reports.i18n import LANGUAGES
 from samenspel.reports.render import (
@@ -109,6 +127,7 @@ from samenspel.reports.render import (
 )
 
 METADATA = "metadata.json"
+EXIT_DONE, EXIT_ATTENTION, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def say(message: str) -> None:
@@ -116,14 +135,51 @@ def say(message: str) -> None:
     print(printable(message, keep="\n"), file=sys.stderr)
 
 
+def settings_for(args: argparse.Namespace, needs: tuple[str, ...], **given) -> Settings:
+    """The files of a command from its flags and its project (see samenspel.project)."""
+    flags = {
+        "questionnaire": getattr(args, "instrument", None),
+        "areas": getattr(args, "areas", None),
+        "methodology": getattr(args, "methodology", None),
+        "store": getattr(args, "store", None),
+    }
+    return resolve_settings(
+        getattr(args, "project", None),
+        flags | given,
+        needs,
+        demo_allowed=args.handler is cmd_simulate,
+    )
+
+
+def announce(args: argparse.Namespace, settings: Settings, instrument=None, areas=None) -> None:
+    """The first line of a command: which project, questionnaire, registry and store."""
+    parts = []
+    if settings.project is not None:
+        parts.append(f"project {settings.project.file}")
+    elif settings.demo:
+        parts.append("the built-in demo questionnaire and areas (no project)")
+    if instrument is not None:
+        parts.append(
+            f"questionnaire {instrument.id} {instrument.version} "
+            f"({settings.files['questionnaire']})"
+        )
+    if areas is not None:
+        parts.append(f"registry {settings.files['areas']} ({len(areas.areas)} areas)")
+    if "store" in settings.files:
+        parts.append(f"store {settings.files['store']}")
+    say(f"samenspel {args.command}: {'; '.join(parts)}")
+
+
 def cmd_instrument_check(args: argparse.Namespace) -> int:
+    if args.file is None:
+        args.file = settings_for(args, ("questionnaire",)).files["questionnaire"]
     instrument, problems = check_instrument(args.file)
     for problem in problems:
         say(str(problem))
     if instrument is None:
         errors = sum(p.level is Level.ERROR for p in problems)
         say(f"{args.file}: {errors} error(s); the instrument cannot be used until they are fixed.")
-        return 1
+        return EXIT_REFUSED
     warnings = len(problems)
     print(
         f"{args.file}: instrument {instrument.id} {instrument.version} is valid: "
@@ -131,15 +187,59 @@ def cmd_instrument_check(args: argparse.Namespace) -> int:
         f"languages {', '.join(instrument.languages)}, {warnings} warning(s); "
         f"content hash {instrument.content_hash[:12]}."
     )
-    return 0
+    return EXIT_DONE
 
 
-def load_settings(args: argparse.Namespace) -> tuple[Instrument, AreaRegistry, Methodology]:
-    """The questionnaire, area registry and methodology of a command, checked together."""
-    instrument = load_instrument(args.instrument)
-    areas = load_areas(args.areas)
-    method = load_methodology(args.methodology)
+def cmd_areas_check(args: argparse.Namespace) -> int:
+    if args.file is None:
+        args.file = settings_for(args, ("areas",)).files["areas"]
+    registry, problems = check_areas(args.file)
+    for problem in problems:
+        say(str(problem))
+    if registry is None:
+        errors = sum(p.level is Level.ERROR for p in problems)
+        say(f"{args.file}: {errors} error(s); the registry cannot be used until they are fixed.")
+        return EXIT_REFUSED
+    municipalities = registry.table()["municipality"].nunique()
+    print(
+        f"{args.file}: area registry is valid: {len(registry.areas)} areas in "
+        f"{municipalities} municipalit{'y' if municipalities == 1 else 'ies'}, "
+        f"{len(registry.units)} units, {len(problems)} warning(s)."
+    )
+    return EXIT_DONE
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    municipalities = {}
+    for given in args.municipality:
+        code, _, name = given.partition("=")
+        code = code.strip().upper()
+        if code.isdigit():
+            code = f"GM{code.zfill(4)}"
+        if not re.fullmatch(r"GM\d{4}", code) or not name.strip():
+            raise InputError(
+                f"--municipality {given}: write the CBS code and the name, e.g. "
+                "--municipality GM0361=Alkmaar"
+            )
+        municipalities[code] = name.strip()
+    path = create_project(args.folder, municipalities, args.name or "")
+    say(
+        f"project {path}: edit {path.parent / 'areas.yaml'} (your areas and units), then "
+        f"`samenspel areas check`; {path.parent / 'README.md'} says what comes next."
+    )
+    return EXIT_DONE
+
+
+def load_settings(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[Instrument, AreaRegistry, Methodology]:
+    """The questionnaire, area registry and methodology of a command, checked together; the
+    command's first line says which."""
+    instrument = load_instrument(settings.files["questionnaire"])
+    areas = load_areas(settings.files["areas"])
+    method = load_methodology(settings.files["methodology"])
     check_against_instrument(method, instrument)
+    announce(args, settings, instrument, areas)
     replicates = getattr(args, "replicates", None)
     if replicates is not None and not REPLICATES[0] <= replicates <= REPLICATES[1]:
         raise InputError(
@@ -151,7 +251,8 @@ def load_settings(args: argparse.Namespace) -> tuple[Instrument, AreaRegistry, M
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     check_output_folder(args.out, "simulation")
-    instrument, areas, method = load_settings(args)
+    settings = settings_for(args, ("questionnaire", "areas", "methodology"))
+    instrument, areas, method = load_settings(args, settings)
     settings = SimulationSettings(
         waves=tuple(args.waves), per_side=args.per_side, seed=args.seed,
         model_seed=args.model_seed if args.model_seed is not None else args.seed,
@@ -182,15 +283,18 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         }
         (staging / "simulation.json").write_text(json.dumps(manifest, indent=2))
     say(f"true index -> {out / 'truth.csv'}; generating model -> {out / 'generating_model.json'}")
-    return 0
+    return EXIT_DONE
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    instrument = load_instrument(args.instrument)
-    areas = load_areas(args.areas)
+    settings = settings_for(args, ("questionnaire", "areas", "store"))
+    args.store = settings.files["store"]
+    instrument = load_instrument(settings.files["questionnaire"])
+    areas = load_areas(settings.files["areas"])
+    announce(args, settings, instrument, areas)
     con = open_store(args.store)
     try:
-        report = ingest_file(con, args.file, args.wave, instrument, areas)
+        report = ingest_file(con, args.file, args.wave, instrument, areas, args.replaces)
     finally:
         con.close()
     for problem in report.problems:
@@ -203,22 +307,43 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             "takes no other key."
         )
     if report.already_ingested:
+        replacing = f" (in place of {report.replaced})" if report.replaced else ""
         say(
-            f"{args.file} (sha256 {report.sha256[:12]}) is already in {args.store}; "
-            "nothing changed."
+            f"{args.file} (sha256 {report.sha256[:12]}) is already in {args.store}"
+            f"{replacing}; nothing changed."
         )
-        return 0
+        return EXIT_DONE
     reasons = ", ".join(f"{k}: {v}" for k, v in sorted(report.rejected.items())) or "none"
     say(
         f"{args.file} ({report.format}, {report.encoding}) -> {args.store}, wave {args.wave}: "
         f"{report.rows_read} rows read, {report.accepted} accepted, "
         f"{report.rejected_total} rejected ({reasons})."
     )
+    if report.replaced:
+        say(
+            f"  in place of {report.replaced}, whose rows left the analysis (its record and raw "
+            f"copy stay): {report.matched} accepted rows match one of its rows by submission "
+            f"id or respondent code, {report.accepted - report.matched} are new, "
+            f"{report.dropped} of its rows have no counterpart."
+        )
     for reason in sorted(report.rejected):
         say(f"  {reason}: {REJECT_REASONS[reason]}")
+    if report.invalid_answers:
+        listed = ", ".join(f"{item}: {n}" for item, n in report.invalid_answers.items())
+        say(
+            f"  {sum(report.invalid_answers.values())} answers were not a number or not one of "
+            f"their item's codes and are stored as missing; their rows are kept ({listed}). "
+            f"Where: `samenspel status --store {args.store} --invalid`."
+        )
     if report.rejected:
         say(f"  each rejected row and why: `samenspel status --store {args.store} --rejects`")
-    return 0
+    if report.accepted == 0:
+        say(
+            "samenspel: no row of this file was accepted. Check the reasons above (a wrong "
+            "--wave, registry or questionnaire?); `samenspel retract` withdraws the file."
+        )
+        return EXIT_ATTENTION
+    return EXIT_DONE
 
 
 def _print_table(title: str, table) -> None:
@@ -233,11 +358,13 @@ def _print_table(title: str, table) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    args.store = store_of(args)
     con = open_store(args.store, read_only=not args.remove_orphans)
     try:
         removed = remove_orphans(con) if args.remove_orphans else []
         tables = store_status(con, verify=not args.no_verify)
         rejects = load_rejects(con) if args.rejects else None
+        invalid = load_invalid_answers(con) if args.invalid else None
     finally:
         con.close()
     for name in removed:
@@ -249,8 +376,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     _print_table("waves", tables["waves"])
     _print_table("files (sha256 of the raw file as received; raw = the kept copy)", tables["files"])
     _print_table("accepted and rejected rows per wave, area and side", tables["counts"])
+    _print_table("answers stored as missing (not a number, not an answer code)", tables["invalid"])
     if rejects is not None:
         _print_table("rejected rows", rejects[["file", "row_number", "wave", "reason", "detail"]])
+    if invalid is not None:
+        _print_table("invalid answers (stored as missing)", invalid)
     found = 0
     damaged = tables["files"][~tables["files"]["raw"].isin(["ok", "unchecked"])]
     if not damaged.empty:
@@ -276,7 +406,26 @@ def cmd_status(args: argparse.Namespace) -> int:
             "(an interrupted ingest leaves one). Remove them with `samenspel status --store "
             f"{args.store} --remove-orphans`."
         )
-    return 1 if found else 0
+    return EXIT_ATTENTION if found else EXIT_DONE
+
+
+def cmd_retract(args: argparse.Namespace) -> int:
+    settings = settings_for(args, ("questionnaire", "store"))
+    instrument = load_instrument(settings.files["questionnaire"])
+    announce(args, settings, instrument)
+    con = open_store(settings.files["store"])
+    try:
+        stored, changed = retract_file(con, args.file, args.reason, instrument)
+    finally:
+        con.close()
+    if not changed:
+        say(f"{stored.name} is {stored.status} already; nothing changed.")
+    else:
+        say(
+            f"{stored.name} (wave {stored.wave}, sha256 {stored.sha256[:12]}) is retracted: its "
+            "rows left every analysis; its record, the reason and its raw copy stay in the store."
+        )
+    return EXIT_DONE
 
 
 def cmd_key_init(args: argparse.Namespace) -> int:
@@ -285,17 +434,17 @@ def cmd_key_init(args: argparse.Namespace) -> int:
         f"created the pseudonym key {path} (fingerprint {fingerprint(read_key(path))}); only "
         "you can read it. Back it up apart from the store, and never share it."
     )
-    return 0
+    return EXIT_DONE
 
 
 def cmd_key_fingerprint(args: argparse.Namespace) -> int:
     path = key_path()
     print(f"{path}: fingerprint {fingerprint(read_key(path))}")
-    return 0
+    return EXIT_DONE
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    path = Path(args.store)
+    path = store_of(args)
     if not path.exists():
         raise InputError(f"The store {path} does not exist; there is nothing to upgrade.")
     # An earlier upgrade's copy is kept too: a new copy gets the next free name.
@@ -318,7 +467,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         say(f"{path} is already at the current schema; nothing changed.")
     else:
         say(f"{path}: upgraded from schema {steps[0]} to {steps[-1] + 1}; copy kept as {backup}.")
-    return 0
+    return EXIT_DONE
+
+
+def store_of(args: argparse.Namespace) -> Path:
+    """The store of a command that needs nothing else (status, migrate, retract)."""
+    settings = settings_for(args, ("store",))
+    announce(args, settings)
+    return settings.files["store"]
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
@@ -340,12 +496,16 @@ def cmd_clean(args: argparse.Namespace) -> int:
     for path, remove in removals:
         remove()
         say(f"removed {path}")
-    return 0
+    return EXIT_DONE
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
+    settings = settings_for(
+        args, ("questionnaire", "areas", "methodology", "store", "results"), results=args.out
+    )
+    args.store, args.out = settings.files["store"], settings.files["results"]
     check_output_folder(args.out, "results")
-    instrument, areas, method = load_settings(args)
+    instrument, areas, method = load_settings(args, settings)
     invariance = None
     if args.invariance:
         try:
@@ -379,7 +539,12 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     try:
         responses = load_responses(con)
         files = con.execute(
-            "SELECT name, sha256, wave, simulated, rows_read, accepted, rejected FROM files"
+            "SELECT name, sha256, wave, simulated, rows_read, accepted, rejected, status, "
+            "coalesce(status_reason, '') AS status_reason FROM files ORDER BY file_id"
+        ).df()
+        invalid_answers = con.execute(
+            "SELECT wave, item, problem, count(*) AS answers FROM invalid_answers "
+            "GROUP BY ALL ORDER BY wave, item, problem"
         ).df()
         waves = con.execute("SELECT wave, instrument_hash FROM waves").df()
         flags = con.execute("SELECT * FROM quality_flags").df()
@@ -391,6 +556,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             f"The store {args.store} holds no accepted responses yet. "
             "Ingest a survey export first with `samenspel ingest`."
         )
+    check_store_settings(waves, responses, instrument, areas, settings)
     wave_order = sorted(responses["wave"].unique())
     progress = Progress()
     with step(f"psychometrics per wave and across waves ({method.cfa_estimator})"):
@@ -426,6 +592,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "quality_summary": quality_summary(flags, method.indicative_min, method.publish_min),
         "rejects_summary": rejects_summary(rejects),
         "rejects": rejects[["file", "row_number", "wave", "area", "side", "reason", "detail"]],
+        "invalid_answers": invalid_answers,
     }
     metadata = {
         "run_id": uuid.uuid4().hex,
@@ -443,7 +610,11 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "sensitivity_statements": tables["sensitivity"].attrs.get("statements", []),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "provenance": provenance(
-            {"instrument": args.instrument, "areas": args.areas, "methodology": args.methodology}
+            {
+                "instrument": settings.files["questionnaire"],
+                "areas": settings.files["areas"],
+                "methodology": settings.files["methodology"],
+            }
         )
         | {"exports": files[["name", "sha256", "wave"]].to_dict(orient="records")},
     }
@@ -458,13 +629,54 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         (staging / METADATA).write_text(json.dumps(metadata, indent=2))
     names = [*tables, *quality_tables]
     say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in names)}, columns.json, metadata.json)")
-    return 0
+    return EXIT_DONE
+
+
+def check_store_settings(
+    waves: pd.DataFrame,
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    areas: AreaRegistry,
+    settings: Settings,
+) -> None:
+    """Refuse to analyse a store with a questionnaire no wave was collected with, or with a
+    registry that lacks an area or unit the stored answers name; say when some waves were
+    collected with another version of the questionnaire."""
+    hashes = dict(zip(waves["wave"], waves["instrument_hash"], strict=True))
+    same = sorted(w for w, h in hashes.items() if h == instrument.content_hash)
+    if not same:
+        raise InputError(
+            f"No wave of the store was collected with {settings.files['questionnaire']} "
+            f"(questionnaire {instrument.id} {instrument.version}, "
+            f"{instrument.content_hash[:12]}); its waves were ingested with "
+            + ", ".join(f"{h[:12]} (wave {w})" for w, h in sorted(hashes.items()))
+            + ". Give the questionnaire the data were collected with (--instrument)."
+        )
+    other = sorted(set(hashes) - set(same))
+    if other:
+        say(
+            f"samenspel: waves {', '.join(other)} were collected with another version of the "
+            f"questionnaire than {instrument.version}; they are scored with this one."
+        )
+    used = {"area": set(responses["area"].dropna()) - set(areas.ids)}
+    if "unit" in responses:
+        units = set(responses["unit"].dropna()) - {u.code for u in areas.units} - {""}
+        used["unit"] = units - {UNIT_NOT_LISTED}
+    missing = {kind: sorted(codes) for kind, codes in used.items() if codes}
+    if missing:
+        said = "; ".join(f"{kind}s {', '.join(codes[:5])}" for kind, codes in missing.items())
+        raise InputError(
+            f"The registry {settings.files['areas']} lacks what the stored answers name "
+            f"({said}): it is not the registry the data were ingested with. Give that "
+            "registry (--areas), or add these to this one."
+        )
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     if args.out:
         check_output_folder(args.out, "plan")
-    instrument, areas, method = load_settings(args)
+    settings = settings_for(args, ("questionnaire", "areas", "methodology"))
+    instrument, areas, method = load_settings(args, settings)
     if not args.half_width > 0:
         raise InputError(f"--half-width must be above 0 index points, got {args.half_width}")
     if args.store:
@@ -521,7 +733,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 f"  {row.units_per_side:>2} units x {row.respondents_per_unit:.0f} respondents "
                 f"= {row.respondents_per_side:.0f}"
             )
-    return 0
+    return EXIT_DONE
 
 
 def _unit_icc_of_store(components, labels, unit, method) -> tuple[float | None, str]:
@@ -586,17 +798,23 @@ def _chosen_pdfs(choice: str | None, codes: list[str]) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def check_same_settings(metadata: dict, instrument: Instrument, methodology: Path) -> None:
-    """Refuse to report results with another questionnaire or methodology file than the one
-    that computed them: the methods page would describe rules the numbers did not follow."""
-    recorded = metadata.get("provenance", {}).get("inputs", {}).get("methodology", {})
-    if recorded and recorded.get("sha256") != sha256_of(methodology):
-        raise InputError(
-            f"{printable(methodology.name)} is not the methodology file these results were "
-            f"computed with ({printable(recorded.get('name', '?'))}, SHA-256 "
-            f"{recorded.get('sha256', '?')[:12]}...): pass that file with --methodology, or "
-            "run `samenspel analyse` again with this one"
-        )
+def check_same_settings(metadata: dict, instrument: Instrument, settings: Settings) -> None:
+    """Refuse to report results with another questionnaire, registry or methodology file than
+    the one that computed them: the methods page would describe rules the numbers did not
+    follow, and areas would be named from another registry."""
+    inputs = metadata.get("provenance", {}).get("inputs", {})
+    for role, setting, flag in (
+        ("methodology", "methodology", "--methodology"),
+        ("areas", "areas", "--areas"),
+    ):
+        recorded, given = inputs.get(role, {}), settings.files[setting]
+        if recorded and recorded.get("sha256") != sha256_of(given):
+            raise InputError(
+                f"{printable(str(given))} is not the {setting} file these results were "
+                f"computed with ({printable(recorded.get('name', '?'))}, SHA-256 "
+                f"{recorded.get('sha256', '?')[:12]}...): pass that file with {flag}, or "
+                "run `samenspel analyse` again with this one"
+            )
     if metadata.get("instrument_hash", instrument.content_hash) != instrument.content_hash:
         raise InputError(
             f"the questionnaire is version {instrument.version}, not the one these results "
@@ -606,9 +824,17 @@ def check_same_settings(metadata: dict, instrument: Instrument, methodology: Pat
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    settings = settings_for(
+        args,
+        ("questionnaire", "areas", "methodology", "results", "site"),
+        results=args.results,
+        site=args.out,
+    )
+    args.results, args.out = settings.files["results"], settings.files["site"]
     check_output_folder(args.out, "site")
     tables, metadata = read_results(Path(args.results))
-    areas = load_areas(args.areas)
+    instrument, areas, method = load_settings(args, settings)
+    check_same_settings(metadata, instrument, settings)
     boundaries, warnings = load_boundaries(areas)  # the outlines of the map, if any
     for problem in warnings:
         say(str(problem))
@@ -621,14 +847,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     tables["index"]["municipality_code"] = tables["index"]["area"].map(
         registry["municipality_code"]
     )
-    instrument, _, method = load_settings(args)
-    check_same_settings(metadata, instrument, Path(args.methodology))
     report_input = ReportInput(
         tables=tables,
         metadata=metadata,
         instrument=instrument,
         method=method,
-        methodology_text=Path(args.methodology).read_text(encoding="utf-8"),
+        methodology_text=settings.files["methodology"].read_text(encoding="utf-8"),
         boundaries=boundaries,
     )
     layout = site_layout(tables["index"])
@@ -649,7 +873,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         demo = bool(metadata.get("simulated"))
         (staging / "index.html").write_text(language_chooser(languages, demo), encoding="utf-8")
     say(f"report -> {out}/index.html ({', '.join(f'{lang}/' for lang in languages)})")
-    return 0
+    return EXIT_DONE
 
 
 def _write_pdfs(staging: Path, pages: dict, documents: list, cover: Cover) -> None:
@@ -713,8 +937,10 @@ def cmd_fieldwork(args: argparse.Namespace) -> int:
     from samenspel.instrument.fieldwork import build_fieldwork
 
     check_output_folder(args.out, "fieldwork")
-    instrument = load_instrument(args.instrument)
-    areas = load_areas(args.areas)
+    settings = settings_for(args, ("questionnaire", "areas"))
+    instrument = load_instrument(settings.files["questionnaire"])
+    areas = load_areas(settings.files["areas"])
+    announce(args, settings, instrument, areas)
     files, notes = build_fieldwork(
         instrument, areas, pdf=not args.no_pdf, validate=not args.no_validate
     )
@@ -730,7 +956,7 @@ def cmd_fieldwork(args: argparse.Namespace) -> int:
         f"fieldwork materials for {instrument.id} {instrument.version}: {len(files)} files "
         f"-> {out}/ (see {out / 'manifest.json'})"
     )
-    return 0
+    return EXIT_DONE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -744,28 +970,56 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         return command
 
-    def inputs(command: argparse.ArgumentParser, methodology: bool = False) -> None:
+    def project(command: argparse.ArgumentParser) -> None:
         command.add_argument(
-            "--instrument",
-            default=DEFAULT_INSTRUMENT,
-            help="questionnaire YAML (default: the built-in one)",
+            "--project",
+            default=None,
+            help=f"the project folder (default: ${PROJECT_ENV}, else the {PROJECT_FILE} "
+            "of this folder or a parent)",
+        )
+
+    def inputs(command: argparse.ArgumentParser, methodology: bool = False) -> None:
+        project(command)
+        command.add_argument(
+            "--instrument", default=None, help="questionnaire YAML (default: the project's)"
         )
         command.add_argument(
-            "--areas",
-            default=DEFAULT_AREAS,
-            help="area registry YAML (default: the built-in demo areas)",
+            "--areas", default=None, help="area registry YAML (default: the project's)"
         )
         if methodology:
             command.add_argument(
                 "--methodology",
-                default=DEFAULT_METHODOLOGY,
-                help="index methodology YAML (default: the built-in one)",
+                default=None,
+                help="index methodology YAML (default: the project's)",
             )
+
+    def store(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--store", default=None, help="the DuckDB store file (default: the project's)"
+        )
 
     instrument = sub.add_parser("instrument", help="work with the questionnaire YAML")
     instrument_sub = instrument.add_subparsers(dest="instrument_command", required=True)
     check = add("check", cmd_instrument_check, "validate a questionnaire YAML file", instrument_sub)
-    check.add_argument("file", nargs="?", default=DEFAULT_INSTRUMENT)
+    check.add_argument("file", nargs="?", default=None, help="default: the project's")
+    project(check)
+
+    areas_command = sub.add_parser("areas", help="work with the area registry YAML")
+    areas_sub = areas_command.add_subparsers(dest="areas_command", required=True)
+    areas_check = add("check", cmd_areas_check, "validate an area registry YAML file", areas_sub)
+    areas_check.add_argument("file", nargs="?", default=None, help="default: the project's")
+    project(areas_check)
+
+    init = add("init", cmd_init, "start a project folder with its samenspel.toml")
+    init.add_argument("folder", help="a new or empty folder")
+    init.add_argument(
+        "--municipality",
+        action="append",
+        default=[],
+        metavar="GM0361=Alkmaar",
+        help="a municipality of the monitor, by CBS code and name (repeat for more)",
+    )
+    init.add_argument("--name", default=None, help="the monitor's name (default: from them)")
 
     simulate = add("simulate", cmd_simulate, "simulate demo fieldwork (KoboToolbox CSV exports)")
     simulate.add_argument("--out", required=True, help="folder for the exports and the truth")
@@ -795,12 +1049,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("file")
     ingest.add_argument("--wave", required=True, help="the survey wave the file belongs to")
-    ingest.add_argument("--store", required=True, help="the DuckDB store file")
+    ingest.add_argument(
+        "--replaces",
+        default=None,
+        metavar="OLD",
+        help="an ingested file of the wave this one corrects (name or SHA-256 start)",
+    )
+    store(ingest)
     inputs(ingest)
 
     status = add("status", cmd_status, "show waves, files, checksums and row counts of a store")
-    status.add_argument("--store", required=True, help="the DuckDB store file")
+    store(status)
+    project(status)
     status.add_argument("--rejects", action="store_true", help="also list every rejected row")
+    status.add_argument(
+        "--invalid", action="store_true", help="also list every answer stored as missing"
+    )
     status.add_argument(
         "--no-verify", action="store_true", help="do not re-hash the kept raw files"
     )
@@ -827,12 +1091,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.add_argument("paths", nargs="+", help="output folders or demo store files")
 
+    retract = add("retract", cmd_retract, "withdraw an ingested file from every analysis")
+    retract.add_argument("file", help="the file: its path, its name or the start of its SHA-256")
+    retract.add_argument("--reason", required=True, help="why (kept in the store)")
+    store(retract)
+    inputs(retract)
+
     migrate_command = add("migrate", cmd_migrate, "upgrade a store to the current schema")
-    migrate_command.add_argument("--store", required=True, help="the DuckDB store file")
+    store(migrate_command)
+    project(migrate_command)
 
     analyse = add("analyse", cmd_analyse, "compute the index and write the result tables")
-    analyse.add_argument("--store", required=True)
-    analyse.add_argument("--out", required=True, help="folder for the CSV/JSON results")
+    store(analyse)
+    analyse.add_argument(
+        "--out", default=None, help="folder for the CSV/JSON results (default: the project's)"
+    )
     analyse.add_argument(
         "--replicates",
         type=int,
@@ -880,8 +1153,10 @@ def build_parser() -> argparse.ArgumentParser:
     inputs(fieldwork)
 
     report = add("report", cmd_report, "render the HTML site and the PDFs from the results")
-    report.add_argument("--results", required=True)
-    report.add_argument("--out", required=True)
+    report.add_argument(
+        "--results", default=None, help="the results folder (default: the project's)"
+    )
+    report.add_argument("--out", default=None, help="folder for the site (default: the project's)")
     report.add_argument(
         "--language",
         choices=[*LANGUAGES, "both"],
@@ -908,17 +1183,17 @@ def main(argv: list[str] | None = None) -> int:
             say(str(problem))
         errors = sum(p.level is Level.ERROR for p in exc.problems)
         say(f"samenspel: stopped; {errors} error(s) to fix first.")
-        return 2
+        return EXIT_REFUSED
     except InputError as exc:
         say(f"samenspel: {exc}")
-        return 2
+        return EXIT_REFUSED
     except BrokenPipeError:
         # The reader of our output went away (`samenspel status | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as exc:
         say(f"samenspel: {describe_os_error(exc)}")
-        return 2
+        return EXIT_REFUSED
     except duckdb.Error as exc:
         store = getattr(args, "store", None) or "the store"
         say(
@@ -926,13 +1201,13 @@ def main(argv: list[str] | None = None) -> int:
             "be damaged: restore it and its .raw folder from a backup, or ingest the raw files "
             "into a new store. Nothing was changed."
         )
-        return 2
+        return EXIT_REFUSED
     except MemoryError:
         say("samenspel: not enough memory for this command; nothing was changed.")
-        return 2
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         say("samenspel: interrupted; nothing was changed.")
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

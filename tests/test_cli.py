@@ -34,7 +34,7 @@ def test_broken_instrument_gives_messages_not_a_traceback(tmp_path):
         text=True,
         check=False,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"{path}:5:1: not valid YAML" in result.stderr
     assert "fix:" in result.stderr
@@ -61,7 +61,9 @@ def test_missing_inputs_get_one_paragraph(tmp_path, capsys, argv, message):
     code = main([a.replace("{tmp}", str(tmp_path)) for a in argv])
     assert code == 2
     err = capsys.readouterr().err
-    assert message in err and err.count("\n") == 1
+    # The command's first line says which files it uses; then one paragraph says what is wrong.
+    said = [line for line in err.splitlines() if line.startswith("samenspel:")]
+    assert len(said) == 1 and message in said[0] and err.endswith(said[0] + "\n")
 
 
 def test_from_simulation_to_report(tmp_path, capsys):

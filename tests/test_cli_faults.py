@@ -320,7 +320,7 @@ def test_terminal_escapes_in_names_are_shown_not_run(built, tmp_path, capsys, mo
     odd = tmp_path / "wave\x1b[31mred.csv"
     rows = (built / "kobo_2025.csv").read_text().splitlines()
     odd.write_text("\n".join(rows[:1] + [r.replace('"1";', '"2";', 1) for r in rows[1:4]]) + "\n")
-    assert main(["ingest", str(odd), "--wave", "2027", "--store", str(store)]) == 0
+    assert main(["ingest", str(odd), "--wave", "2027", "--store", str(store)]) == 1  # none accepted
     capsys.readouterr()
     assert "\x1b" not in capsys.readouterr().err
     main(["status", "--store", str(store), "--rejects"])

@@ -8,16 +8,17 @@ a foreign file. The Makefile keeps the demo apart from one's own data.
 
 from __future__ import annotations
 
-import os
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from samenspel.pipeline.ingest.store import raw_folder_for, remove_simulated_store
 
 from samenspel.cli import main
 from samenspel.files import OUTPUT_MANIFEST, atomic_folder
-from samenspel.pipeline.ingest.store import raw_folder_for, remove_simulated_store
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -65,6 +66,11 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
     }
 
 
+def copy_store(store: Path, to: Path) -> None:
+    shutil.copy(store, to)
+    shutil.copytree(raw_folder_for(store), raw_folder_for(to))
+
+
 def users_folder(path: Path) -> Path:
     (path / "sub").mkdir(parents=True)
     (path / "thesis.docx").write_bytes(b"precious")
@@ -88,7 +94,7 @@ def test_a_folder_with_foreign_files_is_refused_and_left_as_it_was(made, tmp_pat
 def test_an_earlier_output_of_the_same_command_is_replaced_whole(made, tmp_path, kind):
     store, folder, outputs = made
     out = tmp_path / kind
-    os.system(f"cp -a {outputs[kind]} {out}")
+    shutil.copytree(outputs[kind], out)
     (out / "stale-of-an-earlier-run.csv").write_text("old")
     manifest = (out / OUTPUT_MANIFEST).read_text()
     (out / OUTPUT_MANIFEST).write_text(
@@ -96,7 +102,7 @@ def test_an_earlier_output_of_the_same_command_is_replaced_whole(made, tmp_path,
     )
     assert main(COMMANDS[kind](store, folder, out)) == 0
     assert not (out / "stale-of-an-earlier-run.csv").exists()
-    listed = set(__import__("json").loads((out / OUTPUT_MANIFEST).read_text())["files"])
+    listed = set(json.loads((out / OUTPUT_MANIFEST).read_text())["files"])
     present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert present == listed | {OUTPUT_MANIFEST}
 
@@ -105,7 +111,7 @@ def test_an_earlier_output_of_the_same_command_is_replaced_whole(made, tmp_path,
 def test_a_file_added_to_an_earlier_output_stops_the_command(made, tmp_path, capsys, kind):
     store, folder, outputs = made
     out = tmp_path / kind
-    os.system(f"cp -a {outputs[kind]} {out}")
+    shutil.copytree(outputs[kind], out)
     (out / "my-notes.txt").write_text("mine")
     before = snapshot(out)
     assert main(COMMANDS[kind](store, folder, out)) == 2
@@ -175,9 +181,9 @@ def test_a_new_store_beside_a_foreign_raw_folder_is_refused(tmp_path, capsys):
 
 
 def test_clean_removes_demo_outputs_but_never_real_data(made, tmp_path, capsys):
-    store, folder, outputs = made
+    store, _, outputs = made
     real = tmp_path / "real.duckdb"
-    os.system(f"cp {store} {real} && cp -a {raw_folder_for(store)} {raw_folder_for(real)}")
+    copy_store(store, real)
     mine = users_folder(tmp_path / "mine")
     before = snapshot(tmp_path)
     # The test store was ingested from plain exports, not the simulator's: real data.
@@ -214,7 +220,7 @@ def test_own_data_through_make_survives_make_reports_and_make_clean(made, tmp_pa
     """The story of the issue: one's own store through `make ingest`, then the demo's
     `make reports` and `make clean`; also a store of real data put where the demo's goes."""
     monkeypatch.setenv("SAMENSPEL_KEY_FILE", str(tmp_path / "key"))
-    _, folder, outputs = made
+    _, folder, _ = made
     own = tmp_path / "monitor" / "samenspel.duckdb"
     demo = tmp_path / "demo"
     quick = {
@@ -247,7 +253,7 @@ def test_own_data_through_make_survives_make_reports_and_make_clean(made, tmp_pa
 
     # Real data where the demo's store goes: `make reports` stops and keeps it.
     demo_store = demo / "samenspel.duckdb"
-    os.system(f"cp {own} {demo_store} && cp -a {raw_folder_for(own)} {raw_folder_for(demo_store)}")
+    copy_store(own, demo_store)
     planted = snapshot(demo)
     stopped = make("reports", **quick)
     assert stopped.returncode != 0 and "not simulated" in stopped.stderr

@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
+import hashlib
 import json
 import re
 import time
@@ -68,9 +69,11 @@ from samenspel.pipeline.ingest.readers import (
     column_name,
     drop_quietly,
     load_raw,
+    number_sql,
     scan,
 )
 from samenspel.pipeline.ingest.store import (
+    INVALID_ANSWER_COLUMNS,
     META_COLUMNS,
     QUALITY_COLUMNS,
     REJECT_COLUMNS,
@@ -82,6 +85,8 @@ from samenspel.pipeline.ingest.store import (
     stage_file,
     stored_fingerprint,
 )
+
+from samenspel.files import sha256_of
 
 # Reason codes of rejected rows, in the order they are tested; a row gets the first that applies.
 REJECT_REASONS = {
@@ -95,8 +100,14 @@ REJECT_REASONS = {
     "invalid-role": "the role answer is missing or not a role code",
     "unknown-area": "the area is not in the area registry",
     "unknown-unit": "the team or organisation is not one of the area's units for the role",
-    "out-of-range": "an answer is not one of the item's codes",
+    # Given by stores before schema 4 only: such an answer now becomes missing and is listed
+    # as an invalid answer (see INVALID_ANSWER).
+    "out-of-range": "an answer is not one of the item's codes (older stores)",
 }
+INVALID_ANSWER = (
+    "invalid-answer: an answer that is not a number or not one of the item's codes (44 on a "
+    "1-5 scale, 'zeven', 6.5 for a report grade) is stored as missing; the row is kept"
+)
 
 # Metadata fields beside the answers: field -> column names that carry it, preferred first
 # (lower case, after stripping a group prefix).
@@ -155,6 +166,11 @@ class IngestReport:
     problems: list[Problem] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per step
     key_created: Path | None = None  # a new pseudonym key was written here: back it up
+    invalid_answers: dict[str, int] = field(default_factory=dict)  # item -> answers made missing
+    # With --replaces: the file replaced, and how the new rows match its rows.
+    replaced: str = ""
+    matched: int = 0  # accepted rows with the submission id (else respondent) of an old row
+    dropped: int = 0  # accepted rows of the old file that no new row matches
 
     def lap(self, step: str, since: float) -> float:
         """Record the seconds of ``step`` since ``since``; return now."""
@@ -317,6 +333,7 @@ class Extracted:
     frame: pd.DataFrame
     parse_rejects: list[ParseReject]
     identifying_counts: dict[int, int]  # column position -> rows with a value
+    invalid_answers: pd.DataFrame  # row_number, item, problem: answers that became missing
 
     @property
     def rows_read(self) -> int:
@@ -345,9 +362,10 @@ def extract_rows(
     """The file as typed columns, one row per parsed record, in file order.
 
     Frame columns: every mapped item code (float; the area item as text), the metadata
-    fields of :data:`META_FIELDS`, ``_bad`` (the answers that are not codes, as
-    ``code, code, ...``), ``_identifying`` (where an e-mail address or phone number was
-    found) and ``row_number``.
+    fields of :data:`META_FIELDS`, ``_identifying`` (where an e-mail address or phone number
+    was found) and ``row_number``. An answer that is not a number or not one of its item's
+    codes is missing in the frame and listed in ``invalid_answers`` (row, item, problem):
+    it costs that answer, not the respondent.
     """
     numeric = {
         p for c, p in mapping.items.items() if instrument.scale_of(c).kind not in TEXT_SCALE_KINDS
@@ -355,7 +373,12 @@ def extract_rows(
     select, identifying = [], []
     for code, position in mapping.items.items():
         if position in numeric:
-            select.append(f'{column_name(position)} AS "{code}"')
+            cell = column_name(position)
+            number = number_sql(cell, table)
+            select.append(f'{number} AS "{code}"')
+            select.append(
+                f"(nullif(trim({cell}), '') IS NOT NULL AND {number} IS NULL) AS \"_nan_{code}\""
+            )
         else:
             select.append(f'{_sql_text(column_name(position))} AS "{code}"')
             identifying.append((table.headers[position], column_name(position)))
@@ -391,20 +414,27 @@ def extract_rows(
     select += [
         f"{_sql_text(column_name(p))} IS NOT NULL AS _idcol_{p}" for p in mapping.identifying
     ]
-    result, row_numbers, parse_rejects = scan(con, table, numeric, select)
+    result, row_numbers, parse_rejects = scan(con, table, select)
 
     # Columns are collected first and framed once (adding 70 columns one by one to a
     # DataFrame of 1.2 million rows costs seconds).
     columns: dict[str, np.ndarray] = {"row_number": np.asarray(row_numbers)}
-    n = len(row_numbers)
     codes = [c for c, p in mapping.items.items() if p in numeric]
-    bad = np.full(n, "", dtype=object)
+    invalid_rows: list[pd.DataFrame] = []
     for code in codes:
         values, literal_nan = _numbers(result[code])
-        invalid = literal_nan | (~np.isnan(values) & ~valid_answers(instrument, code, values))
-        columns[code] = np.where(invalid, np.nan, values)
-        if invalid.any():
-            bad[invalid] = bad[invalid] + ", " + code
+        not_number = np.asarray(np.ma.filled(result[f"_nan_{code}"], False), dtype=bool)
+        not_number |= literal_nan | np.isinf(values)
+        not_code = ~not_number & ~np.isnan(values) & ~valid_answers(instrument, code, values)
+        columns[code] = np.where(not_number | not_code, np.nan, values)
+        for mask, problem in ((not_number, "not a number"), (not_code, "not an answer code")):
+            if mask.any():
+                invalid_rows.append(
+                    pd.DataFrame(
+                        {"row_number": np.asarray(row_numbers)[mask], "item": code,
+                         "problem": problem}
+                    )
+                )  # fmt: skip
     for code, position in mapping.items.items():
         if position not in numeric:
             columns[code] = _texts(result[code])
@@ -418,12 +448,16 @@ def extract_rows(
     frame["submitted"] = pd.to_datetime(
         np.ma.filled(result["submitted"], np.datetime64("NaT", "ns"))
     )
-    frame["_bad"] = [b[2:] for b in bad] if (bad != "").any() else bad
     counts = {
         p: int(np.asarray(np.ma.filled(result[f"_idcol_{p}"], False)).sum())
         for p in mapping.identifying
     }
-    return Extracted(frame, parse_rejects, counts)
+    invalid = (
+        pd.concat(invalid_rows, ignore_index=True).sort_values(["row_number", "item"])
+        if invalid_rows
+        else pd.DataFrame({"row_number": [], "item": [], "problem": []})
+    )
+    return Extracted(frame, parse_rejects, counts, invalid.reset_index(drop=True))
 
 
 def _quote(text: str) -> str:
@@ -514,8 +548,6 @@ def classify_rows(
             "this role in the registry"
         ),
     )
-    bad = frame.get("_bad", blank)
-    reject(bad != "", "out-of-range", lambda m: "not an answer code: " + bad[m])
     return reason, detail
 
 
@@ -532,13 +564,6 @@ def _identifying_text(text: str) -> str:
         if re.search(pattern, text):
             return kind
     return ""
-
-
-def _parse_detail(reject: ParseReject, table: RawTable, codes: dict[int, str]) -> str:
-    """The detail of a parse reject: the kind of problem and the column, never the value."""
-    if reject.position is None:
-        return reject.message
-    return f"not a number: {codes.get(reject.position, table.headers[reject.position])}"
 
 
 def _identifying_problems(table: RawTable, extracted: Extracted, name: str) -> list[Problem]:
@@ -599,18 +624,142 @@ def _label_problems(table: RawTable, mapping: ColumnMap, instrument: Instrument,
     return problems
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    file_id: int
+    name: str
+    sha256: str
+    wave: str
+    status: str
+    replaced_by: int | None
+
+
+def find_file(con: duckdb.DuckDBPyConnection, which: str | Path) -> StoredFile:
+    """The stored file ``which`` names: an export on disk (by its checksum), a file name as
+    ingested, or the start of a SHA-256 (8 characters or more)."""
+    rows = con.execute(
+        "SELECT file_id, name, sha256, wave, status, replaced_by FROM files ORDER BY file_id"
+    ).fetchall()
+    files = [StoredFile(*row) for row in rows]
+    text = str(which)
+    if Path(which).is_file():
+        digest = sha256_of(which)
+        found = [f for f in files if f.sha256 == digest]
+    else:
+        found = [f for f in files if f.name == Path(text).name]
+        if not found and re.fullmatch(r"[0-9a-fA-F]{8,64}", text):
+            found = [f for f in files if f.sha256.startswith(text.lower())]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        known = ", ".join(f.name for f in files[-5:]) or "none yet"
+        raise InputError(
+            f"No file {text!r} is in the store (its last files: {known}). Name a file as "
+            "`samenspel status` lists it, by name or the start of its SHA-256."
+        )
+    raise InputError(
+        f"{text!r} names {len(found)} files of the store ("
+        + ", ".join(f"{f.name} in wave {f.wave}, sha256 {f.sha256[:12]}" for f in found)
+        + "): give the start of the SHA-256 of the one you mean."
+    )
+
+
+def _withdraw_rows(con: duckdb.DuckDBPyConnection, file_id: int) -> None:
+    """Delete a file's rows from every analysis table (inside the caller's transaction)."""
+    for table in ("responses", "rejects", "invalid_answers", "quality_flags"):
+        con.execute(f"DELETE FROM {table} WHERE file_id = ?", [file_id])
+
+
+def _refresh_wave(con: duckdb.DuckDBPyConnection, wave: str, instrument: Instrument) -> None:
+    """After a file left ``wave``: its quality flags again, or the wave gone if it is empty
+    (so that it can be ingested anew, with another questionnaire if that was the mistake)."""
+    active = con.execute(
+        "SELECT count(*) FROM files WHERE wave = ? AND status = 'active'", [wave]
+    ).fetchall()[0][0]
+    if active:
+        update_quality(con, wave, instrument)
+    else:
+        con.execute("DELETE FROM waves WHERE wave = ?", [wave])
+
+
+def retract_file(
+    con: duckdb.DuckDBPyConnection, which: str | Path, reason: str, instrument: Instrument
+) -> tuple[StoredFile, bool]:
+    """Withdraw an ingested file from every analysis, in one transaction: its rows leave the
+    responses, rejects, invalid answers and quality flags; the file record (status
+    ``retracted``, ``reason``, time) and the kept raw copy stay. Returns the file and whether
+    anything changed (retracting a retracted file changes nothing)."""
+    if not reason.strip():
+        raise InputError('Say why the file is withdrawn: --reason "..." (kept in the store).')
+    stored = find_file(con, which)
+    if stored.status != "active":
+        return stored, False
+    _check_wave_instrument(con, stored.wave, instrument)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _withdraw_rows(con, stored.file_id)
+        con.execute(
+            "UPDATE files SET status = 'retracted', status_reason = ?, status_at = ? "
+            "WHERE file_id = ?",
+            [reason.strip(), datetime.now(UTC), stored.file_id],
+        )
+        _refresh_wave(con, stored.wave, instrument)
+        con.execute("COMMIT")
+    except BaseException:
+        rollback_quietly(con)
+        raise
+    return stored, True
+
+
+def _check_wave_instrument(con, wave: str, instrument: Instrument) -> None:
+    registered = con.execute("SELECT instrument_hash FROM waves WHERE wave = ?", [wave]).fetchall()
+    if registered and registered[0][0] != instrument.content_hash:
+        raise InputError(
+            f"Wave {wave} was ingested with another questionnaire (hash {registered[0][0][:12]}) "
+            f"than {instrument.source} ({instrument.content_hash[:12]}); give that "
+            "questionnaire with --instrument."
+        )
+
+
 def ingest_file(
     con: duckdb.DuckDBPyConnection,
     path: str | Path,
     wave: str,
     instrument: Instrument,
     areas: AreaRegistry,
+    replaces: str | Path | None = None,
 ) -> IngestReport:
-    """Ingest one survey export for ``wave`` in one transaction; see the module docstring."""
+    """Ingest one survey export for ``wave`` in one transaction; see the module docstring.
+
+    ``replaces``: an earlier file of the same wave (see :func:`find_file`) that this one
+    corrects. In the same transaction the old file's rows leave the analysis (its record and
+    raw copy stay, status ``replaced``), so the corrected rows are not duplicates of them.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"Cannot read {path}: no such file. Check the path of the export file.")
     check_wave_id(wave)
+    old = None
+    if replaces is not None:
+        old = find_file(con, replaces)
+        if old.wave != wave:
+            raise InputError(
+                f"{old.name} belongs to wave {old.wave}, not {wave}: a corrected file replaces "
+                "a file of its own wave."
+            )
+        if old.status == "replaced" and old.replaced_by is not None:
+            newer = con.execute(
+                "SELECT sha256 FROM files WHERE file_id = ?", [old.replaced_by]
+            ).fetchall()
+            if newer and newer[0][0] == sha256_of(path):
+                report = IngestReport(str(path), newer[0][0], wave, already_ingested=True)
+                report.replaced = old.name
+                return report  # the same correction again: nothing to do
+        if old.status != "active":
+            raise InputError(
+                f"{old.name} is {old.status} already; `samenspel status` shows the store's "
+                "files. Ingest the corrected file on its own, or replace the active file."
+            )
     raw = raw_folder(con)
     clock = time.perf_counter()
     staged = stage_file(raw, path)
@@ -633,7 +782,15 @@ def ingest_file(
         created = staged.keep()
         con.execute("BEGIN TRANSACTION")
         kept = kept_path(raw, sha256)
+        if old is not None:
+            old_keys = con.execute(
+                "SELECT submission_id, respondent FROM responses WHERE file_id = ?",
+                [old.file_id],
+            ).df()
+            _withdraw_rows(con, old.file_id)
         _ingest_kept(con, kept, path, staged.size, report, registered, instrument, areas, key)
+        if old is not None:
+            _record_replacement(con, old, report, old_keys)
         if stored_fingerprint(con) is None:
             record_fingerprint(con, fingerprint(key))
         clock = time.perf_counter()
@@ -651,6 +808,28 @@ def ingest_file(
             ) from None
         raise
     return report
+
+
+def _record_replacement(con, old: StoredFile, report: IngestReport, old_keys) -> None:
+    """Mark ``old`` as replaced by the file just ingested, and count how its rows match."""
+    (new_id,) = con.execute("SELECT max(file_id) FROM files").fetchall()[0]
+    con.execute(
+        "UPDATE files SET status = 'replaced', replaced_by = ?, status_reason = ?, "
+        "status_at = ? WHERE file_id = ?",
+        [new_id, f"corrected by {Path(report.file).name}", datetime.now(UTC), old.file_id],
+    )
+    new = con.execute(
+        "SELECT submission_id, respondent FROM responses WHERE file_id = ?", [new_id]
+    ).df()
+    by_submission = new["submission_id"].ne("") & new["submission_id"].isin(
+        old_keys["submission_id"][old_keys["submission_id"] != ""]
+    )
+    by_respondent = ~by_submission & new["respondent"].isin(old_keys["respondent"])
+    report.replaced = old.name
+    report.matched = int((by_submission | by_respondent).sum())
+    kept_old = old_keys["submission_id"].isin(new["submission_id"][new["submission_id"] != ""])
+    kept_old |= old_keys["respondent"].isin(new["respondent"])
+    report.dropped = int((~kept_old).sum())
 
 
 def store_key(con: duckdb.DuckDBPyConnection) -> tuple[bytes, Path | None]:
@@ -862,18 +1041,14 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas, k
             "side": side[rejected],
         }
     )
-    codes = {p: c for c, p in mapping.items.items()}
     malformed = pd.DataFrame(
         {
             "file_id": file_id,
             "row_number": [r.row_number for r in extracted.parse_rejects],
             "wave": wave,
             "submission_id": "",
-            "reason": [
-                "out-of-range" if r.position is not None else "malformed-row"
-                for r in extracted.parse_rejects
-            ],
-            "detail": [_parse_detail(r, table, codes) for r in extracted.parse_rejects],
+            "reason": "malformed-row",
+            "detail": [r.message for r in extracted.parse_rejects],
             "area": None,
             "side": None,
         }
@@ -896,22 +1071,42 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas, k
             f"internal error: {report.accepted} accepted + {report.rejected_total} rejected "
             f"!= {report.rows_read} rows read in {name}"
         )
+    # Invalid answers of accepted rows only: a rejected row is not analysed at all.
+    invalid = extracted.invalid_answers
+    invalid = invalid[invalid["row_number"].isin(frame["row_number"][accepted])]
+    invalid = invalid.assign(file_id=file_id, wave=wave)[list(INVALID_ANSWER_COLUMNS)]
+    con.register("incoming_invalid", invalid)
     con.execute(
-        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            file_id,
-            name,
-            report.sha256,
-            size,
-            table.format,
-            table.encoding,
-            wave,
-            _is_simulated(path, report.sha256),
-            datetime.now(UTC),
-            report.rows_read,
-            report.accepted,
-            report.rejected_total,
-        ],
+        f"INSERT INTO invalid_answers ({', '.join(INVALID_ANSWER_COLUMNS)}) "
+        f"SELECT {', '.join(INVALID_ANSWER_COLUMNS)} FROM incoming_invalid"
+    )
+    con.unregister("incoming_invalid")
+    report.invalid_answers = invalid["item"].value_counts().sort_index().to_dict()
+    registry_text = Path(areas.source).read_text(encoding="utf-8")
+    registry_hash = hashlib.sha256(registry_text.encode("utf-8")).hexdigest()
+    con.execute(
+        "INSERT INTO registries VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [registry_hash, registry_text],
+    )
+    values = {
+        "file_id": file_id,
+        "name": name,
+        "sha256": report.sha256,
+        "size": size,
+        "format": table.format,
+        "encoding": table.encoding,
+        "wave": wave,
+        "simulated": _is_simulated(path, report.sha256),
+        "ingested_at": datetime.now(UTC),
+        "rows_read": report.rows_read,
+        "accepted": report.accepted,
+        "rejected": report.rejected_total,
+        "registry_hash": registry_hash,
+        "status": "active",
+    }
+    con.execute(
+        f"INSERT INTO files ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+        list(values.values()),
     )
     if wave_had_rows:
         update_quality(con, wave, instrument)
@@ -963,6 +1158,15 @@ def load_responses(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     # fetchnumpy, not .df(): DuckDB's pandas conversion trips pandas 3 deprecations.
     query = "SELECT * FROM responses ORDER BY wave, file_id, row_number"
     return pd.DataFrame(con.execute(query).fetchnumpy())
+
+
+def load_invalid_answers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every answer stored as missing: file name, row, wave, item and the problem."""
+    return con.execute(
+        "SELECT f.name AS file, i.row_number, i.wave, i.item, i.problem "
+        "FROM invalid_answers i JOIN files f USING (file_id) "
+        "ORDER BY i.file_id, i.row_number, i.item"
+    ).df()
 
 
 def load_rejects(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

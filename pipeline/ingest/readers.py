@@ -65,17 +65,15 @@ REJECT_SCANS = "ingest_reject_scans"
 
 @dataclass
 class ParseReject:
-    """A record the reader could not take apart: wrong field count, or text in a number column.
+    """A record the reader could not take apart (a wrong number of fields).
 
     ``message`` says what kind of problem it is and never quotes the record (see
-    :mod:`.ingest` on free text); ``value`` and ``line`` hold the text only to look for
-    identifiers before the file is stored.
+    :mod:`.ingest` on free text); ``line`` holds the text only to look for identifiers
+    before the file is stored.
     """
 
     row_number: int
     message: str
-    position: int | None = None  # the column of a value that is not a number
-    value: str | None = None
     line: str = ""  # the record as text, to look for identifiers
 
 
@@ -292,30 +290,37 @@ def _decimal_mark(text: str, separator: str) -> str:
     return "," if commas > points else "."
 
 
-NOT_A_NUMBER = re.compile(r'Could not convert string "(.*)" to', re.DOTALL)
 COLUMN_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
+def number_sql(column: str, table: RawTable) -> str:
+    """SQL for the number in a text cell, NULL where it holds none. In a CSV file a number
+    written with the other decimal mark than the file's is not a number; cells of other
+    formats (XLSX, SPSS) are numbers already and take either mark."""
+    text = f"trim({column})"
+    if table.source is None:
+        return f"TRY_CAST(replace({text}, ',', '.') AS DOUBLE)"
+    other = "." if table.decimal == "," else ","
+    number = f"replace({text}, ',', '.')" if table.decimal == "," else text
+    return f"CASE WHEN contains({text}, '{other}') THEN NULL ELSE TRY_CAST({number} AS DOUBLE) END"
+
+
 def scan(
-    con: duckdb.DuckDBPyConnection, table: RawTable, numeric: set[int], select: list[str]
+    con: duckdb.DuckDBPyConnection, table: RawTable, select: list[str]
 ) -> tuple[dict[str, np.ndarray], np.ndarray, list[ParseReject]]:
     """Run ``SELECT select`` over the file's records, in file order, as numpy arrays.
 
-    Columns are named ``c0``, ``c1``, ...; those in ``numeric`` are DOUBLE, the others text.
-    A record whose number column holds text that is not a number, or whose field count is
-    wrong, is not in the result but in the returned parse rejects. Also returns the row
-    number (header = row 1) of every result row.
+    Columns are named ``c0``, ``c1``, ...; every cell is text (:func:`number_sql` reads a
+    number). A record whose field count is wrong is not in the result but in the returned
+    parse rejects. Also returns the row number (header = row 1) of every result row.
     """
     if table.source is not None:
-        return _scan_csv(con, table, numeric, select)
-    return _scan_loaded(con, table, numeric, select)
+        return _scan_csv(con, table, select)
+    return _scan_loaded(con, table, select)
 
 
-def _scan_csv(con, table: RawTable, numeric: set[int], select: list[str]):
-    columns = {
-        column_name(i): "DOUBLE" if i in numeric else "VARCHAR" for i in range(len(table.headers))
-    }
-    decimal = table.decimal  # a number written with the other mark is not a number
+def _scan_csv(con, table: RawTable, select: list[str]):
+    columns = {column_name(i): "VARCHAR" for i in range(len(table.headers))}
     for name in (REJECT_ERRORS, REJECT_SCANS):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     try:
@@ -325,7 +330,7 @@ def _scan_csv(con, table: RawTable, numeric: set[int], select: list[str]):
             f"decimal_separator = ?, store_rejects = true, rejects_table = '{REJECT_ERRORS}', "
             f"rejects_scan = '{REJECT_SCANS}', strict_mode = true, null_padding = false, "
             "max_line_size = 4194304)",
-            [str(table.source), table.separator, columns, decimal],
+            [str(table.source), table.separator, columns, table.decimal],
         ).fetchnumpy()
         errors = con.execute(
             f"SELECT line, error_type, column_idx, error_message, csv_line FROM {REJECT_ERRORS} "
@@ -340,19 +345,12 @@ def _scan_csv(con, table: RawTable, numeric: set[int], select: list[str]):
     finally:
         drop_quietly(con, REJECT_ERRORS, REJECT_SCANS)
     rejects: dict[int, ParseReject] = {}
-    for line, kind, column, message, text in errors:
+    for line, kind, _column, message, text in errors:
         if line in rejects:
             continue  # DuckDB may log several errors for one record; the first says enough
-        if kind == "CAST":
-            found = NOT_A_NUMBER.search(message or "")
-            rejects[line] = ParseReject(
-                int(line), "not a number", int(column) - 1 if column else None,
-                found.group(1) if found else None, text or "",
-            )  # fmt: skip
-        else:
-            counts = COLUMN_COUNTS.search(message or "")
-            said = f": expected {counts[1]} fields, found {counts[2]}" if counts else ""
-            rejects[line] = ParseReject(int(line), kind.lower() + said, line=text or "")
+        counts = COLUMN_COUNTS.search(message or "")
+        said = f": expected {counts[1]} fields, found {counts[2]}" if counts else ""
+        rejects[line] = ParseReject(int(line), kind.lower() + said, line=text or "")
     parse_rejects = list(rejects.values())
     records = len(next(iter(result.values()))) if result else 0
     # Rejected records are skipped: the good records are the remaining ordinals.
@@ -363,48 +361,14 @@ def _scan_csv(con, table: RawTable, numeric: set[int], select: list[str]):
     return result, ordinals + 1, [*table.parse_rejects, *parse_rejects]
 
 
-def _scan_loaded(con, table: RawTable, numeric: set[int], select: list[str]):
-    def number(i: int) -> str:
-        return f"TRY_CAST(replace(trim(c{i}), ',', '.') AS DOUBLE)"
-
-    not_numbers = " UNION ALL ".join(
-        f"SELECT _pos AS r, {i} AS p, c{i} AS v FROM {RAW_TABLE} "
-        f"WHERE nullif(trim(c{i}), '') IS NOT NULL AND {number(i)} IS NULL"
-        for i in sorted(numeric)
-    )
-    bad = con.execute(f"{not_numbers} ORDER BY r, p").fetchall() if numeric else []
-    first_bad: dict[int, tuple[int, str]] = {}
-    for rowid, position, value in bad:
-        first_bad.setdefault(rowid, (position, value))
-    inner = ", ".join(
-        number(i) + f" AS c{i}" if i in numeric else f"c{i}" for i in range(len(table.headers))
-    )
-    con.register("scan_skip", pd.DataFrame({"r": np.array(list(first_bad), dtype=np.int64)}))
-    try:
-        result = con.execute(
-            f"SELECT _rid, {', '.join(select)} FROM (SELECT _pos AS _rid, {inner} "
-            f"FROM {RAW_TABLE}) WHERE _rid NOT IN (SELECT r FROM scan_skip) ORDER BY _rid"
-        ).fetchnumpy()
-        cells = ", ".join(f"c{i}" for i in range(len(table.headers)))
-        lines = (
-            dict(
-                con.execute(
-                    f"SELECT _pos, concat_ws(';', {cells}) FROM {RAW_TABLE} "
-                    "WHERE _pos IN (SELECT r FROM scan_skip)"
-                ).fetchall()
-            )
-            if first_bad
-            else {}
-        )
-    finally:
-        con.unregister("scan_skip")
+def _scan_loaded(con, table: RawTable, select: list[str]):
+    result = con.execute(
+        f"SELECT _rid, {', '.join(select)} FROM (SELECT _pos AS _rid, * FROM {RAW_TABLE}) "
+        "ORDER BY _rid"
+    ).fetchnumpy()
     rids = result.pop("_rid")
-    rejects = [
-        ParseReject(int(table.row_numbers[r]), "not a number", p, v, lines.get(r, ""))
-        for r, (p, v) in first_bad.items()
-    ]
     row_numbers = table.row_numbers[np.asarray(rids, dtype=np.int64)]
-    return result, row_numbers, [*table.parse_rejects, *rejects]
+    return result, row_numbers, list(table.parse_rejects)
 
 
 def cell_text(value) -> str | None:

@@ -3,14 +3,15 @@
     con = open_store("monitor/samenspel.duckdb")       # creates or migrates the store
     raw = raw_folder(con)                               # monitor/samenspel.duckdb.raw/
 
-Schema version :data:`SCHEMA_VERSION` (3):
+Schema version :data:`SCHEMA_VERSION` (4):
 
 ``schema_info``    version, created_at: one row per schema version the store has been at
 ``instruments``    content_hash (key), instrument_id, version, yaml: the exact instrument text
 ``waves``          wave (key), instrument_hash: a wave is tied to one instrument version
 ``files``          file_id (key), name, sha256 (unique), size (bytes), format (one of
                    :data:`.readers.FORMATS`), encoding, wave, simulated,
-                   ingested_at, rows_read, accepted, rejected
+                   ingested_at, rows_read, accepted, rejected, registry_hash, status,
+                   status_reason, status_at, replaced_by
 ``responses``      file_id, row_number, wave, submission_id, respondent (keyed hash), side,
                    started, ended, submitted, then one column per item code (DOUBLE; the
                    area and unit items, which hold registry codes, are VARCHAR)
@@ -21,6 +22,15 @@ Schema version :data:`SCHEMA_VERSION` (3):
                    were hashed with (:mod:`.pseudonym`), never the key; one row
 ``quality_flags``  file_id, row_number, wave, area, side, then the measures and flags of
                    :data:`QUALITY_COLUMNS`, explained in :mod:`.quality` (one row per response)
+``registries``     content_hash (key), yaml: the exact area-registry text files were
+                   ingested with (``files.registry_hash``)
+``invalid_answers`` file_id, row_number, wave, item, problem: an answer that was not a
+                   number or not one of the item's codes, stored as missing (never the value)
+
+A file's ``status`` is ``active``, ``retracted`` (withdrawn with ``samenspel retract``) or
+``replaced`` (by the corrected file ``replaced_by``), with ``status_reason`` and
+``status_at``. Withdrawing a file deletes its responses, rejects, invalid answers and
+quality rows in one transaction; its file record and kept raw copy stay, as the audit trail.
 
 ``row_number`` is the row of the record in its file, the header being row 1 (as a
 spreadsheet shows it). ``(file_id, row_number)`` identifies a response or a reject.
@@ -60,7 +70,7 @@ from samenspel.instrument.problems import InputError
 
 from samenspel.files import sha256_of
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 RAW_SUFFIX = ".raw"
 CHUNK = 1 << 20
 
@@ -87,7 +97,7 @@ REJECT_COLUMNS = {
     "side": "VARCHAR",
 }
 
-FILE_COLUMNS = {
+FILE_COLUMNS_V3 = {
     "file_id": "INTEGER PRIMARY KEY",
     "name": "VARCHAR",
     "sha256": "VARCHAR UNIQUE",
@@ -101,6 +111,25 @@ FILE_COLUMNS = {
     "accepted": "INTEGER",
     "rejected": "INTEGER",
 }
+# Schema 4: the registry a file was ingested with, and whether it still counts.
+FILE_STATUS_COLUMNS = {
+    "registry_hash": "VARCHAR",
+    "status": "VARCHAR DEFAULT 'active'",  # active, retracted or replaced
+    "status_reason": "VARCHAR",
+    "status_at": "TIMESTAMPTZ",
+    "replaced_by": "INTEGER",  # the file_id of the corrected file
+}
+FILE_COLUMNS = FILE_COLUMNS_V3 | FILE_STATUS_COLUMNS
+FILE_STATUSES = ("active", "retracted", "replaced")
+# One row per answer that was not valid and became missing (never the value itself).
+INVALID_ANSWER_COLUMNS = {
+    "file_id": "INTEGER",
+    "row_number": "INTEGER",
+    "wave": "VARCHAR",
+    "item": "VARCHAR",
+    "problem": "VARCHAR",  # 'not a number' or 'not an answer code'
+}
+REGISTRY_COLUMNS = {"content_hash": "VARCHAR PRIMARY KEY", "yaml": "VARCHAR"}
 
 # Data-quality measures per response; samenspel.pipeline.ingest.quality fills them.
 QUALITY_COLUMNS = {
@@ -154,6 +183,8 @@ SCHEMA = "\n".join(
         _table("rejects", REJECT_COLUMNS),
         _table("quality_flags", QUALITY_COLUMNS),
         _table("pseudonym_key", KEY_COLUMNS),
+        _table("registries", REGISTRY_COLUMNS),
+        _table("invalid_answers", INVALID_ANSWER_COLUMNS),
     ]
 )
 
@@ -189,7 +220,7 @@ def _migrate_1_to_2(con: duckdb.DuckDBPyConnection, raw: Path) -> None:
         keep_bytes(raw, sha256, content)
     # DuckDB cannot drop a column that others depend on in place; rebuild the table.
     con.execute("ALTER TABLE files RENAME TO files_v1")
-    con.execute(_table("files", FILE_COLUMNS))
+    con.execute(_table("files", FILE_COLUMNS_V3))
     con.execute(
         "INSERT INTO files SELECT file_id, name, sha256, size, format, NULL, wave, simulated, "
         "ingested_at, rows_read, accepted, rejected FROM files_v1"
@@ -212,9 +243,22 @@ def _migrate_2_to_3(con: duckdb.DuckDBPyConnection, raw: Path) -> None:
     con.execute("UPDATE rejects SET detail = ''")
 
 
+def _migrate_3_to_4(con: duckdb.DuckDBPyConnection, raw: Path) -> None:
+    """Schema 3 -> 4: files record the registry they were ingested with (unknown for older
+    files) and their status (every older file is active); the ``registries`` table keeps
+    each registry's text; ``invalid_answers`` lists answers that became missing (older
+    files rejected such rows instead, as ``out-of-range``)."""
+    for column, kind in FILE_STATUS_COLUMNS.items():
+        con.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
+    con.execute("UPDATE files SET status = 'active'")
+    con.execute(_table("registries", REGISTRY_COLUMNS))
+    con.execute(_table("invalid_answers", INVALID_ANSWER_COLUMNS))
+
+
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection, Path], None]] = {
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
 }
 
 
@@ -467,14 +511,17 @@ def verify_kept(raw: Path, sha256: str) -> str:
 
 
 def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[str, pd.DataFrame]:
-    """What the store holds, as three tables, and the pseudonym key's ``fingerprint``.
+    """What the store holds, as tables, and the pseudonym key's ``fingerprint``.
 
     ``waves``   wave, instrument_id, instrument_version, instrument_hash, files, rows_read,
                 accepted, rejected, flagged (responses with a data-quality flag)
     ``files``   file_id, name, wave, format, encoding, size, sha256, rows_read, accepted,
-                rejected, raw ('ok', 'missing' or 'changed' when ``verify``, else 'unchecked'),
-                rows ('ok', or how many accepted or rejected rows of the file are gone)
+                rejected, status (active, retracted, replaced), status_reason, raw ('ok',
+                'missing' or 'changed' when ``verify``, else 'unchecked'), rows ('ok', or
+                how many accepted or rejected rows of the file are gone)
     ``counts``  wave, area, side, accepted, rejected (area/side '' when the row had none)
+    ``invalid`` wave, item, problem, answers: answers stored as missing because they were
+                not a number or not one of the item's codes
     """
     waves = con.execute(
         """
@@ -487,13 +534,14 @@ def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[st
                (SELECT count(*) FROM quality_flags q WHERE q.wave = w.wave AND q.flag_any)
                    AS flagged
         FROM waves w LEFT JOIN instruments i ON i.content_hash = w.instrument_hash
-        LEFT JOIN files f ON f.wave = w.wave
+        LEFT JOIN files f ON f.wave = w.wave AND f.status = 'active'
         GROUP BY ALL ORDER BY w.wave
         """
     ).df()
     files = con.execute(
         "SELECT file_id, name, wave, format, encoding, size, sha256, rows_read, accepted, "
-        "rejected FROM files ORDER BY file_id"
+        "rejected, status, coalesce(status_reason, '') AS status_reason FROM files "
+        "ORDER BY file_id"
     ).df()
     raw = raw_folder(con)
     files["raw"] = [verify_kept(raw, s) if verify else "unchecked" for s in files["sha256"]]
@@ -503,8 +551,10 @@ def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[st
         "(SELECT count(*) FROM rejects j WHERE j.file_id = f.file_id) AS rejected_rows "
         "FROM files f ORDER BY f.file_id"
     ).df()
-    gone_accepted = files["accepted"].to_numpy() - stored["accepted_rows"].to_numpy()
-    gone_rejected = files["rejected"].to_numpy() - stored["rejected_rows"].to_numpy()
+    # A withdrawn (retracted or replaced) file keeps its counts but none of its rows.
+    active = (files["status"] == "active").to_numpy()
+    gone_accepted = files["accepted"].to_numpy() * active - stored["accepted_rows"].to_numpy()
+    gone_rejected = files["rejected"].to_numpy() * active - stored["rejected_rows"].to_numpy()
     files["rows"] = [
         "ok" if (a, r) == (0, 0) else f"{a} accepted and {r} rejected rows differ from the record"
         for a, r in zip(gone_accepted, gone_rejected, strict=True)
@@ -523,9 +573,13 @@ def store_status(con: duckdb.DuckDBPyConnection, verify: bool = True) -> dict[st
         FROM rows GROUP BY ALL ORDER BY wave, area, side
         """
     ).df()
+    invalid = con.execute(
+        "SELECT wave, item, problem, count(*) AS answers FROM invalid_answers "
+        "GROUP BY ALL ORDER BY wave, item, problem"
+    ).df()
     return {
         "waves": waves, "files": files, "counts": counts, "fingerprint": stored_fingerprint(con),
-        "orphans": orphans(con, files["sha256"]),
+        "orphans": orphans(con, files["sha256"]), "invalid": invalid,
     }  # fmt: skip
 
 

@@ -1,7 +1,9 @@
 """The area registry: demo areas load; mistakes are reported with their place."""
 
+import re
+
 import pytest
-from samenspel.instrument import ProblemsFound, load_areas
+from samenspel.instrument import Level, ProblemsFound, load_areas
 
 from samenspel.paths import DEFAULT_AREAS
 
@@ -25,25 +27,25 @@ def test_demo_registry_has_the_three_municipalities():
         (
             "areas:\n  - {id: a, name: A, municipality: GM0001, kind: wijk}",
             "unknown-reference",
-            "areas[0].municipality",
+            "area a.municipality",
         ),
         (
             "areas:\n  - {id: a, name: A, municipality: GM0363, kind: wijk}\n"
             "  - {id: a, name: B, municipality: GM0363, kind: wijk}",
             "duplicate-code",
-            "areas[1].id",
+            "area a.id",
         ),
         (
             "areas:\n  - {id: a, name: A, municipality: GM0363, kind: stad}",
             "invalid-value",
-            "areas[0].kind",
+            "area a.kind",
         ),
         (
             "areas:\n  - {id: a, name: A, municipality: GM0363, kind: wijk, cbs_wijk: 36301}",
             "wrong-type",
-            "areas[0].cbs_wijk",
+            "area a.cbs_wijk",
         ),
-        ("areas:\n  - {id: a, municipality: GM0363, kind: wijk}", "missing-field", "areas[0]"),
+        ("areas:\n  - {id: a, municipality: GM0363, kind: wijk}", "missing-field", "area a"),
     ],
 )
 def test_registry_problems(tmp_path, body, code, where):
@@ -53,7 +55,7 @@ def test_registry_problems(tmp_path, body, code, where):
         load_areas(path)
     problem = caught.value.problems[0]
     assert problem.code == code
-    assert problem.where == f"{path}: {where}"
+    assert re.fullmatch(rf"{re.escape(str(path))}:\d+: {re.escape(where)}", problem.where)
 
 
 def test_missing_registry_file(tmp_path):
@@ -68,7 +70,12 @@ def registry_problems(tmp_path, text: str) -> dict[str, str]:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ProblemsFound) as caught:
         load_areas(path)
-    return {p.where.removeprefix(f"{path}: "): p.code for p in caught.value.problems}
+    place = re.compile(rf"{re.escape(str(path))}(:\d+)?: ")
+    return {
+        place.sub("", p.where, count=1): p.code
+        for p in caught.value.problems
+        if p.level is Level.ERROR
+    }
 
 
 TWO_MUNICIPALITIES = "municipalities:\n  GM0405: Hoorn\n  GM0439: Purmerend\nareas:\n"
@@ -81,79 +88,83 @@ TWO_MUNICIPALITIES = "municipalities:\n  GM0405: Hoorn\n  GM0439: Purmerend\nare
     [
         (
             "{id: a, name: {nl: Binnenstad}, municipality: GM0405, kind: wijk}",
-            "areas[0].name",
+            "area a.name",
             "wrong-type",
         ),
         (
             "{id: a, name: [Binnen, stad], municipality: GM0405, kind: wijk}",
-            "areas[0].name",
+            "area a.name",
             "wrong-type",
         ),
-        ("{id: a, name: 1012, municipality: GM0405, kind: wijk}", "areas[0].name", "wrong-type"),
+        ("{id: a, name: 1012, municipality: GM0405, kind: wijk}", "area a.name", "wrong-type"),
         (
             '{id: a, name: "Binnen\\rstad", municipality: GM0405, kind: wijk}',
-            "areas[0].name",
+            "area a.name",
             "invalid-value",
         ),
         (
             '{id: a, name: "Binnen\\0stad", municipality: GM0405, kind: wijk}',
-            "areas[0].name",
+            "area a.name",
             "invalid-value",
         ),
         (
             '{id: a, name: "Binnen\\nstad", municipality: GM0405, kind: wijk}',
-            "areas[0].name",
+            "area a.name",
             "invalid-value",
         ),
         (
             '{id: a, name: "Binnen\\tstad", municipality: GM0405, kind: wijk}',
-            "areas[0].name",
+            "area a.name",
             "invalid-value",
         ),
         (
             '{id: a, name: "\\e[31mBinnenstad", municipality: GM0405, kind: wijk}',
-            "areas[0].name",
+            "area a.name",
             "invalid-value",
         ),
         (
             '{id: a, name: "Binnen\\u202Estad", municipality: GM0405, kind: wijk}',
-            "areas[0].name",
+            "area a.name",
             "invalid-value",
         ),
         (
             '{id: a, name: "\\ud800", municipality: GM0405, kind: wijk}',
-            "areas[0].name",
+            "area a.name",
             "invalid-value",
         ),
-        ('{id: a, name: "  ", municipality: GM0405, kind: wijk}', "areas[0].name", "missing-field"),
+        ('{id: a, name: "  ", municipality: GM0405, kind: wijk}', "area a.name", "missing-field"),
         (
             f"{{id: a, name: {'x' * 101}, municipality: GM0405, kind: wijk}}",
-            "areas[0].name",
+            "area a.name",
             "invalid-value",
         ),
-        ('{id: "a\\n", name: A, municipality: GM0405, kind: wijk}', "areas[0].id", "invalid-code"),
+        (
+            '{id: "a\\n", name: A, municipality: GM0405, kind: wijk}',
+            "area 'a\\n'.id",
+            "invalid-code",
+        ),
         (
             "{id: a, name: A, municipality: {GM0405: Hoorn}, kind: wijk}",
-            "areas[0].municipality",
+            "area a.municipality",
             "unknown-reference",
         ),
-        ("{id: a, name: A, municipality: GM0405, kind: [wijk]}", "areas[0].kind", "invalid-value"),
+        ("{id: a, name: A, municipality: GM0405, kind: [wijk]}", "area a.kind", "invalid-value"),
         (
             "{id: a, name: A, municipality: GM0405, kind: wijk, units: {professional: "
             "[{code: t1, name: {x: y}}]}}",
-            "areas[0].units.professional[0].name",
+            "area a.units.professional[t1].name",
             "wrong-type",
         ),
         (
             "{id: a, name: A, municipality: GM0405, kind: wijk, units: {professional: "
             '[{code: t1, name: "Team\\r1"}]}}',
-            "areas[0].units.professional[0].name",
+            "area a.units.professional[t1].name",
             "invalid-value",
         ),
         (
             "{id: a, name: A, municipality: GM0405, kind: wijk, units: {professional: "
             "[{code: t1, name: Team}, {code: t2, name: team}]}}",
-            "areas[0].units.professional[1].name",
+            "area a.units.professional[t2].name",
             "duplicate-code",
         ),
     ],
@@ -185,7 +196,7 @@ def test_area_names_are_unique_within_a_municipality(tmp_path):
         "  - {id: h-binnenstad, name: Binnenstad, municipality: GM0405, kind: wijk}\n"
         "  - {id: h-centrum, name: ' binnenstad', municipality: GM0405, kind: wijk}\n"
     )
-    assert registry_problems(tmp_path, text) == {"areas[1].name": "duplicate-code"}
+    assert registry_problems(tmp_path, text) == {"area h-centrum.name": "duplicate-code"}
 
 
 def test_the_same_name_in_two_municipalities_is_two_areas(tmp_path):
@@ -212,10 +223,10 @@ def test_every_registry_problem_is_reported_at_once(tmp_path):
     )
     assert registry_problems(tmp_path, text) == {
         "municipalities.GM0405": "wrong-type",
-        "areas[0].name": "wrong-type",
-        "areas[1].name": "invalid-value",
-        "areas[1].kind": "invalid-value",
-        "areas[3].name": "duplicate-code",
+        "area a.name": "wrong-type",
+        "area b.name": "invalid-value",
+        "area b.kind": "invalid-value",
+        "area d.name": "duplicate-code",
     }
 
 

@@ -9,6 +9,7 @@ import hmac
 import os
 import stat
 
+import numpy as np
 import pandas as pd
 import pytest
 from ingest_fixtures import (
@@ -73,8 +74,9 @@ def test_every_row_gets_a_verdict_with_its_reason(store, tmp_path):
     write(table, path, extra_lines=f"x;y;z\n{too_many}\n")
     report = ingest_file(store, path, "2025", instrument(), areas())
     assert report.rows_read == 14
-    assert report.accepted == 3
+    assert report.accepted == 5  # a bad answer costs that answer, not the row
     assert report.accepted + report.rejected_total == report.rows_read
+    assert report.invalid_answers == {"igf1_own": 1, "tru1": 1}
     # Row numbers as a spreadsheet shows them: the header is row 1.
     assert reasons_by_row(store) == {
         3: "no-consent",
@@ -83,8 +85,6 @@ def test_every_row_gets_a_verdict_with_its_reason(store, tmp_path):
         6: "duplicate-respondent",
         7: "invalid-role",
         8: "unknown-area",
-        9: "out-of-range",
-        10: "out-of-range",
         13: "unknown-unit",
         14: "malformed-row",
         15: "malformed-row",
@@ -92,19 +92,24 @@ def test_every_row_gets_a_verdict_with_its_reason(store, tmp_path):
     details = dict(store.execute("SELECT row_number, detail FROM rejects").fetchall())
     assert details[5] == "the submission id is also in row 2"
     assert details[6] == "respondent code also in row 2"
-    assert details[9] == "not an answer code: tru1"
-    assert details[10] == "not a number: igf1_own"  # the column, never the text
     assert details[13] == (
         f"the team or organisation code is not a unit of area '{table.loc[11, 'area']}' "
         "for this role in the registry"
     )
     assert details[14] == f"missing columns: expected {len(table.columns)} fields, found 3"
     assert details[15].startswith("too many columns")
-    responses = load_responses(store)
-    assert sorted(responses["row_number"]) == [2, 11, 12]
-    assert responses.set_index("row_number").loc[2, "unit"] == "individual"
+    responses = load_responses(store).set_index("row_number")
+    assert sorted(responses.index) == [2, 9, 10, 11, 12]
+    assert responses.loc[2, "unit"] == "individual"
+    # The invalid answer is missing; the row's other answers are kept.
+    assert np.isnan(responses.loc[9, "tru1"]) and np.isnan(responses.loc[10, "igf1_own"])
+    assert responses.loc[9, "tru2"] == table.loc[7, "tru2"]
+    invalid = store.execute(
+        "SELECT row_number, item, problem FROM invalid_answers ORDER BY row_number"
+    ).fetchall()  # the row, the column and the kind of problem, never the text
+    assert invalid == [(9, "tru1", "not an answer code"), (10, "igf1_own", "not a number")]
     counts = store.execute("SELECT rows_read, accepted, rejected FROM files").fetchall()
-    assert counts == [(14, 3, 11)]
+    assert counts == [(14, 5, 9)]
 
 
 def test_duplicates_against_the_store_are_per_wave_for_respondents(store, tmp_path):

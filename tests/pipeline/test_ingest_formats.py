@@ -182,11 +182,11 @@ def test_decimal_comma_is_read_as_a_decimal_point(store, tmp_path):
     # As Excel NL writes it: every number with a decimal comma (3,0), ';' between fields.
     path.write_text(table.to_csv(sep=";", index=False, decimal=","), encoding="utf-8")
     report = ingest_file(store, path, "2025", instrument(), areas())
-    assert report.accepted == 2
-    assert report.rejected == {"out-of-range": 1}
-    rejects = store.execute("SELECT row_number, detail FROM rejects").fetchall()
-    assert rejects == [(3, "not an answer code: col_contacts")]
-    assert sorted(load_responses(store)["col_contacts"]) == [4.0, 7.0]
+    assert report.accepted == 3 and report.rejected == {}
+    invalid = store.execute("SELECT row_number, item, problem FROM invalid_answers").fetchall()
+    assert invalid == [(3, "col_contacts", "not an answer code")]
+    contacts = load_responses(store).set_index("row_number")["col_contacts"]
+    assert contacts[2] == 4.0 and np.isnan(contacts[3]) and contacts[4] == 7.0
 
 
 def test_plain_xlsx_round_trip(store, tmp_path):

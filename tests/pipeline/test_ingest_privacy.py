@@ -61,8 +61,10 @@ def test_free_text_in_cells_stays_out_of_the_rejects(tmp_path, capsys):
         assert text not in exported
     con = __import__("duckdb").connect(str(store), read_only=True)
     details = dict(con.execute("SELECT row_number, detail FROM rejects").fetchall())
+    invalid = con.execute("SELECT row_number, item, problem FROM invalid_answers").fetchall()
     con.close()
-    assert details == {2: "not a number: tru1", 3: "the area is not one of the registry's ids"}
+    assert details == {3: "the area is not one of the registry's ids"}
+    assert invalid == [(2, "tru1", "not a number")]  # the column, never the text
 
 
 def test_quality_summary_suppresses_small_sides():

@@ -60,7 +60,7 @@ def test_a_new_store_has_the_current_schema(tmp_path):
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert tables == {
         "schema_info", "instruments", "waves", "files", "responses", "rejects", "quality_flags",
-        "pseudonym_key",
+        "pseudonym_key", "registries", "invalid_answers",
     }  # fmt: skip
     assert "content" not in columns(con, "files")
 
@@ -70,7 +70,7 @@ def test_migration_from_schema_1_moves_raw_bytes_out_and_keeps_every_row(tmp_pat
     sha = make_v1_store(path)
     con = open_store(path)
     versions = con.execute("SELECT version FROM schema_info ORDER BY 1").fetchall()
-    assert [r[0] for r in versions] == [1, 2, 3]
+    assert [r[0] for r in versions] == [1, 2, 3, 4]
     assert (raw_folder_for(path) / sha).read_bytes() == RAW
     assert "content" not in columns(con, "files")
     assert columns(con, "rejects")[-2:] == ["area", "side"]
@@ -83,7 +83,7 @@ def test_migration_from_schema_1_moves_raw_bytes_out_and_keeps_every_row(tmp_pat
     con.close()
     # Opening again changes nothing further.
     con = open_store(path)
-    assert con.execute("SELECT count(*) FROM schema_info").fetchall() == [(3,)]
+    assert con.execute("SELECT count(*) FROM schema_info").fetchall() == [(4,)]
     con.close()
 
 
@@ -117,7 +117,7 @@ def test_migration_from_schema_2_empties_reject_details_and_keeps_every_row(tmp_
     )
     con.close()
     con = open_store(path)
-    assert con.execute("SELECT max(version) FROM schema_info").fetchall() == [(3,)]
+    assert con.execute("SELECT max(version) FROM schema_info").fetchall() == [(4,)]
     assert con.execute("SELECT reason, detail FROM rejects ORDER BY row_number").fetchall() == [
         ("no-consent", ""),
         ("unknown-area", ""),
@@ -139,9 +139,9 @@ def test_cli_migrate_keeps_a_copy(tmp_path, capsys):
     make_v1_store(path)
     assert main(["migrate", "--store", str(path)]) == 0
     assert (tmp_path / "old.duckdb.before-migration").exists()
-    assert "from schema 1 to 3" in capsys.readouterr().err
+    assert "from schema 1 to 4" in capsys.readouterr().err
     con = open_store(path, read_only=True)
-    assert con.execute("SELECT max(version) FROM schema_info").fetchall() == [(3,)]
+    assert con.execute("SELECT max(version) FROM schema_info").fetchall() == [(4,)]
     con.close()
 
 
