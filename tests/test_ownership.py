@@ -231,7 +231,7 @@ def test_own_data_through_make_survives_make_reports_and_make_clean(made, tmp_pa
         "REPORT_FLAGS": "--language en --pdf none",
     }
     refused = make("ingest", FILE=str(folder / "kobo_2025.csv"), WAVE="2025")
-    assert refused.returncode == 2 and "STORE=" in refused.stdout
+    assert refused.returncode == 2 and "PROJECT=" in refused.stdout
     inside_demo = make(
         "ingest", FILE=str(folder / "kobo_2025.csv"), WAVE="2025", STORE=str(demo / "x.duckdb"),
         DEMO=str(demo),

@@ -73,8 +73,8 @@ def test_a_store_without_unit_codes_analyses_as_before(tmp_path, capsys):
     frame = simulate_wave(instrument, areas, model, "2024", np.random.default_rng(3))
     csv, store = tmp_path / "old.csv", tmp_path / "old.duckdb"
     csv.write_text(to_kobo_csv(instrument, frame, group_prefixes=True))
-    args = ["--store", str(store)]
-    assert main(["ingest", str(csv), "--wave", "2024", *args, "--instrument", str(older)]) == 0
+    args = ["--store", str(store), "--instrument", str(older)]  # the wave's own questionnaire
+    assert main(["ingest", str(csv), "--wave", "2024", *args]) == 0
     out = tmp_path / "results"
     assert main(["analyse", *args, "--out", str(out), "--replicates", "200"]) == 0
     design = pd.read_csv(out / "design.csv")
