@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -331,6 +332,29 @@ class _Checker:
                     )
 
 
+def meaning_hash(raw: dict) -> str:
+    """The questionnaire's identity: a SHA-256 of what it means, not of its bytes.
+
+    The parsed YAML (items, wording, answer scales, roles, constructs, keys, routing) is
+    written as canonical JSON — keys sorted, every key as text — so comments, key order,
+    quoting, indentation and line endings change nothing. The version label is left out: it
+    names the content, it is not content (two labels for one content are one questionnaire).
+    """
+
+    def canonical(node):
+        if isinstance(node, dict):
+            return {str(key): canonical(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [canonical(value) for value in node]
+        return node
+
+    data = canonical(raw)
+    if isinstance(data.get("instrument"), dict):
+        data["instrument"] = {k: v for k, v in data["instrument"].items() if k != "version"}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def check_instrument(
     path: str | Path, readability: bool = True
 ) -> tuple[Instrument | None, list[Problem]]:
@@ -400,7 +424,7 @@ def _build(raw: Any, c: _Checker, path: Path, readability: bool) -> Instrument |
         return None
     if readability:
         _check_readability(sections, items, roles, c)
-    content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+    content_hash = meaning_hash(raw)
     return Instrument(
         id=instrument_id,
         version=version,

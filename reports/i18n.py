@@ -239,6 +239,7 @@ TEXT: dict[str, dict[str, str]] = {
     "verdict_small_change": {"nl": "kleine verandering", "en": "small change"},
     "verdict_no_clear_change": {"nl": "geen duidelijke verandering", "en": "no clear change"},
     "verdict_method_break": {"nl": "methodebreuk", "en": "method break"},
+    "verdict_not_testable": {"nl": "niet toetsbaar", "en": "not testable"},
     "verdict_suppressed": {"nl": "onderdrukt", "en": "suppressed"},
     "area_change": {"nl": "Verandering", "en": "Change"},
     "area_change_text": {

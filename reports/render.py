@@ -288,10 +288,19 @@ class _Results:
         return self.waves[-1]
 
 
+def wave_order(data: ReportInput) -> list[str]:
+    """The waves of the results first to last in time, as `analyse` ordered them by their
+    fieldwork periods (results of older runs, which did not record it: by name)."""
+    present = set(data.tables["index"]["wave"].astype(str))
+    recorded = [str(w) for w in data.metadata.get("wave_order", []) if str(w) in present]
+    return recorded + sorted(present - set(recorded))
+
+
 def _arrange(data: ReportInput, layout: Layout) -> _Results:
     places = layout.areas[["area", "code", "label", "path"]]
-    index = data.tables["index"].merge(places, on="area", how="left").sort_values("wave")
-    waves = sorted(index["wave"].unique())
+    waves = wave_order(data)
+    index = data.tables["index"].merge(places, on="area", how="left")
+    index = index.sort_values("wave", key=lambda w: w.astype(str).map(waves.index), kind="stable")
     measured = index[index["wave"] == waves[-1]].drop(columns=["code", "label", "path"])
     current = places.merge(measured, on="area", how="left")
     by_area = {name: _split(data.tables.get(name)) for name in
@@ -642,7 +651,7 @@ def _methods(data: ReportInput, language: str, names: dict[str, str]) -> dict:
         )
     caps = method.components["COL"].get("caps", {})
     distribution = data.tables.get("component_distribution")
-    latest = str(data.tables["index"]["wave"].max())
+    latest = wave_order(data)[-1]
     if distribution is not None:
         distribution = distribution[distribution["wave"].astype(str) == latest].assign(
             name=lambda d: d["component"].map(names)
@@ -674,7 +683,7 @@ def _comparisons(data: ReportInput, names: dict[str, str], layout: Layout) -> di
     def pick(test: str) -> list[dict]:
         return _records(table[table["test"] == test])
 
-    latest = table["wave"].astype(str).max()
+    latest = wave_order(data)[-1]
     screens = table[
         (table["test"] == "area_vs_municipality") & (table["wave"].astype(str) == latest)
     ]
@@ -718,7 +727,7 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
     index = data.tables.get(
         "index", pd.DataFrame(columns=["area", "wave", "area_name", "municipality"])
     )
-    design = _design(data, str(index["wave"].max()))
+    design = _design(data, wave_order(data)[-1] if len(index) else "")
     checks = data.tables.get("psychometrics_checks")
     fits = [] if checks is None or "estimator" not in checks else list(
         checks.loc[checks["check"] == "global fit", "estimator"].dropna().unique()
@@ -855,7 +864,7 @@ def cover_of(data: ReportInput) -> Cover:
     meta = data.metadata
     created = meta.get("created_at")
     return Cover(
-        wave=str(data.tables["index"]["wave"].max()),
+        wave=wave_order(data)[-1],
         analysed=datetime.fromisoformat(created).astimezone(DUTCH_TIME).date() if created else None,
         instrument_version=str(meta["instrument_version"]),
         methodology_version=str(meta["methodology_version"]),

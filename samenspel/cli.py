@@ -105,6 +105,7 @@ from samenspel.pipeline.simulation.simulate import (
     to_kobo_csv,
 )
 from samenspel.pipeline.simulation.truth import component_pool, true_index
+from samenspel.pipeline.waves import fieldwork_dates, order_waves
 from samenspel.project import (
     PROJECT_ENV,
     PROJECT_FILE,
@@ -295,6 +296,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     con = open_store(args.store)
     try:
         report = ingest_file(con, args.file, args.wave, instrument, areas, args.replaces)
+        if settings.project is not None and not report.already_ingested:
+            for warning in period_warnings(con, report.sha256, args.wave, settings.project):
+                say(f"samenspel: {warning}")
     finally:
         con.close()
     for problem in report.problems:
@@ -344,6 +348,41 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
         return EXIT_ATTENTION
     return EXIT_DONE
+
+
+def period_warnings(con, sha256: str, wave: str, project) -> list[str]:
+    """Where the submission dates of a file just ingested disagree with the fieldwork
+    periods of the project file: outside its own wave's period, or inside another's."""
+    first, last = con.execute(
+        "SELECT min(coalesce(submitted::DATE, started::DATE)), "
+        "max(coalesce(submitted::DATE, started::DATE)) FROM responses "
+        "WHERE file_id = (SELECT file_id FROM files WHERE sha256 = ?)",
+        [sha256],
+    ).fetchall()[0]
+    periods = {w.id: w for w in project.waves}
+    if first is None:
+        return []
+    if wave not in periods:
+        return [
+            f"wave {wave} is not listed in {project.file.name}; add it as [[waves]] with its "
+            "fieldwork start and end, so that the waves are ordered in time."
+        ]
+    warnings = []
+    own = periods[wave]
+    if (own.start and first < own.start) or (own.end and last > own.end):
+        warnings.append(
+            f"the answers of this file were submitted from {first} to {last}, outside wave "
+            f"{wave}'s fieldwork period ({own.start} to {own.end}): is it the right wave?"
+        )
+    for other in periods.values():
+        inside = other.start and other.end and other.start <= first <= last <= other.end
+        if other.id != wave and inside:
+            warnings.append(
+                f"all answers of this file fall in the fieldwork period of wave {other.id} "
+                f"({other.start} to {other.end}), not of wave {wave}: is it the right wave? "
+                "`samenspel retract` withdraws the file."
+            )
+    return warnings
 
 
 def _print_table(title: str, table) -> None:
@@ -557,7 +596,20 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             "Ingest a survey export first with `samenspel ingest`."
         )
     check_store_settings(waves, responses, instrument, areas, settings)
-    wave_order = sorted(responses["wave"].unique())
+    periods = {w.id: w.start for w in settings.project.waves} if settings.project else {}
+    order = order_waves(fieldwork_dates(responses), periods)
+    order = order[order["wave"].isin(set(responses["wave"]))].reset_index(drop=True)
+    order["position"] = range(1, len(order) + 1)
+    wave_order = list(order["wave"])
+    if len(order) > 1 and (order["placed_by"] == "name").any():
+        say(
+            "samenspel: waves "
+            + ", ".join(order.loc[order["placed_by"] == "name", "wave"])
+            + " have no fieldwork period in the project file and no dates in the data; they "
+            "are placed by their names, after the others. Add [[waves]] with start and end "
+            "dates to samenspel.toml."
+        )
+    say("waves in time order: " + " -> ".join(wave_order))
     progress = Progress()
     with step(f"psychometrics per wave and across waves ({method.cfa_estimator})"):
         measurement = measurement_tables(
@@ -582,12 +634,14 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             wave_instruments=dict(zip(waves["wave"], waves["instrument_hash"], strict=True)),
             invariance=invariance,
             full=True,
+            wave_order=wave_order,
             loadings=loadings,
             scalar_invariance_between_sides=between_sides,
             progress=progress,
         )
     tables.update(measurement)
     tables["files"] = files
+    tables["waves"] = order
     quality_tables = {
         "quality_summary": quality_summary(flags, method.indicative_min, method.publish_min),
         "rejects_summary": rejects_summary(rejects),
@@ -598,6 +652,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "run_id": uuid.uuid4().hex,
         "simulated": bool(files["simulated"].any()),
         "instrument_version": instrument.version,
+        "wave_order": wave_order,
         "instrument_hash": instrument.content_hash,
         "methodology_version": method.version,
         "confidence": method.confidence,

@@ -35,11 +35,16 @@ CHANGE_COLUMNS = {
     "significant": "q below the false discovery rate (methodology change.false_discovery_rate)",
     "meaningful": "significant and |change| at least change.meaningful_change index points",
     "method_break": "true when the instrument changed or invariance across the waves fails",
-    "invariance": "invariance across the two waves: holds, fails or not tested",
-    "verdict": "increase, decrease, small change, no clear change, method break or suppressed",
+    "invariance": "invariance across the two waves: holds, fails, not testable (the test "
+    "could not be fitted) or not tested (no test given)",
+    "verdict": "increase, decrease, small change, no clear change, method break, not testable "
+    "(a clear change whose invariance test could not run) or suppressed",
     "status": "published, indicative or suppressed: the smaller of the two waves' statuses",
 }
-VERDICTS = ("increase", "decrease", "small change", "no clear change", "method break", "suppressed")
+VERDICTS = (
+    "increase", "decrease", "small change", "no clear change", "method break", "not testable",
+    "suppressed",
+)  # fmt: skip
 # An optional invariance verdict from the psychometrics: one row per pair of waves.
 INVARIANCE_COLUMNS = ("wave_from", "wave_to", "holds")
 
@@ -89,7 +94,7 @@ def index_change(
     unknown = sorted(set(table["wave"]) - set(waves))
     if unknown:
         raise ValueError(f"waves {unknown} are not in wave_order {waves}")
-    verdicts: dict[tuple[str, str], bool] = {}
+    verdicts: dict[tuple[str, str], bool | None] = {}  # None: not testable
     if invariance is not None:
         missing = [c for c in INVARIANCE_COLUMNS if c not in invariance.columns]
         if missing:
@@ -97,7 +102,8 @@ def index_change(
                 f"invariance needs the columns {INVARIANCE_COLUMNS}; {missing} missing"
             )
         for row in invariance.itertuples(index=False):
-            verdicts[(str(row.wave_from), str(row.wave_to))] = bool(row.holds)
+            holds = None if pd.isna(row.holds) else bool(row.holds)
+            verdicts[(str(row.wave_from), str(row.wave_to))] = holds
     position = {
         (a, w): i for i, (a, w) in enumerate(zip(table["area"], table["wave"], strict=True))
     }
@@ -125,6 +131,7 @@ def index_change(
         q = np.full(len(areas), np.nan)
         if shown.any():
             q[shown] = false_discovery_control(p[shown], method="bh")
+        tested = (wave_from, wave_to) in verdicts
         holds = verdicts.get((wave_from, wave_to))
         instrument_changed = (
             wave_instruments is not None
@@ -149,7 +156,11 @@ def index_change(
                 "meaningful": (q < method.false_discovery_rate)
                 & (np.abs(change) >= method.meaningful_change),
                 "method_break": instrument_changed or holds is False,
-                "invariance": "not tested" if holds is None else ("holds" if holds else "fails"),
+                "invariance": (
+                    ("holds" if holds else "fails")
+                    if holds is not None
+                    else ("not testable" if tested else "not tested")
+                ),
                 "status": status,
             }
         )
@@ -172,4 +183,6 @@ def _verdict(row, method: Methodology) -> str:
         return "no clear change"
     if abs(row.change) < method.meaningful_change:
         return "small change"
+    if row.invariance == "not testable":  # a clear change, but is it the same measure?
+        return "not testable"
     return "increase" if row.change > 0 else "decrease"

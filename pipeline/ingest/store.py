@@ -65,6 +65,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import yaml
+from samenspel.instrument.load import meaning_hash
 from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
 from samenspel.instrument.problems import InputError
 
@@ -247,10 +249,25 @@ def _migrate_3_to_4(con: duckdb.DuckDBPyConnection, raw: Path) -> None:
     """Schema 3 -> 4: files record the registry they were ingested with (unknown for older
     files) and their status (every older file is active); the ``registries`` table keeps
     each registry's text; ``invalid_answers`` lists answers that became missing (older
-    files rejected such rows instead, as ``out-of-range``)."""
+    files rejected such rows instead, as ``out-of-range``). A questionnaire's hash becomes
+    the hash of its meaning (:func:`samenspel.instrument.load.meaning_hash`), recomputed
+    from the text the store kept, so that a copy with another comment or line ending is
+    the same questionnaire; versions whose meaning is the same become one."""
     for column, kind in FILE_STATUS_COLUMNS.items():
         con.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
     con.execute("UPDATE files SET status = 'active'")
+    rows = con.execute(
+        "SELECT content_hash, instrument_id, version, yaml FROM instruments"
+    ).fetchall()
+    meanings = {old: meaning_hash(yaml.safe_load(text)) for old, _, _, text in rows}
+    con.execute("DELETE FROM instruments")
+    for old, instrument_id, version, text in rows:
+        con.execute(
+            "INSERT INTO instruments VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [meanings[old], instrument_id, version, text],
+        )
+    for old, new in meanings.items():
+        con.execute("UPDATE waves SET instrument_hash = ? WHERE instrument_hash = ?", [new, old])
     con.execute(_table("registries", REGISTRY_COLUMNS))
     con.execute(_table("invalid_answers", INVALID_ANSWER_COLUMNS))
 

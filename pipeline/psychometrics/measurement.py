@@ -210,9 +210,11 @@ def psychometric_inputs(
 ) -> tuple[pd.DataFrame | None, dict[str, float] | None, bool | None]:
     """What the index takes from the psychometrics.
 
-    Returns (invariance across waves as ``wave_from, wave_to, holds`` rows for consecutive
-    waves, CFA-derived component weights, whether scalar invariance between the sides holds
-    in every wave, fully or partially: what latent means need). Trends of the index, which
+    Returns (invariance across waves as ``wave_from, wave_to, holds`` rows for every pair
+    of waves, in the order ``waves`` gives; ``holds`` is missing (not testable) when the test
+    across waves could not be fitted; CFA-derived component weights; whether scalar
+    invariance between the sides holds in every wave, fully or partially: what latent means
+    need). Trends of the index, which
     averages observed answers, need full scalar invariance across waves (configural fit,
     then equal loadings (and thresholds) and intercepts, nothing released); the test pools
     all waves, so one verdict covers every pair. Component
@@ -224,17 +226,22 @@ def psychometric_inputs(
     if invariance is not None:
         scalar = invariance[invariance["step"] == "scalar"]
         waves_row = scalar[scalar[COL_COMPARISON] == "waves"]
-        if not waves_row.empty and len(waves) > 1:
+        holds = pd.NA  # the test across waves did not run: every pair is not testable
+        if not waves_row.empty:
             full = waves_row[COL_GROUP_PARTIAL].fillna("").iloc[0] == ""
             holds = bool(waves_row["holds"].iloc[0]) and full
-            across = pd.DataFrame({"wave_from": waves[:-1], "wave_to": waves[1:], "holds": holds})
+        pairs = [(a, b) for i, a in enumerate(waves) for b in waves[i + 1 :]]
+        if pairs:
+            across = pd.DataFrame(pairs, columns=["wave_from", "wave_to"]).assign(holds=holds)
         sides = scalar[scalar[COL_COMPARISON] == "sides"]
         if not sides.empty:
             between = bool(sides["holds"].astype(bool).all())
     parameters = tables.get(PREFIX + "cfa_parameters")
     weights = None
     if parameters is not None and not parameters.empty:
-        latest = parameters[parameters[COL_WAVE] == parameters[COL_WAVE].max()]
+        fitted = [w for w in waves if w in set(parameters[COL_WAVE].astype(str))]
+        last = fitted[-1] if fitted else parameters[COL_WAVE].max()
+        latest = parameters[parameters[COL_WAVE].astype(str) == str(last)]
         loadings = latest[latest["op"] == "=~"]
         by_construct = loadings.groupby("lhs")["std_all"].apply(lambda v: v.abs().mean())
         weights = {c: float(by_construct[c]) for c in REFLECTIVE_COMPONENTS if c in by_construct}

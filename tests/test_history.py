@@ -1,0 +1,147 @@
+"""A history a municipality can trust: waves in time order whatever their names, a
+questionnaire known by its content, and every change verdict guarded by an invariance test
+that ran (or said that it could not)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from samenspel.instrument import load_areas, load_instrument
+from samenspel.pipeline.index.change import index_change
+from samenspel.pipeline.index.estimate import IndexResult
+from samenspel.pipeline.methodology import load_methodology
+from samenspel.pipeline.psychometrics.measurement import psychometric_inputs
+from samenspel.pipeline.simulation.simulate import (
+    SimulationSettings,
+    draw_model,
+    simulate_wave,
+    to_kobo_csv,
+)
+from samenspel.pipeline.waves import order_waves
+
+from samenspel.cli import main
+from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+
+SPRING, AUTUMN = "2025-voorjaar", "2025-najaar"
+
+
+def test_waves_are_ordered_by_their_fieldwork_not_their_names():
+    dates = pd.Series(
+        {AUTUMN: pd.Timestamp("2025-10-20", tz="UTC"), SPRING: pd.Timestamp("2025-04-10", tz="UTC")}
+    )
+    by_data = order_waves(dates, {})
+    assert list(by_data["wave"]) == [SPRING, AUTUMN]  # by name, najaar would come first
+    assert set(by_data["placed_by"]) == {"data"}
+    # The project's fieldwork period wins over the data; a wave with neither comes last.
+    periods = {SPRING: date(2026, 3, 1), "2024": None}
+    by_project = order_waves(dates, periods)
+    assert list(by_project["wave"]) == [AUTUMN, SPRING, "2024"]
+    assert list(by_project["placed_by"]) == ["data", "project", "name"]
+
+
+def exports(folder: Path, months: dict[str, str]) -> dict[str, Path]:
+    """Two small simulated waves as Kobo exports, fielded in the given months (YYYY-MM)."""
+    instrument, areas = load_instrument(DEFAULT_INSTRUMENT), load_areas(DEFAULT_AREAS)
+    settings = SimulationSettings(per_side=8, waves=tuple(months), model_seed=3)
+    model = draw_model(instrument, areas, settings)
+    paths = {}
+    for number, (wave, month) in enumerate(months.items()):
+        frame = simulate_wave(instrument, areas, model, wave, np.random.default_rng(number))
+        for column in ("start", "end", "_submission_time"):
+            frame[column] = frame[column].str.replace(r"^\d{4}-\d{2}", month, regex=True)
+        paths[wave] = folder / f"{wave}.csv"
+        paths[wave].write_text(to_kobo_csv(instrument, frame, group_prefixes=False))
+    return paths
+
+
+@pytest.mark.parametrize("ingest_first", [SPRING, AUTUMN])
+def test_spring_before_autumn_in_change_whatever_the_ingest_order(tmp_path, ingest_first, capsys):
+    paths = exports(tmp_path, {SPRING: "2025-04", AUTUMN: "2025-10"})
+    store = tmp_path / "store.duckdb"
+    for wave in sorted(paths, key=lambda w: w != ingest_first):
+        assert main(["ingest", str(paths[wave]), "--wave", wave, "--store", str(store)]) == 0
+    results = tmp_path / "results"
+    argv = ["analyse", "--store", str(store), "--out", str(results), "--replicates", "100"]
+    assert main(argv) == 0
+    assert f"waves in time order: {SPRING} -> {AUTUMN}" in capsys.readouterr().err
+    metadata = json.loads((results / "metadata.json").read_text())
+    assert metadata["wave_order"] == [SPRING, AUTUMN]
+    change = pd.read_csv(results / "change.csv", dtype={"wave_from": str, "wave_to": str})
+    assert set(zip(change["wave_from"], change["wave_to"], strict=True)) == {(SPRING, AUTUMN)}
+    waves = pd.read_csv(results / "waves.csv")
+    assert list(waves["wave"]) == [SPRING, AUTUMN] and set(waves["placed_by"]) == {"data"}
+    index = pd.read_csv(results / "index.csv", dtype={"wave": str}).set_index(["area", "wave"])
+    row = change.iloc[0]
+    assert row["change"] == pytest.approx(
+        index.loc[(row["area"], AUTUMN), "index"] - index.loc[(row["area"], SPRING), "index"]
+    )
+
+
+def test_a_comment_or_windows_line_endings_do_not_change_the_questionnaire(tmp_path):
+    text = DEFAULT_INSTRUMENT.read_text(encoding="utf-8")
+    copies = {
+        "comment": text + "\n# reviewed by the team, December\n",
+        "crlf": text.replace("\n", "\r\n"),
+        "version": text.replace('version: "2026.2"', 'version: "2026.2.1"'),
+        "reworded": text.replace("Zij weten goed wat ze doen.", "Zij weten wat ze doen."),
+    }
+    original = load_instrument(DEFAULT_INSTRUMENT).content_hash
+    hashes = {}
+    for name, content in copies.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_bytes(content.encode("utf-8"))
+        hashes[name] = load_instrument(path).content_hash
+    assert hashes["comment"] == hashes["crlf"] == hashes["version"] == original
+    assert hashes["reworded"] != original
+
+
+def test_a_copy_with_a_comment_is_no_method_break(tmp_path):
+    paths = exports(tmp_path, {"2025": "2025-10", "2026": "2026-10"})
+    copy = tmp_path / "questionnaire.yaml"
+    copy.write_bytes(DEFAULT_INSTRUMENT.read_bytes().replace(b"\n", b"\r\n") + b"# reviewed\r\n")
+    store = tmp_path / "store.duckdb"
+    assert main(["ingest", str(paths["2025"]), "--wave", "2025", "--store", str(store)]) == 0
+    argv = ["ingest", str(paths["2026"]), "--wave", "2026", "--store", str(store)]
+    assert main([*argv, "--instrument", str(copy)]) == 0
+    results = tmp_path / "results"
+    argv = ["analyse", "--store", str(store), "--out", str(results), "--replicates", "100"]
+    assert main([*argv, "--instrument", str(copy)]) == 0
+    change = pd.read_csv(results / "change.csv")
+    assert not change["method_break"].any()
+
+
+def indices(points: dict[tuple[str, str], float]) -> IndexResult:
+    rng = np.random.default_rng(0)
+    keys = sorted(points)
+    table = pd.DataFrame({"area": [k[0] for k in keys], "wave": [k[1] for k in keys]})
+    table["status"] = "published"
+    point = np.array([points[k] for k in keys])
+    replicates = (point + rng.standard_normal((1000, len(keys)))).astype(np.float32)
+    return IndexResult(table, table, replicates, point)
+
+
+def test_every_compared_pair_is_guarded_and_an_untestable_one_says_so():
+    method = load_methodology()
+    waves = ["w1", "w2", "w3"]
+    points = {("a", "w1"): 40.0, ("a", "w2"): 50.0, ("a", "w3"): 60.0}
+    # The psychometrics could not fit the test across waves: no 'waves' row.
+    invariance_table = pd.DataFrame(
+        {"step": ["scalar"], "comparison": ["sides"], "holds": [True], "group_partial": [""]}
+    )
+    across, _, _ = psychometric_inputs({"psychometrics_invariance": invariance_table}, waves)
+    assert set(zip(across["wave_from"], across["wave_to"], strict=True)) == {
+        ("w1", "w2"), ("w1", "w3"), ("w2", "w3"),
+    }  # fmt: skip
+    change = index_change(indices(points), method, waves, invariance=across)
+    assert set(change["invariance"]) == {"not testable"}
+    assert set(change["verdict"]) == {"not testable"}  # a clear rise, not called an increase
+    # A test that failed guards the comparison with the first wave too.
+    failed = across.assign(holds=False)
+    change = index_change(indices(points), method, waves, invariance=failed)
+    first = change[change["comparison"] == "first"]
+    assert len(first) == 1 and first["verdict"].iloc[0] == "method break"
