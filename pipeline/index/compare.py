@@ -4,8 +4,8 @@ areas.
 Outcomes are the seven index components per respondent (0-100, 100 = hybrid), so every
 comparison is on the metric the index uses. Tests:
 
-- professionals vs informal actors: Welch t (Hedges g with its CI) and Mann-Whitney U as a
-  robust check (pingouin);
+- professionals vs informal actors: Welch t (Hedges g with its noncentral-t CI, as R's
+  ``effectsize::hedges_g``) and Mann-Whitney U as a robust check (pingouin);
 - across areas, per side: Welch's ANOVA (all areas at once);
 - each area against the rest of its municipality and against all other areas, per side:
   Welch t with Hedges g, Benjamini-Hochberg FDR across the areas of each family (all pairs
@@ -30,6 +30,7 @@ and said so.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 from samenspel.pipeline.index.estimate import SIDES, publication_status, worst_status
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
-from scipy import stats
+from scipy import optimize, special, stats
 
 COMPARISON_COLUMNS = {
     "wave": "survey wave",
@@ -55,8 +56,10 @@ COMPARISON_COLUMNS = {
     "correction": "the correction applied (holm or fdr_bh)",
     "effect_size_name": "hedges_g, rank_biserial, partial_eta_squared or i_squared",
     "effect_size": "the effect size",
-    "ci_low": "lower bound of the 95% CI of the effect size (Hedges g between the sides)",
-    "ci_high": "upper bound of the 95% CI of the effect size (Hedges g between the sides)",
+    "ci_low": "lower bound of the 95% CI of the effect size (Hedges g between the sides: "
+    "noncentral t)",
+    "ci_high": "upper bound of the 95% CI of the effect size (Hedges g between the sides: "
+    "noncentral t)",
     "n_a": "respondents in group_a (areas for the ANOVA and Q)",
     "n_b": "respondents in group_b (or in all areas)",
     "status": "published, indicative or suppressed (small-cell rule on the smallest group)",
@@ -83,6 +86,70 @@ def _row(**values) -> dict:
     return row
 
 
+def hedges_j(df):
+    """Hedges' small-sample correction J for ``df`` degrees of freedom, the exact gamma-function
+    form ``effectsize`` applies (``.J``): ``Gamma(df/2) / (sqrt(df/2) Gamma((df-1)/2))``.
+    Works on arrays; the familiar ``1 - 3 / (4 df - 1)`` is its first-order approximation."""
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_j = special.gammaln(df / 2) - np.log(np.sqrt(df / 2)) - special.gammaln((df - 1) / 2)
+    return np.exp(log_j)
+
+
+def _noncentrality_bound(t: float, df: float, probability: float) -> float:
+    """The noncentrality parameter at which ``P(T <= t) = probability`` for T noncentral t with
+    ``df`` degrees of freedom. The CDF falls as the noncentrality rises, so a bracket is
+    widened from ``t`` until it changes sign and a root finder does the rest."""
+
+    def excess(ncp: float) -> float:
+        return float(stats.nct.cdf(t, df, ncp)) - probability
+
+    step = max(1.0, abs(t) / 4)
+    low, high = t - step, t + step
+    while excess(low) < 0:
+        low -= step
+        step *= 2
+    while excess(high) > 0:
+        high += step
+        step *= 2
+    return float(optimize.brentq(excess, low, high, xtol=1e-12, rtol=1e-12))
+
+
+def hedges_g_interval(
+    d: float, n_a: int, n_b: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Noncentral-t confidence interval of Hedges g between two independent groups.
+
+    Parameters
+    ----------
+    d : Cohen's d with the pooled SD, before the small-sample correction.
+    n_a, n_b : group sizes (at least 2 together with the other group, df = n_a + n_b - 2).
+    confidence : two-sided level.
+
+    Returns
+    -------
+    (low, high) of Hedges g: the observed ``t = d / sqrt(1/n_a + 1/n_b)`` is inverted in the
+    noncentral t distribution with ``df = n_a + n_b - 2`` (the noncentralities at which t is
+    the upper and lower ``(1 - confidence) / 2`` quantile), each noncentrality is turned back
+    into d and multiplied by :func:`hedges_j` ``(df)``: as R's ``effectsize::hedges_g`` with
+    ``pooled_sd = TRUE`` (checked in tests/r/comparisons.R). The large-sample interval
+    ``g ± z se(d)`` is too wide and not centred right for groups of a few respondents. NaN
+    when d or df is not finite or df < 2.
+    """
+    df = n_a + n_b - 2
+    scale = math.sqrt(1 / n_a + 1 / n_b)
+    if not (np.isfinite(d) and df >= 2):
+        return math.nan, math.nan
+    t = d / scale
+    tail = (1 - confidence) / 2
+    # a larger noncentrality makes the observed t less likely to be exceeded: the lower
+    # bound is where t is the upper quantile
+    low = _noncentrality_bound(t, df, 1 - tail)
+    high = _noncentrality_bound(t, df, tail)
+    j = float(hedges_j(df))
+    return low * scale * j, high * scale * j
+
+
 def _between_sides(data: pd.DataFrame, wave: str, construct: str, method) -> list[dict]:
     import pingouin as pg  # here, not at the top: it loads matplotlib (half a second)
 
@@ -101,8 +168,9 @@ def _between_sides(data: pd.DataFrame, wave: str, construct: str, method) -> lis
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         t = pg.ttest(x, y, correction=True).iloc[0]
-        g = pg.compute_effsize(x, y, eftype="hedges")
-        ci = pg.compute_esci(g, len(x), len(y), eftype="cohen", confidence=0.95, decimals=10)
+        d = pg.compute_effsize(x, y, eftype="cohen")  # pooled SD
+        g = d * float(hedges_j(len(x) + len(y) - 2))
+        ci = hedges_g_interval(d, len(x), len(y))
         # scipy's U test as pingouin's mwu runs it, with the rank-biserial correlation from U:
         # pingouin's own also computes a common-language effect size over all n_x * n_y
         # pairs, which takes a minute per test for two national sides.
@@ -223,8 +291,7 @@ def _welch_t(n_a, mean_a, var_a, n_b, mean_b, var_b) -> tuple[np.ndarray, ...]:
         df = se2**2 / ((var_a / n_a) ** 2 / (n_a - 1) + (var_b / n_b) ** 2 / (n_b - 1))
         p = 2 * stats.t.sf(np.abs(t), df)
         pooled = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2))
-        correction = 1 - 3 / (4 * (n_a + n_b) - 9)
-        g = (mean_a - mean_b) / pooled * correction
+        g = (mean_a - mean_b) / pooled * hedges_j(n_a + n_b - 2)
     return t, df, p, g
 
 
