@@ -2,19 +2,26 @@
 #     Rscript tests/r/comparisons.R
 # Writes tests/fixtures/r/comparisons.json from R's own public data sets (sleep, ToothGrowth,
 # mtcars, ...); the group values are written beside the results so the tests need no R.
-# Needs effectsize and jsonlite (Debian: r-cran-effectsize, r-cran-jsonlite).
+# Needs effectsize, rstatix and jsonlite (Debian: r-cran-effectsize, r-cran-rstatix,
+# r-cran-jsonlite).
 #
 # - hedges_g: effectsize::hedges_g(x, y, pooled_sd = TRUE) and its 95% CI (noncentral t,
 #   bounds multiplied by effectsize's exact J). effectsize finds the noncentralities with
 #   optim(); the same interval by uniroot() over pt(t, df, ncp) is computed here too and must
 #   agree with it, so the fixture does not rest on one optimiser's tolerance.
-suppressPackageStartupMessages({library(effectsize); library(jsonlite)})
+# - games_howell: rstatix::games_howell_test(detailed = TRUE): per pair of groups the mean
+#   difference (group2 minus group1), Welch t and df, and the simultaneous CI from qtukey.
+#   rstatix rounds its p (to three decimals, or three digits below .001), so the unrounded
+#   p is recomputed here with the same ptukey call rstatix makes
+#   (ptukey(t sqrt 2, k, df, lower.tail = FALSE)) and checked against rstatix's rounded one.
+suppressPackageStartupMessages({library(effectsize); library(rstatix); library(jsonlite)})
 out_dir <- "tests/fixtures/r"
 save_json <- function(x, name) {
   write_json(x, file.path(out_dir, paste0(name, ".json")), digits = NA, auto_unbox = TRUE,
              pretty = TRUE, na = "null")
 }
-versions <- list(R = R.version.string, effectsize = as.character(packageVersion("effectsize")))
+versions <- list(R = R.version.string, effectsize = as.character(packageVersion("effectsize")),
+                 rstatix = as.character(packageVersion("rstatix")))
 
 # ---- Hedges g with its noncentral-t interval ---------------------------------------------
 ncp_interval <- function(x, y, level = 0.95) {  # the inversion written out, for the check
@@ -53,5 +60,28 @@ hedges <- list(
   iris_setosa_versicolor_3_4 = g_case(iris$Sepal.Width[iris$Species == "setosa"][1:3],
                                       iris$Sepal.Width[iris$Species == "versicolor"][1:4])
 )
-save_json(list(versions = versions, cases = list(hedges_g = hedges)), "comparisons")
+
+# ---- Games-Howell -------------------------------------------------------------------------
+gh_case <- function(y, g) {
+  d <- data.frame(y = y, g = factor(g))
+  r <- as.data.frame(rstatix::games_howell_test(d, y ~ g, detailed = TRUE))
+  p <- ptukey(r$statistic * sqrt(2), nlevels(d$g), r$df, lower.tail = FALSE)
+  stopifnot(max(abs(p - r$p.adj)) <= 5e-4)  # rstatix rounds to 3 decimals (or 3 digits)
+  list(y = y, group = as.character(g),
+       pairs = data.frame(group1 = r$group1, group2 = r$group2, n1 = r$n1, n2 = r$n2,
+                          estimate = r$estimate, conf_low = r$conf.low,
+                          conf_high = r$conf.high, statistic = r$statistic, df = r$df,
+                          p = p, p_rstatix = r$p.adj))
+}
+games_howell <- list(
+  plantgrowth = gh_case(PlantGrowth$weight, PlantGrowth$group),                  # 3 x 10
+  toothgrowth_dose = gh_case(tg$len, tg$dose),                                   # 3 x 20
+  insectsprays = gh_case(InsectSprays$count, InsectSprays$spray),                # 6 x 12
+  chickwts = gh_case(chickwts$weight, chickwts$feed),                            # 6, 10-14
+  mtcars_cyl = gh_case(mt$mpg, mt$cyl),                                          # 11, 7, 14
+  iris_sepal_length = gh_case(iris$Sepal.Length, iris$Species)                   # 3 x 50
+)
+
+save_json(list(versions = versions, cases = list(hedges_g = hedges, games_howell = games_howell)),
+          "comparisons")
 cat("golden values written to", out_dir, "\n")
