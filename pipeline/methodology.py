@@ -95,6 +95,8 @@ class Methodology:
     false_discovery_rate: float = 0.05
     meaningful_change: float = 5.0
     correction: str = "holm"
+    # Games-Howell pairs of areas only within a municipality of at most this many areas
+    games_howell_max_areas: int = 30
     sensitivity: dict[str, Any] = field(default_factory=dict)
     # psychometrics: the CFA estimator, parameterisation and the treatment shown beside it
     cfa_estimator: str = "WLSMV"
@@ -382,6 +384,12 @@ OPTIONAL_FIELDS = {
     "false_discovery_rate": ("change", "false_discovery_rate", _Number(0.05, above=0, below=1)),
     "meaningful_change": ("change", "meaningful_change", _Number(5, at_least=0, at_most=100)),
     "correction": ("comparisons", "correction", _Choice(CORRECTIONS)),
+    # 100 areas are 4,950 pairs per side, construct and wave
+    "games_howell_max_areas": (
+        "comparisons",
+        "games_howell_max_areas",
+        _Number(30, at_least=2, at_most=100, whole=True),
+    ),
     "cfa_estimator": ("psychometrics", "estimator", _Choice(ESTIMATOR_OPTIONS)),
     "cfa_parameterization": (
         "psychometrics",

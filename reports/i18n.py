@@ -300,8 +300,12 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "cmp_areas": {"nl": "Verschillen tussen wijken", "en": "Differences between areas"},
     "cmp_areas_text": {
-        "nl": "Welch-ANOVA per kant: verschillen de wijken? p gecorrigeerd volgens {correction}.",
-        "en": "Welch ANOVA per side: do the areas differ? p adjusted by {correction}.",
+        "nl": "Welch-ANOVA per kant: verschillen de wijken? p gecorrigeerd volgens {correction}. "
+        "Welke paren wijken verschillen (Games–Howell, binnen een gemeente van niet te veel "
+        "wijken) staat in comparisons.csv.",
+        "en": "Welch ANOVA per side: do the areas differ? p adjusted by {correction}. Which pairs "
+        "of areas differ (Games–Howell, within a municipality of not too many areas) is in "
+        "comparisons.csv.",
     },
     "cmp_screens": {
         "nl": "Wijken die afwijken van de rest van hun gemeente",

@@ -4,9 +4,13 @@ areas.
 Outcomes are the seven index components per respondent (0-100, 100 = hybrid), so every
 comparison is on the metric the index uses. Tests:
 
-- professionals vs informal actors: Welch t (Hedges g with its CI) and Mann-Whitney U as a
-  robust check (pingouin);
-- across areas, per side: Welch's ANOVA (all areas at once);
+- professionals vs informal actors: Welch t (Hedges g with its noncentral-t CI, as R's
+  ``effectsize::hedges_g``) and Mann-Whitney U as a robust check (pingouin);
+- across areas, per side: Welch's ANOVA (all areas at once), and as its post-hoc the
+  Games-Howell test of every pair of areas, only within a municipality and only when it has
+  at most ``comparisons.games_howell_max_areas`` (30) areas with enough respondents and
+  spread on the side (pairs grow with the square of the areas; a larger municipality gets
+  one "not computed" row per side, construct and wave);
 - each area against the rest of its municipality and against all other areas, per side:
   Welch t with Hedges g, Benjamini-Hochberg FDR across the areas of each family (all pairs
   of areas would grow with the square of their number and say little at a national scale);
@@ -30,33 +34,43 @@ and said so.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from samenspel.pipeline.index.estimate import SIDES, publication_status, worst_status
+from samenspel.pipeline.index.studentized_range import (
+    studentized_range_ppf,
+    studentized_range_sf,
+)
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
-from scipy import stats
+from scipy import optimize, special, stats
 
 COMPARISON_COLUMNS = {
     "wave": "survey wave",
     "construct": "index component compared (0-100, 100 = hybrid)",
-    "test": "welch_t, mann_whitney, welch_anova, area_vs_municipality, area_vs_all, "
-    "gap_heterogeneity or latent_means",
+    "test": "welch_t, mann_whitney, welch_anova, games_howell, area_vs_municipality, "
+    "area_vs_all, gap_heterogeneity or latent_means",
     "side": "side the area test is within ('' for tests between the sides)",
     "group_a": "first group (a side or an area id)",
     "group_b": "second group ('' for tests over all areas)",
-    "estimate": "mean of group_a minus mean of group_b (t tests); weighted mean gap (Q)",
-    "statistic": "t, U, F or Q",
-    "df": "degrees of freedom (Welch: fractional; ANOVA: between groups; Q: areas - 1)",
-    "p": "p-value before correction",
-    "p_adjusted": "p after the correction across the test's family",
-    "correction": "the correction applied (holm or fdr_bh)",
+    "estimate": "mean of group_a minus mean of group_b (t tests, games_howell); weighted mean "
+    "gap (Q)",
+    "statistic": "t, U, F or Q (games_howell: Welch t of the pair)",
+    "df": "degrees of freedom (Welch, games_howell: fractional; ANOVA: between groups; "
+    "Q: areas - 1)",
+    "p": "p-value before correction (games_howell: from the studentized range over the "
+    "municipality's areas, already family-wise)",
+    "p_adjusted": "p after the correction across the test's family (games_howell: = p)",
+    "correction": "the correction applied (holm, fdr_bh, or studentized_range for games_howell)",
     "effect_size_name": "hedges_g, rank_biserial, partial_eta_squared or i_squared",
     "effect_size": "the effect size",
-    "ci_low": "lower bound of the 95% CI of the effect size (Hedges g between the sides)",
-    "ci_high": "upper bound of the 95% CI of the effect size (Hedges g between the sides)",
+    "ci_low": "lower bound of the 95% CI of the effect size (Hedges g between the sides: "
+    "noncentral t); games_howell: of the mean difference (studentized range)",
+    "ci_high": "upper bound of the 95% CI of the effect size (Hedges g between the sides: "
+    "noncentral t); games_howell: of the mean difference (studentized range)",
     "n_a": "respondents in group_a (areas for the ANOVA and Q)",
     "n_b": "respondents in group_b (or in all areas)",
     "status": "published, indicative or suppressed (small-cell rule on the smallest group)",
@@ -66,6 +80,7 @@ TEST_KINDS = (
     "welch_t",
     "mann_whitney",
     "welch_anova",
+    "games_howell",
     "area_vs_municipality",
     "area_vs_all",
     "gap_heterogeneity",
@@ -81,6 +96,70 @@ def _row(**values) -> dict:
     row.update({"side": "", "group_b": "", "note": "", "correction": ""})
     row.update(values)
     return row
+
+
+def hedges_j(df):
+    """Hedges' small-sample correction J for ``df`` degrees of freedom, the exact gamma-function
+    form ``effectsize`` applies (``.J``): ``Gamma(df/2) / (sqrt(df/2) Gamma((df-1)/2))``.
+    Works on arrays; the familiar ``1 - 3 / (4 df - 1)`` is its first-order approximation."""
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_j = special.gammaln(df / 2) - np.log(np.sqrt(df / 2)) - special.gammaln((df - 1) / 2)
+    return np.exp(log_j)
+
+
+def _noncentrality_bound(t: float, df: float, probability: float) -> float:
+    """The noncentrality parameter at which ``P(T <= t) = probability`` for T noncentral t with
+    ``df`` degrees of freedom. The CDF falls as the noncentrality rises, so a bracket is
+    widened from ``t`` until it changes sign and a root finder does the rest."""
+
+    def excess(ncp: float) -> float:
+        return float(stats.nct.cdf(t, df, ncp)) - probability
+
+    step = max(1.0, abs(t) / 4)
+    low, high = t - step, t + step
+    while excess(low) < 0:
+        low -= step
+        step *= 2
+    while excess(high) > 0:
+        high += step
+        step *= 2
+    return float(optimize.brentq(excess, low, high, xtol=1e-12, rtol=1e-12))
+
+
+def hedges_g_interval(
+    d: float, n_a: int, n_b: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Noncentral-t confidence interval of Hedges g between two independent groups.
+
+    Parameters
+    ----------
+    d : Cohen's d with the pooled SD, before the small-sample correction.
+    n_a, n_b : group sizes (at least 2 together with the other group, df = n_a + n_b - 2).
+    confidence : two-sided level.
+
+    Returns
+    -------
+    (low, high) of Hedges g: the observed ``t = d / sqrt(1/n_a + 1/n_b)`` is inverted in the
+    noncentral t distribution with ``df = n_a + n_b - 2`` (the noncentralities at which t is
+    the upper and lower ``(1 - confidence) / 2`` quantile), each noncentrality is turned back
+    into d and multiplied by :func:`hedges_j` ``(df)``: as R's ``effectsize::hedges_g`` with
+    ``pooled_sd = TRUE`` (checked in tests/r/comparisons.R). The large-sample interval
+    ``g ± z se(d)`` is too wide and not centred right for groups of a few respondents. NaN
+    when d or df is not finite or df < 2.
+    """
+    df = n_a + n_b - 2
+    scale = math.sqrt(1 / n_a + 1 / n_b)
+    if not (np.isfinite(d) and df >= 2):
+        return math.nan, math.nan
+    t = d / scale
+    tail = (1 - confidence) / 2
+    # a larger noncentrality makes the observed t less likely to be exceeded: the lower
+    # bound is where t is the upper quantile
+    low = _noncentrality_bound(t, df, 1 - tail)
+    high = _noncentrality_bound(t, df, tail)
+    j = float(hedges_j(df))
+    return low * scale * j, high * scale * j
 
 
 def _between_sides(data: pd.DataFrame, wave: str, construct: str, method) -> list[dict]:
@@ -101,8 +180,9 @@ def _between_sides(data: pd.DataFrame, wave: str, construct: str, method) -> lis
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         t = pg.ttest(x, y, correction=True).iloc[0]
-        g = pg.compute_effsize(x, y, eftype="hedges")
-        ci = pg.compute_esci(g, len(x), len(y), eftype="cohen", confidence=0.95, decimals=10)
+        d = pg.compute_effsize(x, y, eftype="cohen")  # pooled SD
+        g = d * float(hedges_j(len(x) + len(y) - 2))
+        ci = hedges_g_interval(d, len(x), len(y))
         # scipy's U test as pingouin's mwu runs it, with the rank-biserial correlation from U:
         # pingouin's own also computes a common-language effect size over all n_x * n_y
         # pairs, which takes a minute per test for two national sides.
@@ -215,6 +295,120 @@ def _across_areas(moments: pd.DataFrame, wave, construct, side, method) -> dict:
     )
 
 
+def _games_howell_pairs(n, mean, var, i, j, k, confidence: float) -> dict[str, np.ndarray]:
+    """Games-Howell figures of the pairs (i[m], j[m]) of groups, pair m in a family of k[m]
+    groups; see :func:`games_howell`."""
+    part_i, part_j = var[i] / n[i], var[j] / n[j]
+    se2 = part_i + part_j
+    estimate = mean[i] - mean[j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = estimate / np.sqrt(se2)
+        df = se2**2 / (part_i**2 / (n[i] - 1) + part_j**2 / (n[j] - 1))
+    p, critical = np.full(len(i), np.nan), np.full(len(i), np.nan)
+    for size in np.unique(k):  # the distribution is tabulated once per number of groups
+        at = k == size
+        p[at] = studentized_range_sf(np.abs(t[at]) * np.sqrt(2), size, df[at])
+        critical[at] = studentized_range_ppf(confidence, size, df[at])
+    half = critical * np.sqrt(se2 / 2)
+    return {
+        "estimate": estimate, "t": t, "df": df, "p": p,
+        "ci_low": estimate - half, "ci_high": estimate + half,
+    }  # fmt: skip
+
+
+def games_howell(
+    n: np.ndarray, mean: np.ndarray, var: np.ndarray, confidence: float = 0.95
+) -> dict[str, np.ndarray]:
+    """Games-Howell test of every pair of k groups from their sizes, means and variances.
+
+    Parameters
+    ----------
+    n, mean, var : per group (variance with ddof 1); k >= 2 groups.
+    confidence : level of the simultaneous intervals.
+
+    Returns
+    -------
+    Arrays over the pairs ``i < j`` (in the order of ``np.triu_indices``): ``i``, ``j``,
+    ``estimate`` (mean i minus mean j), ``t`` (Welch t), ``df`` (Welch df), ``p``
+    (``P(Q > |t| sqrt 2)`` for Q the studentized range of k means with df degrees of freedom)
+    and ``ci_low``/``ci_high`` (estimate ± q_crit(k, df) se / sqrt 2): as R's
+    ``rstatix::games_howell_test`` (checked in tests/r/comparisons.R), which is ``ptukey``
+    and ``qtukey`` with the Welch df of the pair.
+    """
+    i, j = np.triu_indices(len(n), 1)
+    k = np.full(len(i), len(n))
+    return {"i": i, "j": j, **_games_howell_pairs(n, mean, var, i, j, k, confidence)}
+
+
+def _games_howell_rows(moments: pd.DataFrame, wave, construct, side, municipality_of, method):
+    """Games-Howell between the areas of each municipality (the areas Welch's ANOVA keeps:
+    enough respondents and spread), as one frame with :data:`COMPARISON_COLUMNS`; a
+    municipality with too many areas, or fewer than two kept of two or more, gets one row
+    that says why. Pairs of all municipalities are computed at once."""
+    moments = _side(moments, side)
+    if moments.empty:
+        return None
+    kept = ((moments["n"] >= method.indicative_min) & (moments["var"] > 0)).to_numpy()
+    municipality = np.array([municipality_of.get(a, "") for a in moments.index], dtype=object)
+    common = {"wave": wave, "construct": construct, "test": "games_howell", "side": side}
+    pair_i, pair_j, pair_k, pair_note, rows = [], [], [], [], []
+    codes, which = np.unique(municipality, return_inverse=True)
+    for m, code in enumerate(codes):
+        areas = np.flatnonzero(which == m)
+        if len(areas) < 2:  # the only area of its municipality: nothing to pair it with
+            continue
+        own = areas[kept[areas]]
+        where = code or "the municipality"
+        left_out = len(areas) - len(own)
+        note = f"{left_out} area(s) under {method.indicative_min} or without spread left out"
+        note = note if left_out else ""
+        why = ""
+        if len(own) > method.games_howell_max_areas:
+            why = (
+                f"not computed: {len(own)} areas in {where}, more than "
+                f"{method.games_howell_max_areas} (pairs grow with the square of the areas)"
+            )
+        elif len(own) < 2:
+            why = "not computed: fewer than 2 areas with enough respondents and spread"
+        if why:
+            rows.append(
+                _row(**common, group_a=f"areas of {where}", status="suppressed",
+                     note="; ".join(filter(None, [why, note])))
+            )  # fmt: skip
+            continue
+        i, j = np.triu_indices(len(own), 1)
+        pair_i.append(own[i])
+        pair_j.append(own[j])
+        pair_k.append(np.full(len(i), len(own)))
+        pair_note.append(np.full(len(i), note, dtype=object))
+    frames = []
+    if pair_i:
+        i, j, k = (np.concatenate(parts) for parts in (pair_i, pair_j, pair_k))
+        n, mean, var = (moments[c].to_numpy(dtype=float) for c in ("n", "mean", "var"))
+        pairs = _games_howell_pairs(n, mean, var, i, j, k, 0.95)
+        ids = moments.index.to_numpy()
+        frames.append(
+            pd.DataFrame(
+                {
+                    **common,
+                    "group_a": ids[i], "group_b": ids[j],
+                    "estimate": pairs["estimate"], "statistic": pairs["t"], "df": pairs["df"],
+                    "p": pairs["p"], "p_adjusted": pairs["p"],
+                    "correction": "studentized_range", "effect_size_name": "",
+                    "effect_size": np.nan,
+                    "ci_low": pairs["ci_low"], "ci_high": pairs["ci_high"],
+                    "n_a": n[i].astype(int), "n_b": n[j].astype(int),
+                    "status": [publication_status(int(min(a, b)), method)
+                               for a, b in zip(n[i], n[j], strict=True)],
+                    "note": np.concatenate(pair_note),
+                }
+            )
+        )  # fmt: skip
+    if rows:
+        frames.append(pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS)))
+    return pd.concat(frames, ignore_index=True)[list(COMPARISON_COLUMNS)] if frames else None
+
+
 def _welch_t(n_a, mean_a, var_a, n_b, mean_b, var_b) -> tuple[np.ndarray, ...]:
     """Vectorised Welch t: t, df, two-sided p and Hedges g (pooled SD)."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -223,8 +417,7 @@ def _welch_t(n_a, mean_a, var_a, n_b, mean_b, var_b) -> tuple[np.ndarray, ...]:
         df = se2**2 / ((var_a / n_a) ** 2 / (n_a - 1) + (var_b / n_b) ** 2 / (n_b - 1))
         p = 2 * stats.t.sf(np.abs(t), df)
         pooled = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2))
-        correction = 1 - 3 / (4 * (n_a + n_b) - 9)
-        g = (mean_a - mean_b) / pooled * correction
+        g = (mean_a - mean_b) / pooled * hedges_j(n_a + n_b - 2)
     return t, df, p, g
 
 
@@ -364,6 +557,11 @@ def compare_groups(
                 screens += _area_screens(
                     moments[construct], wave_name, construct, side_name, municipality_of, method
                 )
+                pairs = _games_howell_rows(
+                    moments[construct], wave_name, construct, side_name, municipality_of, method
+                )
+                if pairs is not None:
+                    screens.append(pairs)
             rows.append(_gap_heterogeneity(moments[construct], wave_name, construct, method))
         if scalar_invariance_between_sides:
             note = (

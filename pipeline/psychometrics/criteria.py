@@ -75,6 +75,8 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion(CHECK_GLOBAL_FIT, "srmr", "<=", 0.08, HU_BENTLER),
     Criterion(CHECK_RELIABILITY, "alpha", ">=", 0.70, COSMIN),
     Criterion(CHECK_RELIABILITY, "omega_total", ">=", 0.70, COSMIN),
+    Criterion(CHECK_RELIABILITY, "alpha_ordinal", ">=", 0.70, COSMIN),
+    Criterion(CHECK_RELIABILITY, "omega_ordinal", ">=", 0.70, COSMIN),
     Criterion(CHECK_CONVERGENT, "ave", ">=", 0.50, FORNELL_LARCKER),
     Criterion(CHECK_CONVERGENT, "composite_reliability", ">=", 0.70, FORNELL_LARCKER),
     Criterion(CHECK_DISCRIMINANT, "htmt", "<", 0.85, HENSELER),

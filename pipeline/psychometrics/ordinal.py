@@ -456,6 +456,8 @@ def catml(engine: OrdinalEngine, x: np.ndarray, parts: RobustParts) -> dict[str,
     removed = set(spec.free[anchored].tolist())
     npar = spec.n_free - len(removed)
     df3 = spec.n_groups * n_pairs - npar
+    if df3 <= 0:  # a saturated model (e.g. one factor of three items): nothing to correct
+        return None
     i, j = engine.pairs[:, 0], engine.pairs[:, 1]
     e_inv = parts.info_inv
     size = spec.n_free
@@ -555,6 +557,10 @@ def fit_measures(engine: OrdinalEngine, x: np.ndarray, parts: RobustParts) -> di
             chisq_ci=corrected["XX3"] / c3,
         )
     )  # fmt: skip
+    if df == 0:  # saturated: lavaan reports a perfect robust fit, as for the scaled measures
+        out.update(dict.fromkeys(("cfi.robust", "tli.robust", "nnfi.robust", "rni.robust"), 1.0))
+        out.update(dict.fromkeys(("rmsea.robust", "rmsea.ci.lower.robust"), 0.0))
+        out["rmsea.ci.upper.robust"] = 0.0
     out["srmr"] = srmr(engine, x)
     return out
 

@@ -13,11 +13,25 @@ Definitions (R function each number is checked against in tests/r/golden.R):
   ``(sum lambda)^2 psi / ((sum lambda)^2 psi + sum theta)`` = ``semTools::compRelSEM(fit,
   obs.var = FALSE)``. A scale needs three items for it; with two it is NaN and ``note`` says so.
 * floor / ceiling: share of valid answers at the lowest / highest answer after recoding.
+* ordinal alpha (Zumbo, Gadermann & Zeisser 2007): alpha of the polychoric correlation
+  matrix, ``psych::alpha(psych::polychoric(x)$rho)``; the polychoric correlations are the
+  two-step estimator lavaan uses (:mod:`.polychoric`), which psych's agrees with to about
+  2e-5 on the test data.
+* ordinal omega: the categorical omega of Green & Yang (2009), the reliability of the sum of
+  the answers as given, from a one-factor CFA of the items as ordered (WLSMV, delta
+  parameterisation): ``semTools::compRelSEM(cfa(..., ordered = TRUE))`` with its defaults
+  (``ord.scale = TRUE``, ``obs.var = TRUE``: the denominator from the sample's polychoric
+  correlations). Needs three items, like omega total.
+
+Both ordinal figures use the respondents who answered every item of the scale, and only
+items with at most :data:`MAX_ORDINAL_CATEGORIES` distinct answers (otherwise NaN, and
+``note`` says why). tests/r/golden.R and tests/r/reliability_ordinal.R hold R's values.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -31,7 +45,12 @@ from samenspel.pipeline.psychometrics.factor_model import (
     parse_factor_model,
     recode_reverse_keyed,
 )
-from scipy import stats
+from samenspel.pipeline.psychometrics.ordinal import PolychoricNotPositiveDefinite
+from samenspel.pipeline.psychometrics.polychoric import (
+    bivariate_normal_cdf,
+    polychoric_correlations,
+)
+from scipy import special, stats
 
 #: Values accepted by ``missing``.
 MISSING_OPTIONS = ("pairwise", "listwise")
@@ -74,8 +93,12 @@ COL_CI_LOW = "ci_low"
 COL_CI_HIGH = "ci_high"
 COL_AVERAGE_R = "average_r"
 COL_OMEGA_TOTAL = "omega_total"
+COL_ALPHA_ORDINAL = "alpha_ordinal"
+COL_OMEGA_ORDINAL = "omega_ordinal"
 COL_NOTE = "note"
-#: Columns of :func:`scale_reliability` (``ci_low``/``ci_high``: Feldt CI of ``alpha``).
+#: Columns of :func:`scale_reliability` (``ci_low``/``ci_high``: Feldt CI of ``alpha``;
+#: ``alpha_ordinal``: alpha of the polychoric correlations; ``omega_ordinal``: Green & Yang's
+#: categorical omega from a one-factor WLSMV CFA; both from the complete respondents).
 RELIABILITY_COLUMNS = (
     COL_SCALE,
     COL_GROUP,
@@ -87,8 +110,13 @@ RELIABILITY_COLUMNS = (
     COL_CI_HIGH,
     COL_AVERAGE_R,
     COL_OMEGA_TOTAL,
+    COL_ALPHA_ORDINAL,
+    COL_OMEGA_ORDINAL,
     COL_NOTE,
 )
+#: Items with more distinct answers than this are not ordinal categories (e.g. test scores):
+#: the ordinal figures are left out.
+MAX_ORDINAL_CATEGORIES = 10
 
 
 def _alpha(cov: np.ndarray) -> tuple[float, float, float]:
@@ -254,6 +282,90 @@ def omega_total(answers: pd.DataFrame) -> float:
     return float(common / (common + theta.sum()))
 
 
+def categorical_omega(
+    loadings: np.ndarray,
+    factor_variance: float,
+    thresholds: Sequence[np.ndarray],
+    correlations: np.ndarray,
+) -> float:
+    """Green & Yang's (2009) omega of the sum of ordinal answers (semTools' ``omegaCat``).
+
+    Parameters
+    ----------
+    loadings, factor_variance : of a one-factor model of the items' latent responses with
+        unit variances (WLSMV, delta parameterisation), one loading per item.
+    thresholds : per item, its thresholds in increasing order.
+    correlations : the items' polychoric correlations (the denominator: the variance of the
+        sum score implied by them, semTools' ``obs.var = TRUE``).
+
+    Returns
+    -------
+    The share of the variance of the sum score due to the factor: over all pairs of items
+    (j, j') including j = j', ``sum_c sum_c' Phi2(t_jc, t_j'c', rho) - sum_c Phi(t_jc)
+    sum_c' Phi(t_j'c')`` with rho the common part ``l_j l_j' psi`` (numerator) or the
+    polychoric correlation (denominator; 1 on the diagonal).
+    """
+    loadings = np.asarray(loadings, dtype=float)
+    common = np.outer(loadings, loadings) * factor_variance
+    numerator = denominator = 0.0
+    for j, own in enumerate(thresholds):
+        for jp, other in enumerate(thresholds):
+            h, k = np.meshgrid(own, other, indexing="ij")
+            independent = special.ndtr(own).sum() * special.ndtr(other).sum()
+            numerator += bivariate_normal_cdf(h, k, common[j, jp]).sum() - independent
+            denominator += bivariate_normal_cdf(h, k, correlations[j, jp]).sum() - independent
+    return float(numerator / denominator)
+
+
+def ordinal_reliability(answers: pd.DataFrame) -> tuple[float, float, str]:
+    """Ordinal alpha and categorical omega of already recoded items.
+
+    Parameters
+    ----------
+    answers : the scale's items (recoded), one row per respondent; rows with a missing
+        answer are dropped.
+
+    Returns
+    -------
+    ``(alpha_ordinal, omega_ordinal, note)``: NaN where a figure cannot be estimated, and
+    the note says why ('' otherwise). Equal to R's ``psych::alpha`` of
+    ``psych::polychoric(x)$rho`` and ``semTools::compRelSEM`` of a one-factor
+    ``cfa(..., ordered = TRUE)`` (tests/r/reliability_ordinal.R).
+    """
+    complete = answers.dropna()
+    items = list(complete.columns)
+    most = max(complete[c].nunique() for c in items) if len(complete) else 0
+    if most > MAX_ORDINAL_CATEGORIES:
+        return math.nan, math.nan, (
+            f"ordinal alpha and omega left out: an item has {most} distinct answers, more "
+            f"than the {MAX_ORDINAL_CATEGORIES} of an ordinal scale"
+        )  # fmt: skip
+    try:
+        with warnings.catch_warnings():
+            # the wave's CFA of the same items already says which answers no one chose
+            warnings.filterwarnings("ignore", message=".*were chosen by no one")
+            # a polychoric matrix that is not positive definite must not reach a caller that
+            # escalates it for the whole wave: here it only makes these figures NaN
+            warnings.simplefilter("error", PolychoricNotPositiveDefinite)
+            poly = polychoric_correlations(complete, items, missing="listwise")
+            alpha = _alpha(poly.correlations.to_numpy())[0]
+            if len(items) < 3:
+                return alpha, math.nan, "ordinal omega needs at least three items"
+            fit = fit_cfa(
+                complete, {"f": items}, estimator="WLSMV", missing="listwise",
+                standard_errors=False,
+            )  # fmt: skip
+    except (PsychometricsError, PolychoricNotPositiveDefinite) as error:
+        return math.nan, math.nan, f"ordinal alpha and omega not estimable: {error}"
+    params = fit.parameters
+    loadings = params[params["op"] == "=~"].set_index("rhs")["est"].reindex(items).to_numpy()
+    psi = params[(params["op"] == "~~") & (params["lhs"] == "f")]["est"].iloc[0]
+    cuts = params[params["op"] == "|"]
+    thresholds = [cuts[cuts["lhs"] == item]["est"].to_numpy() for item in items]
+    omega = categorical_omega(loadings, psi, thresholds, poly.correlations.to_numpy())
+    return alpha, omega, ""
+
+
 def scale_reliability(
     data: pd.DataFrame,
     model: Mapping[str, Sequence[str]] | FactorModel,
@@ -264,7 +376,8 @@ def scale_reliability(
     missing: str = "pairwise",
     confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Cronbach's alpha (raw, standardised, Feldt CI) and omega total per scale.
+    """Cronbach's alpha (raw, standardised, Feldt CI), omega total, and ordinal alpha and
+    omega (:func:`ordinal_reliability`) per scale.
 
     Arguments as :func:`item_analysis`; ``confidence`` is the level of the Feldt interval.
 
@@ -301,5 +414,10 @@ def scale_reliability(
                 except PsychometricsError as error:
                     omega = math.nan
                     note = f"omega not estimable: {error}"
-            rows.append((scale, label, k, n, raw, std, low, high, average_r, omega, note))
+            alpha_ordinal, omega_ordinal, ordinal_note = ordinal_reliability(answers)
+            note = "; ".join(filter(None, [note, ordinal_note]))
+            rows.append(
+                (scale, label, k, n, raw, std, low, high, average_r, omega, alpha_ordinal,
+                 omega_ordinal, note)
+            )  # fmt: skip
     return pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))

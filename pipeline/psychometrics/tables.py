@@ -52,7 +52,8 @@ TABLE_DESCRIPTIONS: Mapping[str, str] = {
     TABLE_CRITERIA: "criteria.CRITERIA_COLUMNS: the standards of docs/psychometrics.md",
     TABLE_CHECKS: "CHECK_COLUMNS: each figure beside its criterion, meets or not",
     TABLE_ITEMS: "reliability.ITEM_COLUMNS: item statistics per scale (and group)",
-    TABLE_RELIABILITY: "reliability.RELIABILITY_COLUMNS: alpha, Feldt CI, omega per scale",
+    TABLE_RELIABILITY: "reliability.RELIABILITY_COLUMNS: alpha, Feldt CI, omega, ordinal alpha "
+    "and omega per scale",
     TABLE_KMO: "efa.KMO_COLUMNS: sampling adequacy per item and overall",
     TABLE_BARTLETT: "chisq, df, pvalue, n of Bartlett's test of sphericity",
     TABLE_PARALLEL: "efa.PARALLEL_COLUMNS: parallel analysis",
@@ -115,6 +116,8 @@ COMPARED_MEASURES = ("chisq", "df", "cfi", "tli", "rmsea", "srmr", "mean_abs_loa
 _METHOD = {
     "alpha": "Pearson covariances",
     "omega_total": "ML (one-factor CFA)",
+    "alpha_ordinal": "polychoric correlations",
+    "omega_ordinal": "WLSMV (one-factor CFA)",
     "htmt": "Pearson correlations",
     "icc1": "one-way ANOVA",
 }
@@ -333,6 +336,8 @@ def _checks(tables: Mapping[str, pd.DataFrame], estimator: str) -> pd.DataFrame:
     for r in rel[rel[reliability.COL_GROUP] == reliability.ALL_GROUPS].itertuples():
         add(criteria.CHECK_RELIABILITY, r.scale, "alpha", r.alpha)
         add(criteria.CHECK_RELIABILITY, r.scale, "omega_total", r.omega_total)
+        add(criteria.CHECK_RELIABILITY, r.scale, "alpha_ordinal", r.alpha_ordinal)
+        add(criteria.CHECK_RELIABILITY, r.scale, "omega_ordinal", r.omega_ordinal)
     for r in tables[TABLE_VALIDITY].itertuples():
         add(criteria.CHECK_CONVERGENT, r.factor, "ave", r.ave)
         add(criteria.CHECK_CONVERGENT, r.factor, "composite_reliability", r.composite_reliability)

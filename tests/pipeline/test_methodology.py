@@ -91,6 +91,13 @@ def test_findings_are_problems_with_their_place(tmp_path, changes, where, code):
     assert problems_of(variant(tmp_path, changes)) == {where: code}
 
 
+def test_games_howell_maximum_is_read_and_has_a_default(tmp_path):
+    assert load_methodology().games_howell_max_areas == 30
+    changed = variant(tmp_path, {"comparisons.games_howell_max_areas": 12})
+    assert load_methodology(changed).games_howell_max_areas == 12
+    assert load_methodology(variant(tmp_path, {"comparisons": None})).games_howell_max_areas == 30
+
+
 def test_an_empty_change_section_takes_the_defaults(tmp_path):
     method = load_methodology(variant(tmp_path, {"change": None}))
     assert (method.change_p_value, method.false_discovery_rate, method.meaningful_change) == (
@@ -148,6 +155,16 @@ def test_optional_sections_may_be_left_out(tmp_path):
         ({"change.meaningful_change": -5}, "change.meaningful_change", "invalid-value"),
         ({"change.p_value": "exact"}, "change.p_value", "invalid-value"),
         ({"comparisons.correction": "bonferroni"}, "comparisons.correction", "invalid-value"),
+        (
+            {"comparisons.games_howell_max_areas": 1},
+            "comparisons.games_howell_max_areas",
+            "invalid-value",
+        ),
+        (
+            {"comparisons.games_howell_max_areas": 30.5},
+            "comparisons.games_howell_max_areas",
+            "wrong-type",
+        ),
         (
             {"comparisons.pairwise_max_areas": 12},  # no longer a setting: all areas compared
             "comparisons.pairwise_max_areas",

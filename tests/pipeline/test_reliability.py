@@ -3,13 +3,17 @@
 import numpy as np
 import pandas as pd
 import pytest
-from psychometric_fixtures import BFI_MODEL, LIKERT_MODEL, golden, load
+from ordinal_fixtures import ORDINAL_MODEL
+from ordinal_fixtures import data as ordinal_data
+from psychometric_fixtures import BFI_MODEL, HS_MODEL, LIKERT_MODEL, golden, load
 from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 from samenspel.pipeline.psychometrics.reliability import (
     ITEM_COLUMNS,
     RELIABILITY_COLUMNS,
+    categorical_omega,
     feldt_interval,
     item_analysis,
+    ordinal_reliability,
     scale_reliability,
 )
 
@@ -119,3 +123,56 @@ def test_group_with_a_single_respondent_is_refused():
     likert.loc[0, "side"] = "stakeholder"
     with pytest.raises(PsychometricsError, match="'stakeholder': only 1 respondent"):
         scale_reliability(likert, LIKERT_MODEL, 1, 5, group="side")
+
+
+ORDINAL_CASES = [
+    ("holzinger_ordinal", HS_MODEL, 1, 4),
+    ("ordinal", ORDINAL_MODEL, 1, 5),
+    ("bfi", BFI_MODEL, 1, 6),
+    ("likert", LIKERT_MODEL, 1, 5),
+]
+
+
+@pytest.mark.parametrize(("name", "model", "low", "high"), ORDINAL_CASES)
+def test_ordinal_alpha_and_omega_match_psych_and_semtools(name, model, low, high):
+    gold_cases = golden("reliability_ordinal")
+    table = scale_reliability(ordinal_data(name), model, low, high, missing="listwise")
+    assert tuple(table.columns) == RELIABILITY_COLUMNS
+    for row in table.itertuples():
+        gold = gold_cases[f"{name}_{row.scale}"]
+        assert row.n == gold["n_obs"]
+        # psych::polychoric and lavaan's estimator (ours) differ by about 2e-5
+        assert row.alpha_ordinal == pytest.approx(gold["alpha_ordinal"], abs=1e-4)
+        assert row.alpha_ordinal == pytest.approx(gold["alpha_ordinal_lavaan_rho"], abs=1e-5)
+        assert row.omega_ordinal == pytest.approx(gold["omega_ordinal"], abs=1e-4)
+        assert row.note == ""
+
+
+def test_pairwise_ordinal_figures_use_the_complete_respondents():
+    bfi = load("bfi")
+    pairwise = scale_reliability(bfi, BFI_MODEL, 1, 6, missing="pairwise")
+    gold_cases = golden("reliability_ordinal")
+    for row in pairwise.itertuples():
+        assert row.alpha_ordinal == pytest.approx(
+            gold_cases[f"bfi_{row.scale}"]["alpha_ordinal"], abs=1e-4
+        )
+
+
+def test_categorical_omega_of_parallel_binary_items_by_hand():
+    # two binary items split at 0 with loadings sqrt(.5) and a polychoric r of .5 (the model
+    # reproduces it): the sum's variance is 2 (.25) + 2 cov, cov = Phi2(0, 0, .5) - .25 = 1/12
+    omega = categorical_omega(
+        np.sqrt([0.5, 0.5]), 1.0, [np.zeros(1)] * 2, np.array([[1, 0.5], [0.5, 1]])
+    )
+    common = 2 * (1 / 12) + 2 * (1 / 12)  # the factor's part: the covariances, and l^2 = .5 twice
+    assert omega == pytest.approx(common / (0.5 + 2 / 12))
+
+
+def test_ordinal_figures_are_left_out_for_many_categories_and_two_items():
+    likert = load("likert")
+    table = scale_reliability(likert, {"pair": ["tru1", "tru2"]}, 1, 5)
+    assert np.isfinite(table.alpha_ordinal[0]) and np.isnan(table.omega_ordinal[0])
+    assert "ordinal omega needs at least three items" in table.note[0]
+    scores = load("holzinger")  # test scores, not answer categories
+    alpha, omega, note = ordinal_reliability(scores[["x1", "x2", "x3"]])
+    assert np.isnan(alpha) and np.isnan(omega) and "distinct answers" in note

@@ -182,3 +182,16 @@ def test_missing_answers_are_used_pairwise_by_default_and_stated():
     assert result.parameterization == "delta"
     listwise = fit_cfa(data("ordinal"), ORDINAL_MODEL, estimator="WLSMV", missing="listwise")
     assert listwise.n_total < result.n_total
+
+
+def test_saturated_one_factor_model_of_three_items_fits():
+    # df = 0 (ordinal omega of a three-item scale): the robust (catML) correction has nothing
+    # to correct; lavaan 0.6.14 reports cfi.robust = tli.robust = 1, rmsea.robust and its CI 0
+    fit = fit_cfa(data("holzinger_ordinal"), {"f": ["x1", "x2", "x3"]}, estimator="WLSMV")
+    assert fit.fit["df"] == 0
+    assert fit.fit["chisq"] == pytest.approx(0, abs=1e-8)
+    assert (fit.fit["cfi.robust"], fit.fit["tli.robust"], fit.fit["rni.robust"]) == (1, 1, 1)
+    assert fit.fit["rmsea.robust"] == fit.fit["rmsea.ci.upper.robust"] == 0
+    assert np.isnan(fit.fit["rmsea.pvalue.robust"])
+    loadings = fit.parameters[fit.parameters.op == "=~"]
+    assert (loadings.std_all > 0.4).all()

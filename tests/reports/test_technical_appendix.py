@@ -54,7 +54,8 @@ def test_estimator_beside_every_figure(tables, language):
     assert "WLSMV" in re.search(r'<p class="lead">(.*?)</p>', html, re.S).group(1)
     checks = re.search(r'<table id="checks">(.*?)</table>', html, re.S).group(1)
     rows = re.findall(r"<tr><td>2026</td>(.*?)</tr>", checks, re.S)
-    assert rows and all(re.search(r"WLSMV|Pearson|ML \(one-factor|ANOVA", r) for r in rows)
+    named = r"WLSMV|Pearson|polychoric|ML \(one-factor|ANOVA"
+    assert rows and all(re.search(named, r) for r in rows)
     assert "cfi.scaled" in checks
 
 
