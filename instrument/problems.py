@@ -47,8 +47,13 @@ CATALOGUE: dict[str, str] = {
     # the boundaries file the area registry points to (instrument/boundaries.py)
     "invalid-geojson": "the boundaries file is not a GeoJSON FeatureCollection",
     "invalid-geometry": "a feature of the boundaries file has no usable Polygon or MultiPolygon",
-    "unsupported-crs": "the boundaries file is neither in RD New (EPSG:28992) nor in WGS84",
+    "unsupported-crs": "the boundaries file is not in RD New (EPSG:28992), WGS84 or ETRS89",
+    "coordinates-outside-netherlands": "the boundaries file's coordinates do not lie in the "
+    "Netherlands in the system they are read in",
     "boundary-not-found": "no feature of the boundaries file has an area's CBS code",
+    "boundary-near-match": "an area's CBS code matches a feature's only after restoring case "
+    "or leading zeros",
+    "boundary-other-municipality": "an area's CBS code belongs to another municipality",
 }
 
 

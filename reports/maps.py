@@ -1,9 +1,11 @@
 """The map of the areas: inline SVG coloured by band, with the index written in each area.
 
-An area with an outline (from the GeoJSON file the area registry points to) is drawn where it
-lies; one without is a square tile, in reading order: a tile's place says nothing about where
-the area is, and the caption says so. Each municipality is a labelled block of its own, at its
-own scale, the blocks side by side. How much a tile holds depends on how many areas the map
+An area with an outline (from the GeoJSON file the area registry points to, handed on in RD
+New metres whatever the file's system) is drawn where it lies, every outline of a map at one
+scale; one without is a square tile, in reading order: a tile's place says nothing about where
+the area is, and the caption says so. Each municipality is a labelled block of its own, the
+blocks side by side, north to south, all at the same scale (the one at which the largest fits)
+and each with a scale bar. How much a tile holds depends on how many areas the map
 shows: name and index (up to :data:`MAX_NAMED`), the index alone (up to :data:`MAX_NUMBERED`),
 beyond that (a national front page) a small cell per area without text, sorted by index within
 its municipality, whose figures are on the municipality's page; the cells of a band are one
@@ -12,11 +14,18 @@ in the latest wave) are grey and hatched, and the legend says so. A map taller t
 page (a national front page: 300 municipalities) is several pictures of whole rows, one under
 the other, so that print can turn the page between them rather than cut or shrink the map.
 
+An outlined map has three layers: the areas' fills, where the thin light lines are the
+borders of the features (buurten) an area is made of; each area's own border, heavy; then
+the labels, so that no fill covers one. An area's label stands inside it where it fits (its
+name and figure, or the figure alone), at its pole of inaccessibility (shapely's
+``polylabel``); otherwise a number stands beside the area with a line to it, and the key
+under the map gives its name and figure. No label covers another. Outlines are simplified
+together to half a pixel (shapely's coverage simplification), so that a border two areas
+share stays one line.
+
 Like the charts, a map is an ``<svg role="img">`` whose ``<title>`` and ``<desc>`` say what it
-shows; each area's element carries its band as a class and its id as ``data-area``.
-Projection is plain numpy: RD New coordinates are metres on a plane already; longitude and
-latitude are drawn equirectangular, longitude shortened by the cosine of the middle latitude.
-Outlines are simplified (Douglas-Peucker) to half a pixel of the size they are drawn at.
+shows; each area's element carries its band as a class and its id as ``data-area``, and so
+does each of its labels.
 """
 
 from __future__ import annotations
@@ -26,9 +35,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 from markupsafe import Markup, escape
-from samenspel.instrument.boundaries import WGS84, Boundaries, Polygon
+from samenspel.instrument.boundaries import Boundaries, Polygon
 from samenspel.reports.charts import BAND_COLOURS, GRID, MARK, _fmt, _ok, _short, _svg
+from shapely.ops import polylabel
 
 WIDTH = 680
 # A map taller than this is drawn as several pictures of whole rows, one under the other: in
@@ -41,7 +52,9 @@ TILES = {"named": (104, 38, 4), "numbered": (40, 22, 3), "cells": (9, 9, 2)}
 # The box a municipality's outlines are fitted into: alone on its page, or beside others.
 BOX_ALONE, BOX_BESIDE = (WIDTH, 380), {"named": (240, 200), "numbered": (170, 140)}
 CHAR_W = 0.62  # width of an average character in ems (DejaVu Sans), to fit text
-OUTLINE = "#4d4d4d"
+OUTLINE = "#4d4d4d"  # an area's border
+INNER = "#9a9a9a"  # the borders of the buurten an area is made of, thinner and lighter
+SCALE_H, KEY_ROW, KEY_COLUMN_W, CALLOUT_R = 18, 14, 220, 6.5
 NO_DATA_FILL = "url(#map-no-data)"
 NO_DATA = (
     '<defs><pattern id="map-no-data" width="6" height="6" patternUnits="userSpaceOnUse" '
@@ -104,9 +117,11 @@ def area_map(
     count = sum(len(p) for _, p in groups)
     mode = "named" if count <= MAX_NAMED else "numbered" if count <= MAX_NUMBERED else "cells"
     several = len(groups) > 1
-    crs = boundaries.crs if boundaries else None
+    if several:  # north to south, then west to east; municipalities without outlines last
+        groups = sorted(groups, key=lambda g: _whereabouts(g[1], mode))
+    scale = _common_scale([g for _, g in groups], mode, several)
     blocks = [
-        _block(name if several else None, group, mode, crs, several) for name, group in groups
+        _block(name if several else None, group, mode, scale, several) for name, group in groups
     ]
     legend, legend_h = _legend(bands, t, mode != "cells" and _any_indicative(groups))
     positions = _pack([(b.width, b.height) for b in blocks], legend_h)
@@ -155,16 +170,42 @@ class _Block:
     draw: Callable[[float, float], list[str]]  # the block's elements with its corner at (x, y)
 
 
+def _outlined(group: Sequence[Place], mode: str) -> list[Place]:
+    return [p for p in group if p.outline] if mode != "cells" else []
+
+
+def _whereabouts(group: Sequence[Place], mode: str) -> tuple:
+    """Where a municipality lies, to order the map's blocks: north to south by rows of
+    10 km, then west to east; those without outlines after all others, in their order."""
+    outlined = _outlined(group, mode)
+    if not outlined:
+        return (1, 0.0, 0.0)
+    x0, y0, x1, y1 = shapely.total_bounds([_geometry(p.outline) for p in outlined])
+    return (0, -round((y0 + y1) / 2 / 10_000), (x0 + x1) / 2)
+
+
+def _common_scale(groups: Sequence[Sequence[Place]], mode: str, several: bool) -> float:
+    """Pixels per metre: one scale for every municipality on the map, at which the largest
+    fits its box."""
+    box = BOX_BESIDE.get(mode, BOX_BESIDE["numbered"]) if several else BOX_ALONE
+    scales = []
+    for group in groups:
+        outlined = _outlined(group, mode)
+        if outlined:
+            x0, y0, x1, y1 = shapely.total_bounds([_geometry(p.outline) for p in outlined])
+            scales.append(min(box[0] / max(x1 - x0, 1.0), box[1] / max(y1 - y0, 1.0)))
+    return min(scales, default=1.0)
+
+
 def _block(
-    name: str | None, group: Sequence[Place], mode: str, crs: str | None, several: bool
+    name: str | None, group: Sequence[Place], mode: str, scale: float, several: bool
 ) -> _Block:
     """A municipality: its name (when beside others), its outlines, then its tiles."""
-    outlined = [p for p in group if p.outline] if mode != "cells" else []
+    outlined = _outlined(group, mode)
     tiled = [p for p in group if not (p.outline and mode != "cells")]
     if mode == "cells":  # the highest first; no data last
         tiled.sort(key=lambda p: -p.index if p.has_data else math.inf)
-    box = BOX_BESIDE.get(mode) if several else BOX_ALONE
-    shapes = _choropleth(outlined, crs, box, mode == "named") if outlined else None
+    shapes = _choropleth(outlined, scale, mode == "named") if outlined else None
     grid = _grid(tiled, mode, several) if tiled else None
     parts = [part for part in (shapes, grid) if part]
     top = LABEL_H if name else 0
@@ -258,134 +299,201 @@ def _cells(tiled: Sequence[Place], corners: list[tuple[float, float]], size: int
     ]
 
 
-def project(polygons: Sequence[Polygon], crs: str) -> list[Polygon]:
-    """Plane coordinates, x east and y north in one unit both ways: RD New as it is;
-    longitude and latitude equirectangular, longitude times the cosine of the middle
-    latitude of what is drawn (true to shape at the scale of a municipality)."""
-    if crs != WGS84:
-        return [tuple(ring.copy() for ring in polygon) for polygon in polygons]
-    latitudes = np.concatenate([ring[:, 1] for polygon in polygons for ring in polygon])
-    shrink = math.cos(math.radians((latitudes.min() + latitudes.max()) / 2))
-    return [tuple(ring * [shrink, 1.0] for ring in polygon) for polygon in polygons]
+def _geometry(polygons: Sequence[Polygon]) -> shapely.Geometry:
+    """An area's polygons (RD New metres) as one shapely geometry."""
+    return shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in polygons])
 
 
-def simplify(ring: np.ndarray, tolerance: float) -> np.ndarray:
-    """Douglas-Peucker: the fewest points of a closed ring such that every dropped point lies
-    within ``tolerance`` of the simplified outline. Returned open (the path closes it)."""
-    points = ring[:-1] if len(ring) > 1 and np.array_equal(ring[0], ring[-1]) else ring
-    points = np.vstack([points, points[:1]])  # first point again: the ring as a closed line
-    keep = np.zeros(len(points), dtype=bool)
-    keep[[0, -1]] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        a, b = stack.pop()
-        if b - a < 2:
-            continue
-        chord, offsets = points[b] - points[a], points[a + 1 : b] - points[a]
-        length = math.hypot(*chord)
-        distance = (
-            np.abs(chord[0] * offsets[:, 1] - chord[1] * offsets[:, 0]) / length
-            if length
-            else np.hypot(offsets[:, 0], offsets[:, 1])
+def _simplified(parts: list[shapely.Geometry], tolerance: float) -> list[shapely.Geometry]:
+    """The polygons of a map simplified together, so that a border two areas share stays
+    one line (shapely's coverage simplification); each alone where they do not form a
+    coverage (they overlap: a broken file)."""
+    if shapely.coverage_is_valid(shapely.GeometryCollection(parts)):
+        done = list(shapely.coverage_simplify(parts, tolerance))
+        if all(g.is_valid and not g.is_empty for g in done):
+            return done
+    return [shapely.simplify(g, tolerance, preserve_topology=True) for g in parts]
+
+
+def _path(geometry: shapely.Geometry) -> str:
+    """Path data of a (multi)polygon's rings, in pixels."""
+    rings = []
+    for polygon in shapely.get_parts(geometry):
+        for ring in [polygon.exterior, *polygon.interiors]:
+            points = np.asarray(ring.coords)[:-1]
+            if len(points) >= 3:
+                rings.append("M" + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z")
+    return "".join(rings)
+
+
+def _scale_bar(metres_per_px: float) -> tuple[float, str]:
+    """A round length between 40 and 130 pixels long, and how it is written."""
+    for metres in (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000):
+        if metres / metres_per_px >= 40:
+            break
+    text = f"{metres // 1000:g} km" if metres >= 1000 else f"{metres} m"
+    return metres / metres_per_px, text
+
+
+@dataclass
+class _Labels:
+    """Text boxes placed on a map so far (x0, y0, x1, y1), so that none covers another."""
+
+    boxes: list[tuple[float, float, float, float]]
+
+    def free(self, box: tuple[float, float, float, float]) -> bool:
+        return all(
+            box[2] + 1 <= b[0] or b[2] + 1 <= box[0] or box[3] + 1 <= b[1] or b[3] + 1 <= box[1]
+            for b in self.boxes
         )
-        far = int(np.argmax(distance))
-        if distance[far] > tolerance:
-            keep[a + 1 + far] = True
-            stack += [(a, a + 1 + far), (a + 1 + far, b)]
-    return points[keep][:-1]
 
 
-def _choropleth(
-    outlined: Sequence[Place], crs: str, box: tuple[float, float], named: bool
-) -> _Block:
-    """The outlined areas where they lie, fitted into ``box`` (keeping their shape), each
-    with its figure (and its name, if ``named``) where they fit inside it."""
-    planes = [project(place.outline, crs) for place in outlined]
-    points = np.concatenate([ring for plane in planes for polygon in plane for ring in polygon])
-    low, high = points.min(axis=0), points.max(axis=0)
-    extent = np.maximum(high - low, 1e-9)
-    scale = min(box[0] / extent[0], box[1] / extent[1])
-    width, height = extent * scale
+def _text_width(text: str, size: float) -> float:
+    return len(text) * size * CHAR_W + 2
+
+
+def _choropleth(outlined: Sequence[Place], scale: float, named: bool) -> _Block:
+    """The outlined areas where they lie, RD New metres times ``scale`` pixels, with a scale
+    bar. Three layers: the fills (a buurt's borders thin), each area's border (heavy), then
+    the labels, so that no fill covers a label: inside an area its name and figure where
+    they fit (the figure alone where the name does not), else a number beside the area with
+    a line to it, and the name and figure in a key under the map."""
+    geometries = [_geometry(place.outline) for place in outlined]
+    low_x, low_y, high_x, high_y = shapely.total_bounds(geometries)
+    width, height = max((high_x - low_x) * scale, 1.0), max((high_y - low_y) * scale, 1.0)
+
+    def to_px(geometry: shapely.Geometry) -> shapely.Geometry:
+        return shapely.transform(geometry, lambda xy: (xy - [low_x, high_y]) * [scale, -scale])
+
+    # Each feature's polygon on its own, so that buurten keep their borders, simplified
+    # together to half a pixel.
+    pieces = [shapely.get_parts(to_px(g)) for g in geometries]
+    flat = _simplified([p for parts in pieces for p in parts], SIMPLIFY_PX)
+    counts = np.cumsum([0] + [len(parts) for parts in pieces])
+    areas = [flat[counts[k] : counts[k + 1]] for k in range(len(outlined))]
+    shapes = [shapely.union_all(parts) for parts in areas]
+    labels, key, callouts = _place_labels(outlined, shapes, width, height, named)
+    bar_px, bar_text = _scale_bar(1 / scale)
+    key_w = max(width, KEY_COLUMN_W) if key else width  # the key is as wide as the map
+    columns = max(1, int(key_w // KEY_COLUMN_W))
+    total_h = height + SCALE_H + math.ceil(len(key) / columns) * KEY_ROW
+
+    body = []
+    for place, parts in zip(outlined, areas, strict=True):
+        shape = (
+            f'<path d="{"".join(_path(part) for part in parts)}" fill-rule="evenodd" '
+            f'fill="{_fill(place)}" stroke="{INNER}" stroke-width="0.4"/>'
+        )
+        body.append(_area(place, shape, ""))
+    body.append(f'<g class="map-borders" fill="none" stroke="{OUTLINE}" stroke-width="1.1">')
+    body += [
+        f'<path data-area="{escape(place.area)}" d="{_path(shape)}"/>'
+        for place, shape in zip(outlined, shapes, strict=True)
+    ]
+    body.append('</g><g class="map-labels">')
+    for x1, y1, x2, y2 in callouts:
+        body.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{MARK}" '
+            f'stroke-width="0.7"/><circle cx="{x2:.1f}" cy="{y2:.1f}" r="{CALLOUT_R}" '
+            f'fill="#fff" stroke="{MARK}" stroke-width="0.7"/>'
+        )
+    body += labels
+    below = height + SCALE_H
+    body.append(
+        f'<g class="map-scale"><path d="M0,{below - 12:.1f}v4h{bar_px:.1f}v-4" fill="none" '
+        f'stroke="{MARK}" stroke-width="1"/><text x="{bar_px + 4:.1f}" y="{below - 7:.1f}" '
+        f'font-size="9">{bar_text}</text></g>'
+    )
+    column_w = key_w / columns
+    fits = int((column_w - 50) / (9 * CHAR_W))
+    for k, (number, place) in enumerate(key):
+        kx, ky = (k % columns) * column_w, below + (k // columns) * KEY_ROW + 11
+        data = f'data-area="{escape(place.area)}"'
+        body.append(
+            f'<text class="map-key" {data} x="{kx:.1f}" y="{ky:.1f}" font-size="9">'
+            f'<tspan font-weight="bold">{number}</tspan> {escape(_short(place.label, fits))}'
+            "</text>"
+            + _index_text(place, kx + column_w - 14, ky, 9, "end").replace(
+                "<text ", f"<text {data} ", 1
+            )
+        )
+    body.append("</g>")
 
     def draw(x: float, y: float) -> list[str]:
-        body = []
-        for place, plane in zip(outlined, planes, strict=True):
-            polygons = [
-                [(ring - low) * [scale, -scale] + [x, y + height] for ring in polygon]
-                for polygon in plane
-            ]
-            path = "".join(_ring_path(ring, k == 0) for p in polygons for k, ring in enumerate(p))
-            shape = (
-                f'<path d="{path}" fill-rule="evenodd" fill="{_fill(place)}" '
-                f'stroke="{OUTLINE}" stroke-width="0.7"/>'
-            )
-            body.append(_area(place, shape, _shape_text(place, polygons, named)))
-        return body
+        return [f'<g transform="translate({x:.1f},{y:.1f})">', *body, "</g>"]
 
-    return _Block(float(width), float(height), draw)
+    return _Block(float(key_w), float(total_h), draw)
 
 
-def _shape_text(place: Place, polygons: list[list[np.ndarray]], named: bool) -> str:
-    """The figure inside an outline, with the name above it when asked for and there is
-    room: shortened to the width inside the shape, and left out below four characters."""
-    x, y, room = _label_point(polygons)
-    if room < len(_fmt(place.index)) * 11 * CHAR_W + 4:
-        return ""
-    fits = int((room - 6) / (10 * CHAR_W))
-    if not named or fits < 4:
-        return _index_text(place, x, y + 4, 11, "middle")
+def _place_labels(outlined, shapes, width, height, named):
+    """Labels (functions of the block's corner), key entries and callouts (from, to,
+    number), no two of them overlapping; larger areas are labelled first."""
+    placed = _Labels([])
+    labels, pending = [], []
+    order = sorted(range(len(outlined)), key=lambda k: -shapes[k].area)
+    points = {}
+    for k in order:
+        place, shape = outlined[k], shapes[k]
+        largest = max(shapely.get_parts(shape), key=lambda g: g.area)
+        point = polylabel(largest, tolerance=0.5)
+        points[k] = (point.x, point.y)
+        figure = _fmt(place.index)
+        options = [(place.label, figure)] if named else []
+        options.append((None, figure))
+        for name, text in options:
+            w = max(_text_width(text, 11), _text_width(name, 10) if name else 0)
+            h = 24 if name else 12
+            box = (point.x - w / 2, point.y - h / 2, point.x + w / 2, point.y + h / 2)
+            if shape.contains(shapely.box(*box)) and placed.free(box):
+                placed.boxes.append(box)
+                labels.append(_inside_label(place, point.x, point.y, name))
+                break
+        else:
+            if place.has_data:
+                pending.append(k)
+    key, callouts = [], []
+    for number, k in enumerate(sorted(pending, key=lambda k: (-points[k][1], points[k][0])), 1):
+        place, (px, py) = outlined[k], points[k]
+        spot = _callout_spot(placed, px, py, width, height)
+        placed.boxes.append(
+            (spot[0] - CALLOUT_R, spot[1] - CALLOUT_R, spot[0] + CALLOUT_R, spot[1] + CALLOUT_R)
+        )
+        callouts.append((px, py, *spot))
+        labels.append(_number_label(place, spot[0], spot[1], number))
+        key.append((number, place))
+    return labels, key, callouts
+
+
+def _callout_spot(placed: _Labels, px, py, width, height) -> tuple[float, float]:
+    """Where a callout's number goes: on the area's label point if free, else the nearest
+    free spot around it within the map's box."""
+    r = CALLOUT_R
+    for distance in (0, 14, 22, 30, 40, 52, 66, 82, 100, 120):
+        for step in range(16 if distance else 1):
+            angle = 2 * math.pi * step / 16
+            cx, cy = px + distance * math.cos(angle), py - distance * math.sin(angle)
+            box = (cx - r, cy - r, cx + r, cy + r)
+            if r <= cx <= width - r and r <= cy <= height - r and placed.free(box):
+                return cx, cy
+    return px, py
+
+
+def _inside_label(place: Place, x: float, y: float, name: str | None) -> str:
+    data = f'data-area="{escape(place.area)}"'
+    figure = _index_text(place, x, y + (10 if name else 4), 11, "middle")
+    figure = figure.replace("<text ", f"<text {data} ", 1)
+    if name is None:
+        return figure
     return (
-        f'<text x="{x:.1f}" y="{y - 2:.1f}" font-size="10" text-anchor="middle">'
-        f"{escape(_short(place.label, fits))}</text>" + _index_text(place, x, y + 11, 11, "middle")
+        f'<text {data} class="map-name" x="{x:.1f}" y="{y - 2:.1f}" font-size="10" '
+        f'text-anchor="middle">{escape(name)}</text>{figure}'
     )
 
 
-def _ring_path(ring: np.ndarray, outer: bool) -> str:
-    """A ring as path data; a hole too small to see is left out, an outer ring never."""
-    points = simplify(ring, SIMPLIFY_PX)
-    if len(points) < 3:
-        if not outer:
-            return ""
-        points = ring
-    return "M" + " ".join(f"{px:.1f},{py:.1f}" for px, py in points) + "Z"
-
-
-def _label_point(polygons: list[list[np.ndarray]]) -> tuple[float, float, float]:
-    """Where to write an area's figure: the middle of the widest stretch inside its largest
-    polygon along a horizontal line through its centroid or its middle (a centroid can lie
-    outside a bent shape; a stretch cannot). Returns x, y and the stretch's length."""
-    largest = max(polygons, key=lambda rings: abs(_area_of(rings[0])))
-    outer = largest[0]
-    lines = [_centroid(outer)[1], (outer[:, 1].min() + outer[:, 1].max()) / 2]
-    best = (float(outer[:, 0].mean()), float(lines[0]), 0.0)
-    for y in lines:
-        crossings = []
-        for ring in largest:
-            start, end = ring, np.roll(ring, -1, axis=0)
-            crosses = (start[:, 1] <= y) != (end[:, 1] <= y)
-            s, e = start[crosses], end[crosses]
-            crossings += list(s[:, 0] + (y - s[:, 1]) * (e[:, 0] - s[:, 0]) / (e[:, 1] - s[:, 1]))
-        crossings.sort()
-        for left, right in zip(crossings[::2], crossings[1::2], strict=False):
-            if right - left > best[2]:
-                best = ((left + right) / 2, float(y), right - left)
-    return best
-
-
-def _area_of(ring: np.ndarray) -> float:
-    x, y = ring[:, 0], ring[:, 1]
-    return float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2
-
-
-def _centroid(ring: np.ndarray) -> tuple[float, float]:
-    x, y = ring[:, 0], ring[:, 1]
-    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
-    area = cross.sum() / 2
-    if abs(area) < 1e-12:
-        return float(x.mean()), float(y.mean())
+def _number_label(place: Place, x: float, y: float, number: int) -> str:
     return (
-        float(((x + np.roll(x, -1)) * cross).sum() / (6 * area)),
-        float(((y + np.roll(y, -1)) * cross).sum() / (6 * area)),
+        f'<text data-area="{escape(place.area)}" class="map-callout" x="{x:.1f}" '
+        f'y="{y + 3:.1f}" font-size="9" font-weight="bold" text-anchor="middle">{number}</text>'
     )
 
 

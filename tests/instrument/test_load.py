@@ -324,7 +324,8 @@ def test_every_catalogue_code_is_tested():
     }  # tested in tests/pipeline/test_ingest*.py
     # the area registry's boundaries file: tests/reports/test_map.py
     boundary_codes = {"invalid-geojson", "invalid-geometry", "unsupported-crs"}
-    boundary_codes.add("boundary-not-found")
+    boundary_codes |= {"boundary-not-found", "boundary-near-match", "boundary-other-municipality"}
+    boundary_codes.add("coordinates-outside-netherlands")
     tested = {c[0] for c in CASES} | area_codes | file_codes | methodology_codes | boundary_codes
     tested |= {"readability", "long-sentence"}
     assert set(CATALOGUE) - ingest_codes <= tested

@@ -9,7 +9,6 @@ respondents), one indicative (7) and one not measured at all.
 from __future__ import annotations
 
 import json
-import math
 import re
 import subprocess
 from pathlib import Path
@@ -17,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pyproj import Transformer
 from report_fixtures import two_waves, write_results
 from samenspel.instrument import load_areas
-from samenspel.instrument.boundaries import WGS84, Boundaries, load_boundaries
+from samenspel.instrument.boundaries import ETRS89, RD_NEW, WGS84, Boundaries, load_boundaries
 from samenspel.instrument.problems import Level, ProblemsFound
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
@@ -276,7 +276,9 @@ def test_outlines_are_matched_on_the_cbs_codes(tmp_path):
         (geojson(OUTLINES, crs={"type": "name", "properties": {"name": "EPSG:3857"}}),
          "unsupported-crs", "wijken.geojson: crs", "'EPSG:3857'"),
         (geojson([feature("WK040501", {"type": "Polygon", "coordinates": square(6e5, 6e6, 10)})]),
-         "unsupported-crs", "wijken.geojson", "neither RD New"),
+         "coordinates-outside-netherlands", "wijken.geojson", "no system this report reads"),
+        (geojson([feature("WK040501", {"type": "Polygon", "coordinates": square(5.6e5, 6.9e6)})]),
+         "coordinates-outside-netherlands", "wijken.geojson", "Web Mercator (EPSG:3857)"),
         (geojson([{"type": "Feature", "properties": {"code": "x"},
                    "geometry": {"type": "Polygon", "coordinates": square(5, 52)}}]),
          "missing-field", "wijken.geojson: features[*].properties", "'wijkcode'"),
@@ -336,27 +338,6 @@ def test_the_demo_boundaries_outline_every_hoorn_and_purmerend_wijk():
 # --- drawing ------------------------------------------------------------------------------
 
 
-def test_simplify_drops_what_cannot_be_seen_and_keeps_what_can():
-    # A square with a point 0.1 off its bottom edge and a spike of 5 on its right edge.
-    ring = np.array(
-        [[0, 0], [5, 0.1], [10, 0], [10, 4], [15, 5], [10, 6], [10, 10], [0, 10], [0, 0]],
-        dtype=float,
-    )
-    kept = maps.simplify(ring, tolerance=0.5)
-    assert kept.tolist() == [[0, 0], [10, 0], [10, 4], [15, 5], [10, 6], [10, 10], [0, 10]]
-    # At 6 only the spike's tip and the far corner are further than that from the chords
-    # (15.8 and 9.5; (10, 10) is 3.2 from the chord from the tip to (0, 10)).
-    assert maps.simplify(ring, tolerance=6).tolist() == [[0, 0], [15, 5], [0, 10]]
-
-
-def test_longitude_is_shortened_by_the_cosine_of_the_latitude():
-    polygon = (np.array(square(5.0, 52.0, 1.0)[0], dtype=float),)
-    (projected,) = maps.project([polygon], WGS84)
-    width = projected[0][:, 0].max() - projected[0][:, 0].min()
-    assert width == pytest.approx(math.cos(math.radians(52.5)))
-    assert projected[0][:, 1].max() - projected[0][:, 1].min() == 1.0
-
-
 def test_a_national_map_draws_cells_one_path_per_band():
     t = translator("en")
     bands = [("co-existence", 0, 40), ("rapprochement", 40, 60), ("hybridisation", 60, 100)]
@@ -412,3 +393,257 @@ def test_a_tall_map_is_pictures_of_whole_rows_that_each_fit_a_page():
     for k, picture in enumerate(pictures, start=1):
         assert f"({k}/{len(pictures)})</title>" in picture
         assert f"url(#{patterns[k - 1]})" in picture  # its own hatching for no data
+
+
+# --- real outlines (tests/fixtures/maps: CBS wijken and buurten 2023) ---------------------
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "maps"
+BANDS = [("co-existence", 0, 40), ("rapprochement", 40, 60), ("hybridisation", 60, 100)]
+# name: (file, property with the wijk code, municipality code and name)
+REAL = {
+    "amsterdam-rd": ("wijken-2023-amsterdam-rd.geojson", "statcode", "GM0363", "Amsterdam"),
+    "alkmaar-wgs84": ("wijken-2023-alkmaar-amstelveen-wgs84.geojson", "statcode", "GM0361",
+                      "Alkmaar"),
+    "amstelveen-wgs84": ("wijken-2023-alkmaar-amstelveen-wgs84.geojson", "statcode", "GM0362",
+                         "Amstelveen"),
+    "beverwijk-buurten-rd": ("buurten-2023-beverwijk-rd.geojson", "wijkcode", "GM0375",
+                             "Beverwijk"),
+}  # fmt: skip
+
+
+def real_places(tmp_path: Path, name: str, prefix: str = "w", **changes):
+    """A registry of every wijk of one municipality in a real outline file, its boundaries,
+    its places (figures drawn at random, one without data) and each area's outline in RD
+    New metres as pyproj puts it (the expected geography)."""
+    file, prop, code, town = REAL[name]
+    data = json.loads((FIXTURES / file).read_text(encoding="utf-8"))
+    data.update(changes)
+    (tmp_path / "outlines.geojson").write_text(json.dumps(data), encoding="utf-8")
+    features = [f for f in data["features"] if f["properties"][prop][2:6] == code[2:]]
+    codes = sorted({f["properties"][prop] for f in features})
+    lines = [f"municipalities: {{{code}: {town}}}", "boundaries:", "  file: outlines.geojson",
+             f"  wijk_property: {prop}", "areas:"]  # fmt: skip
+    names = {f["properties"][prop]: f["properties"].get("statnaam") for f in features}
+    for k, wijk in enumerate(codes):
+        label = json.dumps(names[wijk] or f"Wijk {wijk[-2:]}")
+        lines.append(f"  - {{id: {prefix}{k}, name: {label}, municipality: {code}, kind: wijk, "
+                     f"cbs_wijk: {wijk}}}")  # fmt: skip
+    (tmp_path / "areas.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    boundaries, warnings = load_boundaries(load_areas(tmp_path / "areas.yaml"))
+    assert warnings == []
+    rng = np.random.default_rng(7)
+    places = []
+    for k, wijk in enumerate(codes):
+        value = round(float(rng.uniform(20, 85)), 1) if k != 1 else None
+        band = None if value is None else next(b for b, lo, hi in BANDS if lo <= value < hi)
+        label = names[wijk] or f"Wijk {wijk[-2:]}"
+        area = f"{prefix}{k}"
+        places.append(maps.Place(area, label, value, band, k == 2, boundaries.outlines[area]))
+    to_rd = Transformer.from_crs(
+        RD_NEW if "-rd" in name else WGS84, RD_NEW, always_xy=True
+    ).transform
+    expected = {}
+    for k, wijk in enumerate(codes):
+        points = np.concatenate([np.asarray(ring, dtype=float) for f in features
+                                 if f["properties"][prop] == wijk
+                                 for ring in f["geometry"]["coordinates"]])  # fmt: skip
+        x, y = to_rd(points[:, 0], points[:, 1])
+        expected[f"{prefix}{k}"] = (x.min(), y.min(), x.max(), y.max())
+    return town, places, expected, boundaries
+
+
+MEASURE = """svg => {
+  const areas = {}, labels = [];
+  for (const g of svg.querySelectorAll('g.map-area')) {
+    const b = g.querySelector('path').getBBox();
+    areas[g.getAttribute('data-area')] = [b.x, b.y, b.x + b.width, b.y + b.height];
+  }
+  for (const t of svg.querySelectorAll('.map-labels text, .map-labels circle')) {
+    const r = t.getBoundingClientRect();
+    labels.push({area: t.getAttribute('data-area'), cls: t.getAttribute('class') || t.tagName,
+                 text: t.textContent, box: [r.left, r.top, r.right, r.bottom],
+                 size: parseFloat(t.getAttribute('font-size') || 0)});
+  }
+  const stroke = s => parseFloat(svg.querySelector(s).getAttribute('stroke-width'));
+  return {areas, labels, border: stroke('.map-borders'), inner: stroke('g.map-area path')};
+}"""
+
+
+def drawn(browser, svg: str) -> dict:
+    page = browser.new_page()
+    page.set_content(f"<html><body style='margin:0'>{svg}</body></html>")
+    found = page.eval_on_selector("svg", MEASURE)
+    page.close()
+    return found
+
+
+def placement_errors(found: dict, expected: dict) -> tuple[float, dict]:
+    """Pixels per metre, and how far (px) each area's drawn box is from where one scale
+    and one offset for the whole map put its RD New box."""
+    areas = sorted(expected)
+    rd = np.array([expected[a] for a in areas])
+    px = np.array([found["areas"][a] for a in areas])
+    scale = (px[:, 2].max() - px[:, 0].min()) / (rd[:, 2].max() - rd[:, 0].min())
+    put = np.column_stack([
+        px[:, 0].min() + (rd[:, 0] - rd[:, 0].min()) * scale,
+        px[:, 1].min() + (rd[:, 3].max() - rd[:, 3]) * scale,
+        px[:, 0].min() + (rd[:, 2] - rd[:, 0].min()) * scale,
+        px[:, 1].min() + (rd[:, 3].max() - rd[:, 1]) * scale,
+    ])  # fmt: skip
+    return scale, dict(zip(areas, np.abs(put - px).max(axis=1), strict=True))
+
+
+def overlapping(boxes: list[list[float]]) -> list[tuple[int, int]]:
+    return [
+        (i, j)
+        for i, a in enumerate(boxes)
+        for j, b in enumerate(boxes[:i])
+        if a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+    ]
+
+
+@pytest.mark.parametrize("name", list(REAL))
+def test_real_outlines_lie_where_rd_new_puts_them_each_with_a_legible_figure(
+    tmp_path, browser, name
+):
+    town, places, expected, _ = real_places(tmp_path, name)
+    svg = maps.area_map([(town, places)], None, BANDS, translator("en"), "2026").svg
+    found = drawn(browser, svg)
+    scale, errors = placement_errors(found, expected)
+    assert max(errors.values()) <= 1.0, errors  # one projection, one scale, for the whole map
+    y_scale = (
+        max(b[3] for b in found["areas"].values()) - min(b[1] for b in found["areas"].values())
+    ) / (max(e[3] for e in expected.values()) - min(e[1] for e in expected.values()))
+    assert y_scale == pytest.approx(scale, rel=0.005)  # not stretched either way
+    labels = found["labels"]
+    for place in places:  # every measured area's figure: in the area or in the key
+        figures = [lab for lab in labels if lab["area"] == place.area and "map-index" in lab["cls"]]
+        if not place.has_data:
+            assert figures == [] or all(f["text"] == "–" for f in figures)
+            continue
+        assert [f["text"] for f in figures] == [f"{place.index:.1f}"], place.label
+        assert figures[0]["size"] >= 9
+    # Labels never cover one another (inside labels, callout numbers, key entries).
+    texts = [lab for lab in labels if lab["cls"] != "circle"]
+    same = [(i, j) for i, j in overlapping([t["box"] for t in texts])
+            if texts[i]["area"] != texts[j]["area"]]  # fmt: skip
+    assert same == []
+    circles = [lab["box"] for lab in labels if lab["cls"] == "circle"]
+    inside = [t["box"] for t in texts if t["cls"] in ("map-index", "map-name")
+              and t["box"][1] < max(b[3] for b in found["areas"].values())]  # fmt: skip
+    assert [(i, j) for i, j in overlapping(circles + inside) if i >= len(circles) > j] == []
+    assert overlapping(circles) == []
+    # A scale bar: its length in metres times the map's scale.
+    metres = re.search(r'class="map-scale"><path d="M0,[\d.]+v4h([\d.]+)v-4".*?>([\d.]+) (k?m)<',
+                       str(svg))  # fmt: skip
+    length = float(metres[2]) * (1000 if metres[3] == "km" else 1)
+    assert float(metres[1]) == pytest.approx(length * scale, abs=1.0)
+
+
+def test_wijken_made_of_buurten_have_heavier_borders_than_their_buurten(tmp_path, browser):
+    town, places, _, boundaries = real_places(tmp_path, "beverwijk-buurten-rd")
+    assert [len(boundaries.outlines[p.area]) for p in places] == [4, 2, 3, 2, 4, 2, 3, 4]
+    svg = str(maps.area_map([(town, places)], None, BANDS, translator("en"), "2026").svg)
+    found = drawn(browser, svg)
+    assert found["border"] >= 2 * found["inner"]
+    fills = re.findall(r'<g class="map-area[^>]*>.*?<path d="([^"]+)"', svg)
+    borders = re.findall(r'<path data-area="[^"]+" d="([^"]+)"/>', svg)
+    assert [d.count("M") for d in fills] == [4, 2, 3, 2, 4, 2, 3, 4]  # each buurt, thin
+    assert [d.count("M") for d in borders] == [1] * 8  # each wijk once, heavy
+
+
+def test_the_front_page_draws_municipalities_at_one_scale_north_first(tmp_path, browser):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    alkmaar = real_places(tmp_path / "a", "alkmaar-wgs84", prefix="alk")
+    amstelveen = real_places(tmp_path / "b", "amstelveen-wgs84", prefix="ams")
+    groups = [(amstelveen[0], amstelveen[1]), (alkmaar[0], alkmaar[1])]
+    svg = str(maps.area_map(groups, None, BANDS, translator("en"), "2026").svg)
+    names = re.findall(r'font-size="12" font-weight="bold">([^<]+)</text>', svg)
+    assert names == ["Alkmaar", "Amstelveen"]  # Alkmaar lies north of Amstelveen
+    found = drawn(browser, svg)
+    scales = []
+    for _, _, expected, _ in (alkmaar, amstelveen):
+        part = {"areas": {a: found["areas"][a] for a in expected}}
+        scale, errors = placement_errors(part, expected)
+        assert max(errors.values()) <= 1.0
+        scales.append(scale)
+    assert scales[0] == pytest.approx(scales[1], rel=0.01)
+    assert svg.count('class="map-scale"') == 2  # each with a scale bar of the same length
+
+
+# --- the boundaries file is questioned ----------------------------------------------------
+
+
+def test_etrs89_is_read_and_transformed_to_rd_new_like_wgs84(tmp_path):
+    etrs = {"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4258"}}}
+    _, places, expected, boundaries = real_places(tmp_path, "amstelveen-wgs84", **etrs)
+    assert boundaries.crs == ETRS89
+    for place in places:  # in RD New metres: within a metre of WGS84's (the same here)
+        points = np.concatenate([ring for polygon in place.outline for ring in polygon])
+        box = (*points.min(axis=0), *points.max(axis=0))
+        assert np.allclose(box, expected[place.area], atol=1.0)
+
+
+def swapped(features: list) -> list:
+    return [
+        {**f, "geometry": {"type": "Polygon", "coordinates": [
+            [[y, x] for x, y in ring] for ring in f["geometry"]["coordinates"]]}}
+        for f in features
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "says"),
+    [
+        ("amstelveen-wgs84", {"swap": True}, "latitude and longitude are swapped"),
+        ("amsterdam-rd", {"crs": {"type": "name", "properties": {
+            "name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}}, "they are RD New (EPSG:28992) metres"),
+        ("amstelveen-wgs84", {"crs": {"type": "name", "properties": {"name": "EPSG:28992"}}},
+         "they are longitude/latitude degrees"),
+    ],
+)  # fmt: skip
+def test_coordinates_outside_the_netherlands_are_refused_with_the_likely_cause(
+    tmp_path, name, change, says
+):
+    if change.pop("swap", False):
+        data = json.loads((FIXTURES / REAL[name][0]).read_text(encoding="utf-8"))
+        change = {"features": swapped(data["features"])}
+    with pytest.raises(ProblemsFound) as raised:
+        real_places(tmp_path, name, **change)
+    (problem,) = raised.value.problems
+    assert (problem.level, problem.code) == (Level.ERROR, "coordinates-outside-netherlands")
+    assert problem.where == str(tmp_path / "outlines.geojson")
+    assert says in problem.message and problem.hint
+
+
+def test_a_code_of_another_municipality_or_a_near_match_is_a_warning_naming_it(tmp_path):
+    registry = write_registry(tmp_path, geojson(OUTLINES))
+    text = registry.read_text(encoding="utf-8")
+    text = text.replace("cbs_wijk: WK040501", "cbs_wijk: WK036201")  # Amstelveen's
+    text = text.replace("cbs_wijk: WK040502", "cbs_wijk: wk40502")  # case, lost zero
+    registry.write_text(text, encoding="utf-8")
+    boundaries, warnings = load_boundaries(load_areas(registry))
+    assert set(boundaries.outlines) == {"h-west"}  # neither is drawn: tiles, not guesses
+    assert set(boundaries.missing) == {"h-noord", "h-oost", "h-zuid"}
+    found = {w.code: w for w in warnings}
+    other = found["boundary-other-municipality"]
+    assert other.where.endswith("areas[2].cbs_wijk")
+    assert "Hoorn (GM0405)" in other.message and "GM0362" in other.message
+    assert "WK0405" in other.hint
+    near = found["boundary-near-match"]
+    assert near.where.endswith("areas[3].cbs_wijk")
+    assert "'WK040502' differs only in case or leading zeros" in near.message
+    assert near.hint.endswith("WK040502")
+
+
+@pytest.mark.parametrize("geometry", [None, {"type": "Polygon", "coordinates": []}])
+def test_an_unusable_geometry_no_area_uses_is_skipped_with_a_warning(tmp_path, geometry):
+    other = {"type": "Feature", "properties": {"wijkcode": "WK036201"}, "geometry": geometry}
+    boundaries, warnings = load(tmp_path, geojson([*OUTLINES, other]))
+    assert sorted(boundaries.outlines) == ["h-noord", "h-oost", "h-west"]
+    skipped = [w for w in warnings if w.code == "invalid-geometry"]
+    assert [(w.level, w.where) for w in skipped] == [
+        (Level.WARNING, f"{tmp_path / 'wijken.geojson'}: features[3].geometry"
+         + ("" if geometry is None else ".coordinates"))
+    ]  # fmt: skip
+    assert "(wijkcode WK036201)" in skipped[0].message and "skipped" in skipped[0].message
