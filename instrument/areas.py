@@ -24,7 +24,10 @@ MUNICIPALITY_PATTERN = re.compile(r"GM\d{4}")
 UNIT_EXAMPLE = "`professional: [{code: on-wijkteam-1, name: Wijkteam Noord, members: 18}]`"
 BOUNDARY_FIELDS = ("file", "wijk_property", "buurt_property", "source")
 TOP_FIELDS = ("municipalities", "areas", "boundaries")
-AREA_FIELDS = ("id", "name", "municipality", "kind", "cbs_wijk", "cbs_buurt", "units")
+AREA_FIELDS = (
+    "id", "name", "municipality", "kind", "cbs_wijk", "cbs_buurt", "units",
+    "valid_from", "valid_to", "replaces",
+)  # fmt: skip
 UNIT_FIELDS = ("code", "name", "members")
 BOUNDARY_EXAMPLE = "`boundaries: {file: wijken.geojson, wijk_property: wijkcode}`"
 # Names (of areas, units, municipalities) end up in forms, CSV files and the report: one line
@@ -215,7 +218,9 @@ def check_areas(path: str | Path) -> tuple[AreaRegistry | None, list[Problem]]:
             )
         area_name = name(node["name"], f"{where}.name")
         first = place_of_name.setdefault((municipality, _same_name(area_name or "")), where)
-        if area_name is not None and first != where:
+        # The same name for an area and its successor (one ends, the other starts) is fine.
+        successive = node.get("valid_from") is not None or node.get("valid_to") is not None
+        if area_name is not None and first != where and not successive:
             error(
                 f"{where}.name",
                 "duplicate-code",
@@ -254,6 +259,7 @@ def check_areas(path: str | Path) -> tuple[AreaRegistry | None, list[Problem]]:
                     "listed and the intervals assume independent draws",
                     node,
                 )
+        history = _history(node, where, error)
         areas.append(
             Area(
                 area_id,
@@ -264,12 +270,45 @@ def check_areas(path: str | Path) -> tuple[AreaRegistry | None, list[Problem]]:
                 cbs["cbs_wijk"],
                 cbs["cbs_buurt"],
                 units,
+                **history,
             )
         )
+    for area in areas:
+        for other in area.replaces:
+            if other == area.id or other not in seen:
+                error(
+                    f"area {area.id}.replaces",
+                    "unknown-reference",
+                    f"{other!r} is not another area of the registry",
+                    "list the ids of the areas whose territory this one took over; keep "
+                    "those areas in the registry with their valid_to wave, so their history "
+                    "stays",
+                )
     boundaries = _boundary_file(raw.get("boundaries"), Path(path), error)
     if any(p.level is Level.ERROR for p in problems):
         return None, problems
     return AreaRegistry(tuple(areas), str(path), boundaries), problems
+
+
+def _history(node: dict, where: str, error) -> dict:
+    """``valid_from`` / ``valid_to`` (wave ids) and ``replaces`` (area ids) of one area."""
+    history: dict = {}
+    for key in ("valid_from", "valid_to"):
+        if node.get(key) is not None:
+            history[key] = as_written(node[key])
+    replaces = node.get("replaces", [])
+    if isinstance(replaces, str):
+        replaces = [replaces]
+    if not isinstance(replaces, list) or not all(isinstance(r, str) for r in replaces):
+        error(f"{where}.replaces", "wrong-type", "expected a list of area ids",
+              "write e.g. `replaces: [binnenstad, grote-waal]`", node)  # fmt: skip
+        replaces = []
+    if replaces and "valid_from" not in history:
+        error(f"{where}.valid_from", "missing-field",
+              "an area that replaces others needs the wave it starts in",
+              'add e.g. `valid_from: "2026"`', node)  # fmt: skip
+    history["replaces"] = tuple(replaces)
+    return history
 
 
 def _boundary_file(node, path: Path, error) -> BoundaryFile | None:

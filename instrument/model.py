@@ -266,6 +266,11 @@ class Area:
     cbs_wijk: str | None = None
     cbs_buurt: str | None = None
     units: tuple[Unit, ...] = ()
+    # Boundary history: the first and last wave the area exists with these boundaries (wave
+    # ids; None: open), and the areas whose territory it took over (a merge or a split).
+    valid_from: str | None = None
+    valid_to: str | None = None
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

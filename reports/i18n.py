@@ -240,6 +240,7 @@ TEXT: dict[str, dict[str, str]] = {
     "verdict_no_clear_change": {"nl": "geen duidelijke verandering", "en": "no clear change"},
     "verdict_method_break": {"nl": "methodebreuk", "en": "method break"},
     "verdict_not_testable": {"nl": "niet toetsbaar", "en": "not testable"},
+    "verdict_boundary_change": {"nl": "grenswijziging", "en": "boundary change"},
     "verdict_suppressed": {"nl": "onderdrukt", "en": "suppressed"},
     "area_change": {"nl": "Verandering", "en": "Change"},
     "area_change_text": {

@@ -145,3 +145,46 @@ def test_every_compared_pair_is_guarded_and_an_untestable_one_says_so():
     change = index_change(indices(points), method, waves, invariance=failed)
     first = change[change["comparison"] == "first"]
     assert len(first) == 1 and first["verdict"].iloc[0] == "method break"
+
+
+def test_a_merge_and_a_split_are_boundary_changes_not_trends():
+    method = load_methodology()
+    waves = ["2025", "2026"]
+    points = {
+        ("binnenstad", "2025"): 46.0, ("grote-waal", "2025"): 60.0,
+        ("binnenstad-2026", "2026"): 56.0,  # the merge of the two
+        ("overwhere", "2025"): 50.0,
+        ("overwhere-noord", "2026"): 41.0, ("overwhere-zuid", "2026"): 60.0,  # the split
+        ("centrum", "2025"): 50.0, ("centrum", "2026"): 51.0,
+    }  # fmt: skip
+    replaced = {
+        "binnenstad-2026": ("2026", ("binnenstad", "grote-waal")),
+        "overwhere-noord": ("2026", ("overwhere",)),
+        "overwhere-zuid": ("2026", ("overwhere",)),
+    }
+    change = index_change(indices(points), method, waves, replaced=replaced).set_index("area")
+    assert set(change.index) == {"binnenstad-2026", "overwhere-noord", "overwhere-zuid", "centrum"}
+    boundary = change.loc[["binnenstad-2026", "overwhere-noord", "overwhere-zuid"]]
+    assert set(boundary["verdict"]) == {"boundary change"}
+    assert boundary["change"].isna().all() and set(boundary["wave_from"]) == {"2025"}
+    assert change.loc["centrum", "verdict"] == "no clear change"
+
+
+def test_the_registry_records_boundary_history(tmp_path):
+    registry = tmp_path / "areas.yaml"
+    registry.write_text(
+        "municipalities:\n  GM0405: Hoorn\nareas:\n"
+        "  - {id: binnenstad, name: Binnenstad, municipality: GM0405, kind: wijk, "
+        'valid_to: "2025"}\n'
+        "  - {id: grote-waal, name: Grote Waal, municipality: GM0405, kind: wijk, "
+        'valid_to: "2025"}\n'
+        "  - {id: binnenstad-2026, name: Binnenstad, municipality: GM0405, kind: wijk, "
+        'valid_from: "2026", replaces: [binnenstad, grote-waal]}\n',
+        encoding="utf-8",
+    )
+    merged = load_areas(registry).get("binnenstad-2026")
+    assert merged.valid_from == "2026" and merged.replaces == ("binnenstad", "grote-waal")
+    assert load_areas(registry).get("grote-waal").valid_to == "2025"
+    registry.write_text(registry.read_text().replace("grote-waal]", "grote-wall]"))
+    with pytest.raises(Exception, match="grote-wall"):
+        load_areas(registry)

@@ -38,12 +38,13 @@ CHANGE_COLUMNS = {
     "invariance": "invariance across the two waves: holds, fails, not testable (the test "
     "could not be fitted) or not tested (no test given)",
     "verdict": "increase, decrease, small change, no clear change, method break, not testable "
-    "(a clear change whose invariance test could not run) or suppressed",
+    "(a clear change whose invariance test could not run), boundary change (the area took "
+    "over other areas' territory in wave_to: no change is computed) or suppressed",
     "status": "published, indicative or suppressed: the smaller of the two waves' statuses",
 }
 VERDICTS = (
     "increase", "decrease", "small change", "no clear change", "method break", "not testable",
-    "suppressed",
+    "boundary change", "suppressed",
 )  # fmt: skip
 # An optional invariance verdict from the psychometrics: one row per pair of waves.
 INVARIANCE_COLUMNS = ("wave_from", "wave_to", "holds")
@@ -79,8 +80,15 @@ def index_change(
     wave_order: Sequence[str] | None = None,
     wave_instruments: Mapping[str, str] | None = None,
     invariance: pd.DataFrame | None = None,
+    replaced: Mapping[str, tuple[str, tuple[str, ...]]] | None = None,
 ) -> pd.DataFrame:
     """Change per area between waves, as a tidy table with :data:`CHANGE_COLUMNS`.
+
+    ``replaced`` maps an area that took over other areas' territory to (the wave it starts
+    in, the areas it replaces), from the registry: for such an area the comparison with the
+    wave before gets a row of its own with the verdict "boundary change" and no figures (a
+    merged area is not the same population as either part). Changes are computed only
+    between waves of one area id, so never across a boundary change.
 
     ``result`` is the index with its bootstrap replicates; ``wave_order`` lists the waves
     from first to last (default: sorted by name); ``wave_instruments`` maps each wave to
@@ -169,9 +177,30 @@ def index_change(
         frame.loc[frame.status == "suppressed", values] = np.nan
         frame.loc[frame.status == "suppressed", ["significant", "meaningful"]] = False
         frames.append(frame)
+    frames.append(_boundary_changes(table, waves, replaced or {}))
+    frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=list(CHANGE_COLUMNS))
     return pd.concat(frames, ignore_index=True)[list(CHANGE_COLUMNS)]
+
+
+def _boundary_changes(table: pd.DataFrame, waves: list[str], replaced) -> pd.DataFrame:
+    """A "boundary change" row per area that starts in a wave by taking over areas that were
+    measured in the wave before it."""
+    present = set(zip(table["area"], table["wave"], strict=True))
+    rows = []
+    for area, (start, parts) in sorted(replaced.items()):
+        if start not in waves or waves.index(start) == 0 or (area, start) not in present:
+            continue
+        before = waves[waves.index(start) - 1]
+        if any((part, before) in present for part in parts):
+            rows.append(
+                {"area": area, "comparison": "previous", "wave_from": before, "wave_to": start,
+                 "significant": False, "meaningful": False, "method_break": False,
+                 "invariance": "not tested", "verdict": "boundary change",
+                 "status": "published"}
+            )  # fmt: skip
+    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 
 
 def _verdict(row, method: Methodology) -> str:

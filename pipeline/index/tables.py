@@ -118,7 +118,8 @@ def index_tables(
         components, *labels, method, replicates, unit=unit,
         progress=lambda done, total: report("the index and its bootstrap", done, total),
     )  # fmt: skip
-    change = index_change(result, method, wave_order, wave_instruments, invariance)
+    replaced = {a.id: (a.valid_from, a.replaces) for a in areas.areas if a.replaces}
+    change = index_change(result, method, wave_order, wave_instruments, invariance, replaced)
     registry = areas.table()[["id", "name", "municipality"]].rename(
         columns={"id": "area", "name": "area_name"}
     )
