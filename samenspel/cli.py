@@ -59,7 +59,7 @@ from samenspel.instrument import (
 from samenspel.instrument.areas import check_areas
 from samenspel.instrument.boundaries import load_boundaries
 from samenspel.instrument.model import UNIT_NOT_LISTED
-from samenspel.parallel import in_parallel
+from samenspel.parallel import JOBS_ENV, in_parallel, jobs
 from samenspel.pipeline.index.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.index.estimate import SIDES, components_of_answers, hybridisation_index
 from samenspel.pipeline.index.plan import plan_sample_size, plan_units, summarise_plan
@@ -544,6 +544,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     )
     args.store, args.out = settings.files["store"], settings.files["results"]
     check_output_folder(args.out, "results")
+    workers = jobs_of(args)
     instrument, areas, method = load_settings(args, settings)
     invariance = None
     if args.invariance:
@@ -615,6 +616,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         measurement = measurement_tables(
             responses, instrument, method,
             progress=lambda done, total: progress("psychometrics: waves", done, total),
+            jobs=workers,
         )  # fmt: skip
     waves_invariance, cfa_weights, between_sides = psychometric_inputs(measurement, wave_order)
     if invariance is None:
@@ -878,6 +880,15 @@ def check_same_settings(metadata: dict, instrument: Instrument, settings: Settin
         )
 
 
+def jobs_of(args: argparse.Namespace) -> int:
+    """The worker processes of `analyse` and `report`: --jobs, else $SAMENSPEL_JOBS, else
+    every core this process may use (see samenspel.parallel)."""
+    try:
+        return jobs(args.jobs)
+    except ValueError as exc:
+        raise InputError(f"{exc}; give --jobs 1 to run serially.") from None
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     settings = settings_for(
         args,
@@ -887,6 +898,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     )
     args.results, args.out = settings.files["results"], settings.files["site"]
     check_output_folder(args.out, "site")
+    workers = jobs_of(args)
     tables, metadata = read_results(Path(args.results))
     instrument, areas, method = load_settings(args, settings)
     check_same_settings(metadata, instrument, settings)
@@ -924,14 +936,16 @@ def cmd_report(args: argparse.Namespace) -> int:
                     (staging / language / path).write_text(html, encoding="utf-8")
         if documents:
             with step(f"writing {len(documents) * len(languages)} PDFs"):
-                _write_pdfs(staging, pages, documents, cover_of(report_input))
+                _write_pdfs(staging, pages, documents, cover_of(report_input), workers)
         demo = bool(metadata.get("simulated"))
         (staging / "index.html").write_text(language_chooser(languages, demo), encoding="utf-8")
     say(f"report -> {out}/index.html ({', '.join(f'{lang}/' for lang in languages)})")
     return EXIT_DONE
 
 
-def _write_pdfs(staging: Path, pages: dict, documents: list, cover: Cover) -> None:
+def _write_pdfs(
+    staging: Path, pages: dict, documents: list, cover: Cover, workers: int | None
+) -> None:
     """Every document in every language, on every core (WeasyPrint is the slow part); each
     PDF is written as soon as it is done. ``cover``: what every PDF's cover states."""
     jobs = [(lang, doc) for lang in pages for doc in documents]
@@ -946,7 +960,7 @@ def _write_pdfs(staging: Path, pages: dict, documents: list, cover: Cover) -> No
         (staging / lang / doc.name).write_bytes(pdf)
 
     progress = Progress()
-    in_parallel(calls, write, lambda done, total: progress("PDFs", done, total))
+    in_parallel(calls, write, lambda done, total: progress("PDFs", done, total), workers)
 
 
 class Progress:
@@ -1047,6 +1061,15 @@ def build_parser() -> argparse.ArgumentParser:
                 default=None,
                 help="index methodology YAML (default: the project's)",
             )
+
+    def workers(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help=f"worker processes (default: ${JOBS_ENV}, else every core this process may "
+            "use; 1 runs serially)",
+        )
 
     def store(command: argparse.ArgumentParser) -> None:
         command.add_argument(
@@ -1158,6 +1181,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyse = add("analyse", cmd_analyse, "compute the index and write the result tables")
     store(analyse)
+    workers(analyse)
     analyse.add_argument(
         "--out", default=None, help="folder for the CSV/JSON results (default: the project's)"
     )
@@ -1211,6 +1235,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--results", default=None, help="the results folder (default: the project's)"
     )
+    workers(report)
     report.add_argument("--out", default=None, help="folder for the site (default: the project's)")
     report.add_argument(
         "--language",

@@ -38,3 +38,34 @@ def test_one_piece_runs_in_the_calling_process():
 def test_an_error_in_a_piece_reaches_the_caller():
     with pytest.raises(ValueError, match="piece two"):
         in_parallel([(slow_square, (1, 0.0)), (fail, ("piece two",))])
+
+
+def run_in_a_pool_worker(x: int) -> list:
+    # A daemonic worker of the user's own pool: no children of its own, so serially.
+    return in_parallel([(slow_square, (x, 0.0)), (slow_square, (x + 1, 0.0))])
+
+
+def test_inside_a_users_process_pool_the_pieces_run_serially():
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        (results,) = pool.map(run_in_a_pool_worker, [2])
+    assert [square for square, _ in results] == [4, 9]
+    assert len({pid for _, pid in results}) == 1  # the worker itself, no grandchildren
+
+
+def test_jobs_follow_the_request_the_environment_and_the_usable_cores(monkeypatch):
+    from samenspel.parallel import JOBS_ENV, jobs, usable_cores
+
+    monkeypatch.delenv(JOBS_ENV, raising=False)
+    assert jobs() == usable_cores() <= (os.cpu_count() or 1)
+    assert jobs(1) == 1 and jobs(10_000) == usable_cores()
+    monkeypatch.setenv(JOBS_ENV, "1")
+    assert jobs() == 1
+    assert {pid for _, pid in in_parallel([(slow_square, (x, 0.0)) for x in range(3)])} == {
+        os.getpid()
+    }
+    for wrong in ("0", "two"):
+        monkeypatch.setenv(JOBS_ENV, wrong)
+        with pytest.raises(ValueError, match="at least 1"):
+            jobs()

@@ -73,8 +73,10 @@ def measurement_tables(
     instrument: Instrument,
     method: Methodology | None = None,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Psychometric tables per wave (column ``wave``) and invariance across waves.
+    """Psychometric tables per wave (column ``wave``) and invariance across waves, on up to
+    ``jobs`` processes (default: every usable core; see :mod:`samenspel.parallel`).
 
     Returns tables named ``psychometrics_<table>``; ``psychometrics_invariance`` and
     ``psychometrics_partial_invariance`` have a ``comparison`` column (``sides`` within a
@@ -107,7 +109,7 @@ def measurement_tables(
         calls.append((_across_waves_job, (sample, model, method)))
     collected: dict[str, list[pd.DataFrame]] = {}
     problems = []
-    for tables, trouble in in_parallel(calls, progress=progress):
+    for tables, trouble in in_parallel(calls, progress=progress, workers=jobs):
         problems.extend(trouble)
         for name, table in tables.items():
             collected.setdefault(name, []).append(table)
