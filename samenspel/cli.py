@@ -19,6 +19,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -587,6 +588,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             "GROUP BY ALL ORDER BY wave, item, problem"
         ).df()
         waves = con.execute("SELECT wave, instrument_hash FROM waves").df()
+        stored = dict(con.execute("SELECT content_hash, yaml FROM instruments").fetchall())
         flags = con.execute("SELECT * FROM quality_flags").df()
         rejects = load_rejects(con)
     finally:
@@ -611,13 +613,22 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             "dates to samenspel.toml."
         )
     say("waves in time order: " + " -> ".join(wave_order))
+    by_wave = questionnaires_of_waves(waves, stored, instrument)
     progress = Progress()
     with step(f"psychometrics per wave and across waves ({method.cfa_estimator})"):
-        measurement = measurement_tables(
-            responses, instrument, method,
-            progress=lambda done, total: progress("psychometrics: waves", done, total),
-            jobs=workers,
-        )  # fmt: skip
+        measurement: dict[str, pd.DataFrame] = {}
+        for questionnaire, waves_of_it in group_waves(by_wave):
+            part = measurement_tables(
+                responses[responses["wave"].isin(waves_of_it)], questionnaire, method,
+                progress=lambda done, total: progress("psychometrics: waves", done, total),
+                jobs=workers,
+            )  # fmt: skip
+            for name, table in part.items():
+                measurement[name] = (
+                    pd.concat([measurement[name], table], ignore_index=True)
+                    if name in measurement and name != "psychometrics_criteria"
+                    else table
+                )
     waves_invariance, cfa_weights, between_sides = psychometric_inputs(measurement, wave_order)
     if invariance is None:
         invariance = waves_invariance
@@ -637,6 +648,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             invariance=invariance,
             full=True,
             wave_order=wave_order,
+            instruments_by_wave=by_wave,
             loadings=loadings,
             scalar_invariance_between_sides=between_sides,
             progress=progress,
@@ -655,6 +667,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "simulated": bool(files["simulated"].any()),
         "instrument_version": instrument.version,
         "wave_order": wave_order,
+        "wave_instruments": {
+            wave: {"version": q.version, "hash": q.content_hash} for wave, q in by_wave.items()
+        },
         "instrument_hash": instrument.content_hash,
         "methodology_version": method.version,
         "confidence": method.confidence,
@@ -689,6 +704,30 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
+def questionnaires_of_waves(
+    waves: pd.DataFrame, stored: dict[str, str], given: Instrument
+) -> dict[str, Instrument]:
+    """The questionnaire each wave was collected with: ``given`` where it is that one, else
+    the text the store kept when the wave was ingested."""
+    by_wave, loaded = {}, {given.content_hash: given}
+    with tempfile.TemporaryDirectory() as folder:
+        for wave, content_hash in zip(waves["wave"], waves["instrument_hash"], strict=True):
+            if content_hash not in loaded:
+                path = Path(folder) / f"questionnaire-of-wave-{len(loaded)}.yaml"
+                path.write_text(stored[content_hash], encoding="utf-8")
+                loaded[content_hash] = load_instrument(path)
+            by_wave[str(wave)] = loaded[content_hash]
+    return by_wave
+
+
+def group_waves(by_wave: dict[str, Instrument]) -> list[tuple[Instrument, list[str]]]:
+    """The waves scored with each questionnaire, in the order first met."""
+    groups: dict[str, tuple[Instrument, list[str]]] = {}
+    for wave, questionnaire in by_wave.items():
+        groups.setdefault(questionnaire.content_hash, (questionnaire, []))[1].append(wave)
+    return list(groups.values())
+
+
 def check_store_settings(
     waves: pd.DataFrame,
     responses: pd.DataFrame,
@@ -712,8 +751,9 @@ def check_store_settings(
     other = sorted(set(hashes) - set(same))
     if other:
         say(
-            f"samenspel: waves {', '.join(other)} were collected with another version of the "
-            f"questionnaire than {instrument.version}; they are scored with this one."
+            f"samenspel: waves {', '.join(other)} were collected with another questionnaire "
+            f"than {instrument.version}: each wave is scored with the questionnaire it was "
+            "collected with (kept in the store), and a change between them is a method break."
         )
     used = {"area": set(responses["area"].dropna()) - set(areas.ids)}
     if "unit" in responses:

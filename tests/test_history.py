@@ -188,3 +188,59 @@ def test_the_registry_records_boundary_history(tmp_path):
     registry.write_text(registry.read_text().replace("grote-waal]", "grote-wall]"))
     with pytest.raises(Exception, match="grote-wall"):
         load_areas(registry)
+
+
+def revised_questionnaire(path: Path) -> Path:
+    """The questionnaire with an item reworded (tru1), one dropped (tru10), one added
+    (tru11), and the version raised."""
+    text = DEFAULT_INSTRUMENT.read_text(encoding="utf-8")
+    start = text.index("      - code: tru10\n")
+    end = text.index("      - code:", start + 1)
+    text = text[:start] + text[end:]
+    added = (
+        "      - code: tru11\n        kind: single\n        scale: agree5\n        text:\n"
+        "          nl: Op hun afspraken kan ik bouwen.\n"
+        "          en: I can build on what they agree.\n      - code: tru2\n"
+    )
+    for old, new in (
+        ('version: "2026.2"', 'version: "2027.1"'),
+        ("Zij weten goed wat ze doen.", "Zij weten heel goed wat ze doen."),
+        ("      - code: tru2\n", added),
+        ("tru9 + tru10\n", "tru9 + tru11\n"),
+    ):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_each_wave_is_scored_with_its_own_questionnaire(tmp_path, capsys):
+    old = exports(tmp_path, {"2025": "2025-10"})["2025"]
+    revised = revised_questionnaire(tmp_path / "q2027.yaml")
+    instrument, areas = load_instrument(revised), load_areas(DEFAULT_AREAS)
+    settings = SimulationSettings(per_side=8, waves=("2027",), model_seed=4)
+    frame = simulate_wave(
+        instrument, areas, draw_model(instrument, areas, settings), "2027",
+        np.random.default_rng(9),
+    )  # fmt: skip
+    new = tmp_path / "2027.csv"
+    new.write_text(to_kobo_csv(instrument, frame, group_prefixes=False))
+    store = tmp_path / "store.duckdb"
+    assert main(["ingest", str(old), "--wave", "2025", "--store", str(store)]) == 0
+    argv = ["ingest", str(new), "--wave", "2027", "--store", str(store), "--instrument"]
+    assert main([*argv, str(revised)]) == 0
+    runs = {}
+    for name, questionnaire in (("old", DEFAULT_INSTRUMENT), ("new", revised)):
+        out = tmp_path / f"results-{name}"
+        argv = ["analyse", "--store", str(store), "--out", str(out), "--replicates", "100"]
+        assert main([*argv, "--instrument", str(questionnaire)]) == 0
+        assert "each wave is scored with the questionnaire it was collected with" in (
+            capsys.readouterr().err
+        )
+        runs[name] = pd.read_csv(out / "index.csv", dtype={"wave": str})
+        metadata = json.loads((out / "metadata.json").read_text())
+        assert metadata["wave_instruments"]["2025"]["version"] == "2026.2"
+        assert metadata["wave_instruments"]["2027"]["version"] == "2027.1"
+    pd.testing.assert_frame_equal(runs["old"], runs["new"])  # whichever questionnaire is given
+    change = pd.read_csv(tmp_path / "results-new" / "change.csv")
+    assert set(change["verdict"]) <= {"method break", "suppressed"}

@@ -80,6 +80,15 @@ OUTPUT_COLUMNS = {
 }
 
 
+def _by_questionnaire(
+    rows: pd.DataFrame, instrument: Instrument, by_wave: Mapping[str, Instrument]
+) -> list[tuple[Instrument, pd.DataFrame]]:
+    """The rows grouped by the questionnaire their wave is scored with."""
+    chosen = rows["wave"].map(lambda w: by_wave.get(str(w), instrument).content_hash)
+    known = {i.content_hash: i for i in [instrument, *by_wave.values()]}
+    return [(known[h], rows[chosen == h]) for h in dict.fromkeys(chosen)]
+
+
 def index_tables(
     responses: pd.DataFrame,
     instrument: Instrument,
@@ -93,6 +102,7 @@ def index_tables(
     loadings: dict[str, float] | None = None,
     scalar_invariance_between_sides: bool | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    instruments_by_wave: Mapping[str, Instrument] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The result tables: ``index``, ``side_measures``, ``change``, ``design``, ``unit_icc``
     and ``component_distribution``; with ``full`` also ``comparisons``, ``sensitivity`` and
@@ -104,14 +114,19 @@ def index_tables(
     come from the psychometrics when available.
     Sensitivity statements go into ``tables.attrs["statements"]`` of the sensitivity table.
     ``progress(what, done, total)`` is told as each part starts (``done`` 0) and ends
-    (``done == total``), and the bootstrap chunk by chunk.
+    (``done == total``), and the bootstrap chunk by chunk. ``instruments_by_wave`` scores
+    each wave with the questionnaire it was collected with (default: ``instrument`` for all).
     """
     report = progress or (lambda what, done, total: None)
     in_index = responses[responses["side"].isin(SIDES)]
     if in_index.empty:
         raise ValueError("no professional or informal respondents to compute an index from")
-    answers = clean_answers(in_index, instrument)
-    components = components_of_answers(answers, instrument, method)
+    groups = _by_questionnaire(in_index, instrument, instruments_by_wave or {})
+    scored = [(inst, clean_answers(rows, inst)) for inst, rows in groups]
+    answers = pd.concat([a for _, a in scored]).loc[in_index.index]
+    components = pd.concat([components_of_answers(a, inst, method) for inst, a in scored]).loc[
+        in_index.index
+    ]
     labels = (in_index["area"], in_index["wave"], in_index["side"])
     unit = in_index.get("unit")
     result = hybridisation_index(
@@ -158,9 +173,13 @@ def index_tables(
         )
         report("group comparisons", 1, 1)
         report("sensitivity of the ranks", 0, 1)
-        sensitivity = index_sensitivity(answers, *labels, instrument, method, loadings)
-        tables["sensitivity"] = sensitivity.table
-        tables["sensitivity"].attrs["statements"] = list(sensitivity.statements)
+        parts = [
+            index_sensitivity(a, *(label.loc[a.index] for label in labels), inst, method, loadings)
+            for inst, a in scored
+        ]
+        tables["sensitivity"] = pd.concat([part.table for part in parts], ignore_index=True)
+        statements = [line for part in parts for line in part.statements]
+        tables["sensitivity"].attrs["statements"] = list(dict.fromkeys(statements))
         report("sensitivity of the ranks", 1, 1)
         report("goal agreement", 0, 1)
         tables["goals"] = goal_agreement(answers, *labels, method, replicates)

@@ -340,8 +340,10 @@ def ordinal_reliability(answers: pd.DataFrame) -> tuple[float, float, str]:
             f"ordinal alpha and omega left out: an item has {most} distinct answers, more "
             f"than the {MAX_ORDINAL_CATEGORIES} of an ordinal scale"
         )  # fmt: skip
+    note = ""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as heywood:
+            warnings.simplefilter("always", UserWarning)
             # the wave's CFA of the same items already says which answers no one chose
             warnings.filterwarnings("ignore", message=".*were chosen by no one")
             # a polychoric matrix that is not positive definite must not reach a caller that
@@ -355,6 +357,8 @@ def ordinal_reliability(answers: pd.DataFrame) -> tuple[float, float, str]:
                 complete, {"f": items}, estimator="WLSMV", missing="listwise",
                 standard_errors=False,
             )  # fmt: skip
+            if any("Heywood" in str(w.message) for w in heywood):
+                note = "ordinal omega from a solution with a negative variance (Heywood case)"
     except (PsychometricsError, PolychoricNotPositiveDefinite) as error:
         return math.nan, math.nan, f"ordinal alpha and omega not estimable: {error}"
     params = fit.parameters
@@ -363,7 +367,7 @@ def ordinal_reliability(answers: pd.DataFrame) -> tuple[float, float, str]:
     cuts = params[params["op"] == "|"]
     thresholds = [cuts[cuts["lhs"] == item]["est"].to_numpy() for item in items]
     omega = categorical_omega(loadings, psi, thresholds, poly.correlations.to_numpy())
-    return alpha, omega, ""
+    return alpha, omega, note
 
 
 def scale_reliability(
@@ -410,7 +414,13 @@ def scale_reliability(
             else:
                 complete = answers.dropna()
                 try:
-                    omega = omega_total(complete)
+                    # A Heywood case of a small sample is said in the note, not raised
+                    # as a warning that reaches the terminal of every command.
+                    with warnings.catch_warnings(record=True) as heywood:
+                        warnings.simplefilter("always", UserWarning)
+                        omega = omega_total(complete)
+                    if heywood:
+                        note = "omega from a solution with a negative variance (Heywood case)"
                 except PsychometricsError as error:
                     omega = math.nan
                     note = f"omega not estimable: {error}"
