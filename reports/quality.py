@@ -17,27 +17,30 @@ from samenspel.pipeline.ingest.quality import (
     NONRESPONSE_MAX,
     SPEEDER_SECONDS_PER_ITEM,
 )
-
-FLAG_LABELS = {
-    "nonresponse": f"item nonresponse > {NONRESPONSE_MAX:.0%}",
-    "longstring": "longstring (same answer in a row)",
-    "irv": f"low response variability (SD < {IRV_MIN})",
-    "mahalanobis": f"multivariate outlier (p < {MAHALANOBIS_P})",
-    "speeder": f"speeder (< {SPEEDER_SECONDS_PER_ITEM:g} s per item or < half the median time)",
-}
+from samenspel.reports import notation
+from samenspel.reports.i18n import Translator
 
 
-def percent(value) -> str:
-    """A share as a percentage with one decimal; an en dash when missing."""
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{100 * value:.1f}%"
+def flag_labels(t: Translator) -> dict[str, str]:
+    """Each data-quality flag's name with its rule, in the notation of ``t``'s language."""
+    language = t.language
+    return {
+        "nonresponse": t("flag_nonresponse", share=notation.percent(NONRESPONSE_MAX, language, 0)),
+        "longstring": t("flag_longstring"),
+        "irv": t("flag_irv", limit=notation.plain(IRV_MIN, language)),
+        "mahalanobis": t("flag_mahalanobis", p=notation.plain(MAHALANOBIS_P, language)),
+        "speeder": t("flag_speeder", seconds=notation.plain(SPEEDER_SECONDS_PER_ITEM, language)),
+    }
 
 
 def quality_context(
-    quality: pd.DataFrame, rejects: pd.DataFrame, files: pd.DataFrame, indicative_min: int
+    quality: pd.DataFrame,
+    rejects: pd.DataFrame,
+    files: pd.DataFrame,
+    indicative_min: int,
+    t: Translator,
 ) -> dict:
-    """What the data-quality page shows, ready for its template."""
+    """What the data-quality page shows, ready for its template, in ``t``'s language."""
     minimum = int(indicative_min)
     rejected = (
         rejects.groupby(["wave", "area", "side"])["n"].sum().rename("rejected").reset_index()
@@ -59,9 +62,9 @@ def quality_context(
         "waves": waves,
         "cells": cells.astype(object).where(cells.notna(), None).to_dict(orient="records"),
         "reasons": reasons.to_dict(orient="records"),
-        "reason_text": REJECT_REASONS,
+        "reason_text": {code: t("reason_" + code) for code in REJECT_REASONS},
         "files": files.assign(wave=files["wave"].astype(str)).to_dict(orient="records"),
         "flags": FLAGS,
-        "flag_labels": FLAG_LABELS,
+        "flag_labels": flag_labels(t),
         "minimum": minimum,
     }

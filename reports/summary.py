@@ -21,10 +21,12 @@ on the area pages, the medians in the leads. What is said, in order:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+from samenspel.reports import notation
+from samenspel.reports.i18n import Translator
 
 THREE_OS = ("UNF", "DIS", "IND")
 MAX_NAMED = 5  # areas named in one sentence; beyond that "and N more"
@@ -46,7 +48,7 @@ class Monitor:
 def management_summary(
     areas: pd.DataFrame,
     three_os: pd.DataFrame,
-    t: Callable[..., str],
+    t: Translator,
     names: Mapping[str, str],
     *,
     wave: str,
@@ -84,10 +86,6 @@ def named(labels: Sequence[str], t) -> str:
     return ", ".join(shown[:-1]) + " " + t("summary_and") + " " + shown[-1]
 
 
-def _figure(value: float) -> str:
-    return f"{value:.1f}"
-
-
 def _bands(areas, with_figures, t, wave) -> list[str]:
     bands = with_figures["band"]
     said = [
@@ -112,12 +110,14 @@ def _change(with_figures, areas, t, previous, meaningful) -> list[str]:
     for kind in ("increase", "decrease"):
         moved = with_figures[verdict.eq(kind)].sort_values("change", key=abs, ascending=False)
         if len(moved):
-            changes = [f"{r.label} ({r.change:+.1f})" for r in moved.itertuples()]
+            changes = [
+                f"{r.label} ({notation.signed(r.change, t.language)})" for r in moved.itertuples()
+            ]
             said.append(t(f"summary_{kind}", previous=previous, names=named(changes, t)))
     if not said and verdict.isin(["no clear change", "small change"]).any():
         said.append(t("summary_no_clear_change", previous=previous))
     if said:
-        said.append(t("summary_clear_means", threshold=f"{meaningful:g}"))
+        said.append(t("summary_clear_means", threshold=notation.plain(meaningful, t.language)))
     broken = areas.loc[areas["change_verdict"].eq("method break"), "label"].tolist()
     if broken:
         said.append(t("summary_method_break", names=named(broken, t)))
@@ -129,8 +129,9 @@ def _sides(with_figures, t) -> str:
     if clear.empty:
         return t("summary_sides_none")
     most = clear.loc[clear["gap"].abs().idxmax()]
-    return t("summary_sides", area=most["label"], prof=_figure(most["index_professional"]),
-             inf=_figure(most["index_informal"]))  # fmt: skip
+    return t("summary_sides", area=most["label"],
+             prof=notation.number(most["index_professional"], t.language),
+             inf=notation.number(most["index_informal"], t.language))  # fmt: skip
 
 
 def _three_os(three_os: pd.DataFrame, t, names) -> list[str]:
@@ -148,8 +149,9 @@ def _monitor(monitor: Monitor | None, t) -> list[str]:
     if monitor is None:
         return []
     said = [
-        t("summary_medians", name=monitor.municipality, median=_figure(monitor.median),
-          all=_figure(monitor.median_all), n=monitor.areas_all)
+        t("summary_medians", name=monitor.municipality,
+          median=notation.number(monitor.median, t.language),
+          all=notation.number(monitor.median_all, t.language), n=monitor.areas_all)
     ]  # fmt: skip
     for key, labels in (("municipality", monitor.differs_from_municipality),
                         ("all", monitor.differs_from_all)):  # fmt: skip

@@ -55,7 +55,7 @@ def render_quality(quality, rejects, files, meta, language="en"):
 def test_page_shows_counts_and_suppresses_small_cells():
     html = render_quality(*tables(), META)
     assert "Simulated demo data" in html
-    assert '<tr data-reason="no-consent"><td><code>no-consent</code></td>' in html
+    assert '<tr data-reason="no-consent"><td><code translate="no">no-consent</code></td>' in html
     assert "10.0%" in html and "15.0%" in html  # the cell of 40 responses
     assert "33.3%" not in html  # the cell of 3 responses is suppressed
     assert ">7</td>" in html
@@ -71,3 +71,5 @@ def test_page_in_dutch():
     html = render_quality(*tables(), META, language="nl")
     assert "Gesimuleerde demodata" in html and "Afgewezen rijen per reden" in html
     assert "Oud-Noord" in html  # area names from the index, not ids
+    assert "10,0%" in html  # shares in Dutch notation
+    assert "geen toestemming" in html and "weinig variatie in de antwoorden (SD &lt; 0,3)" in html

@@ -79,7 +79,10 @@ def test_the_same_in_dutch():
         "Gemeten in meting 2026: 3 wijken. Per fase: hybridisering 1, toenadering 1, "
         "co-existentie 1."
     )
-    assert "Duidelijk vooruitgegaan sinds meting 2025: A (+7.0)." in said
+    # figures in Dutch notation
+    assert "Duidelijk vooruitgegaan sinds meting 2025: A (+7,0)." in said
+    assert "Duidelijk achteruitgegaan sinds meting 2025: D (-6,5)." in said
+    assert any("professionals scoren daar 60,0, informele partijen 48,0" in s for s in said)
     assert (
         "Verandering niet te beoordelen, omdat de meting zelf is veranderd (methodebreuk): B."
     ) in said
