@@ -551,6 +551,7 @@ TEXT: dict[str, dict[str, str]] = {
     "comparison_sides": {"nl": "tussen de kanten", "en": "between the sides"},
     "comparison_waves": {"nl": "tussen de metingen", "en": "between the waves"},
     "group_all": {"nl": "beide kanten", "en": "both sides"},
+    "wave_all": {"nl": "alle metingen", "en": "all waves"},
     "correction_holm": {"nl": "Holm", "en": "Holm"},
     "correction_fdr_bh": {
         "nl": "Benjamini–Hochberg (FDR)",
