@@ -974,13 +974,19 @@ def _take(html: str, css_class: str) -> tuple[str, str]:
     raise ValueError(f"<{start.group(1)} class={css_class!r}> has no end tag")
 
 
+# A chart's title and description (reports/charts.py); in a PDF's tags a figure's alternative
+# text is its title only, so print gives the title the figures too.
+_CHART_TEXT = re.compile(r"<title>([^<]*)</title><desc>([^<]*)</desc>")
+
+
 def _printed(html: str) -> str:
     """A page's main content as print shows it: without what is for the screen only (the
-    print would hide it, but still lay it out and list its headings in the contents)."""
+    print would hide it, but still lay it out and list its headings in the contents), each
+    chart's alternative text its title and the figures it shows."""
     hidden = True
     while hidden:
         hidden, html = _take(html, "screen-only")
-    return html
+    return _CHART_TEXT.sub(r"<title>\1: \2</title><desc>\2</desc>", html)
 
 
 def _anchor(html: str, ids: Iterator[int]) -> tuple[str, list[tuple[int, str, str]]]:
@@ -1043,10 +1049,13 @@ def print_html(
 def build_pdf(
     sections: Sequence[PrintSection], language: str, cover: Cover, municipality: str | None
 ) -> bytes:
-    """One PDF (WeasyPrint) of :func:`print_html`."""
+    """One PDF (WeasyPrint) of :func:`print_html`, tagged for assistive technology (PDF/UA-1):
+    its language, its title shown in the window, and a structure tree of its headings,
+    tables with their header cells, lists and figures with their alternative text."""
     from weasyprint import HTML  # imported here: loading its system libraries takes a moment
 
-    return HTML(string=print_html(sections, language, cover, municipality)).write_pdf()
+    html = print_html(sections, language, cover, municipality)
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def language_chooser(languages: tuple[str, ...], demo: bool) -> str:
