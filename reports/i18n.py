@@ -419,8 +419,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No area has clearly improved or declined since wave {previous}.",
     },
     "summary_clear_means": {
-        "nl": "Duidelijk betekent: meer dan {threshold} punten, en niet door toeval te verklaren.",
-        "en": "Clearly means: more than {threshold} points, and not explained by chance.",
+        "nl": "Duidelijk betekent: minstens {threshold} punten, en niet door toeval te verklaren.",
+        "en": "Clearly means: at least {threshold} points, and not explained by chance.",
     },
     "summary_method_break": {
         "nl": "Verandering niet te beoordelen, omdat de meting zelf is veranderd "
@@ -441,15 +441,20 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "summary_three_os": {
         "nl": "Van de drie o's houdt {o} de meeste wijken tegen: in {n} van de {total} wijken "
-        "is dat de laagste.",
-        "en": "Of the three o's, {o} holds most areas back: it is the lowest in {n} of the "
-        "{total} areas.",
+        "is dat de laagste, of minder dan {close} punten boven de laagste.",
+        "en": "Of the three o's, {o} holds most areas back: in {n} of the {total} areas it is "
+        "the lowest, or less than {close} points above the lowest.",
     },
     "summary_three_os_tied": {
-        "nl": "Van de drie o's houden {o} even vaak wijken tegen: elk is de laagste in {n} van "
-        "de {total} wijken.",
-        "en": "Of the three o's, {o} hold areas back equally often: each is the lowest in {n} "
-        "of the {total} areas.",
+        "nl": "Van de drie o's houden {o} even vaak wijken tegen: elk is in {n} van de {total} "
+        "wijken de laagste, of minder dan {close} punten boven de laagste.",
+        "en": "Of the three o's, {o} hold areas back equally often: in {n} of the {total} "
+        "areas each is the lowest, or less than {close} points above the lowest.",
+    },
+    "summary_practice_lowest": {
+        "nl": "Lager nog dan de drie o's is {component}, in {n} van de {total} wijken: {names}.",
+        "en": "Lower still than the three o's is {component}, in {n} of the {total} areas: "
+        "{names}.",
     },
     "summary_medians": {
         "nl": "De mediaan van de wijken in {name} is {median}; die van alle {n} wijken in de "

@@ -63,7 +63,7 @@ from samenspel.reports.i18n import (
 )
 from samenspel.reports.levers import LEVERS, holding_back
 from samenspel.reports.quality import quality_context
-from samenspel.reports.summary import THREE_OS, Monitor, management_summary, named
+from samenspel.reports.summary import PRACTICE, THREE_OS, Monitor, management_summary, named
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
@@ -352,7 +352,7 @@ class _Results:
     municipalities: pd.DataFrame  # the layout's, by code
     medians: pd.Series  # median index of the areas of each municipality, latest wave
     median_all: float
-    three_os: pd.DataFrame  # per area (index), UNF, DIS, IND: mean of the sides, latest wave
+    three_os: pd.DataFrame  # per area (index), UNF, DIS, IND, COL: mean of the sides, latest
 
     @property
     def latest(self) -> str:
@@ -381,14 +381,15 @@ def _arrange(data: ReportInput, layout: Layout) -> _Results:
 
 
 def _three_os(side_measures: pd.DataFrame, wave: str) -> pd.DataFrame:
-    """Per area the three o's in ``wave``, each the mean of the two sides' component (one
-    side where the other has no figure): the area's index weighs the two sides alike."""
-    measures = [f"component_{o}" for o in THREE_OS]
+    """Per area the three o's and collaboration in practice in ``wave``, each the mean of the
+    two sides' component (one side where the other has no figure): the area's index weighs
+    the two sides alike."""
+    measures = [f"component_{o}" for o in (*THREE_OS, PRACTICE)]
     rows = side_measures[
         (side_measures["wave"].astype(str) == str(wave)) & side_measures["measure"].isin(measures)
     ]
     scores = rows.pivot_table(index="area", columns="measure", values="value", aggfunc="mean")
-    return scores.reindex(columns=measures).set_axis(list(THREE_OS), axis=1)
+    return scores.reindex(columns=measures).set_axis([*THREE_OS, PRACTICE], axis=1)
 
 
 def _area_screens(data: ReportInput, wave: str) -> pd.DataFrame | None:

@@ -13,8 +13,11 @@ on the area pages, the medians in the leads. What is said, in order:
    change cannot be judged; on the first wave, that change cannot be shown yet;
 3. where the two sides differ most (the largest gap whose interval excludes zero), or that
    they nowhere differ clearly;
-4. which of the three o's holds most areas back (the lowest of the three, averaged over the
-   two sides, counted over the areas with figures);
+4. which of the three o's holds most areas back, counted over the areas with figures by the
+   rule of the area pages (reports/levers.py ``holding_back``): in an area the lowest of the
+   three, averaged over the two sides, holds it back, and so does any o less than the
+   meaningful change above it; and in which areas collaboration in practice is lower still
+   than all three o's (the area pages name it there as the lowest component);
 5. for one municipality of a larger monitor: its median against that of all areas, and how
    many of its areas differ clearly from the rest of the municipality and from all areas.
 """
@@ -27,8 +30,10 @@ from dataclasses import dataclass
 import pandas as pd
 from samenspel.reports import notation
 from samenspel.reports.i18n import Translator
+from samenspel.reports.levers import holding_back
 
 THREE_OS = ("UNF", "DIS", "IND")
+PRACTICE = "COL"  # collaboration in practice: named where it is lower than the three o's
 MAX_NAMED = 5  # areas named in one sentence; beyond that "and N more"
 WITH_FIGURES = ("published", "indicative")
 
@@ -62,15 +67,16 @@ def management_summary(
     indicative, suppressed; empty when not measured), ``band``, ``index_professional``,
     ``index_informal``, ``gap``, ``gap_ci_low``, ``gap_ci_high``, ``change`` and
     ``change_verdict``. ``three_os``: per area ``label`` and the mean over the two sides of
-    the components UNF, DIS and IND. ``names``: component code -> name. ``previous``: the
-    wave before (None on the first). ``meaningful``: the methodology's meaningful change.
+    the components UNF, DIS and IND, and of COL where known. ``names``: component code ->
+    name. ``previous``: the wave before (None on the first). ``meaningful``: the
+    methodology's meaningful change, also the distance within which o's are tied.
     """
     with_figures = areas[areas["status"].isin(WITH_FIGURES)]
     return [
         *_bands(areas, with_figures, t, wave),
         *_change(with_figures, areas, t, previous, meaningful),
         _sides(with_figures, t),
-        *_three_os(three_os[three_os["label"].isin(with_figures["label"])], t, names),
+        *_three_os(three_os[three_os["label"].isin(with_figures["label"])], t, names, meaningful),
         *_monitor(monitor, t),
     ]
 
@@ -134,15 +140,24 @@ def _sides(with_figures, t) -> str:
              inf=notation.number(most["index_informal"], t.language))  # fmt: skip
 
 
-def _three_os(three_os: pd.DataFrame, t, names) -> list[str]:
-    scores = three_os.set_index("label")[list(THREE_OS)].dropna(how="all")
+def _three_os(three_os: pd.DataFrame, t, names, close: float) -> list[str]:
+    scores = three_os.set_index("label").reindex(columns=[*THREE_OS, PRACTICE])
+    scores = scores[scores[list(THREE_OS)].notna().any(axis=1)]
     if scores.empty:
         return []
-    lowest = scores.idxmin(axis=1).value_counts()
-    top = lowest[lowest == lowest.max()].index.tolist()
-    which = named([names[code].lower() for code in THREE_OS if code in top], t)
+    back = {label: holding_back(row[list(THREE_OS)].to_dict(), close)
+            for label, row in scores.iterrows()}  # fmt: skip
+    counts = {o: sum(o in held for held in back.values()) for o in THREE_OS}
+    most = max(counts.values())
+    top = [o for o in THREE_OS if counts[o] == most]
+    which = named([names[o].lower() for o in top], t)
     key = "summary_three_os" if len(top) == 1 else "summary_three_os_tied"
-    return [t(key, o=which, n=int(lowest.max()), total=len(scores))]
+    said = [t(key, o=which, n=most, total=len(scores), close=notation.plain(close, t.language))]
+    lower = scores[scores[PRACTICE] < scores[list(THREE_OS)].min(axis=1)].index.tolist()
+    if lower and PRACTICE in names:
+        said.append(t("summary_practice_lowest", component=names[PRACTICE].lower(),
+                      names=named(lower, t), n=len(lower), total=len(scores)))  # fmt: skip
+    return said
 
 
 def _monitor(monitor: Monitor | None, t) -> list[str]:
