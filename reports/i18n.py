@@ -653,6 +653,24 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Accepted responses and data-quality flags per area and side, wave {wave}",
     },
     "quality_no_rejects": {"nl": "Geen afgewezen rijen.", "en": "No rejected rows."},
+    "side_stakeholder": {"nl": "Beleid of management", "en": "Policy or management"},
+    "quality_no_area": {"nl": "wijk onbekend", "en": "area unknown"},
+    "quality_no_side": {"nl": "rol onbekend", "en": "role unknown"},
+    "quality_total": {"nl": "Totaal", "en": "Total"},
+    "quality_rows_note": {
+        "nl": "Een rij die is afgewezen voordat de wijk of de rol bekend was (zonder "
+        "toestemming wordt niets anders bewaard), staat op een eigen regel als wijk of rol "
+        "onbekend; de totalen zijn die van de ingelezen bestanden.",
+        "en": "A row rejected before its area or role was known (without consent nothing else "
+        "is kept) has a line of its own as area or role unknown; the totals are those of the "
+        "ingested files.",
+    },
+    "quality_stakeholder_note": {
+        "nl": "Beleid of management beantwoordt alleen de vragen over het doel van de "
+        "samenwerking en telt niet mee in de index.",
+        "en": "Policy or management answer only the questions on the goal of the "
+        "collaboration and do not count in the index.",
+    },
     # The data-quality flags (pipeline/ingest/quality.py) by their codes.
     "flag_nonresponse": {
         "nl": "onbeantwoorde vragen > {share}",

@@ -42,12 +42,17 @@ def quality_context(
 ) -> dict:
     """What the data-quality page shows, ready for its template, in ``t``'s language."""
     minimum = int(indicative_min)
+    keys = ["wave", "area", "side"]
+    # A row rejected before its area or role was read (no consent: nothing else is kept) has
+    # none: it gets a row of its own ("" there), so that each wave's rows add up to the files.
+    rejects = rejects.assign(**{key: rejects[key].fillna("").astype(str) for key in keys})
     rejected = (
-        rejects.groupby(["wave", "area", "side"])["n"].sum().rename("rejected").reset_index()
+        rejects.groupby(keys)["n"].sum().rename("rejected").reset_index()
         if not rejects.empty
-        else pd.DataFrame(columns=["wave", "area", "side", "rejected"])
+        else pd.DataFrame(columns=[*keys, "rejected"])
     )
-    cells = quality.merge(rejected, on=["wave", "area", "side"], how="outer")
+    quality = quality.assign(**{key: quality[key].fillna("").astype(str) for key in keys})
+    cells = quality.merge(rejected, on=keys, how="outer")
     cells["n"] = cells["n"].fillna(0).astype(int)
     cells["rejected"] = cells["rejected"].fillna(0).astype(int)
     cells["suppressed"] = cells["n"] < minimum
@@ -58,8 +63,14 @@ def quality_context(
         else pd.DataFrame(columns=["wave", "reason", "n"])
     )
     waves = sorted(set(cells["wave"]) | set(reasons["wave"]) | set(files["wave"].astype(str)))
+    totals = {
+        wave: {"n": int(row.n), "rejected": int(row.rejected)}
+        for wave, row in cells.groupby("wave")[["n", "rejected"]].sum().iterrows()
+    }
     return {
         "waves": waves,
+        "totals": totals,
+        "stakeholders": sorted(set(cells.loc[cells["side"] == "stakeholder", "wave"])),
         "cells": cells.astype(object).where(cells.notna(), None).to_dict(orient="records"),
         "reasons": reasons.to_dict(orient="records"),
         "reason_text": {code: t("reason_" + code) for code in REJECT_REASONS},
