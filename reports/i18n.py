@@ -180,7 +180,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col_ci": {"nl": "95%-interval", "en": "95% interval"},
     "col_band": {"nl": "Fase", "en": "Band"},
     "col_change": {"nl": "Verandering", "en": "Change"},
-    "col_gap": {"nl": "Verschil kanten", "en": "Gap"},
+    "col_gap": {"nl": "Verschil (prof. − inf.)", "en": "Gap (prof. − inf.)"},
     "col_professional": {"nl": "Professionals", "en": "Professionals"},
     "col_informal": {"nl": "Informele partijen", "en": "Informal actors"},
     "col_n_professional": {"nl": "n prof.", "en": "n prof."},
@@ -433,6 +433,14 @@ TEXT: dict[str, dict[str, str]] = {
         "informele partijen {inf}. Dat verschil is niet door toeval te verklaren.",
         "en": "The two sides differ most in {area}: professionals score {prof} there, "
         "informal actors {inf}. That gap is not explained by chance.",
+    },
+    "summary_sides_direction": {
+        "nl": "Professionals scoren hoger dan informele partijen in {higher} van de {total} "
+        "wijken en lager in {lower}; duidelijk hoger (niet door toeval te verklaren) in "
+        "{clear_higher}, duidelijk lager in {clear_lower}.",
+        "en": "Professionals score higher than informal actors in {higher} of the {total} areas "
+        "and lower in {lower}; clearly higher (not explained by chance) in {clear_higher}, "
+        "clearly lower in {clear_lower}.",
     },
     "summary_sides_none": {
         "nl": "In geen enkele wijk is het verschil tussen de twee kanten groter dan toeval kan "

@@ -11,7 +11,9 @@ on the area pages, the medians in the leads. What is said, in order:
 2. which areas changed clearly since the previous wave (significant after FDR *and* beyond
    the methodology's meaningful change), or that none did; where a method break means that
    change cannot be judged; on the first wave, that change cannot be shown yet;
-3. where the two sides differ most (the largest gap whose interval excludes zero), or that
+3. which way the gap between the sides (professionals minus informal actors) goes across
+   the areas: in how many areas each side scores higher, and clearly so (the interval
+   excludes zero); then where the two sides differ most (the largest clear gap), or that
    they nowhere differ clearly;
 4. which of the three o's holds most areas back, counted over the areas with figures by the
    rule of the area pages (reports/levers.py ``holding_back``): in an area the lowest of the
@@ -75,7 +77,7 @@ def management_summary(
     return [
         *_bands(areas, with_figures, t, wave),
         *_change(with_figures, areas, t, previous, meaningful),
-        _sides(with_figures, t),
+        *_sides(with_figures, t),
         *_three_os(three_os[three_os["label"].isin(with_figures["label"])], t, names, meaningful),
         *_monitor(monitor, t),
     ]
@@ -130,14 +132,21 @@ def _change(with_figures, areas, t, previous, meaningful) -> list[str]:
     return said
 
 
-def _sides(with_figures, t) -> str:
-    clear = with_figures[(with_figures["gap_ci_low"] > 0) | (with_figures["gap_ci_high"] < 0)]
+def _sides(with_figures, t) -> list[str]:
+    gap = with_figures["gap"]
+    higher, lower = with_figures["gap_ci_low"] > 0, with_figures["gap_ci_high"] < 0
+    said = []
+    if gap.notna().any():
+        said.append(t("summary_sides_direction", higher=int((gap > 0).sum()),
+                      lower=int((gap < 0).sum()), total=int(gap.notna().sum()),
+                      clear_higher=int(higher.sum()), clear_lower=int(lower.sum())))  # fmt: skip
+    clear = with_figures[higher | lower]
     if clear.empty:
-        return t("summary_sides_none")
+        return [*said, t("summary_sides_none")]
     most = clear.loc[clear["gap"].abs().idxmax()]
-    return t("summary_sides", area=most["label"],
-             prof=notation.number(most["index_professional"], t.language),
-             inf=notation.number(most["index_informal"], t.language))  # fmt: skip
+    return [*said, t("summary_sides", area=most["label"],
+                     prof=notation.number(most["index_professional"], t.language),
+                     inf=notation.number(most["index_informal"], t.language))]  # fmt: skip
 
 
 def _three_os(three_os: pd.DataFrame, t, names, close: float) -> list[str]:

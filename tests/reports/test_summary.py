@@ -62,6 +62,8 @@ def test_every_sentence_of_a_municipality_in_a_larger_monitor():
         "Clearly declined since wave 2025: D (-6.5).",
         "Clearly means: at least 5 points, and not explained by chance.",
         "Change cannot be judged, because the measurement itself changed (method break): B.",
+        "Professionals score higher than informal actors in 2 of the 3 areas and lower in 1; "
+        "clearly higher (not explained by chance) in 1, clearly lower in 0.",
         "The two sides differ most in A: professionals score 60.0 there, informal actors "
         "48.0. That gap is not explained by chance.",
         "Of the three o's, unfamiliarity holds most areas back: in 2 of the 3 areas it is the "
