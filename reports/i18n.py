@@ -12,6 +12,10 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Gesimuleerde demodata — deze cijfers beschrijven geen echte wijk.",
         "en": "Simulated demo data — these figures describe no real neighbourhood.",
     },
+    "demo_banner_waves": {
+        "nl": "Gesimuleerde demodata in meting {waves} — die cijfers beschrijven geen echte wijk.",
+        "en": "Simulated demo data in wave {waves} — those figures describe no real neighbourhood.",
+    },
     "nav_overview": {"nl": "Overzicht", "en": "Overview"},
     "nav_index": {"nl": "Gemeenten en wijken", "en": "Municipalities and areas"},
     "breadcrumb": {"nl": "U bent hier", "en": "You are here"},

@@ -298,8 +298,10 @@ def page_common(
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
     pdfs = dict.fromkeys(own) | {page: doc.name for doc in documents for page in doc.pages}
+    t = translator(language)
     return {
-        "t": translator(language), "lang": language, "meta": dict(meta),
+        "t": t, "lang": language, "meta": dict(meta),
+        "demo_banner": t("demo_banner") if meta.get("simulated") else None,
         "other_lang": next(lang for lang in LANGUAGES if lang != language),
         "pdfs": pdfs, "front_pdf": pdfs.get(FRONT),
     }  # fmt: skip
@@ -848,6 +850,9 @@ def build_site(
     own = [*layout.municipalities["path"], *layout.areas["path"]]
     common = {**page_common(language, data.metadata, documents, own), "several": layout.several}
     t = common["t"]
+    waves = sorted(data.tables["index"]["wave"].astype(str).unique())
+    simulated = _simulated_waves(data, waves)
+    common["demo_banner"] = _demo_banner(simulated, waves, t)
     env = _environment()
     results = _arrange(data, layout)
     names = _component_names(data, language)
@@ -891,11 +896,36 @@ def build_site(
             area_map=_area_map(results, [m.code], data.boundaries, bands, t),
         )  # fmt: skip
     for area in layout.areas.itertuples():
+        shown = [str(row["wave"]) for row in results.by_area["index"][area.area]]
         pages[area.path] = render_page(
-            env, "area.html.j2", area.path, common, page="area",
+            env, "area.html.j2", area.path,
+            {**common, "demo_banner": _demo_banner(simulated, shown, t)}, page="area",
             **_area(results, area.area, data, names, language),
         )  # fmt: skip
     return pages
+
+
+def _simulated_waves(data: ReportInput, waves: Sequence[str]) -> set[str]:
+    """The waves whose data are simulated: those with a simulated export (files.csv), or,
+    for results without that table, every wave when the metadata says the data are."""
+    files = data.tables.get("files")
+    if files is None or "simulated" not in files:
+        return set(waves) if data.metadata.get("simulated") else set()
+    simulated = files["simulated"].astype(str).str.lower().isin(("true", "1"))
+    return set(files.loc[simulated, "wave"].astype(str))
+
+
+def _demo_banner(simulated: set[str], shown: Sequence[str], t) -> str | None:
+    """The warning a page carries when figures it shows are simulated: for all of its waves,
+    or naming the waves that are; None when none is."""
+    demo = [wave for wave in shown if wave in simulated]
+    if not demo:
+        return None
+    return (
+        t("demo_banner")
+        if len(demo) == len(shown)
+        else t("demo_banner_waves", waves=named(demo, t))
+    )
 
 
 def main_content(page: str) -> str:
