@@ -91,7 +91,8 @@ def test_the_pdfs_write_figures_in_the_notation_of_their_language(site, language
     assert [pdf.name for pdf in pdfs] == ["samenspel-GM0405.pdf", "samenspel-overview.pdf"]
     for pdf in pdfs:
         text = pdf_text(pdf)
-        for kept in sorted(as_is, key=len, reverse=True):
+        # only what would be found: a short code ("n") must not cut words apart
+        for kept in sorted((k for k in as_is if WRONG[language].search(k)), key=len, reverse=True):
             text = text.replace(kept, " ")
         assert WRONG[language].findall(text) == [], pdf.name
         written = date(2026, 1, 1)  # the cover states the day of the analysis in words
