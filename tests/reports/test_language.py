@@ -11,8 +11,8 @@ one). Allowed, as they are the same in both languages:
 - codes: a word joined to another by "_" or ".", or with a digit in it (change_from_wave,
   cfi.scaled, ogd4).
 
-The sites are those test_notation.py writes (`samenspel analyse` and `samenspel report` on
-two simulated waves of the demo's areas), with the PDFs of one municipality and the overview.
+The sites are conftest.py's written_report (`samenspel analyse` and `samenspel report` on two
+simulated waves of the demo's areas), with the PDFs of one municipality and the overview.
 """
 
 from __future__ import annotations
@@ -24,10 +24,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from page_text import kept_as_is, visible_texts
-from report_fixtures import analysed
 from samenspel.instrument import load_areas
 
-from samenspel.cli import main
 from samenspel.paths import DEFAULT_AREAS
 
 # Frequent function words of one language that the other does not write ("in", "is", "of",
@@ -50,12 +48,8 @@ MAP = re.compile(r'<figure class="area-map".*?</figure>', re.S)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("language")
-    results = analysed(folder, per_side=40, seed=22)
-    out = folder / "site"
-    assert main(["report", "--results", str(results), "--out", str(out), "--pdf", "GM0363"]) == 0
-    return out
+def site(written_report) -> Path:
+    return written_report[0]
 
 
 @pytest.fixture(scope="module")

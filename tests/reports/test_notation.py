@@ -14,10 +14,7 @@ from pathlib import Path
 
 import pytest
 from page_text import kept_as_is, visible_texts
-from report_fixtures import analysed
 from samenspel.reports import notation
-
-from samenspel.cli import main
 
 DECIMAL_POINT = re.compile(r"\d\.\d")
 DECIMAL_COMMA = re.compile(r"\d,\d")
@@ -29,12 +26,8 @@ MAP = re.compile(r'<figure class="area-map".*?</figure>', re.S)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("notation")
-    results = analysed(folder, per_side=40, seed=21)
-    out = folder / "site"
-    assert main(["report", "--results", str(results), "--out", str(out), "--pdf", "GM0405"]) == 0
-    return out
+def site(written_report) -> Path:
+    return written_report[0]
 
 
 def pages(site: Path, language: str) -> dict[str, str]:

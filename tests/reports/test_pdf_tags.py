@@ -16,11 +16,9 @@ from pathlib import Path
 
 import pytest
 from pdf_tags import read_structure
-from report_fixtures import analysed
 from samenspel.reports.i18n import LANGUAGES
 from test_pdf import Report
 
-from samenspel.cli import main
 from samenspel.paths import DEFAULT_AREAS
 
 HEADING = re.compile(r"<(h[12])\b[^>]*>(.*?)</\1>", re.S)
@@ -29,11 +27,8 @@ FIGURE = {"nl": re.compile(r"\d,\d"), "en": re.compile(r"\d\.\d")}
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Report:
-    folder = tmp_path_factory.mktemp("tags")
-    results = analysed(folder, 12, 24)
-    site = folder / "site"
-    assert main(["report", "--results", str(results), "--out", str(site), "--pdf", "GM0405"]) == 0
+def report(written_report) -> Report:
+    site, results = written_report
     return Report("tags", site, results, DEFAULT_AREAS)
 
 
