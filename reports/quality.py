@@ -33,6 +33,12 @@ def flag_labels(t: Translator) -> dict[str, str]:
     }
 
 
+def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``frame`` with ``columns`` as text, "" where empty (a column of only empty cells is
+    read back from CSV as numbers)."""
+    return frame.assign(**{c: frame[c].astype(object).fillna("").astype(str) for c in columns})
+
+
 def quality_context(
     quality: pd.DataFrame,
     rejects: pd.DataFrame,
@@ -45,13 +51,13 @@ def quality_context(
     keys = ["wave", "area", "side"]
     # A row rejected before its area or role was read (no consent: nothing else is kept) has
     # none: it gets a row of its own ("" there), so that each wave's rows add up to the files.
-    rejects = rejects.assign(**{key: rejects[key].fillna("").astype(str) for key in keys})
+    rejects = _as_text(rejects, keys)
     rejected = (
         rejects.groupby(keys)["n"].sum().rename("rejected").reset_index()
         if not rejects.empty
         else pd.DataFrame(columns=[*keys, "rejected"])
     )
-    quality = quality.assign(**{key: quality[key].fillna("").astype(str) for key in keys})
+    quality = _as_text(quality, keys)
     cells = quality.merge(rejected, on=keys, how="outer")
     cells["n"] = cells["n"].fillna(0).astype(int)
     cells["rejected"] = cells["rejected"].fillna(0).astype(int)
