@@ -378,10 +378,11 @@ def render_show_cards_html(instrument: Instrument, areas: AreaRegistry, language
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Render an HTML page to PDF with WeasyPrint (fonts from the system: DejaVu Sans)."""
+    """Render an HTML page to PDF with WeasyPrint (fonts from the system: DejaVu Sans),
+    tagged for assistive technology (PDF/UA-1: language, title, headings, tables, lists)."""
     import logging
 
     from weasyprint import HTML
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)
-    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf(pdf_variant="pdf/ua-1")

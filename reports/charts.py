@@ -1,7 +1,9 @@
 """Inline SVG charts with text alternatives; no JavaScript, no external files.
 
 Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that lists the
-figures it shows, so a screen reader (and a test) can read what a sighted reader sees.
+figures it shows, so a screen reader (and a test) can read what a sighted reader sees. Its
+figures, in the picture and in the description, are in the notation of the page's
+``language`` (reports/notation.py).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+from samenspel.reports import notation
 
 # Band backgrounds on the 0-100 scale: (lower, upper, colour); colours pass WCAG contrast
 # with the dark marks drawn on them.
@@ -37,8 +40,8 @@ def _ok(x: float | None) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
-def _fmt(x: float | None) -> str:
-    return f"{x:.1f}" if _ok(x) else "–"
+def _fmt(x: float | None, language: str = "en") -> str:
+    return notation.number(x, language)
 
 
 def _short(label: str, limit: int = 26) -> str:
@@ -74,6 +77,7 @@ def _interval_rows(
     row_h: float,
     colour: str,
     radius: float,
+    language: str,
 ) -> list[str]:
     """One labelled row per interval: a line from low to high and a dot at the value.
 
@@ -97,7 +101,8 @@ def _interval_rows(
                 f'<circle cx="{origin + row.value * scale:.1f}" cy="{y}" r="{radius}" '
                 f'fill="{colour}"/>'
             )
-        described.append(f"{row.label}: {_fmt(row.value)} ({_fmt(row.low)}–{_fmt(row.high)})")
+        figures = notation.interval(row.low, row.high, language)
+        described.append(f"{row.label}: {_fmt(row.value, language)} ({figures})")
     return described
 
 
@@ -107,6 +112,8 @@ def forest(
     bands: Sequence[tuple[str, float, float]],
     axis_label: str,
     references: Sequence[tuple[str, float]] = (),
+    *,
+    language: str,
 ) -> Markup:
     """Index with its interval per row on a 0-100 axis over the band backgrounds.
 
@@ -133,20 +140,21 @@ def forest(
         f'<text x="{label_w + plot_w / 2}" y="{plot_bottom + 32}" font-size="11" '
         f'text-anchor="middle">{escape(axis_label)}</text>'
     )
-    described = _interval_rows(body, rows, label_w, label_w, scale, top, row_h, MARK, 5)
+    described = _interval_rows(body, rows, label_w, label_w, scale, top, row_h, MARK, 5, language)
     for k, (name, value) in enumerate(references):
         if not _ok(value):
             continue
         colour, dash = REFERENCE_STYLES[k % len(REFERENCE_STYLES)]
+        figure = _fmt(value, language)
         x, y = label_w + value * scale, plot_bottom + 50 + 18 * k
         body.append(
             f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{plot_bottom}" stroke="{colour}" '
             f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
             f'<line x1="{label_w}" y1="{y - 4}" x2="{label_w + 24}" y2="{y - 4}" '
             f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}"/>'
-            f'<text x="{label_w + 30}" y="{y}" font-size="11">{escape(name)} {_fmt(value)}</text>'
+            f'<text x="{label_w + 30}" y="{y}" font-size="11">{escape(name)} {figure}</text>'
         )
-        described.append(f"{name}: {_fmt(value)}")
+        described.append(f"{name}: {figure}")
     return _svg(label_w + plot_w + 20, height, title, "; ".join(described), body)
 
 
@@ -168,6 +176,8 @@ def histogram(
     axis_label: str,
     count_label: str,
     width: int = 5,
+    *,
+    language: str,
 ) -> Markup:
     """How many values fall in each ``width``-point bin of the 0-100 axis, over the band
     backgrounds; the picture's size does not depend on how many values there are."""
@@ -236,6 +246,8 @@ def trend(
     title: str,
     bands: Sequence[tuple[str, float, float]],
     colour_lines: bool = False,
+    *,
+    language: str,
 ) -> Markup:
     """Lines over waves on a 0-100 axis, one per series, named in a column on the right.
 
@@ -276,7 +288,7 @@ def trend(
                 i = list(waves).index(wave)
                 x = left + i * step if len(waves) > 1 else left + plot_w / 2
                 coords.append((x, top + (100 - value) * scale_y))
-        described.append(f"{name}: " + ", ".join(f"{w} {_fmt(v)}" for w, v in points))
+        described.append(f"{name}: " + ", ".join(f"{w} {_fmt(v, language)}" for w, v in points))
         if not coords:
             continue
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
@@ -303,6 +315,8 @@ def paired_bars(
     second: Sequence[float],
     names: tuple[str, str],
     title: str,
+    *,
+    language: str,
 ) -> Markup:
     """Two bars per label (e.g. professionals and informal actors) on a 0-100 axis."""
     label_w, plot_w, bar_h, gap, top = 190, 380, 9, 8, 24
@@ -339,11 +353,12 @@ def paired_bars(
                     f'width="{max(value, 0) * scale:.1f}" height="{bar_h - 1}" '
                     f'fill="{colour}"/>'
                 )
-        described.append(f"{label}: {names[0]} {_fmt(first[i])}, {names[1]} {_fmt(second[i])}")
+        one, other = _fmt(first[i], language), _fmt(second[i], language)
+        described.append(f"{label}: {names[0]} {one}, {names[1]} {other}")
     return _svg(label_w + plot_w + 30, height, title, "; ".join(described), body)
 
 
-def gap_chart(rows: Sequence[Interval], title: str, axis_label: str) -> Markup:
+def gap_chart(rows: Sequence[Interval], title: str, axis_label: str, *, language: str) -> Markup:
     """Signed differences with intervals around a zero line (e.g. the asymmetry gap)."""
     values = [abs(v) for r in rows for v in (r.value, r.low, r.high) if _ok(v)]
     limit = max(10.0, math.ceil(max(values, default=10) / 10) * 10)
@@ -359,11 +374,11 @@ def gap_chart(rows: Sequence[Interval], title: str, axis_label: str) -> Markup:
         x = zero + tick * scale
         body.append(
             f'<text x="{x:.1f}" y="{top + row_h * len(rows) + 16}" font-size="11" '
-            f'text-anchor="middle">{tick:+.0f}</text>'
+            f'text-anchor="middle">{notation.signed(tick, language, 0)}</text>'
         )
     body.append(
         f'<text x="{zero}" y="{height - 4}" font-size="11" text-anchor="middle">'
         f"{escape(axis_label)}</text>"
     )
-    described = _interval_rows(body, rows, label_w, zero, scale, top, row_h, SECOND, 4.5)
+    described = _interval_rows(body, rows, label_w, zero, scale, top, row_h, SECOND, 4.5, language)
     return _svg(label_w + plot_w + 20, height, title, "; ".join(described), body)

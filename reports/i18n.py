@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup, escape
+
 LANGUAGES = ("nl", "en")
 
 TEXT: dict[str, dict[str, str]] = {
@@ -9,6 +11,10 @@ TEXT: dict[str, dict[str, str]] = {
     "demo_banner": {
         "nl": "Gesimuleerde demodata — deze cijfers beschrijven geen echte wijk.",
         "en": "Simulated demo data — these figures describe no real neighbourhood.",
+    },
+    "demo_banner_waves": {
+        "nl": "Gesimuleerde demodata in meting {waves} — die cijfers beschrijven geen echte wijk.",
+        "en": "Simulated demo data in wave {waves} — those figures describe no real neighbourhood.",
     },
     "nav_overview": {"nl": "Overzicht", "en": "Overview"},
     "nav_index": {"nl": "Gemeenten en wijken", "en": "Municipalities and areas"},
@@ -178,7 +184,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col_ci": {"nl": "95%-interval", "en": "95% interval"},
     "col_band": {"nl": "Fase", "en": "Band"},
     "col_change": {"nl": "Verandering", "en": "Change"},
-    "col_gap": {"nl": "Verschil kanten", "en": "Gap"},
+    "col_gap": {"nl": "Verschil (prof. − inf.)", "en": "Gap (prof. − inf.)"},
     "col_professional": {"nl": "Professionals", "en": "Professionals"},
     "col_informal": {"nl": "Informele partijen", "en": "Informal actors"},
     "col_n_professional": {"nl": "n prof.", "en": "n prof."},
@@ -423,8 +429,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No area has clearly improved or declined since wave {previous}.",
     },
     "summary_clear_means": {
-        "nl": "Duidelijk betekent: meer dan {threshold} punten, en niet door toeval te verklaren.",
-        "en": "Clearly means: more than {threshold} points, and not explained by chance.",
+        "nl": "Duidelijk betekent: minstens {threshold} punten, en niet door toeval te verklaren.",
+        "en": "Clearly means: at least {threshold} points, and not explained by chance.",
     },
     "summary_method_break": {
         "nl": "Verandering niet te beoordelen, omdat de meting zelf is veranderd "
@@ -438,6 +444,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The two sides differ most in {area}: professionals score {prof} there, "
         "informal actors {inf}. That gap is not explained by chance.",
     },
+    "summary_sides_direction": {
+        "nl": "Professionals scoren hoger dan informele partijen in {higher} van de {total} "
+        "wijken en lager in {lower}; duidelijk hoger (niet door toeval te verklaren) in "
+        "{clear_higher}, duidelijk lager in {clear_lower}.",
+        "en": "Professionals score higher than informal actors in {higher} of the {total} areas "
+        "and lower in {lower}; clearly higher (not explained by chance) in {clear_higher}, "
+        "clearly lower in {clear_lower}.",
+    },
     "summary_sides_none": {
         "nl": "In geen enkele wijk is het verschil tussen de twee kanten groter dan toeval kan "
         "verklaren.",
@@ -445,15 +459,20 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "summary_three_os": {
         "nl": "Van de drie o's houdt {o} de meeste wijken tegen: in {n} van de {total} wijken "
-        "is dat de laagste.",
-        "en": "Of the three o's, {o} holds most areas back: it is the lowest in {n} of the "
-        "{total} areas.",
+        "is dat de laagste, of minder dan {close} punten boven de laagste.",
+        "en": "Of the three o's, {o} holds most areas back: in {n} of the {total} areas it is "
+        "the lowest, or less than {close} points above the lowest.",
     },
     "summary_three_os_tied": {
-        "nl": "Van de drie o's houden {o} even vaak wijken tegen: elk is de laagste in {n} van "
-        "de {total} wijken.",
-        "en": "Of the three o's, {o} hold areas back equally often: each is the lowest in {n} "
-        "of the {total} areas.",
+        "nl": "Van de drie o's houden {o} even vaak wijken tegen: elk is in {n} van de {total} "
+        "wijken de laagste, of minder dan {close} punten boven de laagste.",
+        "en": "Of the three o's, {o} hold areas back equally often: in {n} of the {total} "
+        "areas each is the lowest, or less than {close} points above the lowest.",
+    },
+    "summary_practice_lowest": {
+        "nl": "Lager nog dan de drie o's is {component}, in {n} van de {total} wijken: {names}.",
+        "en": "Lower still than the three o's is {component}, in {n} of the {total} areas: "
+        "{names}.",
     },
     "summary_medians": {
         "nl": "De mediaan van de wijken in {name} is {median}; die van alle {n} wijken in de "
@@ -537,6 +556,71 @@ TEXT: dict[str, dict[str, str]] = {
         "the estimator that produced it. The Likert items with 5 categories are analysed "
         "{estimator}.",
     },
+    # The technical appendix: checks, invariance steps and the groups they compare.
+    "check_global fit": {"nl": "globale fit", "en": "global fit"},
+    "check_reliability": {"nl": "betrouwbaarheid", "en": "reliability"},
+    "check_convergent validity": {"nl": "convergente validiteit", "en": "convergent validity"},
+    "check_discriminant validity": {
+        "nl": "discriminante validiteit",
+        "en": "discriminant validity",
+    },
+    "check_invariance": {"nl": "invariantie", "en": "invariance"},
+    "check_aggregation to areas": {"nl": "aggregatie naar wijken", "en": "aggregation to areas"},
+    "step_configural": {"nl": "configuraal", "en": "configural"},
+    "step_thresholds": {"nl": "drempels", "en": "thresholds"},
+    "step_metric": {"nl": "metrisch", "en": "metric"},
+    "step_scalar": {"nl": "scalair", "en": "scalar"},
+    "step_strict": {"nl": "strikt", "en": "strict"},
+    "comparison_sides": {"nl": "tussen de kanten", "en": "between the sides"},
+    "comparison_waves": {"nl": "tussen de metingen", "en": "between the waves"},
+    "group_all": {"nl": "beide kanten", "en": "both sides"},
+    "wave_all": {"nl": "alle metingen", "en": "all waves"},
+    "correction_holm": {"nl": "Holm", "en": "Holm"},
+    "correction_fdr_bh": {
+        "nl": "Benjamini–Hochberg (FDR)",
+        "en": "Benjamini–Hochberg (FDR)",
+    },
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
+    "col_scale": {"nl": "schaal", "en": "scale"},
+    "col_items": {"nl": "items", "en": "items"},
+    "col_omega": {"nl": "ω totaal", "en": "ω total"},
+    "tech_details_text": {
+        "nl": "De tabellen zoals ze in de resultaatbestanden staan, met hun kolomnamen en codes "
+        "(de woordenlijst staat op de pagina Methode). Rijen: {rows}.",
+        "en": "The tables as the result files hold them, with their column names and codes "
+        "(the data dictionary is on the Methods page). Rows: {rows}.",
+    },
+    "tech_problems_text": {
+        "nl": "Wat de psychometrische analyse meldde, in het Engels zoals de software het "
+        "schrijft.",
+        "en": "What the psychometric analysis reported, as the software writes it.",
+    },
+    "methods_code": {"nl": "code", "en": "code"},
+    "methods_item": {"nl": "vraag", "en": "item"},
+    "methods_cap": {"nl": "plafond", "en": "cap"},
+    "methods_pillar_weight": {"nl": "gewicht {weight}", "en": "weight {weight}"},
+    "aggregation_geometric": {
+        "nl": "De twee kanten worden gecombineerd met het meetkundig gemiddelde.",
+        "en": "The two sides are combined by the geometric mean.",
+    },
+    "aggregation_arithmetic": {
+        "nl": "De twee kanten worden gecombineerd met het rekenkundig gemiddelde.",
+        "en": "The two sides are combined by the arithmetic mean.",
+    },
+    "aggregation_minimum": {
+        "nl": "De wijkindex is de laagste van de twee kanten.",
+        "en": "The area index is the lower of the two sides.",
+    },
+    "methods_min_share": {
+        "nl": "Een schaalscore telt als minstens {share} van de vragen van de schaal is "
+        "beantwoord.",
+        "en": "A scale score counts when at least {share} of the scale's items are answered.",
+    },
+    "methods_bootstrap": {
+        "nl": "Bootstrap: {replicates} trekkingen, {confidence}-intervallen.",
+        "en": "Bootstrap: {replicates} replicates, {confidence} intervals.",
+    },
     "col_estimator": {"nl": "Schatter", "en": "Estimator"},
     "col_released": {"nl": "Vrijgelaten", "en": "Released"},
     "col_ordinal": {"nl": "Ordinaal", "en": "Ordinal"},
@@ -603,6 +687,86 @@ TEXT: dict[str, dict[str, str]] = {
     "file_status_active": {"nl": "in gebruik", "en": "in use"},
     "file_status_retracted": {"nl": "ingetrokken", "en": "retracted"},
     "file_status_replaced": {"nl": "vervangen", "en": "replaced"},
+    "side_stakeholder": {"nl": "Beleid of management", "en": "Policy or management"},
+    "quality_no_area": {"nl": "wijk onbekend", "en": "area unknown"},
+    "quality_no_side": {"nl": "rol onbekend", "en": "role unknown"},
+    "quality_total": {"nl": "Totaal", "en": "Total"},
+    "quality_rows_note": {
+        "nl": "Een rij die is afgewezen voordat de wijk of de rol bekend was (zonder "
+        "toestemming wordt niets anders bewaard), staat op een eigen regel als wijk of rol "
+        "onbekend; de totalen zijn die van de ingelezen bestanden.",
+        "en": "A row rejected before its area or role was known (without consent nothing else "
+        "is kept) has a line of its own as area or role unknown; the totals are those of the "
+        "ingested files.",
+    },
+    "quality_stakeholder_note": {
+        "nl": "Beleid of management beantwoordt alleen de vragen over het doel van de "
+        "samenwerking en telt niet mee in de index.",
+        "en": "Policy or management answer only the questions on the goal of the "
+        "collaboration and do not count in the index.",
+    },
+    # The data-quality flags (pipeline/ingest/quality.py) by their codes.
+    "flag_nonresponse": {
+        "nl": "onbeantwoorde vragen > {share}",
+        "en": "item nonresponse > {share}",
+    },
+    "flag_longstring": {
+        "nl": "rechte lijn (steeds hetzelfde antwoord)",
+        "en": "longstring (same answer in a row)",
+    },
+    "flag_irv": {
+        "nl": "weinig variatie in de antwoorden (SD < {limit})",
+        "en": "low response variability (SD < {limit})",
+    },
+    "flag_mahalanobis": {
+        "nl": "afwijkend antwoordpatroon (p < {p})",
+        "en": "multivariate outlier (p < {p})",
+    },
+    "flag_speeder": {
+        "nl": "te snel (< {seconds} s per vraag of < de helft van de mediane tijd)",
+        "en": "speeder (< {seconds} s per item or < half the median time)",
+    },
+    # Why ingest rejected a row (REJECT_REASONS of pipeline/ingest/exports.py), by its code.
+    "reason_malformed-row": {
+        "nl": "de rij heeft meer of minder velden dan de kopregel",
+        "en": "the record has more or fewer fields than the header",
+    },
+    "reason_no-consent": {
+        "nl": "geen toestemming ('ja', 1); verder is niets van de rij bewaard",
+        "en": "consent is not 'yes' (1); nothing else of the row is kept",
+    },
+    "reason_identifying-data": {
+        "nl": "een cel bevat een e-mailadres of telefoonnummer",
+        "en": "a cell holds an e-mail address or a phone number",
+    },
+    "reason_wrong-version": {
+        "nl": "de rij is ingevuld op een andere versie van de vragenlijst",
+        "en": "the row was answered on another version of the questionnaire",
+    },
+    "reason_duplicate-submission": {
+        "nl": "de inzending staat al in het bestand of in de opslag",
+        "en": "the submission id is already in the file or the store",
+    },
+    "reason_duplicate-respondent": {
+        "nl": "de respondentcode komt al voor in deze meting (bestand of opslag)",
+        "en": "the respondent code is already in this wave (file or store)",
+    },
+    "reason_invalid-role": {
+        "nl": "de rol ontbreekt of is geen bekende rolcode",
+        "en": "the role answer is missing or not a role code",
+    },
+    "reason_unknown-area": {
+        "nl": "de wijk staat niet in het wijkenregister",
+        "en": "the area is not in the area registry",
+    },
+    "reason_unknown-unit": {
+        "nl": "het team of de organisatie hoort niet bij de wijk voor deze rol",
+        "en": "the team or organisation is not one of the area's units for the role",
+    },
+    "reason_out-of-range": {
+        "nl": "een antwoord is geen van de codes van de vraag",
+        "en": "an answer is not one of the item's codes",
+    },
     "col_file": {"nl": "Bestand", "en": "File"},
     "col_rows_read": {"nl": "Rijen gelezen", "en": "Rows read"},
     "col_accepted": {"nl": "Geaccepteerd", "en": "Accepted"},
@@ -796,14 +960,56 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Vragenlijst versie {instrument}, methode versie {methodology}",
         "en": "Questionnaire version {instrument}, methodology version {methodology}",
     },
-    "cover_months": {
-        "nl": "januari februari maart april mei juni juli augustus september oktober november "
-        "december",
-        "en": "January February March April May June July August September October November "
-        "December",
-    },
     "toc_title": {"nl": "Inhoud", "en": "Contents"},
 }
+
+#: What the pipeline writes in English into the result tables (the notes of comparisons.csv,
+#: the verdicts of psychometrics_invariance.csv), as the Dutch pages say it: a pattern of one
+#: part of a message (parts are joined by "; ") and its Dutch wording, which names the
+#: pattern's groups. The English pages print the message as the pipeline wrote it.
+PIPELINE_MESSAGES_NL: tuple[tuple[str, str], ...] = (
+    (r"not computed: too few respondents on a side",
+     "niet berekend: te weinig respondenten aan een kant"),
+    (r"not computed: every respondent of both sides has the same value",
+     "niet berekend: alle respondenten van beide kanten gaven dezelfde waarde"),
+    (r"(?P<n>\d+) area\(s\) under (?P<minimum>\d+) left out",
+     "{n} wijk(en) onder {minimum} weggelaten"),
+    (r"(?P<n>\d+) area\(s\) where everyone gave the same value left out",
+     "{n} wijk(en) waar iedereen dezelfde waarde gaf weggelaten"),
+    (r"not computed: fewer than 2 areas with enough respondents and spread",
+     "niet berekend: minder dan 2 wijken met genoeg respondenten en spreiding"),
+    (r"not computed: the only area of its municipality with enough respondents",
+     "niet berekend: de enige wijk van de gemeente met genoeg respondenten"),
+    (r"not computed: no other area with enough respondents",
+     "niet berekend: geen andere wijk met genoeg respondenten"),
+    (r"not computed: fewer than (?P<minimum>\d+) respondents",
+     "niet berekend: minder dan {minimum} respondenten"),
+    (r"not computed: no spread in the area or in the rest",
+     "niet berekend: geen spreiding in de wijk of in de rest"),
+    (r"(?P<n>\d+) area\(s\) with a side under (?P<minimum>\d+)",
+     "{n} wijk(en) met een kant onder {minimum}"),
+    (r"areas without spread on both sides left out",
+     "wijken zonder spreiding aan beide kanten weggelaten"),
+    (r"not computed: fewer than 2 areas with both sides and spread",
+     "niet berekend: minder dan 2 wijken met beide kanten en spreiding"),
+    (r"scalar invariance between the sides holds: latent means are compared in "
+     r"psychometrics_latent_means",
+     "scalaire invariantie tussen de kanten houdt stand: de latente gemiddelden staan in "
+     "psychometrics_latent_means"),
+    (r"not compared: scalar invariance between the sides has not been tested",
+     "niet vergeleken: scalaire invariantie tussen de kanten is niet getoetst"),
+    (r"not compared: scalar invariance between the sides does not hold",
+     "niet vergeleken: scalaire invariantie tussen de kanten houdt geen stand"),
+    (r"configural fit holds", "configurale fit voldoet"),
+    (r"(?P<step>\w+) invariance holds", "invariantie houdt stand ({step})"),
+    (r"partial (?P<step>\w+) invariance holds with (?P<released>.+) free across groups",
+     "gedeeltelijke invariantie houdt stand ({step}), met {released} vrij tussen de groepen"),
+    (r"(?P<step>\w+) does not hold: (?P<statistic>\S+) = (?P<value>\S+), needs "
+     r"(?P<criterion>.+)",
+     "houdt geen stand ({step}): {statistic} = {value}, nodig is {criterion}"),
+    (r"(?P<statistic>\S+) = (?P<value>\S+), needs (?P<criterion>.+)",
+     "{statistic} = {value}, nodig is {criterion}"),
+)  # fmt: skip
 
 #: How the lead of the technical appendix describes each CFA estimator.
 ESTIMATOR_DESCRIPTIONS = {
@@ -850,6 +1056,7 @@ MAPPING_DESCRIPTIONS = {
     },
 }
 
+#: The references, as published: in English, but for :data:`DUTCH_REFERENCES`.
 REFERENCES = (
     "Bliese, P. D. (2000). Within-group agreement, non-independence, and reliability.",
     "Carpenter, J. R., Goldstein, H., & Rasbash, J. (2003). A novel bootstrap procedure for "
@@ -878,20 +1085,225 @@ REFERENCES = (
     "Savalei, V. (2021). Improving fit indices in structural equation modeling with "
     "categorical data. Multivariate Behavioral Research, 56(3), 390–407.",
     "Searle, S. R., Casella, G., & McCulloch, C. E. (1992). Variance Components. Wiley.",
-    "Veldboer, L., & Hoijtink, M. (2019). De moeizame hybridisering van het sociale domein.",
-    "Welschen, S., et al. (2018). Met elkaar of naast elkaar?",
     "Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis models of "
     "different levels of invariance for ordered categorical outcomes. Psychometrika, 81(4), "
     "1014–1045.",
 )
 
+#: The references published in Dutch (each reference is marked with its own language).
+DUTCH_REFERENCES = (
+    "Veldboer, L., & Hoijtink, M. (2019). De moeizame hybridisering van het sociale domein.",
+    "Welschen, S., et al. (2018). Met elkaar of naast elkaar?",
+)
 
-def translator(language: str):
-    """``t(key, **values)`` for one language; an unknown key or language raises."""
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
 
-    def t(key: str, **values) -> str:
-        return TEXT[key][language].format(**values) if values else TEXT[key][language]
+def as_code(value) -> Markup:
+    """A version, code or identifier in the page: ``translate="no"`` tells translation tools
+    (and the report's language tests) that it is the same in every language."""
+    return Markup('<span translate="no">{}</span>').format(value)
 
-    return t
+
+class Translator:
+    """``t(key, **values)``: the wording of ``key`` in one language with ``values`` filled in;
+    an unknown key raises. ``t.language`` is the language, for the figures the wording holds
+    (reports/notation.py)."""
+
+    def __init__(self, language: str) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
+        self.language = language
+
+    def __call__(self, key: str, **values) -> str:
+        text = TEXT[key][self.language]
+        return text.format(**values) if values else text
+
+    def name(self, prefix: str, value) -> str | Markup:
+        """The wording of the code ``value`` (a check, a step: the key ``prefix + value``);
+        a code without wording is shown as a code (:func:`as_code`)."""
+        key = f"{prefix}{value}"
+        return self(key) if key in TEXT else as_code(value)
+
+    def markup(self, key: str, **values) -> Markup:
+        """The wording as HTML: ``values`` escaped but for those that are markup already
+        (a version marked as not to be translated, say)."""
+        return escape(TEXT[key][self.language]).format(**values)
+
+
+def translator(language: str) -> Translator:
+    """The :class:`Translator` of ``language``; an unknown language raises."""
+    return Translator(language)
+
+
+#: The data dictionary of the result files in Dutch: every column of
+#: pipeline/index/tables.py's OUTPUT_COLUMNS (which columns.json writes, in English) by table.
+COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
+    "index": {
+        "area": "wijkcode uit het wijkenregister (blijft als namen of grenzen veranderen)",
+        "area_name": "naam van de wijk uit het register",
+        "municipality": "naam van de gemeente uit het register",
+        "wave": "meting",
+        "index": "hybridiseringsindex 0–100: meetkundig gemiddelde van de indexen van de twee "
+        "kanten",
+        "ci_low": "ondergrens van het 95%-interval van de index (gestratificeerde bootstrap, "
+        "percentielen)",
+        "ci_high": "bovengrens van dat interval",
+        "band": "co-existentie (< 40), toenadering (40–60) of hybridisering (≥ 60)",
+        "index_professional": "index van de kant van de professionals (gemiddelde van de drie "
+        "pijlers)",
+        "ci_low_professional": "ondergrens van zijn 95%-interval",
+        "ci_high_professional": "bovengrens van zijn 95%-interval",
+        "index_informal": "index van de kant van de informele partijen",
+        "ci_low_informal": "ondergrens van zijn 95%-interval",
+        "ci_high_informal": "bovengrens van zijn 95%-interval",
+        "gap": "verschil tussen de kanten: index_professional min index_informal",
+        "gap_ci_low": "ondergrens van het 95%-interval van het verschil",
+        "gap_ci_high": "bovengrens van het 95%-interval van het verschil",
+        "n_professional": "professionals in de wijk in deze meting (ook bij onderdrukking)",
+        "n_informal": "informele partijen in de wijk in deze meting (ook bij onderdrukking)",
+        "status": "gepubliceerd (beide kanten n ≥ 10), indicatief (5–9) of onderdrukt (< 5: "
+        "geen waarden)",
+        "change_from_wave": "de vorige meting waarvan de verandering is gemeten (leeg in de "
+        "eerste meting)",
+        "change": "index min de index in change_from_wave, in indexpunten",
+        "change_ci_low": "ondergrens van het 95%-bootstrapinterval van de verandering",
+        "change_ci_high": "bovengrens van het 95%-bootstrapinterval van de verandering",
+        "change_verdict": "stijging, daling, kleine verandering, geen duidelijke verandering, "
+        "methodebreuk of onderdrukt (zie change.csv)",
+    },
+    "side_measures": {
+        "area": "wijkcode",
+        "wave": "meting",
+        "side": "professional (professionals) of informal (informele partijen)",
+        "measure": "component_<code>, pillar_<naam> of side_index",
+        "value": "0–100, 100 = hybride",
+        "ci_low": "ondergrens van het 95%-bootstrapinterval",
+        "ci_high": "bovengrens van het 95%-bootstrapinterval",
+        "n": "respondenten van deze kant",
+        "status": "gepubliceerd, indicatief of onderdrukt voor deze kant",
+    },
+    "change": {
+        "area": "wijkcode uit het wijkenregister",
+        "comparison": "'previous' (de meting ervoor) of 'first' (de eerste meting met deze wijk)",
+        "wave_from": "de eerdere meting",
+        "wave_to": "de latere meting",
+        "index_from": "wijkindex in de eerdere meting",
+        "index_to": "wijkindex in de latere meting",
+        "change": "index_to min index_from, in indexpunten",
+        "ci_low": "ondergrens van het bootstrapinterval (percentielen) van de verandering",
+        "ci_high": "bovengrens van het bootstrapinterval (percentielen) van de verandering",
+        "p": "tweezijdige p-waarde van 'geen verandering' uit de bootstrap (methodebestand "
+        "change.p_value)",
+        "q": "p gecorrigeerd volgens Benjamini-Hochberg over de wijken van dit paar metingen",
+        "significant": "q onder de false discovery rate (methodebestand "
+        "change.false_discovery_rate)",
+        "meaningful": "significant en |verandering| minstens change.meaningful_change indexpunten",
+        "method_break": "waar (true) als de vragenlijst veranderde of de invariantie tussen de "
+        "metingen niet standhoudt",
+        "invariance": "invariantie tussen de twee metingen: houdt stand, houdt geen stand of "
+        "niet getoetst",
+        "verdict": "stijging, daling, kleine verandering, geen duidelijke verandering, "
+        "methodebreuk of onderdrukt",
+        "status": "gepubliceerd, indicatief of onderdrukt: de laagste status van de twee metingen",
+    },
+    "design": {
+        "area": "wijkcode",
+        "wave": "meting",
+        "side": "professional (professionals) of informal (informele partijen)",
+        "n": "respondenten van deze kant",
+        "units": "teams en organisaties uit de lijst waarlangs de respondenten zijn bereikt",
+        "individuals": "respondenten zonder team of organisatie uit de lijst (elk telt als een "
+        "team van één)",
+        "mean_unit_size": "naar respondenten gewogen gemiddelde teamgrootte sum(n_i^2) / "
+        "sum(n_i) (Kish)",
+        "icc": "ICC per team van de score van de kant in deze meting en kant (zie unit_icc.csv)",
+        "design_effect": "1 + (mean_unit_size - 1) * icc: de variantie ten opzichte van losse "
+        "trekkingen",
+        "n_effective": "n / design_effect",
+        "interval": "units (teams), one unit (één team), individuals (alleen losse) of "
+        "respondents (losse trekkingen); zie de pagina Methode",
+        "status": "gepubliceerd, indicatief of onderdrukt voor deze kant",
+    },
+    "unit_icc": {
+        "wave": "meting (alleen metingen met teamcodes)",
+        "side": "professional (professionals) of informal (informele partijen)",
+        "measure": "component_<code>, of side_score (de gewogen pijlerscore van een respondent)",
+        "icc": "deel van de variantie dat tussen de teams van één wijk ligt (teams binnen wijken)",
+        "design_effect": "1 + (m - 1) * icc, met m de naar respondenten gewogen gemiddelde "
+        "teamgrootte van de kant",
+        "units": "teams in de meting en kant, teams van één meegeteld",
+        "areas": "wijken in de meting en kant",
+        "df": "teams min wijken: de vrijheidsgraden van de variantie tussen teams",
+        "source": "data, of data samen met de standaard-ICC van het methodebestand "
+        "(uncertainty.unit_icc, zo zwaar als uncertainty.unit_icc_units teams)",
+    },
+    "component_distribution": {
+        "wave": "meting",
+        "side": "professional (professionals) of informal (informele partijen)",
+        "component": "code van het onderdeel",
+        "n": "respondenten van deze kant in de meting met een waarde voor het onderdeel",
+        "mean": "gemiddelde over die respondenten, 0–100",
+        "share_at_0": "aandeel respondenten op 0 (de doelpaal aan het andere eind)",
+        "share_at_100": "aandeel respondenten op 100 (helemaal hybride op dit onderdeel)",
+        "p10": "10e percentiel",
+        "median": "mediaan",
+        "p90": "90e percentiel",
+        "status": "gepubliceerd, indicatief of onderdrukt (regel voor kleine aantallen op n)",
+    },
+    "comparisons": {
+        "wave": "meting",
+        "construct": "vergeleken onderdeel van de index (0–100, 100 = hybride)",
+        "test": "welch_t, mann_whitney, welch_anova, area_vs_municipality, area_vs_all, "
+        "gap_heterogeneity of latent_means",
+        "side": "de kant waarbinnen de wijktoets valt (leeg bij toetsen tussen de kanten)",
+        "group_a": "eerste groep (een kant of een wijkcode)",
+        "group_b": "tweede groep (leeg bij toetsen over alle wijken)",
+        "estimate": "gemiddelde van group_a min dat van group_b (t-toetsen); gewogen gemiddeld "
+        "verschil (Q)",
+        "statistic": "t, U, F of Q",
+        "df": "vrijheidsgraden (Welch: niet geheel; ANOVA: tussen groepen; Q: wijken - 1)",
+        "p": "p-waarde vóór correctie",
+        "p_adjusted": "p na de correctie over de familie van de toets",
+        "correction": "de toegepaste correctie (holm of fdr_bh)",
+        "effect_size_name": "hedges_g, rank_biserial, partial_eta_squared of i_squared",
+        "effect_size": "de effectgrootte",
+        "ci_low": "ondergrens van het 95%-interval van de effectgrootte (Hedges' g tussen de "
+        "kanten)",
+        "ci_high": "bovengrens van het 95%-interval van de effectgrootte (Hedges' g tussen de "
+        "kanten)",
+        "n_a": "respondenten in group_a (wijken bij de ANOVA en Q)",
+        "n_b": "respondenten in group_b (of in alle wijken)",
+        "status": "gepubliceerd, indicatief of onderdrukt (regel voor kleine aantallen op de "
+        "kleinste groep)",
+        "note": "wat is weggelaten en waarom, en waarom een toets niet te berekenen is (in het "
+        "Engels)",
+    },
+    "sensitivity": {
+        "area": "wijkcode uit het wijkenregister",
+        "wave": "meting",
+        "index": "wijkindex met de standaardkeuzes van het methodebestand",
+        "rank": "rang onder de gerangschikte wijken van de meting met de standaardkeuzes "
+        "(1 = meest hybride)",
+        "median_rank": "mediaan van de rang over de Monte-Carlotrekkingen",
+        "rank_p05": "5e percentiel van de rang over de trekkingen",
+        "rank_p95": "95e percentiel van de rang over de trekkingen",
+        "index_p05": "5e percentiel van de wijkindex over de trekkingen",
+        "index_p95": "95e percentiel van de wijkindex over de trekkingen",
+        "areas_ranked": "aantal gerangschikte wijken in deze meting",
+        "draws": "Monte-Carlotrekkingen",
+        "status": "gepubliceerd, indicatief of onderdrukt (onderdrukte wijken krijgen geen rang)",
+    },
+    "goals": {
+        "area": "wijkcode uit het wijkenregister",
+        "wave": "meting",
+        "measure": "agreement_own_views, professionals_read_informal, "
+        "informal_read_professionals, unclear_professional of unclear_informal",
+        "value": "0–100 (eensgezindheid: 100 = gelijke verdelingen; onduidelijk: % van de kant)",
+        "ci_low": "ondergrens van het 95%-bootstrapinterval (eensgezindheid: basic, "
+        "onduidelijk: percentielen)",
+        "ci_high": "bovengrens van het 95%-bootstrapinterval",
+        "n_professional": "professionals in de wijk in deze meting",
+        "n_informal": "informele partijen in de wijk in deze meting",
+        "status": "gepubliceerd, indicatief of onderdrukt (kleinste kant bij de maten van "
+        "eensgezindheid)",
+    },
+}

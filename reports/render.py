@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import html as html_module
 import itertools
-import math
 import numbers
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -34,7 +33,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
 from markupsafe import Markup
 from samenspel.instrument.boundaries import Boundaries
 from samenspel.instrument.model import SIDES, Instrument
@@ -42,17 +47,23 @@ from samenspel.pipeline.index.change import VERDICTS
 from samenspel.pipeline.index.compare import AREA_SCREENS
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
-from samenspel.reports import charts, maps
+from samenspel.pipeline.psychometrics.criteria import CRITERIA as PSYCHOMETRIC_CRITERIA
+from samenspel.reports import charts, maps, notation
 from samenspel.reports.i18n import (
+    COLUMN_DESCRIPTIONS_NL,
+    DUTCH_REFERENCES,
     ESTIMATOR_DESCRIPTIONS,
     LANGUAGES,
     MAPPING_DESCRIPTIONS,
+    PIPELINE_MESSAGES_NL,
     REFERENCES,
+    TEXT,
+    as_code,
     translator,
 )
 from samenspel.reports.levers import LEVERS, holding_back
-from samenspel.reports.quality import percent, quality_context
-from samenspel.reports.summary import THREE_OS, Monitor, management_summary, named
+from samenspel.reports.quality import quality_context
+from samenspel.reports.summary import PRACTICE, THREE_OS, Monitor, management_summary, named
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
@@ -74,22 +85,6 @@ class ReportInput:
     method: Methodology
     methodology_text: str
     boundaries: Boundaries | None = None  # the areas' outlines, where the registry has them
-
-
-def format_number(value, digits: int = 1) -> str:
-    """A figure for the report: fixed decimals, an en dash for a missing/suppressed value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, int | float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-def format_p(value) -> str:
-    """A p-value as psychologists print it: three decimals, '< .001' below that."""
-    if format_number(value) == "–":
-        return "–"
-    return "< .001" if value < 0.001 else f"{value:.3f}".lstrip("0")
 
 
 def area_page(area_id: str) -> str:
@@ -203,18 +198,94 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["number"] = format_number
-    env.filters["signed"] = lambda v: "–" if format_number(v) == "–" else f"{v:+.1f}"
-    env.filters["pvalue"] = format_p
-    env.filters["percent"] = percent
+    # Figures and dates in the notation of the page's language (its ``lang``).
+    for name, write in (("number", notation.number), ("signed", notation.signed),
+                        ("pvalue", notation.pvalue), ("percent", notation.percent),
+                        ("plain", notation.plain), ("moment", notation.moment),
+                        ("criterion", criterion), ("message", pipeline_message),
+                        ("cell", cell)):  # fmt: skip
+        env.filters[name] = _in_page_language(write)
     env.filters["sort_value"] = sort_value
+    env.filters["code"] = as_code
     return env
+
+
+# The criteria of the technical appendix by the text psychometrics_checks.csv gives them.
+CRITERIA = {c.text(): c for c in PSYCHOMETRIC_CRITERIA}
+
+
+def criterion(text: str, language: str) -> str:
+    """A psychometric criterion ("cfi ≥ 0.95") with its threshold in the page's notation."""
+    known = CRITERIA.get(text)
+    if known is None:
+        return text
+    statistic, symbol, written = text.split(" ")
+    decimals = len(written.partition(".")[2])
+    return f"{statistic} {symbol} {notation.number(known.threshold, language, decimals)}"
+
+
+_MESSAGES_NL = [(re.compile(pattern), dutch) for pattern, dutch in PIPELINE_MESSAGES_NL]
+_FIGURE = re.compile(r"-?\d+\.\d+")
+
+
+def pipeline_message(text, language: str) -> str:
+    """A note or verdict the pipeline wrote in English into a result table, in the page's
+    language (:data:`~samenspel.reports.i18n.PIPELINE_MESSAGES_NL`); "" for none. A part
+    that no pattern knows stays as written, which the language tests catch."""
+    if notation.is_missing(text) or text == "":
+        return ""
+    if language == "en":
+        return str(text)
+    return "; ".join(_message_part(part, language) for part in str(text).split("; "))
+
+
+def _message_part(part: str, language: str) -> str:
+    t = translator(language)
+    for pattern, wording in _MESSAGES_NL:
+        found = pattern.fullmatch(part)
+        if found:
+            return wording.format(**{name: _message_value(name, value, t)
+                                     for name, value in found.groupdict().items()})  # fmt: skip
+    return part
+
+
+def _message_value(name: str, value: str, t) -> str:
+    """A group of a pipeline message as the page writes it: a step's name, a criterion or a
+    figure in the page's notation, anything else (a code) as it is."""
+    if name == "step" and f"step_{value}" in TEXT:
+        return t(f"step_{value}")
+    if name == "criterion":
+        return criterion(value, t.language)
+    if _FIGURE.fullmatch(value):
+        return notation.number(float(value), t.language, len(value.partition(".")[2]))
+    return value
+
+
+def cell(value, language: str) -> str | Markup:
+    """A cell of a result table shown as it is (the technical appendix's full tables): a
+    figure in the page's notation, yes or no in its language, "–" where empty, a criterion
+    with its threshold in the page's notation, any other text as a code."""
+    if isinstance(value, bool):
+        return translator(language)("yes" if value else "no")
+    if notation.is_missing(value):
+        return notation.MISSING
+    if isinstance(value, numbers.Integral):
+        return str(value)
+    if isinstance(value, numbers.Real):
+        return notation.number(value, language, 3)
+    text = str(value)
+    return criterion(text, language) if text in CRITERIA else as_code(text)
+
+
+def _in_page_language(write):
+    """A jinja filter that writes its value in the notation of the page's language."""
+    return pass_context(lambda context, value, *args: write(value, context["lang"], *args))
 
 
 def sort_value(value) -> Markup:
     """A table cell's figure for the sorting script in base.html.j2, which sorts on it rather
     than on the formatted text: ` data-value="57.31"`; empty (sorted last) when missing."""
-    known = isinstance(value, numbers.Real) and format_number(value) != "–"
+    known = isinstance(value, numbers.Real) and not notation.is_missing(value)
     return Markup(f' data-value="{float(value)!r}"' if known else ' data-value=""')
 
 
@@ -227,8 +298,10 @@ def page_common(
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
     pdfs = dict.fromkeys(own) | {page: doc.name for doc in documents for page in doc.pages}
+    t = translator(language)
     return {
-        "t": translator(language), "lang": language, "meta": dict(meta),
+        "t": t, "lang": language, "meta": dict(meta),
+        "demo_banner": t("demo_banner") if meta.get("simulated") else None,
         "other_lang": next(lang for lang in LANGUAGES if lang != language),
         "pdfs": pdfs, "front_pdf": pdfs.get(FRONT),
     }  # fmt: skip
@@ -281,7 +354,7 @@ class _Results:
     municipalities: pd.DataFrame  # the layout's, by code
     medians: pd.Series  # median index of the areas of each municipality, latest wave
     median_all: float
-    three_os: pd.DataFrame  # per area (index), UNF, DIS, IND: mean of the sides, latest wave
+    three_os: pd.DataFrame  # per area (index), UNF, DIS, IND, COL: mean of the sides, latest
 
     @property
     def latest(self) -> str:
@@ -319,14 +392,15 @@ def _arrange(data: ReportInput, layout: Layout) -> _Results:
 
 
 def _three_os(side_measures: pd.DataFrame, wave: str) -> pd.DataFrame:
-    """Per area the three o's in ``wave``, each the mean of the two sides' component (one
-    side where the other has no figure): the area's index weighs the two sides alike."""
-    measures = [f"component_{o}" for o in THREE_OS]
+    """Per area the three o's and collaboration in practice in ``wave``, each the mean of the
+    two sides' component (one side where the other has no figure): the area's index weighs
+    the two sides alike."""
+    measures = [f"component_{o}" for o in (*THREE_OS, PRACTICE)]
     rows = side_measures[
         (side_measures["wave"].astype(str) == str(wave)) & side_measures["measure"].isin(measures)
     ]
     scores = rows.pivot_table(index="area", columns="measure", values="value", aggfunc="mean")
-    return scores.reindex(columns=measures).set_axis(list(THREE_OS), axis=1)
+    return scores.reindex(columns=measures).set_axis([*THREE_OS, PRACTICE], axis=1)
 
 
 def _area_screens(data: ReportInput, wave: str) -> pd.DataFrame | None:
@@ -433,7 +507,7 @@ def _front(results: _Results, layout: Layout, bands, t) -> dict:
             [charts.Interval(m.municipality, m.median, spread.at[m.code, "min"],
                              spread.at[m.code, "max"]) for m in summary.itertuples()],
             t("front_chart_title", wave=latest), bands, t("axis_index"),
-            references=[(t("median_all"), results.median_all)],
+            references=[(t("median_all"), results.median_all)], language=t.language,
         )  # fmt: skip
     trend = None
     if len(results.waves) > 1:
@@ -441,19 +515,19 @@ def _front(results: _Results, layout: Layout, bands, t) -> dict:
         trend = charts.trend(
             {t(name): list(zip(quartiles.index, quartiles[q], strict=True))
              for name, q in (("upper_quartile", 0.75), ("median", 0.5), ("lower_quartile", 0.25))},
-            results.waves, t("front_trend_title"), bands, colour_lines=True,
+            results.waves, t("front_trend_title"), bands, colour_lines=True, language=t.language,
         )  # fmt: skip
     verdicts = [v for v in VERDICTS if summary.get(f"verdict_{v}", pd.Series(dtype=int)).any()]
     return {
         "lead": t("front_lead", wave=latest, municipalities=len(summary),
                   counts=_band_counts(list(measured["band"]), t),
-                  median=format_number(results.median_all)),
+                  median=notation.number(results.median_all, t.language)),
         "latest": latest, "summary": _records(summary), "verdicts": verdicts,
         "band_names": [name for name, *_ in reversed(bands)],
         "chart": chart, "trend": trend, "first_wave": len(results.waves) == 1,
         "distribution": charts.histogram(
             list(measured["index"]), t("distribution_title", wave=latest), bands,
-            t("axis_index"), t("axis_areas"),
+            t("axis_index"), t("axis_areas"), language=t.language,
         ),
     }  # fmt: skip
 
@@ -469,7 +543,7 @@ def _municipality(results: _Results, code: str, several: bool, bands, names, t) 
     forest = charts.forest(
         [charts.Interval(r["label"], r["index"], r["ci_low"], r["ci_high"]) for r in current],
         t("forest_title", wave=latest), bands, t("axis_index"),
-        references=[*own, (t("median_all"), results.median_all)],
+        references=[*own, (t("median_all"), results.median_all)], language=t.language,
     )  # fmt: skip
     series: dict[str, list] = {}
     for row in sorted(results.by_code["index"][code], key=lambda r: reading_key(r["label"])):
@@ -477,17 +551,19 @@ def _municipality(results: _Results, code: str, several: bool, bands, names, t) 
     gap = charts.gap_chart(
         [charts.Interval(r["label"], r["gap"], r["gap_ci_low"], r["gap_ci_high"])
          for r in current],
-        t("gap_title", wave=latest), t("axis_gap"),
+        t("gap_title", wave=latest), t("axis_gap"), language=t.language,
     )  # fmt: skip
     screens = results.by_area["screens"]
     return {
         "code": code, "name": name, "latest": latest, "rows": current,
         "lead": t("overview_lead", wave=latest,
                   counts=_band_counts([r["band"] for r in current if r["wave"]], t)),
-        "medians": t("municipality_medians", name=name, median=format_number(median),
-                     all=format_number(results.median_all)) if several else "",
+        "medians": t("municipality_medians", name=name,
+                     median=notation.number(median, t.language),
+                     all=notation.number(results.median_all, t.language)) if several else "",
         "forest": forest, "gap": gap,
-        "trend": charts.trend(series, results.waves, t("trend_title"), bands)
+        "trend": charts.trend(series, results.waves, t("trend_title"), bands,
+                              language=t.language)
         if len(results.waves) > 1 else None,
         "has_change": "change" in results.current, "first_wave": len(results.waves) == 1,
         "design_notes": _design_notes(
@@ -521,7 +597,8 @@ def _significant(screens: list[dict], names: dict[str, str], t) -> dict[str, lis
         sides: dict[str, list[str]] = {}
         for s in screens:
             if s.get("significant_" + test) is True:
-                side = f"{t('side_' + s['side']).lower()} {s['estimate_' + test]:+.1f}"
+                side = t("side_" + s["side"]).lower()
+                side += " " + notation.signed(s["estimate_" + test], t.language)
                 sides.setdefault(names.get(s["construct"], s["construct"]), []).append(side)
         found[test] = [f"{name} ({'; '.join(said)})" for name, said in sides.items()]
     return found
@@ -544,14 +621,15 @@ def _what_helps(components: list[dict], method: Methodology, language: str, t) -
     lowest = min(means, key=means.__getitem__)
     if lowest not in THREE_OS:
         lines.append(t("levers_lowest_other", component=by_code[lowest]["name"].lower(),
-                       score=format_number(means[lowest])))  # fmt: skip
+                       score=notation.number(means[lowest], t.language)))  # fmt: skip
     said = named([o["name"].lower() for o in found], t)
     if len(found) == 1:
-        lines.append(t("levers_lead", o=said, score=format_number(found[0]["score"])))
+        score = notation.number(found[0]["score"], language)
+        lines.append(t("levers_lead", o=said, score=score))
     else:
-        scores = ", ".join(format_number(o["score"]) for o in found)
+        scores = ", ".join(notation.number(o["score"], t.language) for o in found)
         lines.append(t("levers_lead_close", o=said, scores=scores,
-                       threshold=f"{method.meaningful_change:g}"))  # fmt: skip
+                       threshold=notation.plain(method.meaningful_change, language)))  # fmt: skip
     return {"lines": lines, "os": found}
 
 
@@ -562,6 +640,7 @@ def _side_mean(component: dict) -> float | None:
 
 def _area(results: _Results, area_id: str, data: ReportInput, names, language: str) -> dict:
     t = translator(language)
+    figure = functools.partial(notation.number, language=language)
     rows = results.by_area["index"][area_id]  # by wave
     waves = [row["wave"] for row in rows]
     latest = waves[-1]
@@ -595,19 +674,22 @@ def _area(results: _Results, area_id: str, data: ReportInput, names, language: s
         [c["informal"] for c in components],
         (t("side_professional"), t("side_informal")),
         t("area_components", wave=latest),
+        language=language,
     )
     trend = None
     if len(waves) > 1:
         series = {t("col_index"): [(row["wave"], row["index"]) for row in rows]}
         for s in SIDES:
             series[t(f"side_{s}")] = [(row["wave"], row[f"index_{s}"]) for row in rows]
-        trend = charts.trend(series, waves, t("area_trend"), bands, colour_lines=True)
+        trend = charts.trend(
+            series, waves, t("area_trend"), bands, colour_lines=True, language=language
+        )
     drivers = []
     for s in SIDES:
         scored = [(c["name"], c[s]) for c in components if c[s] is not None]
         if scored:
             lowest = sorted(scored, key=lambda pair: pair[1])[:2]
-            items = ", ".join(f"{name} ({format_number(v)})" for name, v in lowest)
+            items = ", ".join(f"{name} ({figure(v)})" for name, v in lowest)
             drivers.append(t("area_drivers_text", side=t(f"side_{s}").lower(), items=items))
     three_os = [c for c in components if c["code"] in ("UNF", "DIS", "IND")]
     design_notes = [
@@ -629,9 +711,9 @@ def _area(results: _Results, area_id: str, data: ReportInput, names, language: s
         "suppressed": last["status"] == "suppressed",
         "screens": [{**s, "name": names.get(s["construct"], s["construct"])}
                     for s in results.by_area["screens"].get(area_id, [])],
-        "medians": t("area_medians", index=format_number(last["index"]), wave=latest,
-                     name=first["municipality"], median=format_number(results.medians.get(code)),
-                     all=format_number(results.median_all)),
+        "medians": t("area_medians", index=figure(last["index"]), wave=latest,
+                     name=first["municipality"], median=figure(results.medians.get(code)),
+                     all=figure(results.median_all)),
     }  # fmt: skip
 
 
@@ -645,7 +727,7 @@ def _methods(data: ReportInput, language: str, names: dict[str, str]) -> dict:
                 "code": code,
                 "name": names[code],
                 "mapping": MAPPING_DESCRIPTIONS[spec["mapping"]][language].format(
-                    max_gap=f"{float(spec.get('max_gap', 0)):g}"
+                    max_gap=notation.plain(float(spec.get("max_gap", 0)), language)
                 ),
             }
         )
@@ -661,9 +743,11 @@ def _methods(data: ReportInput, language: str, names: dict[str, str]) -> dict:
         "latest": latest,
         "components": components, "caps": caps, "pillars": method.pillars,
         "weights": method.pillar_weights, "aggregation": method.side_aggregation,
-        "bands": method.bands, "method": method, "references": REFERENCES,
+        "bands": method.bands, "method": method, "references": sorted(
+            [(ref, "en") for ref in REFERENCES] + [(ref, "nl") for ref in DUTCH_REFERENCES]
+        ),
         "text": data.methodology_text,
-        "columns": {name: cols for name, cols in OUTPUT_COLUMNS.items()},
+        "columns": OUTPUT_COLUMNS if language == "en" else COLUMN_DESCRIPTIONS_NL,
     }  # fmt: skip
 
 
@@ -760,6 +844,7 @@ def _quality(data: ReportInput, t) -> tuple[str, dict]:
     context = quality_context(
         *(data.tables[name] for name in needed),
         data.method.indicative_min,
+        t,
         data.tables.get("invalid_answers"),
     )
     return "quality.html.j2", {"area_names": area_labels(data.tables["index"]), **context}
@@ -777,6 +862,9 @@ def build_site(
     own = [*layout.municipalities["path"], *layout.areas["path"]]
     common = {**page_common(language, data.metadata, documents, own), "several": layout.several}
     t = common["t"]
+    waves = sorted(data.tables["index"]["wave"].astype(str).unique())
+    simulated = _simulated_waves(data, waves)
+    common["demo_banner"] = _demo_banner(simulated, waves, t)
     env = _environment()
     results = _arrange(data, layout)
     names = _component_names(data, language)
@@ -820,11 +908,36 @@ def build_site(
             area_map=_area_map(results, [m.code], data.boundaries, bands, t),
         )  # fmt: skip
     for area in layout.areas.itertuples():
+        shown = [str(row["wave"]) for row in results.by_area["index"][area.area]]
         pages[area.path] = render_page(
-            env, "area.html.j2", area.path, common, page="area",
+            env, "area.html.j2", area.path,
+            {**common, "demo_banner": _demo_banner(simulated, shown, t)}, page="area",
             **_area(results, area.area, data, names, language),
         )  # fmt: skip
     return pages
+
+
+def _simulated_waves(data: ReportInput, waves: Sequence[str]) -> set[str]:
+    """The waves whose data are simulated: those with a simulated export (files.csv), or,
+    for results without that table, every wave when the metadata says the data are."""
+    files = data.tables.get("files")
+    if files is None or "simulated" not in files:
+        return set(waves) if data.metadata.get("simulated") else set()
+    simulated = files["simulated"].astype(str).str.lower().isin(("true", "1"))
+    return set(files.loc[simulated, "wave"].astype(str))
+
+
+def _demo_banner(simulated: set[str], shown: Sequence[str], t) -> str | None:
+    """The warning a page carries when figures it shows are simulated: for all of its waves,
+    or naming the waves that are; None when none is."""
+    demo = [wave for wave in shown if wave in simulated]
+    if not demo:
+        return None
+    return (
+        t("demo_banner")
+        if len(demo) == len(shown)
+        else t("demo_banner_waves", waves=named(demo, t))
+    )
 
 
 def main_content(page: str) -> str:
@@ -904,13 +1017,19 @@ def _take(html: str, css_class: str) -> tuple[str, str]:
     raise ValueError(f"<{start.group(1)} class={css_class!r}> has no end tag")
 
 
+# A chart's title and description (reports/charts.py); in a PDF's tags a figure's alternative
+# text is its title only, so print gives the title the figures too.
+_CHART_TEXT = re.compile(r"<title>([^<]*)</title><desc>([^<]*)</desc>")
+
+
 def _printed(html: str) -> str:
     """A page's main content as print shows it: without what is for the screen only (the
-    print would hide it, but still lay it out and list its headings in the contents)."""
+    print would hide it, but still lay it out and list its headings in the contents), each
+    chart's alternative text its title and the figures it shows."""
     hidden = True
     while hidden:
         hidden, html = _take(html, "screen-only")
-    return html
+    return _CHART_TEXT.sub(r"<title>\1: \2</title><desc>\2</desc>", html)
 
 
 def _anchor(html: str, ids: Iterator[int]) -> tuple[str, list[tuple[int, str, str]]]:
@@ -943,11 +1062,6 @@ def _entries(headings: list[tuple[int, str, str]], nested: bool) -> list[Heading
     return [Heading(anchor, text, rank - top + 1) for rank, anchor, text in headings]
 
 
-def _long_date(day: date, t) -> str:
-    """A date as a reader writes it: '1 december 2026', '1 December 2026'."""
-    return f"{day.day} {t('cover_months').split()[day.month - 1]} {day.year}"
-
-
 def print_html(
     sections: Sequence[PrintSection], language: str, cover: Cover, municipality: str | None
 ) -> str:
@@ -970,7 +1084,7 @@ def print_html(
         .get_template("print.html.j2")
         .render(lang=language, t=t, cover=cover, contents=contents,
                 summary=Markup(summary), sections=bodies,
-                analysed=_long_date(cover.analysed, t) if cover.analysed else None,
+                analysed=notation.long_date(cover.analysed, language) if cover.analysed else None,
                 title=municipality or t("all_municipalities"))
     )  # fmt: skip
 
@@ -978,10 +1092,13 @@ def print_html(
 def build_pdf(
     sections: Sequence[PrintSection], language: str, cover: Cover, municipality: str | None
 ) -> bytes:
-    """One PDF (WeasyPrint) of :func:`print_html`."""
+    """One PDF (WeasyPrint) of :func:`print_html`, tagged for assistive technology (PDF/UA-1):
+    its language, its title shown in the window, and a structure tree of its headings,
+    tables with their header cells, lists and figures with their alternative text."""
     from weasyprint import HTML  # imported here: loading its system libraries takes a moment
 
-    return HTML(string=print_html(sections, language, cover, municipality)).write_pdf()
+    html = print_html(sections, language, cover, municipality)
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def language_chooser(languages: tuple[str, ...], demo: bool) -> str:

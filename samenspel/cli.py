@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from samenspel.files import (
+    CSV_DIALECTS,
     MANIFEST_KEY,
     OUTPUT_MANIFEST,
     atomic_folder,
@@ -127,6 +128,7 @@ from samenspel.reports.render import (
     print_sections,
     site_layout,
 )
+from samenspel.workbook import write_workbook
 
 METADATA = "metadata.json"
 EXIT_DONE, EXIT_ATTENTION, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -681,6 +683,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "comparison_correction": method.correction,
         "sensitivity_statements": tables["sensitivity"].attrs.get("statements", []),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "csv_dialect": args.csv_dialect,
         "provenance": provenance(
             {
                 "instrument": settings.files["questionnaire"],
@@ -693,14 +696,19 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     out = Path(args.out)
     # Written beside the old results and swapped in only when complete; metadata.json lists
     # every file with its checksum, so `report` can refuse a folder that mixes runs.
+    every = {**tables, **quality_tables}
     with atomic_folder(out, "results") as staging:
-        for name, table in {**tables, **quality_tables}.items():
-            neutralise_formulas(table).to_csv(staging / f"{name}.csv", index=False)
+        for name, table in every.items():
+            neutralise_formulas(table).to_csv(
+                staging / f"{name}.csv", index=False, **CSV_DIALECTS[args.csv_dialect]
+            )
         (staging / "columns.json").write_text(json.dumps(OUTPUT_COLUMNS, indent=2))
+        with step("results.xlsx"):
+            write_workbook(every, OUTPUT_COLUMNS, staging / "results.xlsx")
         metadata[MANIFEST_KEY] = results_manifest(staging, METADATA)
         (staging / METADATA).write_text(json.dumps(metadata, indent=2))
-    names = [*tables, *quality_tables]
-    say(f"results -> {out}/ ({', '.join(f'{n}.csv' for n in names)}, columns.json, metadata.json)")
+    csvs = ", ".join(f"{name}.csv" for name in every)
+    say(f"results -> {out}/ ({csvs}, results.xlsx, columns.json, metadata.json)")
     return EXIT_DONE
 
 
@@ -859,10 +867,17 @@ def read_results(results: Path) -> tuple[dict[str, pd.DataFrame], dict]:
             f"{results / METADATA} is damaged ({exc}); run `samenspel analyse`."
         ) from None
     check_results(results, metadata, METADATA)
+    dialect = CSV_DIALECTS.get(metadata.get("csv_dialect", "en"))  # older runs: "en"
+    if dialect is None:
+        raise InputError(
+            f"{results / METADATA} names the CSV dialect {metadata['csv_dialect']!r}, which "
+            f"this version of samenspel does not read ({', '.join(CSV_DIALECTS)}); run "
+            "`samenspel analyse` again."
+        )
     tables = {
         # low_memory=False: one dtype per column, also where a national table has few notes
         path.stem: restore_formulas(
-            pd.read_csv(path, dtype={"area": str, "wave": str}, low_memory=False)
+            pd.read_csv(path, dtype={"area": str, "wave": str}, low_memory=False, **dialect)
         )
         for path in sorted(results.glob("*.csv"))
     }
@@ -1243,6 +1258,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--loadings",
         default=None,
         help="JSON of component -> CFA-derived weight, for the sensitivity analysis",
+    )
+    analyse.add_argument(
+        "--csv-dialect",
+        choices=sorted(CSV_DIALECTS),
+        default="en",
+        help="en: comma-separated CSVs with a decimal point (default); nl: semicolon-separated "
+        "with a decimal comma, as Excel with Dutch settings opens them",
     )
 
     plan = add("plan", cmd_plan, "respondents needed per side and area for a CI half-width")

@@ -38,6 +38,10 @@ import pandas as pd
 from samenspel.instrument.problems import InputError
 
 MANIFEST_KEY = "files"  # in metadata.json: {file name: sha256} of every result file
+# How `samenspel analyse --csv-dialect` writes the result CSVs, and how they are read back
+# (metadata.json records which): "en", comma-separated with a decimal point, or "nl",
+# semicolon-separated with a decimal comma, which Excel with Dutch settings opens as columns.
+CSV_DIALECTS = {"en": {"sep": ",", "decimal": "."}, "nl": {"sep": ";", "decimal": ","}}
 
 
 def _alive(pid: int) -> bool:

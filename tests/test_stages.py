@@ -21,6 +21,7 @@ FOLDERS |= {"pipeline": "samenspel.pipeline", "reports": "samenspel.reports"}
 # (prefix, rank): the longest matching prefix gives a module's stage
 STAGES = [
     ("samenspel.files", 0),
+    ("samenspel.workbook", 0),  # the result tables as one XLSX workbook
     ("samenspel.paths", 0),
     ("samenspel.provenance", 0),
     ("samenspel.parallel", 0),

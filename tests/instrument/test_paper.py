@@ -264,3 +264,31 @@ def test_the_units_of_a_side_are_grouped_by_area_or_written_in_when_too_many(ins
     assert phrase("unit_not_listed", "nl") in html
     informal = render_paper_html(instrument, many, "informal", "nl", "self")
     assert "Club 1" in informal and phrase("unit_code", "nl") not in informal
+
+
+def test_every_pdf_is_tagged_with_its_language_and_title(fieldwork):
+    """PDF/UA-1: poppler calls each PDF tagged; it names its language (the form's, "nl" for
+    the bilingual show-cards' first) and shows its title; its structure tree has a heading."""
+    from pypdf import PdfReader
+
+    out, files, _ = fieldwork
+    for name in (n for n in files if n.endswith(".pdf")):
+        info = subprocess.run(
+            ["pdfinfo", str(out / name)], capture_output=True, check=True, text=True
+        ).stdout
+        assert re.search(r"^Tagged:\s+yes$", info, re.M), name
+        assert re.search(r"^Title:\s+\S", info, re.M), name
+        root = PdfReader(out / name).trailer["/Root"]
+        language = re.search(r"_(nl|en)_", name)
+        assert root["/Lang"] == (language.group(1) if language else root["/Lang"]), name
+        assert root["/Lang"] in ("nl", "en"), name
+        assert root["/ViewerPreferences"]["/DisplayDocTitle"], name
+        kinds, todo = set(), [root["/StructTreeRoot"]]
+        while todo:
+            node = todo.pop().get_object()
+            if isinstance(node, list):
+                todo.extend(node)
+            elif isinstance(node, dict) and "/K" in node:
+                kinds.add(node.get("/S"))
+                todo.append(node["/K"])
+        assert {"/H1", "/H2"} & kinds, name

@@ -1,5 +1,6 @@
 """Inputs the report tests build alike: two simulated waves ingested into a store, and a
-results folder written as `samenspel analyse` writes it (tables, metadata, manifest)."""
+results folder written as `samenspel analyse` writes it (tables, metadata, manifest), or by
+`samenspel analyse` itself (with the psychometrics and the data-quality tables)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from samenspel.instrument import load_instrument
+from samenspel.instrument import load_areas, load_instrument
 from samenspel.instrument.model import AreaRegistry, Instrument
 from samenspel.pipeline.ingest.exports import ingest_file, load_responses
 from samenspel.pipeline.ingest.store import open_store
@@ -22,8 +23,9 @@ from samenspel.pipeline.simulation.simulate import (
     to_kobo_csv,
 )
 
+from samenspel.cli import main
 from samenspel.files import MANIFEST_KEY, neutralise_formulas, results_manifest
-from samenspel.paths import DEFAULT_INSTRUMENT
+from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 WAVES = ("2025", "2026")
 
@@ -76,3 +78,15 @@ def write_results(
     metadata[MANIFEST_KEY] = results_manifest(results, "metadata.json")
     (results / "metadata.json").write_text(json.dumps(metadata))
     return results, metadata
+
+
+def analysed(folder: Path, per_side: int, seed: int, *options: str) -> Path:
+    """``folder``/results as `samenspel analyse` writes it (``options`` added to its command
+    line) from two simulated waves of the demo's areas (three municipalities, nine areas)."""
+    two_waves(folder, load_areas(DEFAULT_AREAS), per_side, seed)
+    results = folder / "results"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAMENSPEL_KEY_FILE", str(folder / "key"))
+        command = ["analyse", "--store", str(folder / "store.duckdb"), "--out", str(results)]
+        assert main([*command, "--replicates", "100", *options]) == 0
+    return results

@@ -18,3 +18,42 @@ def test_every_component_mapping_is_described():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="nl"):
         translator("de")
+
+
+def test_every_reject_reason_and_result_column_has_dutch_wording():
+    from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
+    from samenspel.pipeline.ingest.exports import REJECT_REASONS
+    from samenspel.reports.i18n import COLUMN_DESCRIPTIONS_NL
+
+    assert all(f"reason_{code}" in TEXT for code in REJECT_REASONS)
+    assert {t: set(c) for t, c in COLUMN_DESCRIPTIONS_NL.items()} == {
+        t: set(c) for t, c in OUTPUT_COLUMNS.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("message", "dutch"),
+    [
+        (
+            "scalar does not hold: delta_cfi = -0.012, needs delta_cfi ≥ -0.01; "
+            "delta_rmsea = 0.020, needs delta_rmsea ≤ 0.015",
+            "houdt geen stand (scalair): delta_cfi = -0,012, nodig is delta_cfi ≥ -0,01; "
+            "delta_rmsea = 0,020, nodig is delta_rmsea ≤ 0,015",
+        ),
+        (
+            "partial metric invariance holds with l1, l2 free across groups",
+            "gedeeltelijke invariantie houdt stand (metrisch), met l1, l2 vrij tussen de groepen",
+        ),
+        (
+            "3 area(s) under 5 left out; areas without spread on both sides left out",
+            "3 wijk(en) onder 5 weggelaten; wijken zonder spreiding aan beide kanten weggelaten",
+        ),
+        ("an unknown message", "an unknown message"),  # as written: the language tests see it
+    ],
+)
+def test_the_pipelines_messages_in_dutch(message, dutch):
+    from samenspel.reports.render import pipeline_message
+
+    assert pipeline_message(message, "nl") == dutch
+    assert pipeline_message(message, "en") == message
+    assert pipeline_message(None, "nl") == pipeline_message(float("nan"), "en") == ""

@@ -16,6 +16,7 @@ from samenspel.instrument import load_areas
 from samenspel.pipeline.index.compare import AREA_SCREENS
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
+from samenspel.reports.i18n import TEXT
 from samenspel.reports.render import ReportInput, build_site, site_layout
 
 from samenspel.cli import _chosen_pdfs, main
@@ -270,3 +271,20 @@ def test_names_sort_as_a_reader_expects():
     layout = site_layout(index)
     assert list(layout.municipalities["municipality"]) == ["Gemeente 9", "Gemeente 10"]
     assert list(layout.areas["area"]) == ["x", "c", "w1", "w2", "w10"]
+
+
+def banners(pages: dict[str, str]) -> set[str | None]:
+    found = (re.search(r'<p class="demo" role="note">(.*?)</p>', html) for html in pages.values())
+    return {match.group(1) if match else None for match in found}
+
+
+def test_the_demo_banner_is_on_the_pages_whose_waves_are_simulated(built):
+    _, data, _ = built
+    assert banners(build_site(data, "en")) == {TEXT["demo_banner"]["en"]}  # metadata: all
+    files = pd.DataFrame({"name": ["a.csv", "b.csv"], "wave": ["2025", "2026"]})
+    real = replace(data, tables={**data.tables, "files": files.assign(simulated=False)})
+    assert banners(build_site(real, "en")) == {None}
+    mixed = replace(data, tables={**data.tables, "files": files.assign(simulated=[True, False])})
+    assert banners(build_site(mixed, "nl")) == {
+        "Gesimuleerde demodata in meting 2025 — die cijfers beschrijven geen echte wijk."
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pandas as pd
@@ -55,7 +56,7 @@ def render_quality(quality, rejects, files, meta, language="en"):
 def test_page_shows_counts_and_suppresses_small_cells():
     html = render_quality(*tables(), META)
     assert "Simulated demo data" in html
-    assert '<tr data-reason="no-consent"><td><code>no-consent</code></td>' in html
+    assert '<tr data-reason="no-consent"><td><code translate="no">no-consent</code></td>' in html
     assert "10.0%" in html and "15.0%" in html  # the cell of 40 responses
     assert "33.3%" not in html  # the cell of 3 responses is suppressed
     assert ">7</td>" in html
@@ -71,3 +72,25 @@ def test_page_in_dutch():
     html = render_quality(*tables(), META, language="nl")
     assert "Gesimuleerde demodata" in html and "Afgewezen rijen per reden" in html
     assert "Oud-Noord" in html  # area names from the index, not ids
+    assert "10,0%" in html  # shares in Dutch notation
+    assert "geen toestemming" in html and "weinig variatie in de antwoorden (SD &lt; 0,3)" in html
+
+
+def test_every_reject_has_a_row_and_the_rows_add_up_to_the_files():
+    """A reject without area or side (read back from CSV as empty) gets a row of its own;
+    each wave's accepted and rejected rows add up to those of its files."""
+    quality, _, files = tables()
+    quality = pd.concat(
+        [quality, quality.iloc[:1].assign(side="stakeholder", n=2, n_any=0)], ignore_index=True
+    )
+    rejects = pd.DataFrame(
+        {"wave": ["2025"] * 3, "area": [None, "ams-oud-noord", "ams-oud-noord"],
+         "side": [None, None, "informal"], "reason": ["malformed-row", "no-consent",
+         "duplicate-submission"], "n": [1, 5, 1]}
+    )  # fmt: skip
+    files = files.assign(accepted=45, rejected=7, rows_read=52)
+    html = render_quality(quality, rejects, files, META, language="nl")
+    assert "wijk onbekend" in html and "rol onbekend" in html
+    total = re.search(r'<tr data-total="2025">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'<td class="num">(\d+)</td>', total) == ["45", "7"]
+    assert "Beleid of management" in html and "telt niet mee in de index" in html

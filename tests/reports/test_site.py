@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlparse
 import pandas as pd
 import pytest
 from samenspel.reports.i18n import LANGUAGES, TEXT
+from samenspel.reports.notation import interval, number
 
 from samenspel.cli import main
 from samenspel.paths import DEFAULT_METHODOLOGY
@@ -149,9 +150,10 @@ def test_overview_figures_equal_index_csv(site, browser, language):
         for row in rows:
             expected = latest.loc[row.get_attribute("data-area")]
             cells = read_row(row, ("index", "ci", "gap", "n_professional", "n_informal"))
-            assert cells["index"] == f"{expected['index']:.1f}"
-            assert cells["ci"] == f"{expected.ci_low:.1f}–{expected.ci_high:.1f}"
-            assert cells["gap"] == f"{expected.gap:.1f}"
+            # the figures of index.csv, in the notation of the page's language
+            assert cells["index"] == number(expected["index"], language)
+            assert cells["ci"] == interval(expected.ci_low, expected.ci_high, language)
+            assert cells["gap"] == number(expected.gap, language)
             assert cells["n_professional"] == str(expected.n_professional)
             assert cells["n_informal"] == str(expected.n_informal)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -162,7 +164,7 @@ def test_overview_figures_equal_index_csv(site, browser, language):
         areas = latest[latest.code == row.get_attribute("data-municipality")]
         cells = read_row(row, ("areas", "median", "band-hybridisation", "band-co-existence"))
         assert cells["areas"] == str(len(areas))
-        assert cells["median"] == f"{areas['index'].median():.1f}"
+        assert cells["median"] == number(areas["index"].median(), language)
         assert cells["band-hybridisation"] == str((areas.band == "hybridisation").sum())
         assert cells["band-co-existence"] == str((areas.band == "co-existence").sum())
     front.screenshot(path=ARTIFACTS / f"overview-{language}.png", full_page=True)

@@ -60,12 +60,14 @@ def test_every_sentence_of_a_municipality_in_a_larger_monitor():
         "Not measured in wave 2026: E.",
         "Clearly improved since wave 2025: A (+7.0).",
         "Clearly declined since wave 2025: D (-6.5).",
-        "Clearly means: more than 5 points, and not explained by chance.",
+        "Clearly means: at least 5 points, and not explained by chance.",
         "Change cannot be judged, because the measurement itself changed (method break): B.",
+        "Professionals score higher than informal actors in 2 of the 3 areas and lower in 1; "
+        "clearly higher (not explained by chance) in 1, clearly lower in 0.",
         "The two sides differ most in A: professionals score 60.0 there, informal actors "
         "48.0. That gap is not explained by chance.",
-        "Of the three o's, unfamiliarity holds most areas back: it is the lowest in 2 of the "
-        "3 areas.",
+        "Of the three o's, unfamiliarity holds most areas back: in 2 of the 3 areas it is the "
+        "lowest, or less than 5 points above the lowest.",
         "The median of the areas of Noord is 51.0; that of all 12 areas in the monitor is 49.7.",
         "Different from the rest of Noord on at least one component, beyond chance: A.",
         "No area of Noord differs from all areas in the monitor beyond chance.",
@@ -79,13 +81,16 @@ def test_the_same_in_dutch():
         "Gemeten in meting 2026: 3 wijken. Per fase: hybridisering 1, toenadering 1, "
         "co-existentie 1."
     )
-    assert "Duidelijk vooruitgegaan sinds meting 2025: A (+7.0)." in said
+    # figures in Dutch notation
+    assert "Duidelijk vooruitgegaan sinds meting 2025: A (+7,0)." in said
+    assert "Duidelijk achteruitgegaan sinds meting 2025: D (-6,5)." in said
+    assert any("professionals scoren daar 60,0, informele partijen 48,0" in s for s in said)
     assert (
         "Verandering niet te beoordelen, omdat de meting zelf is veranderd (methodebreuk): B."
     ) in said
     assert said[-1] == (
         "Van de drie o's houdt onbekendheid de meeste wijken tegen: in 2 van de 3 wijken is "
-        "dat de laagste."
+        "dat de laagste, of minder dan 5 punten boven de laagste."
     )
 
 
@@ -121,8 +126,23 @@ def test_three_os_tied():
                            IND=[60.0, 70.0, NAN, 20.0])  # fmt: skip
     assert summary(three_os=tied, monitor=None)[-1] == (
         "Of the three o's, unfamiliarity, disagreement and indeterminacy hold areas back "
-        "equally often: each is the lowest in 1 of the 3 areas."
+        "equally often: in 1 of the 3 areas each is the lowest, or less than 5 points above the "
+        "lowest."
     )
+
+
+def test_three_os_within_the_meaningful_change_are_tied_as_on_the_area_pages():
+    # X: disagreement is 3 points above unfamiliarity, so both hold X back (as X's page says);
+    # Y: disagreement alone. The lowest alone would tie them, 1 each.
+    close = pd.DataFrame({"label": ["A", "D"], "UNF": [40.0, 50.0], "DIS": [43.0, 44.0],
+                          "IND": [60.0, 60.0], "COL": [30.0, 70.0]})  # fmt: skip
+    two = AREAS[AREAS["label"].isin(["A", "D"])]
+    said = summary(areas=two, three_os=close, monitor=None, names=NAMES | {"COL": "Practice"})
+    assert said[-2:] == [
+        "Of the three o's, disagreement holds most areas back: in 2 of the 2 areas it is the "
+        "lowest, or less than 5 points above the lowest.",
+        "Lower still than the three o's is practice, in 1 of the 2 areas: A.",
+    ]
 
 
 def test_named_lists_at_most_a_few_names():
