@@ -25,6 +25,8 @@ STAGES = [
     ("samenspel.paths", 0),
     ("samenspel.provenance", 0),
     ("samenspel.parallel", 0),
+    ("samenspel.project", 0),  # one's own project: which files a command takes
+    ("samenspel.pipeline.waves", 2),  # the order of the waves in time
     ("samenspel.instrument", 0),
     ("samenspel.pipeline.ingest", 1),
     ("samenspel.pipeline.score", 2),

@@ -260,8 +260,9 @@ def test_a_wave_is_tied_to_one_instrument_version(store, tmp_path):
     ingest_file(store, tmp_path / "a.csv", "2025", instrument(), areas())
     changed = tmp_path / "samenspel.yaml"
     changed.write_text(
+        # another questionnaire: an item reworded (a version label alone changes nothing)
         DEFAULT_INSTRUMENT.read_text(encoding="utf-8").replace(
-            'version: "2026.2"', 'version: "2026.3"'
+            "Zij weten goed wat ze doen.", "Zij weten wat ze doen."
         ),
         encoding="utf-8",
     )
