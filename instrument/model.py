@@ -314,3 +314,34 @@ class AreaRegistry:
         """One row per unit: code, name, area, side, members."""
         columns = ["code", "name", "area", "side", "members"]
         return pd.DataFrame([u.__dict__ for u in self.units], columns=columns)
+
+
+def questionnaire_changes(before: Instrument, after: Instrument) -> dict:
+    """What changed between two questionnaires, by item code: ``added``, ``dropped`` and
+    ``changed`` items (wording, answer scale, kind or roles), and the ``constructs`` whose
+    scored items or reverse keys differ, or that hold a changed item."""
+
+    def item_of(instrument: Instrument, code: str) -> tuple:
+        item = instrument.item(code)
+        return (item.kind, item.scale, dict(item.text), item.roles, dict(item.stem))
+
+    old, new = set(before.item_codes), set(after.item_codes)
+    changed = sorted(c for c in old & new if item_of(before, c) != item_of(after, c))
+    touched = set(changed) | (old ^ new)
+    constructs = sorted(
+        code
+        for code in set(before.constructs) | set(after.constructs)
+        if before.constructs.get(code) is None
+        or after.constructs.get(code) is None
+        or before.constructs[code].items != after.constructs[code].items
+        or any(
+            item.code in touched or f"{item.code}_own" in touched
+            for item in after.constructs[code].items
+        )
+    )
+    return {
+        "added": sorted(new - old),
+        "dropped": sorted(old - new),
+        "changed": changed,
+        "constructs": constructs,
+    }

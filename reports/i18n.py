@@ -246,6 +246,22 @@ TEXT: dict[str, dict[str, str]] = {
     "verdict_no_clear_change": {"nl": "geen duidelijke verandering", "en": "no clear change"},
     "verdict_method_break": {"nl": "methodebreuk", "en": "method break"},
     "verdict_not_testable": {"nl": "niet toetsbaar", "en": "not testable"},
+    "methods_questionnaires": {"nl": "Vragenlijst per meting", "en": "Questionnaire per wave"},
+    "methods_questionnaires_text": {
+        "nl": "Elke meting is gescoord met de vragenlijst waarmee ze is afgenomen. Tussen "
+        "metingen met verschillende vragenlijsten is elke verandering van de index een "
+        "methodebreuk: de index telt alle onderdelen samen.",
+        "en": "Each wave is scored with the questionnaire it was collected with. Between waves "
+        "with different questionnaires every change of the index is a method break: the index "
+        "combines all components.",
+    },
+    "methods_version": {"nl": "Versie", "en": "Version"},
+    "methods_questionnaire_change": {
+        "nl": "Van meting {wave_from} naar {wave_to}: vragen toegevoegd: {added}; vervallen: "
+        "{dropped}; gewijzigd: {changed}. Dat raakt de schalen {constructs}.",
+        "en": "From wave {wave_from} to {wave_to}: items added: {added}; dropped: {dropped}; "
+        "changed: {changed}. This affects the scales {constructs}.",
+    },
     "verdict_boundary_change": {"nl": "grenswijziging", "en": "boundary change"},
     "verdict_suppressed": {"nl": "onderdrukt", "en": "suppressed"},
     "area_change": {"nl": "Verandering", "en": "Change"},

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -60,7 +61,7 @@ from samenspel.instrument import (
 )
 from samenspel.instrument.areas import check_areas
 from samenspel.instrument.boundaries import load_boundaries
-from samenspel.instrument.model import UNIT_NOT_LISTED
+from samenspel.instrument.model import UNIT_NOT_LISTED, questionnaire_changes
 from samenspel.parallel import JOBS_ENV, in_parallel, jobs
 from samenspel.pipeline.index.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.index.estimate import SIDES, components_of_answers, hybridisation_index
@@ -672,6 +673,19 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "wave_instruments": {
             wave: {"version": q.version, "hash": q.content_hash} for wave, q in by_wave.items()
         },
+        # Between consecutive waves collected with different questionnaires: which items and
+        # constructs changed (every change between them is a method break of the index).
+        "questionnaire_changes": [
+            {
+                "wave_from": a,
+                "wave_to": b,
+                "version_from": by_wave[a].version,
+                "version_to": by_wave[b].version,
+                **questionnaire_changes(by_wave[a], by_wave[b]),
+            }
+            for a, b in itertools.pairwise(wave_order)
+            if by_wave[a].content_hash != by_wave[b].content_hash
+        ],
         "instrument_hash": instrument.content_hash,
         "methodology_version": method.version,
         "confidence": method.confidence,

@@ -244,3 +244,16 @@ def test_each_wave_is_scored_with_its_own_questionnaire(tmp_path, capsys):
     pd.testing.assert_frame_equal(runs["old"], runs["new"])  # whichever questionnaire is given
     change = pd.read_csv(tmp_path / "results-new" / "change.csv")
     assert set(change["verdict"]) <= {"method break", "suppressed"}
+    (changes,) = metadata["questionnaire_changes"]
+    assert (changes["added"], changes["dropped"], changes["changed"]) == (
+        ["tru11"],
+        ["tru10"],
+        ["tru1"],
+    )
+    assert changes["constructs"] == ["TRU"]
+    site = tmp_path / "site"
+    argv = ["report", "--results", str(tmp_path / "results-new"), "--out", str(site)]
+    assert main([*argv, "--instrument", str(revised), "--pdf", "none", "--language", "nl"]) == 0
+    methods = (site / "nl" / "methods.html").read_text(encoding="utf-8")
+    assert "2027.1" in methods and "2026.2" in methods
+    assert "toegevoegd: tru11; vervallen: tru10; gewijzigd: tru1" in methods
