@@ -307,17 +307,15 @@ def stream(seed: int, *key: str) -> np.random.SeedSequence:
     return np.random.SeedSequence([seed, *np.frombuffer(digest, dtype="<u4").tolist()])
 
 
-def shift_on_logit(mean: np.ndarray, shift: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """``mean`` (0-100) moved by ``shift`` index points measured where ``d mean / d logit``
-    is ``slope``: ``100 * expit(logit(mean / 100) + shift / slope)``.
+def shift_on_logit(mean: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """``mean`` (0-100) moved by ``shift`` on the logit scale:
+    ``100 * expit(logit(mean / 100) + shift)``.
 
-    Unit effects are estimated on 0-100 across a wave's areas; added on the logit scale
-    they keep a mean within 0-100 and shrink near the bounds, where units cannot differ
-    as much as in the middle of the scale.
+    Unit effects added on the logit scale keep a mean within 0-100 and shrink near the
+    bounds, where units cannot differ as much as in the middle of the scale.
     """
     share = np.clip(mean / 100, 1e-6, 1 - 1e-6)
-    logit = np.log(share / (1 - share)) + shift / slope
-    return 100 / (1 + np.exp(-logit))
+    return 100 / (1 + np.exp(-(np.log(share / (1 - share)) + shift)))
 
 
 def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -565,7 +563,7 @@ def hybridisation_index(
     point["components"] = means.reshape(shape)
     unweighted = indices_from_means(stratum_means(padded, block_starts).reshape(shape), method)
 
-    units = _two_stage_units(frame, values, stratum, grid, clustered, method, seed, weights)
+    units = _two_stage_units(frame, values, stratum, grid, clustered, method, seed, weights, means)
 
     # Bootstrap, chunk by chunk of cells: means -> indices -> percentile intervals. Each
     # side of an area x wave draws from its own stream, keyed by the seed and the cell
@@ -653,9 +651,9 @@ MIN_RESIDUALS = 20
 class _TwoStageUnits:
     """What the two-stage bootstrap needs for the strata of waves with unit codes.
 
-    Per group (a wave x side): the pool of unit effects to draw from, the factor that
-    scales the respondents' resampling down to the within-unit spread and the slope of a
-    component mean on the logit scale at the group's mean. Per stratum: the finite-members
+    Per group (a wave x side): the pool of unit effects on the logit scale of a component
+    mean to draw from, and the factor that scales the respondents' resampling down to the
+    within-unit spread. Per stratum: the finite-members
     factor of the respondents' resampling. Per unit (units of one included, in stratum
     order): its stratum and its scale (its share of the stratum's design weight, times
     ``sqrt(1 - f)`` for a listed unit with ``f`` the share of listed units reached).
@@ -665,7 +663,6 @@ class _TwoStageUnits:
     pool_start: np.ndarray  # (groups,) first row of each group's pool
     pool_size: np.ndarray  # (groups,)
     respondent_scale: np.ndarray  # (groups, k): sqrt(1 - ICC) per component
-    slope: np.ndarray  # (groups, k) float32: d mean / d logit at the group's mean
     member_scale: np.ndarray  # (strata,) float32: sqrt(1 - share of members reached) or 1
     group_of_stratum: np.ndarray  # (strata,) group or -1 without unit codes
     unit_stratum: np.ndarray  # (units,)
@@ -723,8 +720,7 @@ class _TwoStageUnits:
             first_of_stratum = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
             sums = np.add.reduceat(effects, first_of_stratum, axis=2)
             shift[:, where[first_of_stratum]] += sums.transpose(1, 2, 0)
-        slope = self.slope[groups[clustered]][None]
-        out[:, clustered] = shift_on_logit(out[:, clustered], shift[:, clustered], slope)
+        out[:, clustered] = shift_on_logit(out[:, clustered], shift[:, clustered])
         return out
 
     def icc_table(self) -> pd.DataFrame:
@@ -760,21 +756,30 @@ def side_score_weights(method: Methodology) -> np.ndarray:
     return weights
 
 
-# The group mean's share of the scale is kept within these bounds for the logit slope, so
-# that a wave whose units all sit at a bound still has a finite slope.
+# An area's component mean's share of the scale is kept within these bounds for its logit
+# slope, so that an area whose respondents all sit at a bound still has a finite slope.
 SLOPE_SHARE = (0.02, 0.98)
 
 
 def _two_stage_units(
-    frame, values, stratum, grid, clustered, method, seed, weights: DesignWeights
+    frame, values, stratum, grid, clustered, method, seed, weights: DesignWeights, centres
 ) -> _TwoStageUnits | None:
-    """Covariances, pools of unit effects and unit scales of the waves with unit codes."""
+    """Covariances, pools of unit effects and unit scales of the waves with unit codes.
+
+    The ICCs come from the covariance on 0-100. The unit effects come from the covariance
+    of the values divided by their area's slope ``100 p (1 - p)`` (``p`` the area's
+    component mean / 100): the logit scale of a mean, linearised per area. Pooling raw
+    effects across areas near a bound and in the middle would understate the middle areas'
+    effects and overstate those near the bound.
+    """
     if not clustered:
         return None
+    share = np.clip(np.nan_to_num(centres / 100, nan=0.5), *SLOPE_SHARE)
+    linear = values / (100 * share * (1 - share))[stratum]
     codes = unit_codes(frame["_unit"].where(frame["_listed"], ""), stratum)
     stratum_wave = grid["wave"].to_numpy()
     stratum_side = grid["side"].astype(str).to_numpy()
-    pools, scales, slopes, covariances, sources, unit_sizes = [], [], [], {}, {}, {}
+    pools, scales, covariances, sources, unit_sizes = [], [], {}, {}, {}
     group_of_stratum = np.full(len(grid), -1)
     for wave in sorted(clustered):
         for side in SIDES:
@@ -790,14 +795,11 @@ def _two_stage_units(
             unit_sizes[(wave, side)] = np.bincount(codes[rows])[np.unique(codes[rows])]
             # The group's own stream: its normal draws do not depend on the other groups.
             rng = np.random.default_rng(stream(seed, "unit effects", wave, side))
-            pools.append(unit_effect_pool(covariance, rng, MIN_RESIDUALS))
+            on_logit = unit_covariance(linear[rows], stratum[rows], codes[rows])
+            on_logit = on_logit.pooled_with(method.unit_icc, method.unit_icc_units)
+            pools.append(unit_effect_pool(on_logit, rng, MIN_RESIDUALS))
             with np.errstate(invalid="ignore"):
                 scales.append(np.sqrt(np.nan_to_num(1.0 - covariance.icc(), nan=1.0)))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN component
-                share = np.nan_to_num(np.nanmean(values[rows], axis=0) / 100, nan=0.5)
-            share = np.clip(share, *SLOPE_SHARE)
-            slopes.append(100 * share * (1 - share))
     # Units in stratum order: rows are sorted so that a unit's respondents are contiguous,
     # and a unit's code is its own (units of one included).
     in_groups = group_of_stratum[stratum] >= 0
@@ -827,7 +829,6 @@ def _two_stage_units(
         np.cumsum([0] + [len(p) for p in pools[:-1]]),
         np.array([len(p) for p in pools]),
         np.array(scales, dtype=np.float32).reshape(-1, len(COMPONENTS)),
-        np.array(slopes, dtype=np.float32).reshape(-1, len(COMPONENTS)),
         members.astype(np.float32),
         group_of_stratum,
         unit_stratum,
