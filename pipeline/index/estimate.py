@@ -4,24 +4,35 @@
 2. per area x side x wave: component means -> pillars -> side index;
 3. area index = geometric mean of the two side indices, with the asymmetry gap;
 4. bands;
-5. a bootstrap that follows how the sample was drawn, within area x side x wave:
+5. a bootstrap that follows how the sample was drawn, within area x side x wave, with 95%
+   percentile intervals:
 
-   * waves without unit codes: respondents are resampled (stratified bootstrap) and the
-     interval is the percentile interval; it assumes independent draws;
+   * **design weights** (:func:`design_weights`): a respondent of a listed unit stands for
+     the unit's ``members`` in the area registry over its respondents in the cell; every
+     mean (components, and so pillars, sides, the area index and the gap) is weighted, in
+     the point estimate and in every replicate;
+   * waves without unit codes: respondents are resampled (stratified bootstrap); it assumes
+     independent draws;
    * waves with unit codes (the wijkteam or organisation a respondent was reached through):
-     units are resampled with the Rao-Wu rescaling bootstrap (Rao & Wu 1988; Rao, Wu &
-     Yue 1992): k - 1 of a stratum's k units are drawn with replacement and their
-     respondents weighted by the number of draws (the rescaling factor k / (k - 1)
-     cancels in a mean). Its variance is unbiased for the with-replacement two-stage
-     variance, because the spread of unit means already holds the within-unit spread;
-     resampling respondents inside the drawn units as well would count that spread twice.
-     With few units a variance estimate has few degrees of freedom and the bootstrap
-     distribution of a handful of units is lumpy, so the interval is
-     ``estimate +- t(df) * bootstrap SE`` with the design's degrees of freedom (the sum over
-     the two sides of :func:`.design.satterthwaite_df`), as survey
-     practice does for stratified cluster samples (Korn & Graubard 1999, section 5.2).
-     A respondent without a listed unit is a unit of one; a side reached through a single
-     unit has its respondents resampled and is marked (see :mod:`.design`).
+     a two-stage residual bootstrap (Carpenter, Goldstein & Rasbash 2003). The respondents'
+     resample is scaled down to the within-unit spread (``sqrt(1 - ICC)``) and every unit
+     of the cell gets a unit effect resampled from the units of the same wave and side
+     (:mod:`.design`), times its share of the cell's weight. The effects are taken on the
+     logit scale of a component mean (the values divided by their area's slope
+     ``100 p (1 - p)``) and added there (:func:`shift_on_logit`), so that no replicate, and
+     no interval, leaves 0-100. With ``uncertainty.units: finite`` (the default) the
+     effects of listed units are scaled by ``sqrt(1 - f)``, ``f`` the share of the area's
+     listed units reached: the estimand is the members of those units now, so no
+     between-unit variance is left when every listed unit answered. A respondent without a
+     listed unit is a unit of one and keeps a whole effect. The within-unit part is not
+     corrected unless ``uncertainty.members: finite`` (then scaled by ``sqrt(1 - g)``,
+     ``g`` the cell's respondents of listed units over those units' members).
+
+   Every random draw of a cell comes from its own stream, keyed by the methodology's seed
+   and the cell (area, wave, side; :func:`stream`), and the cell's respondents are put in
+   a fixed order (unit, respondent key, values) first: a wave's figures do not move when
+   another wave is added or when its rows arrive in another order. Change between waves
+   draws nothing of its own (it differences the cells' replicates), so it is stable too.
 
 The same function (:func:`indices_from_means`) turns component means into indices for the
 point estimate, for every bootstrap replicate, for the simulator's truth and for the
@@ -31,8 +42,9 @@ The bootstrap has no loop over replicates (:func:`bootstrap_stratum_means`): str
 size are stacked, every replicate's resample is a vector of draw counts, and the resampled
 sums are one batched matrix product, in float32 and in chunks of cells so that memory stays
 bounded. At national scale (3,000 areas x 2 sides x 40 respondents x 5 waves, 1,000
-replicates) it takes about 19 s of CPU and under 1 GB (``make bench-index``). The area
-index replicates are kept in :class:`IndexResult` for the change between waves.
+replicates) it takes about 20-25 s of CPU without unit codes and about 60 s with them, under
+1 GB (``make bench-index``). The area index replicates are kept in :class:`IndexResult` for
+the change between waves.
 """
 
 from __future__ import annotations

@@ -116,7 +116,7 @@ def index_tables(
     unit = in_index.get("unit")
     # The pseudonym orders a cell's respondents before its draws (or the submission id
     # where a respondent has no code); the registry's units give the design weights.
-    key = in_index["respondent"] if "respondent" in in_index else None
+    key = in_index.get("respondent")
     if key is not None and "submission_id" in in_index:
         key = key.fillna(in_index["submission_id"])
     result = hybridisation_index(
