@@ -8,9 +8,21 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.index.change import index_change
 from samenspel.pipeline.index.estimate import hybridisation_index, stream
+from samenspel.pipeline.index.tables import index_tables
+from samenspel.pipeline.ingest.exports import ingest_file, load_responses
+from samenspel.pipeline.ingest.store import open_store
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
+from samenspel.pipeline.simulation.simulate import (
+    SimulationSettings,
+    draw_model,
+    simulate_wave,
+    to_kobo_csv,
+)
+
+from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 METHOD = load_methodology()
 AREAS = 6
@@ -247,3 +259,32 @@ def test_intervals_stay_on_the_scale_near_the_ceiling():
     table = result.table.dropna(subset=["ci_low"])
     for column in ("ci_low", "ci_high", "ci_low_professional", "ci_high_informal"):
         assert table[column].between(0, 100).all()
+
+
+def test_demo_intervals_stay_on_the_scale_and_its_cells_are_weighted(tmp_path):
+    """The demo (registry with members for every unit): no interval of a component, pillar,
+    side or area index leaves 0-100, and every side with listed units is weighted."""
+    instrument, areas = load_instrument(DEFAULT_INSTRUMENT), load_areas(DEFAULT_AREAS)
+    model = draw_model(instrument, areas, SimulationSettings(per_side=40, model_seed=2026))
+    rng = np.random.default_rng(2026)
+    con = open_store(tmp_path / "store.duckdb")
+    for wave in model.settings.waves:
+        path = tmp_path / f"kobo_{wave}.csv"
+        frame = simulate_wave(instrument, areas, model, wave, rng)
+        path.write_text(to_kobo_csv(instrument, frame, group_prefixes=False))
+        ingest_file(con, path, wave, instrument, areas)
+    responses = load_responses(con)
+    con.close()
+    tables = index_tables(responses, instrument, areas, METHOD, replicates=200)
+    sides = tables["side_measures"].dropna(subset=["ci_low"])
+    assert (sides["ci_low"] >= 0).all() and (sides["ci_high"] <= 100).all()
+    index = tables["index"].dropna(subset=["ci_low"])
+    assert (index["ci_low"] >= 0).all() and (index["ci_high"] <= 100).all()
+    design = tables["design"]
+    assert set(design.loc[design["units"] > 0, "weighting"]) == {"members"}
+    assert (design["n_kish"] <= design["n"] + 1e-9).all()
+    print(
+        f"demo: component intervals within {sides['ci_low'].min():.1f}-"
+        f"{sides['ci_high'].max():.1f}; weighted minus unweighted side index "
+        f"{design['weighting_shift'].abs().max():.2f} points at most"
+    )
