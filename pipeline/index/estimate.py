@@ -42,7 +42,7 @@ The bootstrap has no loop over replicates (:func:`bootstrap_stratum_means`): str
 size are stacked, every replicate's resample is a vector of draw counts, and the resampled
 sums are one batched matrix product, in float32 and in chunks of cells so that memory stays
 bounded. At national scale (3,000 areas x 2 sides x 40 respondents x 5 waves, 1,000
-replicates) it takes about 20-25 s of CPU without unit codes and about 60 s with them, under
+replicates) it takes about 23 s of CPU without unit codes and about 70 s with them, under
 1 GB (``make bench-index``). The area index replicates are kept in :class:`IndexResult` for
 the change between waves.
 """
