@@ -54,6 +54,10 @@ BANDS = ("co-existence", "rapprochement", "hybridisation")  # lowest first
 SIDE_AGGREGATIONS = ("geometric", "arithmetic", "minimum")
 CHANGE_P_VALUES = ("bootstrap_se", "percentile")
 CORRECTIONS = ("holm", "fdr_bh")
+# What an area's interval is about (docs/methodology.md, section 6): its listed units' members
+# now (finite) or units and members that could have been reached (superpopulation).
+UNIT_POPULATIONS = ("finite", "superpopulation")
+MEMBER_POPULATIONS = ("superpopulation", "finite")
 TOP_LEVEL = (
     "version", "scoring", "components", "pillars", "pillar_weights", "side_aggregation",
     "bands", "uncertainty", "small_cells", "change", "comparisons", "sensitivity",
@@ -104,6 +108,10 @@ class Methodology:
     cfa_comparison: str = "MLR"
     # the respondents per side and wave the psychometrics use (None: everyone)
     psychometrics_sample: int | None = 5000
+    # uncertainty.units and uncertainty.members: which part of the bootstrap's variance is
+    # corrected for the share of the listed units (members) that was reached
+    units: str = "finite"
+    members: str = "superpopulation"
 
     def band_of(self, value: float) -> str:
         """The band an index value falls in ('' for a missing value)."""
@@ -380,6 +388,8 @@ FIELDS = {
 }
 # Optional sections and fields: left out, they take the record's defaults.
 OPTIONAL_FIELDS = {
+    "units": ("uncertainty", "units", _Choice(UNIT_POPULATIONS)),
+    "members": ("uncertainty", "members", _Choice(MEMBER_POPULATIONS)),
     "change_p_value": ("change", "p_value", _Choice(CHANGE_P_VALUES)),
     "false_discovery_rate": ("change", "false_discovery_rate", _Number(0.05, above=0, below=1)),
     "meaningful_change": ("change", "meaningful_change", _Number(5, at_least=0, at_most=100)),
@@ -433,7 +443,8 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
     r.unknown(raw, "", TOP_LEVEL)
     sections = {"": raw}
     for name in ("scoring", "uncertainty", "small_cells"):
-        sections[name] = r.section(raw.get(name), name, _fields_of(name, FIELDS))
+        fields = _fields_of(name, FIELDS) + _fields_of(name, OPTIONAL_FIELDS)
+        sections[name] = r.section(raw.get(name), name, fields)
     for name in ("change", "comparisons", "psychometrics"):
         fields = _fields_of(name, OPTIONAL_FIELDS)
         sections[name] = r.section(raw.get(name), name, fields, optional=True)

@@ -4,24 +4,35 @@
 2. per area x side x wave: component means -> pillars -> side index;
 3. area index = geometric mean of the two side indices, with the asymmetry gap;
 4. bands;
-5. a bootstrap that follows how the sample was drawn, within area x side x wave:
+5. a bootstrap that follows how the sample was drawn, within area x side x wave, with 95%
+   percentile intervals:
 
-   * waves without unit codes: respondents are resampled (stratified bootstrap) and the
-     interval is the percentile interval; it assumes independent draws;
+   * **design weights** (:func:`design_weights`): a respondent of a listed unit stands for
+     the unit's ``members`` in the area registry over its respondents in the cell; every
+     mean (components, and so pillars, sides, the area index and the gap) is weighted, in
+     the point estimate and in every replicate;
+   * waves without unit codes: respondents are resampled (stratified bootstrap); it assumes
+     independent draws;
    * waves with unit codes (the wijkteam or organisation a respondent was reached through):
-     units are resampled with the Rao-Wu rescaling bootstrap (Rao & Wu 1988; Rao, Wu &
-     Yue 1992): k - 1 of a stratum's k units are drawn with replacement and their
-     respondents weighted by the number of draws (the rescaling factor k / (k - 1)
-     cancels in a mean). Its variance is unbiased for the with-replacement two-stage
-     variance, because the spread of unit means already holds the within-unit spread;
-     resampling respondents inside the drawn units as well would count that spread twice.
-     With few units a variance estimate has few degrees of freedom and the bootstrap
-     distribution of a handful of units is lumpy, so the interval is
-     ``estimate +- t(df) * bootstrap SE`` with the design's degrees of freedom (the sum over
-     the two sides of :func:`.design.satterthwaite_df`), as survey
-     practice does for stratified cluster samples (Korn & Graubard 1999, section 5.2).
-     A respondent without a listed unit is a unit of one; a side reached through a single
-     unit has its respondents resampled and is marked (see :mod:`.design`).
+     a two-stage residual bootstrap (Carpenter, Goldstein & Rasbash 2003). The respondents'
+     resample is scaled down to the within-unit spread (``sqrt(1 - ICC)``) and every unit
+     of the cell gets a unit effect resampled from the units of the same wave and side
+     (:mod:`.design`), times its share of the cell's weight. The effects are taken on the
+     logit scale of a component mean (the values divided by their area's slope
+     ``100 p (1 - p)``) and added there (:func:`shift_on_logit`), so that no replicate, and
+     no interval, leaves 0-100. With ``uncertainty.units: finite`` (the default) the
+     effects of listed units are scaled by ``sqrt(1 - f)``, ``f`` the share of the area's
+     listed units reached: the estimand is the members of those units now, so no
+     between-unit variance is left when every listed unit answered. A respondent without a
+     listed unit is a unit of one and keeps a whole effect. The within-unit part is not
+     corrected unless ``uncertainty.members: finite`` (then scaled by ``sqrt(1 - g)``,
+     ``g`` the cell's respondents of listed units over those units' members).
+
+   Every random draw of a cell comes from its own stream, keyed by the methodology's seed
+   and the cell (area, wave, side; :func:`stream`), and the cell's respondents are put in
+   a fixed order (unit, respondent key, values) first: a wave's figures do not move when
+   another wave is added or when its rows arrive in another order. Change between waves
+   draws nothing of its own (it differences the cells' replicates), so it is stable too.
 
 The same function (:func:`indices_from_means`) turns component means into indices for the
 point estimate, for every bootstrap replicate, for the simulator's truth and for the
@@ -31,14 +42,16 @@ The bootstrap has no loop over replicates (:func:`bootstrap_stratum_means`): str
 size are stacked, every replicate's resample is a vector of draw counts, and the resampled
 sums are one batched matrix product, in float32 and in chunks of cells so that memory stays
 bounded. At national scale (3,000 areas x 2 sides x 40 respondents x 5 waves, 1,000
-replicates) it takes about 19 s of CPU and under 1 GB (``make bench-index``). The area
-index replicates are kept in :class:`IndexResult` for the change between waves.
+replicates) it takes about 23 s of CPU without unit codes and about 70 s with them, under
+1 GB (``make bench-index``). The area index replicates are kept in :class:`IndexResult` for
+the change between waves.
 """
 
 from __future__ import annotations
 
+import hashlib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -221,16 +234,20 @@ def respondent_side_scores(components: pd.DataFrame, method: Methodology) -> np.
     return _weighted_nanmean(pillars, weights)
 
 
-def stratum_means(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Nan-aware means of consecutive row blocks starting at ``starts`` (last axis kept).
+def stratum_means(
+    values: np.ndarray, starts: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Nan-aware (weighted) means of consecutive row blocks starting at ``starts``.
 
-    ``values`` has shape (..., rows, k); the result has shape (..., strata, k).
+    ``values`` has shape (..., rows, k) and ``weights`` (rows,) or None for equal weights;
+    the result has shape (..., strata, k).
     """
     ok = ~np.isnan(values)
-    sums = np.add.reduceat(np.where(ok, values, 0.0), starts, axis=-2)
-    counts = np.add.reduceat(ok.astype(np.int32), starts, axis=-2)
+    w = 1.0 if weights is None else weights[:, None]
+    sums = np.add.reduceat(np.where(ok, values, 0.0) * w, starts, axis=-2)
+    totals = np.add.reduceat(ok * w, starts, axis=-2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / counts
+        return sums / totals
 
 
 def bootstrap_stratum_means(
@@ -238,24 +255,31 @@ def bootstrap_stratum_means(
     starts: np.ndarray,
     sizes: np.ndarray,
     replicates: int,
-    rng: np.random.Generator,
+    rng: np.random.Generator | Sequence[np.random.Generator | None],
     chunk_elements: int = BOOTSTRAP_CHUNK_ELEMENTS,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Nan-aware means of ``replicates`` stratified bootstrap resamples, as float32.
+    """Nan-aware (weighted) means of ``replicates`` stratified bootstrap resamples, float32.
 
     ``values`` (rows, k) holds the respondents; stratum ``s`` is the row block
-    ``starts[s] : starts[s] + sizes[s]``. Returns (replicates, strata, k); strata with no
-    rows give NaN. Vectorised without a loop over replicates: strata of equal size are
-    stacked into one (strata, n, k) array, each replicate's resample becomes a vector of
-    draw counts per respondent (a bincount of uniform draws), and the resampled sums are
-    one batched matrix product ``counts @ values``. The share of non-missing values comes
-    from the same product, so a missing component is left out exactly as in the point
-    estimate.
+    ``starts[s] : starts[s] + sizes[s]``; ``weights`` (rows,) are their design weights (None:
+    equal). ``rng`` is one generator for every stratum, or one per stratum (None where the
+    stratum is empty): then a stratum's resamples depend on its own stream only, whatever
+    the other strata. Returns (replicates, strata, k); strata with no rows give NaN.
+    Vectorised without a loop over replicates: strata of equal size are stacked into one
+    (strata, n, k) array, each replicate's resample becomes a vector of draw counts per
+    respondent (a bincount of uniform draws), and the resampled weighted sums are one
+    batched matrix product ``counts @ (w * values)``. The sum of the weights of non-missing
+    values comes from the same product, so a missing component is left out exactly as in
+    the point estimate.
     """
     k = values.shape[1]
     out = np.full((replicates, len(sizes), k), np.nan, dtype=np.float32)
     ok = ~np.isnan(values)
-    augmented = np.concatenate([np.where(ok, values, 0.0), ok], axis=1).astype(np.float32)
+    w = np.ones(len(values)) if weights is None else np.asarray(weights, dtype=float)
+    augmented = np.concatenate([np.where(ok, values, 0.0), ok], axis=1) * w[:, None]
+    augmented = augmented.astype(np.float32)
+    per_stratum = not isinstance(rng, np.random.Generator)
     for n in np.unique(sizes[sizes > 0]):
         n = int(n)
         strata = np.flatnonzero(sizes == n)
@@ -265,7 +289,15 @@ def bootstrap_stratum_means(
         for first in range(0, len(strata), per_chunk):
             block = rows[first : first + per_chunk]
             s = len(block)
-            draws = rng.integers(0, n, size=(s, replicates, n), dtype=draw_type)
+            if per_stratum:
+                draws = np.stack(
+                    [
+                        rng[j].integers(0, n, size=(replicates, n), dtype=draw_type)
+                        for j in strata[first : first + per_chunk]
+                    ]
+                )
+            else:
+                draws = rng.integers(0, n, size=(s, replicates, n), dtype=draw_type)
             offsets = (np.arange(s * replicates, dtype=np.int64) * n).reshape(s, replicates, 1)
             counts = np.bincount((draws + offsets).ravel(), minlength=s * replicates * n)
             counts = counts.reshape(s, replicates, n).astype(np.float32)
@@ -274,6 +306,28 @@ def bootstrap_stratum_means(
                 means = sums[..., :k] / sums[..., k:]
             out[:, strata[first : first + per_chunk], :] = means.transpose(1, 0, 2)
     return out
+
+
+def stream(seed: int, *key: str) -> np.random.SeedSequence:
+    """The random stream of one key (e.g. ``"cell", area, wave, side``) under ``seed``.
+
+    A stable hash of the key (BLAKE2b; Python's own ``hash`` is salted per process) is
+    mixed with the seed, so the draws of a cell depend on the seed and the cell alone: not
+    on which other cells, waves or files are in the data, nor on their order.
+    """
+    digest = hashlib.blake2b("\x1f".join(key).encode(), digest_size=16).digest()
+    return np.random.SeedSequence([seed, *np.frombuffer(digest, dtype="<u4").tolist()])
+
+
+def shift_on_logit(mean: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """``mean`` (0-100) moved by ``shift`` on the logit scale:
+    ``100 * expit(logit(mean / 100) + shift)``.
+
+    Unit effects added on the logit scale keep a mean within 0-100 and shrink near the
+    bounds, where units cannot differ as much as in the middle of the scale.
+    """
+    share = np.clip(mean / 100, 1e-6, 1 - 1e-6)
+    return 100 / (1 + np.exp(-(np.log(share / (1 - share)) + shift)))
 
 
 def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -329,6 +383,16 @@ DESIGN_COLUMNS = {
     "n": "respondents of this side",
     "units": "listed units (wijkteams, organisations) the respondents were reached through",
     "individuals": "respondents who named no listed unit (each counts as a unit of one)",
+    "units_listed": "units the area registry lists for this area and side",
+    "share_units_reached": "units reached / units_listed: with uncertainty.units finite the "
+    "between-unit variance is scaled by 1 - this share (none left when every unit answered)",
+    "weighting": "members (design weights from the registry's members), or equal weights: "
+    "'equal: members missing' (a reached unit has no members in the registry), 'equal: no "
+    "listed unit' or 'equal: no unit codes'",
+    "weight_min": "smallest design weight of a respondent (1 with equal weights)",
+    "weight_max": "largest design weight of a respondent",
+    "n_kish": "Kish's effective n of the weights, (sum w)^2 / sum w^2 (n with equal weights)",
+    "weighting_shift": "weighted minus unweighted side index, in index points",
     "mean_unit_size": "respondent-weighted mean unit size sum(n_i^2) / sum(n_i) (Kish)",
     "icc": "ICC by unit of the side score in this wave and side (see unit_icc.csv)",
     "design_effect": "1 + (mean_unit_size - 1) * icc: variance relative to independent draws",
@@ -349,6 +413,85 @@ UNIT_ICC_COLUMNS = {
     "source": "data, or data pooled with the methodology's default ICC "
     "(uncertainty.unit_icc, worth uncertainty.unit_icc_units units)",
 }
+# design.csv's `weighting`: why a side of an area x wave has the weights it has.
+WEIGHTINGS = ("members", "equal: members missing", "equal: no listed unit", "equal: no unit codes")
+
+
+@dataclass(frozen=True)
+class DesignWeights:
+    """Per respondent (rows in stratum order) the design weight; per stratum the weighting,
+    the listed units of the registry and the shares of units and members reached."""
+
+    weight: np.ndarray  # (rows,)
+    weighting: np.ndarray  # (strata,) one of WEIGHTINGS
+    units_listed: np.ndarray  # (strata,) units the registry lists for the area and side
+    units_reached: np.ndarray  # (strata,) of those, units with a respondent in the stratum
+    members_reached: np.ndarray  # (strata,) respondents of listed units / their members
+
+
+def design_weights(
+    frame: pd.DataFrame, stratum: np.ndarray, grid: pd.DataFrame, registry: pd.DataFrame | None
+) -> DesignWeights:
+    """Design weights within area x side x wave (docs/methodology.md, section 6).
+
+    A respondent of a listed unit stands for ``max(members, r) / r`` people, ``r`` the unit's
+    respondents in the stratum (never less than one person: a registry that lists fewer
+    members than answered is out of date). A respondent without a listed unit gets the
+    mean weight of the stratum's listed respondents, so individuals keep their share of the
+    sample. Where a reached unit has no ``members`` (or none answered through a listed unit,
+    or the wave has no unit codes) every weight of the stratum is 1. ``registry`` has the
+    columns code, area, side, members (:meth:`AreaRegistry.units_table`); None: no units
+    listed, equal weights.
+    """
+    strata = len(grid)
+    named = frame["_listed"].to_numpy(dtype=bool)
+    unit = frame["_unit"].to_numpy(dtype=object)
+    table = registry if registry is not None else pd.DataFrame(columns=["code", "area", "side"])
+    members_of = {}
+    if "members" in table:
+        members_of = dict(zip(table["code"], pd.to_numeric(table["members"]), strict=True))
+    listed_per_side = table.groupby(["area", "side"]).size()
+    key = pd.MultiIndex.from_arrays([grid["area"], grid["side"].astype(str)])
+    units_listed = listed_per_side.reindex(key, fill_value=0).to_numpy()
+    # Respondents per (stratum, unit) and the unit's members, for the rows of listed units.
+    pairs = pd.DataFrame({"stratum": stratum[named], "unit": unit[named]})
+    responding = pairs.groupby(["stratum", "unit"])["unit"].transform("size").to_numpy(float)
+    members = pairs["unit"].map(members_of).to_numpy(dtype=float)
+    known = ~np.isnan(members)
+    own = np.where(known, np.maximum(members, responding) / responding, 1.0)
+    listed_rows = np.bincount(stratum[named], minlength=strata)
+    unknown_rows = np.bincount(stratum[named][~known], minlength=strata)
+    weighted = (listed_rows > 0) & (unknown_rows == 0)
+    weight = np.ones(len(frame))
+    weight[named] = np.where(weighted[stratum[named]], own, 1.0)
+    mean_listed = np.bincount(stratum[named], weights=weight[named], minlength=strata)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_listed = mean_listed / listed_rows
+    individuals = ~named & weighted[stratum]
+    weight[individuals] = mean_listed[stratum[individuals]]
+    # Units of the registry reached, and the share of their members who answered.
+    in_registry = pairs["unit"].isin(members_of.keys() if members_of else table["code"])
+    first = ~pairs.duplicated(["stratum", "unit"]).to_numpy() & in_registry.to_numpy()
+    units_reached = np.bincount(pairs["stratum"].to_numpy()[first], minlength=strata)
+    total_members = np.bincount(
+        pairs["stratum"].to_numpy()[first & known], weights=members[first & known], minlength=strata
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        members_reached = np.where(weighted, listed_rows / total_members, 0.0)
+    clustered = frame["_clustered"].to_numpy(dtype=bool)
+    has_codes = np.bincount(stratum[clustered], minlength=strata) > 0
+    weighting = np.select(
+        [weighted, (listed_rows > 0) & ~weighted, has_codes],
+        ["members", "equal: members missing", "equal: no listed unit"],
+        "equal: no unit codes",
+    )
+    return DesignWeights(
+        weight,
+        weighting,
+        units_listed,
+        np.minimum(units_reached, units_listed),
+        np.clip(np.nan_to_num(members_reached), 0.0, 1.0),
+    )
 
 
 def hybridisation_index(
@@ -362,37 +505,53 @@ def hybridisation_index(
     cells_per_chunk: int = 1000,
     unit: pd.Series | None = None,
     progress: Callable[[int, int], None] | None = None,
+    respondent: pd.Series | None = None,
+    registry: pd.DataFrame | None = None,
 ) -> IndexResult:
     """Index per area x wave with bootstrap CIs, and the per-side measures.
 
     ``components`` holds the seven components per respondent; ``area``, ``wave`` and
     ``side`` (professional / informal) label each respondent; ``unit`` (optional) the code
     of the unit (wijkteam, organisation) a respondent was reached through, blank or
-    ``individual`` for none. Respondents of other roles must be left out by the caller.
-    Small cells (methodology ``small_cells``) are applied: suppressed cells have no values,
-    only their n. The bootstrap (see the module docstring) runs over chunks of
-    ``cells_per_chunk`` area x wave cells so that memory stays bounded at national scale;
-    ``progress(done, total)`` is called after each chunk.
+    ``individual`` for none; ``respondent`` (optional) a stable respondent key (the
+    pseudonym) that orders a cell's respondents before the draws; ``registry`` (optional)
+    the area registry's units (:meth:`AreaRegistry.units_table`: code, area, side, members)
+    for the design weights and the share of units reached. Respondents of other roles must
+    be left out by the caller. Small cells (methodology ``small_cells``) are applied:
+    suppressed cells have no values, only their n. The bootstrap (see the module docstring)
+    runs over chunks of ``cells_per_chunk`` area x wave cells so that memory stays bounded
+    at national scale; ``progress(done, total)`` is called after each chunk.
     """
     if not set(side.unique()) <= set(SIDES):
         raise ValueError(f"side must be one of {SIDES}, found {sorted(set(side.unique()))}")
     replicates = method.replicates if replicates is None else replicates
+    seed = method.seed if seed is None else seed
     frame = components[list(COMPONENTS)].copy()
-    frame["area"], frame["wave"] = area.astype(str), wave.astype(str)
-    frame["side"] = pd.Categorical(side, categories=SIDES)
+    frame["area"], frame["wave"] = area.astype(str).to_numpy(), wave.astype(str).to_numpy()
+    frame["side"] = pd.Categorical(np.asarray(side), categories=SIDES)
     clustered = clustered_waves(unit, frame["wave"])
-    frame["_listed"] = listed(unit) if clustered else False
-    frame["_unit"] = unit.fillna("").astype(str).to_numpy() if clustered else ""
+    frame["_clustered"] = frame["wave"].isin(clustered).to_numpy()
+    frame["_listed"] = (listed(unit) & frame["_clustered"].to_numpy()) if clustered else False
+    frame["_unit"] = (
+        np.where(frame["_clustered"], unit.fillna("").astype(str).to_numpy(), "")
+        if clustered
+        else ""
+    )
     # Every area x wave needs both sides as strata, even when one has no respondents.
     cells = frame[["area", "wave"]].drop_duplicates().sort_values(["area", "wave"])
     cells = cells.reset_index(drop=True)
     grid = cells.merge(pd.DataFrame({"side": SIDES}), how="cross")
-    # Within a wave with unit codes a unit's respondents are contiguous; elsewhere the order
-    # of the respondents is kept, so results without unit codes do not move.
-    order = np.where(frame["wave"].isin(clustered), frame["_unit"], "")
-    frame = frame.assign(_order=order).sort_values(
-        ["area", "wave", "side", "_order"], kind="stable"
-    )
+    # Rows in an order that does not depend on how they arrived: by cell, unit (a unit's
+    # respondents contiguous), respondent key, then the values themselves (rows equal in
+    # all of these are interchangeable), so a cell's draws give the same resamples
+    # whatever the file order.
+    keys = [frame[c].to_numpy(dtype=float) for c in reversed(COMPONENTS)]
+    if respondent is not None:
+        keys.append(pd.factorize(respondent.fillna("").astype(str).to_numpy(), sort=True)[0])
+    keys.append(pd.factorize(frame["_unit"].to_numpy(dtype=object), sort=True)[0])
+    keys.append(frame["side"].cat.codes.to_numpy())
+    keys += [pd.factorize(frame[c].to_numpy(), sort=True)[0] for c in ("wave", "area")]
+    frame = frame.iloc[np.lexsort(keys)].reset_index(drop=True)
     sizes = (
         frame.groupby(["area", "wave", "side"], observed=False)
         .size()
@@ -401,22 +560,27 @@ def hybridisation_index(
     values = frame[list(COMPONENTS)].to_numpy(dtype=float)
     n_cells, n_components = len(cells), len(COMPONENTS)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    stratum = np.repeat(np.arange(len(sizes)), sizes)
+    weights = design_weights(frame, stratum, grid, registry)
 
     # Point estimate in float64; empty strata get an all-NaN placeholder row for reduceat.
     empty = np.flatnonzero(sizes == 0)
     padded = np.insert(values, starts[empty], np.nan, axis=0) if empty.size else values
+    padded_weight = np.insert(weights.weight, starts[empty], 1.0) if empty.size else weights.weight
     block = np.maximum(sizes, 1)
-    means = stratum_means(padded, np.concatenate([[0], np.cumsum(block)[:-1]]))
+    block_starts = np.concatenate([[0], np.cumsum(block)[:-1]])
+    means = stratum_means(padded, block_starts, padded_weight)
     shape = (n_cells, 2, n_components)
     point = indices_from_means(means.reshape(shape), method)
     point["components"] = means.reshape(shape)
+    unweighted = indices_from_means(stratum_means(padded, block_starts).reshape(shape), method)
 
-    stratum = np.repeat(np.arange(len(sizes)), sizes)
-    units = _two_stage_units(frame, values, stratum, grid, clustered, method, seed)
+    units = _two_stage_units(frame, values, stratum, grid, clustered, method, seed, weights, means)
 
     # Bootstrap, chunk by chunk of cells: means -> indices -> percentile intervals. Each
-    # chunk has its own random stream spawned from the seed. (Threads gave no speed-up on
-    # the 2-core benchmark machine, so the chunks run one after the other.)
+    # side of an area x wave draws from its own stream, keyed by the seed and the cell
+    # (:func:`stream`). (Threads gave no speed-up on the 2-core benchmark machine, so the
+    # chunks run one after the other.)
     low = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     high = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     index_replicates = np.full((replicates, n_cells), np.nan, dtype=np.float32)
@@ -424,23 +588,27 @@ def hybridisation_index(
         slice(first, min(first + cells_per_chunk, n_cells))
         for first in range(0, n_cells, cells_per_chunk)
     ]
-    streams = np.random.SeedSequence(method.seed if seed is None else seed).spawn(len(cuts))
+    grid_keys = list(zip(grid["area"], grid["wave"], grid["side"].astype(str), strict=True))
 
-    def run(cut: slice, stream: np.random.SeedSequence) -> None:
+    def run(cut: slice) -> None:
         strata = slice(2 * cut.start, 2 * cut.stop)
-        rng = np.random.default_rng(stream)
+        generators = [
+            np.random.default_rng(stream(seed, "cell", *grid_keys[s])) if sizes[s] else None
+            for s in range(strata.start, strata.stop)
+        ]
         first_row = starts[strata][0]
-        rows = values[first_row : starts[strata][-1] + sizes[strata][-1]]
+        last_row = starts[strata][-1] + sizes[strata][-1]
         boot_means = bootstrap_stratum_means(
-            rows,
+            values[first_row:last_row],
             starts[strata] - first_row,
             sizes[strata],
             replicates,
-            rng,
+            generators,
+            weights=weights.weight[first_row:last_row],
         )
         if units is not None:
             centre = means[strata].astype(np.float32)
-            boot_means = units.resample(boot_means, centre, strata, rng)
+            boot_means = units.resample(boot_means, centre, strata, generators)
         boot_means = boot_means.reshape(replicates, cut.stop - cut.start, 2, n_components)
         result = indices_from_means(boot_means, method)
         result["components"] = boot_means
@@ -448,10 +616,10 @@ def hybridisation_index(
             low[key][cut], high[key][cut] = percentile_interval(samples, method.confidence)
         index_replicates[:, cut] = result["index"]
 
-    for done, (cut, stream) in enumerate(zip(cuts, streams, strict=True)):
+    for done, cut in enumerate(cuts):
         if progress is not None:
             progress(done, len(cuts))
-        run(cut, stream)
+        run(cut)
     if progress is not None:
         progress(len(cuts), len(cuts))
 
@@ -476,7 +644,8 @@ def hybridisation_index(
     table.loc[suppressed, value_columns] = np.nan
     table.loc[suppressed, "band"] = ""
     side_table = _side_table(cells, point, low, high, n, side_status, method)
-    design = _design_table(frame, stratum, grid, sizes, units, side_status)
+    shift = (point["side"] - unweighted["side"]).reshape(-1)
+    design = _design_table(frame, stratum, grid, sizes, units, side_status, weights, shift)
     unit_icc = (
         units.icc_table() if units is not None else pd.DataFrame(columns=list(UNIT_ICC_COLUMNS))
     )
@@ -494,55 +663,76 @@ MIN_RESIDUALS = 20
 class _TwoStageUnits:
     """What the two-stage bootstrap needs for the strata of waves with unit codes.
 
-    Per group (a wave x side): the pool of unit effects to draw from and the factor that
-    scales the respondents' resampling down to the within-unit spread. Per unit (units of
-    one included, in stratum order): its stratum, its weight (its share of the stratum's
-    respondents) and its group.
+    Per group (a wave x side): the pool of unit effects on the logit scale of a component
+    mean to draw from, and the factor that scales the respondents' resampling down to the
+    within-unit spread. Per stratum: the finite-members
+    factor of the respondents' resampling. Per unit (units of one included, in stratum
+    order): its stratum and its scale (its share of the stratum's design weight, times
+    ``sqrt(1 - f)`` for a listed unit with ``f`` the share of listed units reached).
     """
 
     pool: np.ndarray  # (effects, k) float32: the groups' pools one after the other
     pool_start: np.ndarray  # (groups,) first row of each group's pool
     pool_size: np.ndarray  # (groups,)
     respondent_scale: np.ndarray  # (groups, k): sqrt(1 - ICC) per component
+    member_scale: np.ndarray  # (strata,) float32: sqrt(1 - share of members reached) or 1
     group_of_stratum: np.ndarray  # (strata,) group or -1 without unit codes
     unit_stratum: np.ndarray  # (units,)
-    unit_weight: np.ndarray  # (units,) float32
+    unit_respondents: np.ndarray  # (units,) respondents of each unit
+    unit_weight: np.ndarray  # (units,) float32: share of the stratum's weight
+    unit_scale: np.ndarray  # (units,) float32: unit_weight times the finite-units factor
     covariances: dict[tuple[str, str], UnitCovariance]
     sources: dict[tuple[str, str], str]
     unit_sizes: dict[tuple[str, str], np.ndarray]
     side_weights: np.ndarray  # (k,) a respondent's side score as a weighted sum
 
-    def resample(self, boot_means, centre, strata: slice, rng) -> np.ndarray:
+    def resample(self, boot_means, centre, strata: slice, generators) -> np.ndarray:
         """Replace the respondent resamples of the clustered strata in ``strata`` by
-        ``centre + scale * (resample - centre) + sum_i w_i u_i*`` (see :mod:`.design`)."""
+        ``centre + scale * (resample - centre)`` moved by ``sum_i s_i u_i*`` on the logit
+        scale (:func:`shift_on_logit`; see :mod:`.design`). ``generators`` holds each
+        stratum's own stream, after its respondent draws."""
         groups = self.group_of_stratum[strata]
         clustered = np.flatnonzero(groups >= 0)
         if not clustered.size:
             return boot_means
         out = boot_means  # a fresh array of the caller's: changed in place
-        scale = self.respondent_scale[groups[clustered]][None]
-        out[:, clustered] = centre[clustered] + scale * (out[:, clustered] - centre[clustered])
+        scale = (
+            self.respondent_scale[groups[clustered]] * self.member_scale[strata][clustered, None]
+        )
+        out[:, clustered] = centre[clustered] + scale[None] * (
+            out[:, clustered] - centre[clustered]
+        )
         first = strata.start
         unit_rows = np.flatnonzero((self.unit_stratum >= first) & (self.unit_stratum < strata.stop))
         local = self.unit_stratum[unit_rows] - first
-        replicates = out.shape[0]
+        replicates, n_local, k = out.shape
+        # Each stratum draws its units' effects from its own stream: (replicates, units).
+        per_stratum = np.bincount(local, minlength=n_local)
+        draws = np.empty((replicates, unit_rows.size), dtype=np.int32)
+        at = 0
+        for s in np.flatnonzero(per_stratum):
+            g, count = groups[s], per_stratum[s]
+            draws[:, at : at + count] = generators[s].integers(
+                0, self.pool_size[g], size=(replicates, count), dtype=np.int32
+            )
+            draws[:, at : at + count] += self.pool_start[g]
+            at += count
+        shift = np.zeros((replicates, n_local, k), dtype=np.float32)
         # Blocks of units small enough that a (replicates, units, k) gather stays small.
-        step = max(1, 4_000_000 // (replicates * out.shape[2]))
+        step = max(1, 4_000_000 // (replicates * k))
         for begin in range(0, unit_rows.size, step):
             rows = unit_rows[begin : begin + step]
             where = local[begin : begin + step]
-            group = self.group_of_stratum[self.unit_stratum[rows]]
-            low = self.pool_start[group]
-            high = low + self.pool_size[group]
-            draws = rng.integers(low, high, size=(replicates, rows.size), dtype=np.int32)
+            taken = draws[:, begin : begin + step]
             # One component at a time: gathering single values is several times faster
             # than gathering rows of k.
-            effects = np.stack([column[draws] for column in self.pool.T])  # (k, reps, units)
-            effects *= self.unit_weight[rows]
+            effects = np.stack([column[taken] for column in self.pool.T])  # (k, reps, units)
+            effects *= self.unit_scale[rows]
             # A stratum's units are contiguous: sum them per stratum, then add.
             first_of_stratum = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
             sums = np.add.reduceat(effects, first_of_stratum, axis=2)
-            out[:, where[first_of_stratum]] += sums.transpose(1, 2, 0)
+            shift[:, where[first_of_stratum]] += sums.transpose(1, 2, 0)
+        out[:, clustered] = shift_on_logit(out[:, clustered], shift[:, clustered])
         return out
 
     def icc_table(self) -> pd.DataFrame:
@@ -578,16 +768,29 @@ def side_score_weights(method: Methodology) -> np.ndarray:
     return weights
 
 
+# An area's component mean's share of the scale is kept within these bounds for its logit
+# slope, so that an area whose respondents all sit at a bound still has a finite slope.
+SLOPE_SHARE = (0.02, 0.98)
+
+
 def _two_stage_units(
-    frame, values, stratum, grid, clustered, method, seed
+    frame, values, stratum, grid, clustered, method, seed, weights: DesignWeights, centres
 ) -> _TwoStageUnits | None:
-    """Covariances, pools of unit effects and unit weights of the waves with unit codes."""
+    """Covariances, pools of unit effects and unit scales of the waves with unit codes.
+
+    The ICCs come from the covariance on 0-100. The unit effects come from the covariance
+    of the values divided by their area's slope ``100 p (1 - p)`` (``p`` the area's
+    component mean / 100): the logit scale of a mean, linearised per area. Pooling raw
+    effects across areas near a bound and in the middle would understate the middle areas'
+    effects and overstate those near the bound.
+    """
     if not clustered:
         return None
+    share = np.clip(np.nan_to_num(centres / 100, nan=0.5), *SLOPE_SHARE)
+    linear = values / (100 * share * (1 - share))[stratum]
     codes = unit_codes(frame["_unit"].where(frame["_listed"], ""), stratum)
     stratum_wave = grid["wave"].to_numpy()
     stratum_side = grid["side"].astype(str).to_numpy()
-    rng = np.random.default_rng([method.seed if seed is None else seed, 7])
     pools, scales, covariances, sources, unit_sizes = [], [], {}, {}, {}
     group_of_stratum = np.full(len(grid), -1)
     for wave in sorted(clustered):
@@ -602,25 +805,48 @@ def _two_stage_units(
             covariances[(wave, side)] = covariance
             sources[(wave, side)] = "data" if estimate.df >= 1 else "default ICC"
             unit_sizes[(wave, side)] = np.bincount(codes[rows])[np.unique(codes[rows])]
-            pools.append(unit_effect_pool(covariance, rng, MIN_RESIDUALS))
+            # The group's own stream: its normal draws do not depend on the other groups.
+            rng = np.random.default_rng(stream(seed, "unit effects", wave, side))
+            on_logit = unit_covariance(linear[rows], stratum[rows], codes[rows])
+            on_logit = on_logit.pooled_with(method.unit_icc, method.unit_icc_units)
+            pools.append(unit_effect_pool(on_logit, rng, MIN_RESIDUALS))
             with np.errstate(invalid="ignore"):
                 scales.append(np.sqrt(np.nan_to_num(1.0 - covariance.icc(), nan=1.0)))
     # Units in stratum order: rows are sorted so that a unit's respondents are contiguous,
     # and a unit's code is its own (units of one included).
     in_groups = group_of_stratum[stratum] >= 0
     unit_first = np.flatnonzero(in_groups & np.r_[True, codes[1:] != codes[:-1]])
-    unit_size = np.bincount(codes)[codes[unit_first]]
     unit_stratum = stratum[unit_first]
-    stratum_size = np.bincount(stratum, minlength=len(grid))
-    weight = (unit_size / stratum_size[unit_stratum]).astype(np.float32)
+    unit_total = np.bincount(codes, weights=weights.weight)[codes[unit_first]]
+    stratum_total = np.bincount(stratum, weights=weights.weight, minlength=len(grid))
+    weight = unit_total / stratum_total[unit_stratum]
+    # Finite units: the between-unit variance of the listed units shrinks by the share of
+    # the area's listed units reached; a unit of one stands for people outside the listed
+    # units and keeps its effect whole.
+    if method.units == "finite":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            reached = np.where(
+                weights.units_listed > 0, weights.units_reached / weights.units_listed, 0.0
+            )
+        factor = np.sqrt(1.0 - np.clip(reached, 0.0, 1.0))
+    else:
+        factor = np.ones(len(grid))
+    listed_unit = frame["_listed"].to_numpy(dtype=bool)[unit_first]
+    unit_scale = weight * np.where(listed_unit, factor[unit_stratum], 1.0)
+    members = np.ones(len(grid))
+    if method.members == "finite":
+        members = np.sqrt(1.0 - weights.members_reached)
     return _TwoStageUnits(
         np.ascontiguousarray(np.concatenate(pools).T).T,  # column-major: fast column reads
         np.cumsum([0] + [len(p) for p in pools[:-1]]),
         np.array([len(p) for p in pools]),
         np.array(scales, dtype=np.float32).reshape(-1, len(COMPONENTS)),
+        members.astype(np.float32),
         group_of_stratum,
         unit_stratum,
-        weight,
+        np.bincount(codes)[codes[unit_first]].astype(float),
+        weight.astype(np.float32),
+        unit_scale.astype(np.float32),
         covariances,
         sources,
         unit_sizes,
@@ -628,8 +854,11 @@ def _two_stage_units(
     )
 
 
-def _design_table(frame, stratum, grid, sizes, units, side_status) -> pd.DataFrame:
-    """Per stratum: units reached, design effect and effective n (:data:`DESIGN_COLUMNS`)."""
+def _design_table(
+    frame, stratum, grid, sizes, units, side_status, weights: DesignWeights, shift
+) -> pd.DataFrame:
+    """Per stratum: units reached, weights, design effect and effective n
+    (:data:`DESIGN_COLUMNS`)."""
     design = grid.copy()
     design["side"] = design["side"].astype(str)
     design["n"] = sizes
@@ -640,13 +869,28 @@ def _design_table(frame, stratum, grid, sizes, units, side_status) -> pd.DataFra
     groups = units.group_of_stratum if units is not None else np.full(len(grid), -1)
     in_clustered = groups[stratum] >= 0
     design["individuals"] = np.bincount(stratum[in_clustered & ~named], minlength=len(grid))
+    design["units_listed"] = weights.units_listed
+    with np.errstate(invalid="ignore", divide="ignore"):
+        design["share_units_reached"] = np.where(
+            weights.units_listed > 0, weights.units_reached / weights.units_listed, np.nan
+        )
+    design["weighting"] = weights.weighting
+    w = pd.Series(weights.weight).groupby(stratum)
+    design["weight_min"] = w.min().reindex(range(len(grid))).to_numpy()
+    design["weight_max"] = w.max().reindex(range(len(grid))).to_numpy()
+    total = np.bincount(stratum, weights=weights.weight, minlength=len(grid))
+    squares = np.bincount(stratum, weights=weights.weight**2, minlength=len(grid))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        design["n_kish"] = total**2 / squares
+    design["weighting_shift"] = shift
     size = np.full(len(grid), np.nan)
     icc = np.full(len(grid), np.nan)
     if units is not None:
-        unit_rows = units.unit_weight * sizes[units.unit_stratum]  # respondents per unit
-        squares = np.bincount(units.unit_stratum, weights=unit_rows**2, minlength=len(grid))
+        squares_u = np.bincount(
+            units.unit_stratum, weights=units.unit_respondents**2, minlength=len(grid)
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
-            size = np.where(groups >= 0, squares / sizes, np.nan)
+            size = np.where(groups >= 0, squares_u / sizes, np.nan)
         side_icc = {key: float(c.icc(units.side_weights)) for key, c in units.covariances.items()}
         keys_of = zip(design["wave"], design["side"], strict=True)
         icc = np.array([side_icc.get(key, np.nan) for key in keys_of])
@@ -662,7 +906,8 @@ def _design_table(frame, stratum, grid, sizes, units, side_status) -> pd.DataFra
     design["interval"] = np.where(sizes > 0, interval, "")
     design["status"] = np.array(side_status, dtype=object).reshape(-1)
     hidden = (design["status"] == "suppressed").to_numpy()
-    design.loc[hidden, ["mean_unit_size", "design_effect", "n_effective"]] = np.nan
+    hide = ["mean_unit_size", "design_effect", "n_effective", "weighting_shift"]
+    design.loc[hidden, hide] = np.nan
     return design[list(DESIGN_COLUMNS)]
 
 

@@ -7,6 +7,8 @@ section 11); each sample has 40 respondents per side and area and goes the real 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -34,7 +36,10 @@ REPLICATES = 1000
 def setup():
     instrument = load_instrument(DEFAULT_INSTRUMENT)
     areas = load_areas(DEFAULT_AREAS)
-    method = load_methodology()
+    # The simulator's truth averages over every unit that could have been reached (a
+    # superpopulation of units), so the intervals must carry the whole between-unit
+    # variance, not the finite-units correction for the demo's (nearly all) reached units.
+    method = replace(load_methodology(), units="superpopulation")
     model = draw_model(instrument, areas, SimulationSettings(per_side=40, model_seed=7))
     truth = true_index(instrument, model, method)
     return instrument, areas, method, model, truth
