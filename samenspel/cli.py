@@ -62,7 +62,7 @@ from samenspel.instrument.model import UNIT_NOT_LISTED
 from samenspel.parallel import in_parallel
 from samenspel.pipeline.index.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.index.estimate import SIDES, components_of_answers, hybridisation_index
-from samenspel.pipeline.index.plan import plan_sample_size, plan_units, summarise_plan
+from samenspel.pipeline.index.plan import plan_areas, plan_per_unit, plan_sample_size
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS, index_tables
 from samenspel.pipeline.ingest.exports import (
     REJECT_REASONS,
@@ -677,8 +677,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         check_output_folder(args.out, "plan")
     settings = settings_for(args, ("questionnaire", "areas", "methodology"))
     instrument, areas, method = load_settings(args, settings)
-    if not args.half_width > 0:
+    if args.half_width is not None and not args.half_width > 0:
         raise InputError(f"--half-width must be above 0 index points, got {args.half_width}")
+    if args.respondents is not None and args.respondents < 1:
+        raise InputError(f"--respondents must be at least 1 per side, got {args.respondents}")
     if args.store:
         con = open_store(args.store, read_only=True)
         try:
@@ -706,33 +708,47 @@ def cmd_plan(args: argparse.Namespace) -> int:
         icc, icc_source = None, ""
     if icc is None:
         icc, icc_source = method.unit_icc, "the methodology's default (uncertainty.unit_icc)"
-    plan = plan_sample_size(components, *labels, method, args.half_width, source=source)
-    summary = summarise_plan(plan, args.coverage)
-    units = plan_units(plan, method, icc, args.coverage)
+    # Any positive half-width serves: the spreads do not depend on it.
+    spreads = plan_sample_size(components, *labels, method, 1.0, source=source)
+    plan = plan_per_unit(areas, spreads, method, icc, args.half_width, args.respondents)
     if args.out:
         with atomic_folder(args.out, "plan") as staging:
-            for name, table in (("plan.csv", plan), ("plan_units.csv", units)):
-                neutralise_formulas(table).to_csv(staging / name, index=False)
-        say(f"plan -> {args.out}/plan.csv and plan_units.csv")
-    print(
-        f"For a {method.confidence:.0%} CI of the area index of +-{args.half_width:g} points, "
-        f"from {source} ({summary['area_waves']} area-waves): the median area needs "
-        f"{summary['median_n_per_side']:.0f} respondents per side drawn independently; "
-        f"{summary['n_per_side_for_coverage']:.0f} per side is enough for "
-        f"{args.coverage:.0%} of the areas."
+            neutralise_formulas(plan).to_csv(staging / "plan.csv", index=False)
+        say(f"plan -> {args.out}/plan.csv (one row per area, side and unit)")
+    asked = (
+        f"a {method.confidence:.0%} CI of the area index of +-{args.half_width:g} points"
+        if args.half_width is not None
+        else f"{args.respondents} respondents per side"
     )
     print(
-        f"Reached through teams and organisations (ICC by unit {icc:.2f}, from {icc_source}), "
-        f"for {args.coverage:.0%} of the areas, per side:"
+        f"Plan for {asked}, per area and side, spread over the listed units in proportion to "
+        f"their members; spreads from {source}, ICC by unit {icc:.2f} (from {icc_source})."
     )
-    for row in units.itertuples(index=False):
-        if row.respondents_per_unit != row.respondents_per_unit:  # NaN: out of reach
-            print(f"  {row.units_per_side:>2} units: not enough, whatever their size")
-        else:
-            print(
-                f"  {row.units_per_side:>2} units x {row.respondents_per_unit:.0f} respondents "
-                f"= {row.respondents_per_side:.0f}"
+    summary = plan_areas(plan)
+    for row in summary.itertuples(index=False):
+        print(
+            f"  {row.area_name} ({row.area}): {row.target_professional} professionals in "
+            f"{row.units_professional} unit(s), {row.target_informal} informal actors in "
+            f"{row.units_informal} unit(s) -> +-{row.half_width:.1f}"
+            + ("" if row.reachable else "  NOT REACHABLE with the listed members")
+        )
+    short = summary[~summary["reachable"]]
+    if short.empty:
+        print("Every area can reach it with the members its registry lists.")
+    else:
+        print(
+            f"{len(short)} area(s) cannot reach it with the listed units (more respondents "
+            "than members, or too few units): "
+            + "; ".join(
+                f"{r.area_name} reaches +-{r.half_width:.1f} with every member"
+                if np.isfinite(r.half_width)
+                else f"{r.area_name} (no members listed)"
+                for r in short.itertuples(index=False)
             )
+            + ". Add units to the registry, or accept the wider interval."
+        )
+    sides = plan.drop_duplicates(["area", "side"])
+    print(f"In all: {int(sides['side_target'].sum())} respondents in {len(plan)} units.")
     return EXIT_DONE
 
 
@@ -1126,18 +1142,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON of component -> CFA-derived weight, for the sensitivity analysis",
     )
 
-    plan = add("plan", cmd_plan, "respondents needed per side and area for a CI half-width")
-    plan.add_argument(
-        "--half-width", type=float, required=True, help="target CI half-width, index points"
+    plan = add(
+        "plan",
+        cmd_plan,
+        "respondents to reach per area, side and unit for a CI half-width (or per side count)",
+    )
+    aim = plan.add_mutually_exclusive_group(required=True)
+    aim.add_argument(
+        "--half-width", type=float, default=None, help="target CI half-width, index points"
+    )
+    aim.add_argument(
+        "--respondents",
+        type=int,
+        default=None,
+        metavar="N",
+        help="respondents per side and area: the half-width they give",
     )
     plan.add_argument("--store", default=None, help="plan from earlier waves in this store")
-    plan.add_argument(
-        "--coverage", type=float, default=0.9, help="share of areas the n must suffice for"
-    )
     plan.add_argument("--seed", type=int, default=2026, help="simulator seed without --store")
-    plan.add_argument(
-        "--out", default=None, help="folder for plan.csv (per area) and plan_units.csv"
-    )
+    plan.add_argument("--out", default=None, help="folder for plan.csv (per area, side and unit)")
     inputs(plan, methodology=True)
 
     fieldwork = add(
