@@ -752,6 +752,95 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
+def cmd_progress(args: argparse.Namespace) -> int:
+    from samenspel.pipeline.index.progress import check_plan, fieldwork_progress, side_summary
+    from samenspel.reports.fieldwork import fieldwork_page
+
+    if args.out:
+        check_output_folder(args.out, "progress")
+    settings = settings_for(args, ("questionnaire", "areas", "methodology", "store"))
+    args.store = settings.files["store"]
+    instrument, areas, method = load_settings(args, settings)
+    plan = None
+    if args.plan:
+        try:
+            plan = pd.read_csv(args.plan, dtype={"area": str, "side": str, "unit": str})
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"Cannot read the plan {args.plan}: {exc}. Give the plan.csv that "
+                "`samenspel plan --out DIR` wrote."
+            ) from None
+        missing = check_plan(plan)
+        if missing:
+            raise InputError(
+                f"{args.plan}: columns {', '.join(missing)} are missing; a plan needs area, "
+                "side, unit and target, one row per unit (`samenspel plan --out DIR` writes it)."
+            )
+        plan = restore_formulas(plan)
+    con = open_store(args.store, read_only=True)
+    try:
+        responses = load_responses(con)
+        waves = con.execute("SELECT wave, instrument_hash FROM waves").df()
+        simulated = bool(
+            con.execute("SELECT coalesce(bool_or(simulated), false) FROM files").fetchall()[0][0]
+        )
+    finally:
+        con.close()
+    if responses.empty:
+        raise InputError(
+            f"The store {args.store} holds no accepted responses yet. "
+            "Ingest the first submissions with `samenspel ingest` or `samenspel pull`."
+        )
+    check_store_settings(waves, responses, instrument, areas, settings)
+    known = sorted(responses["wave"].astype(str).unique())
+    wave = args.wave or known[-1]
+    if wave not in known:
+        raise InputError(
+            f"Wave {wave} has no accepted responses in {args.store}; its waves: {', '.join(known)}."
+        )
+    in_wave = responses[responses["wave"].astype(str) == wave]
+    if not in_wave["side"].isin(SIDES).any():
+        raise InputError(
+            f"Wave {wave} has no professional or informal respondents in {args.store} yet: "
+            "no progress to show."
+        )
+    replicates = args.replicates or method.replicates
+    with step(f"the index's intervals now ({replicates} bootstrap replicates, as analyse)"):
+        table = fieldwork_progress(
+            responses, instrument, areas, method, wave, plan, args.replicates
+        )
+    sides = side_summary(table)
+    shown = table[
+        ["attention", "area", "side", "unit", "accepted", "target", "members", "response_rate"]
+    ].copy()
+    shown["response_rate"] = shown["response_rate"].map(
+        lambda v: "" if pd.isna(v) else f"{100 * v:.0f}%"
+    )
+    _print_table(f"wave {wave}: accepted responses per area, side and unit", shown)
+    summary = sides[
+        ["area", "side", "side_accepted", "side_target", "side_status", "half_width_side",
+         "half_width_index"]
+    ].round({"half_width_side": 1, "half_width_index": 1})  # fmt: skip
+    _print_table("per area and side: the CI half-width if fieldwork stopped now", summary)
+    if args.out:
+        page = fieldwork_page(
+            table,
+            sides,
+            args.language,
+            wave,
+            datetime.now(UTC).date().isoformat(),
+            method.publish_min,
+            method.indicative_min,
+            has_plan=plan is not None,
+            simulated=simulated,
+        )
+        with atomic_folder(args.out, "progress") as staging:
+            neutralise_formulas(table).to_csv(staging / "progress.csv", index=False)
+            (staging / "fieldwork.html").write_text(page, encoding="utf-8")
+        say(f"progress -> {args.out}/progress.csv and fieldwork.html ({args.language})")
+    return EXIT_DONE
+
+
 def _unit_icc_of_store(components, labels, unit, method) -> tuple[float | None, str]:
     """The larger side's ICC by unit of the side score in the latest wave with unit codes
     (None when no wave has them)."""
@@ -1162,6 +1251,28 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--seed", type=int, default=2026, help="simulator seed without --store")
     plan.add_argument("--out", default=None, help="folder for plan.csv (per area, side and unit)")
     inputs(plan, methodology=True)
+
+    progress = add(
+        "progress",
+        cmd_progress,
+        "accepted responses per area, side and unit against the plan; the CI half-width now",
+    )
+    progress.add_argument("--plan", default=None, help="the plan.csv of `samenspel plan`")
+    progress.add_argument(
+        "--wave", default=None, help="the wave in the field (default: the store's latest)"
+    )
+    progress.add_argument("--out", default=None, help="folder for progress.csv and fieldwork.html")
+    progress.add_argument(
+        "--language", choices=LANGUAGES, default="nl", help="of fieldwork.html (default nl)"
+    )
+    progress.add_argument(
+        "--replicates",
+        type=int,
+        default=None,
+        help="bootstrap replicates (default: the methodology file, as analyse)",
+    )
+    store(progress)
+    inputs(progress, methodology=True)
 
     fieldwork = add(
         "fieldwork",
