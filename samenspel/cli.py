@@ -66,6 +66,7 @@ from samenspel.pipeline.index.plan import plan_areas, plan_per_unit, plan_sample
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS, index_tables
 from samenspel.pipeline.ingest.exports import (
     REJECT_REASONS,
+    check_wave_id,
     ingest_file,
     load_invalid_answers,
     load_rejects,
@@ -841,6 +842,129 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
+KOBO_TOKEN_ENV, ODK_TOKEN_ENV, ODK_PASSWORD_ENV = "KOBO_TOKEN", "ODK_TOKEN", "ODK_PASSWORD"
+
+
+def _secret(file: str | None, variable: str, what: str) -> str | None:
+    """A token or password from a file or the environment; never from the command line,
+    where other users of the machine and the shell's history would see it."""
+    if file:
+        try:
+            value = Path(file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"Cannot read the {what} file {file}: {exc}.") from None
+        if not value:
+            raise InputError(f"The {what} file {file} is empty.")
+        return value
+    return os.environ.get(variable, "").strip() or None
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from samenspel.pipeline.ingest import pull
+
+    settings = settings_for(args, ("questionnaire", "areas", "store"))
+    args.store = settings.files["store"]
+    instrument = load_instrument(settings.files["questionnaire"])
+    areas = load_areas(settings.files["areas"])
+    announce(args, settings, instrument, areas)
+    check_wave_id(args.wave)
+    if not re.match(r"^https?://[^/\s]+", args.server):
+        raise InputError(
+            f"--server {args.server!r} is not a web address; give it as https://host "
+            "(e.g. https://kf.kobotoolbox.org or https://central.example.nl)."
+        )
+    source = pull.KOBO if args.tool == "kobo" else pull.ODK
+    form = args.asset if args.tool == "kobo" else f"{args.odk_project}-{args.form}"
+    prefix = pull.pull_name(source, form, args.wave)
+    previous = None
+    if Path(args.store).exists():
+        con = open_store(args.store, read_only=True)
+        try:
+            previous = pull.previous_pull(con, prefix, args.wave)
+        finally:
+            con.close()
+    before = pull.read_pulled(previous[2], source) if previous else None
+    session = None
+    if args.tool == "kobo":
+        token = _secret(args.token_file, KOBO_TOKEN_ENV, "token")
+        if token is None:
+            raise InputError(
+                f"No KoboToolbox API token: put it in a file and give --token-file FILE, or set "
+                f"the environment variable {KOBO_TOKEN_ENV} (your account settings, 'API key')."
+            )
+        client = pull.HttpClient(args.server, {"Authorization": f"Token {token}"}, args.timeout)
+        known = {row["_id"]: row.get("_uuid", "") for row in before[1]} if before else None
+        with step(f"fetching asset {args.asset} from {client.origin}"):
+            records, total = pull.fetch_kobo(client, args.server, args.asset, known)
+        fetched = pull.kobo_table(records)
+    else:
+        token = _secret(args.token_file, ODK_TOKEN_ENV, "token")
+        client = pull.HttpClient(args.server, timeout=args.timeout)
+        if token is None:
+            password = _secret(args.password_file, ODK_PASSWORD_ENV, "password")
+            if not (args.email and password):
+                raise InputError(
+                    "No ODK Central credentials: give a session or API token with --token-file "
+                    f"FILE (or ${ODK_TOKEN_ENV}), or --email and the password in "
+                    f"--password-file FILE (or ${ODK_PASSWORD_ENV})."
+                )
+            token = session = pull.odk_session(client, args.server, args.email, password)
+        client.headers["Authorization"] = f"Bearer {token}"
+        since = pull.odk_since(before[1]) if before else None
+        try:
+            what = f"fetching form {args.form} of ODK project {args.odk_project}"
+            with step(f"{what} from {client.origin}"):
+                records, total = pull.fetch_odk(
+                    client, args.server, args.odk_project, args.form, since
+                )
+        finally:
+            if session is not None:
+                pull.odk_logout(client, args.server, session)
+        fetched = pull.odk_table(records)
+    merged = pull.merge_pulled(before, fetched, source)
+    say(
+        f"{len(records)} submission(s) fetched in {client.requests} request(s): "
+        f"{merged.added} new, {merged.edited} edited, {merged.unchanged} unchanged."
+    )
+    if previous and not merged.added and not merged.edited:
+        say(f"Nothing new since the last pull ({previous[0]}); the store is as it was.")
+        return EXIT_DONE
+    if not merged.rows:
+        say(f"The server holds no submissions for this form yet ({total}); nothing to ingest.")
+        return EXIT_DONE
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    with tempfile.TemporaryDirectory(prefix="samenspel-pull-") as folder:
+        path = Path(folder) / f"{prefix}{stamp}.csv"
+        path.write_bytes(pull.table_bytes(merged.columns, merged.rows, source))
+        con = open_store(args.store)
+        try:
+            report = ingest_file(
+                con, path, args.wave, instrument, areas, previous[1] if previous else None
+            )
+        finally:
+            con.close()
+    for problem in report.problems:
+        say(str(problem))
+    if report.key_created is not None:
+        say(
+            f"samenspel: created a new pseudonym key in {report.key_created}. Back it up now, "
+            "apart from the store."
+        )
+    reasons = ", ".join(f"{k}: {v}" for k, v in sorted(report.rejected.items())) or "none"
+    say(
+        f"{path.name} -> {args.store}, wave {args.wave}: the wave as pulled so far, "
+        f"{report.rows_read} submissions, {report.accepted} accepted, "
+        f"{report.rejected_total} rejected ({reasons})"
+        + (f"; in place of {report.replaced}" if report.replaced else "")
+        + "."
+    )
+    if report.rejected:
+        say(f"  each rejected row and why: `samenspel status --store {args.store} --rejects`")
+    return EXIT_DONE if report.accepted else EXIT_ATTENTION
+
+
 def _unit_icc_of_store(components, labels, unit, method) -> tuple[float | None, str]:
     """The larger side's ICC by unit of the side score in the latest wave with unit codes
     (None when no wave has them)."""
@@ -1273,6 +1397,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     store(progress)
     inputs(progress, methodology=True)
+
+    pull_command = sub.add_parser(
+        "pull", help="fetch submissions from KoboToolbox or ODK Central and ingest them"
+    )
+    pull_sub = pull_command.add_subparsers(dest="tool", required=True)
+    kobo = add("kobo", cmd_pull, "pull a KoboToolbox form's submissions (API v2)", pull_sub)
+    kobo.add_argument("--asset", required=True, help="the form's asset uid")
+    kobo.add_argument(
+        "--token-file",
+        default=None,
+        help=f"file holding the API token (default: ${KOBO_TOKEN_ENV})",
+    )
+    odk = add("odk", cmd_pull, "pull an ODK Central form's submissions (OData)", pull_sub)
+    # --project names samenspel's project folder in every command, so ODK's is --odk-project
+    odk.add_argument(
+        "--odk-project", type=int, required=True, metavar="N", help="ODK's project number"
+    )
+    odk.add_argument("--form", required=True, help="the form's id (xmlFormId)")
+    odk.add_argument(
+        "--token-file",
+        default=None,
+        help=f"file holding a session or API token (default: ${ODK_TOKEN_ENV})",
+    )
+    odk.add_argument("--email", default=None, help="log in with this account instead")
+    odk.add_argument(
+        "--password-file",
+        default=None,
+        help=f"file holding the account's password (default: ${ODK_PASSWORD_ENV})",
+    )
+    for command in (kobo, odk):
+        command.add_argument("--server", required=True, help="the server, e.g. https://host")
+        command.add_argument("--wave", required=True, help="the survey wave they belong to")
+        command.add_argument(
+            "--timeout", type=float, default=60.0, help="seconds to wait for an answer"
+        )
+        store(command)
+        inputs(command)
 
     fieldwork = add(
         "fieldwork",
