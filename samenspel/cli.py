@@ -66,7 +66,6 @@ from samenspel.pipeline.index.plan import plan_areas, plan_per_unit, plan_sample
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS, index_tables
 from samenspel.pipeline.ingest.exports import (
     REJECT_REASONS,
-    check_wave_id,
     ingest_file,
     load_invalid_answers,
     load_rejects,
@@ -842,27 +841,11 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
-KOBO_TOKEN_ENV, ODK_TOKEN_ENV, ODK_PASSWORD_ENV = "KOBO_TOKEN", "ODK_TOKEN", "ODK_PASSWORD"
-
-
-def _secret(file: str | None, variable: str, what: str) -> str | None:
-    """A token or password from a file or the environment; never from the command line,
-    where other users of the machine and the shell's history would see it."""
-    if file:
-        try:
-            value = Path(file).read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"Cannot read the {what} file {file}: {exc}.") from None
-        if not value:
-            raise InputError(f"The {what} file {file} is empty.")
-        return value
-    return os.environ.get(variable, "").strip() or None
-
-
 def cmd_pull(args: argparse.Namespace) -> int:
     import tempfile
 
     from samenspel.pipeline.ingest import pull
+    from samenspel.pipeline.ingest.exports import check_wave_id
 
     settings = settings_for(args, ("questionnaire", "areas", "store"))
     args.store = settings.files["store"]
@@ -888,11 +871,11 @@ def cmd_pull(args: argparse.Namespace) -> int:
     before = pull.read_pulled(previous[2], source) if previous else None
     session = None
     if args.tool == "kobo":
-        token = _secret(args.token_file, KOBO_TOKEN_ENV, "token")
+        token = pull.secret(args.token_file, pull.KOBO_TOKEN_ENV, "token")
         if token is None:
             raise InputError(
-                f"No KoboToolbox API token: put it in a file and give --token-file FILE, or set "
-                f"the environment variable {KOBO_TOKEN_ENV} (your account settings, 'API key')."
+                "No KoboToolbox API token: put it in a file and give --token-file FILE, or set "
+                f"the environment variable {pull.KOBO_TOKEN_ENV} (account settings, 'API key')."
             )
         client = pull.HttpClient(args.server, {"Authorization": f"Token {token}"}, args.timeout)
         known = {row["_id"]: row.get("_uuid", "") for row in before[1]} if before else None
@@ -900,15 +883,15 @@ def cmd_pull(args: argparse.Namespace) -> int:
             records, total = pull.fetch_kobo(client, args.server, args.asset, known)
         fetched = pull.kobo_table(records)
     else:
-        token = _secret(args.token_file, ODK_TOKEN_ENV, "token")
+        token = pull.secret(args.token_file, pull.ODK_TOKEN_ENV, "token")
         client = pull.HttpClient(args.server, timeout=args.timeout)
         if token is None:
-            password = _secret(args.password_file, ODK_PASSWORD_ENV, "password")
+            password = pull.secret(args.password_file, pull.ODK_PASSWORD_ENV, "password")
             if not (args.email and password):
                 raise InputError(
                     "No ODK Central credentials: give a session or API token with --token-file "
-                    f"FILE (or ${ODK_TOKEN_ENV}), or --email and the password in "
-                    f"--password-file FILE (or ${ODK_PASSWORD_ENV})."
+                    f"FILE (or ${pull.ODK_TOKEN_ENV}), or --email and the password in "
+                    f"--password-file FILE (or ${pull.ODK_PASSWORD_ENV})."
                 )
             token = session = pull.odk_session(client, args.server, args.email, password)
         client.headers["Authorization"] = f"Bearer {token}"
@@ -1407,7 +1390,7 @@ def build_parser() -> argparse.ArgumentParser:
     kobo.add_argument(
         "--token-file",
         default=None,
-        help=f"file holding the API token (default: ${KOBO_TOKEN_ENV})",
+        help="file holding the API token (default: $KOBO_TOKEN)",
     )
     odk = add("odk", cmd_pull, "pull an ODK Central form's submissions (OData)", pull_sub)
     # --project names samenspel's project folder in every command, so ODK's is --odk-project
@@ -1418,13 +1401,13 @@ def build_parser() -> argparse.ArgumentParser:
     odk.add_argument(
         "--token-file",
         default=None,
-        help=f"file holding a session or API token (default: ${ODK_TOKEN_ENV})",
+        help="file holding a session or API token (default: $ODK_TOKEN)",
     )
     odk.add_argument("--email", default=None, help="log in with this account instead")
     odk.add_argument(
         "--password-file",
         default=None,
-        help=f"file holding the account's password (default: ${ODK_PASSWORD_ENV})",
+        help="file holding the account's password (default: $ODK_PASSWORD)",
     )
     for command in (kobo, odk):
         command.add_argument("--server", required=True, help="the server, e.g. https://host")

@@ -46,17 +46,20 @@ import csv
 import http.client
 import io
 import json
+import os
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 from samenspel.instrument.problems import InputError
 from samenspel.pipeline.ingest.store import kept_path, raw_folder
 
+KOBO_TOKEN_ENV, ODK_TOKEN_ENV, ODK_PASSWORD_ENV = "KOBO_TOKEN", "ODK_TOKEN", "ODK_PASSWORD"
 PAGE_SIZE = 1000
 MAX_RETRIES = 4  # answers 429 (too many requests) before giving up
 MAX_WAIT = 120.0  # seconds; a longer Retry-After is not waited for
@@ -213,6 +216,20 @@ def _http_message(code: int, shown: str, origin: str) -> str:
     if code == 429:
         return f"{origin} keeps asking to slow down (HTTP 429); try again later. {nothing}"
     return f"{origin} answered HTTP {code} for {shown}. {nothing}"
+
+
+def secret(file: str | None, variable: str, what: str) -> str | None:
+    """A token or password from a file or the environment; never from the command line,
+    where other users of the machine and the shell's history would see it."""
+    if file:
+        try:
+            value = Path(file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"Cannot read the {what} file {file}: {exc}.") from None
+        if not value:
+            raise InputError(f"The {what} file {file} is empty.")
+        return value
+    return os.environ.get(variable, "").strip() or None
 
 
 # --- KoboToolbox ---------------------------------------------------------------------------

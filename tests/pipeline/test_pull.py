@@ -286,3 +286,33 @@ def test_credentials_reach_neither_the_store_nor_the_output(frame, server, tmp_p
     for blob in kept:
         assert b"enumerator-anna" not in blob and b"tablet-3" not in blob
         assert b"download_url" not in blob and b".jpg" not in blob
+
+
+def test_the_token_goes_to_the_server_given_only():
+    client = pull.HttpClient("https://kobo.example.nl", {"Authorization": "Token t"})
+    with pytest.raises(pull.InputError, match="sends your credentials to the server you gave"):
+        client.request("https://elsewhere.example.com/api/v2/assets/x/data/?start=25")
+    assert client.requests == 0
+
+
+def test_json_becomes_the_export_table():
+    """Group paths, system fields and what is left out, on one record of each tool."""
+    columns, rows = pull.kobo_table(
+        [{"_id": 7, "intro/consent": "1", "tru/tru1": "4", "_uuid": "u-1",
+          "meta/instanceID": "uuid:u-1", "_attachments": [{"filename": "a.jpg"}],
+          "_submitted_by": "anna", "formhub/uuid": "f", "rep": [{"rep/x": "1"}]}]
+    )  # fmt: skip
+    assert columns == ["_id", "intro/consent", "tru/tru1", "_uuid"]
+    assert rows == [{"_id": "7", "intro/consent": "1", "tru/tru1": "4", "_uuid": "u-1"}]
+    columns, rows = pull.odk_table(
+        [{"__id": "uuid:k", "intro": {"consent": 1, "area": "ams-slotervaart"},
+          "tru": {"tru1": 4.0}, "meta": {"instanceID": "uuid:v2"}, "rep@odata.navigationLink": "x",
+          "__system": {"submissionDate": "2026-03-01T10:00:00.000Z", "updatedAt": None,
+                       "submitterName": "anna", "formVersion": "2026.2", "edits": 1}}]
+    )  # fmt: skip
+    row = rows[0]
+    assert row["intro-consent"] == "1" and row["tru-tru1"] == "4"
+    assert row["meta-instanceID"] == "uuid:v2" and row["KEY"] == "uuid:k"
+    assert row["SubmissionDate"] == "2026-03-01T10:00:00.000Z" and row["FormVersion"] == "2026.2"
+    assert row["Edits"] == "1" and row["_updatedAt"] == ""
+    assert "anna" not in row.values() and not any("odata" in c for c in columns)
