@@ -816,11 +816,14 @@ def cmd_progress(args: argparse.Namespace) -> int:
     shown["response_rate"] = shown["response_rate"].map(
         lambda v: "" if pd.isna(v) else f"{100 * v:.0f}%"
     )
+    # blanks, not <NA>: no target, no members listed, no interval (a small side)
+    shown = shown.astype(object).where(shown.notna(), "")
     _print_table(f"wave {wave}: accepted responses per area, side and unit", shown)
     summary = sides[
         ["area", "side", "side_accepted", "side_target", "side_status", "half_width_side",
          "half_width_index"]
     ].round({"half_width_side": 1, "half_width_index": 1})  # fmt: skip
+    summary = summary.astype(object).where(summary.notna(), "")
     _print_table("per area and side: the CI half-width if fieldwork stopped now", summary)
     if args.out:
         page = fieldwork_page(

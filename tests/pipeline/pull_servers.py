@@ -51,6 +51,7 @@ class Faults:
     retry_after: str = "0"
     drop_from_page: int | None = None  # cut the connection from this page (0-based) on
     slow: float = 0.0  # seconds before answering
+    no_next: bool = False  # Kobo pages without `next` links (count and start only)
 
 
 @dataclass
@@ -237,7 +238,7 @@ class Handler(BaseHTTPRequestHandler):
         start, limit = int(params.get("start", 0)), int(params.get("limit", 30000))
         page = records[start : start + limit]
         following = None
-        if start + limit < len(records):
+        if start + limit < len(records) and not self.state.faults.no_next:
             query = urllib.parse.urlencode({**params, "start": str(start + limit)})
             host = self.headers.get("Host")
             following = f"http://{host}/api/v2/assets/{ASSET}/data/?{query}"

@@ -288,6 +288,33 @@ def test_credentials_reach_neither_the_store_nor_the_output(frame, server, tmp_p
         assert b"download_url" not in blob and b".jpg" not in blob
 
 
+def test_paging_by_count_and_start_and_an_odk_api_token(frame, server, tmp_path, monkeypatch):
+    """Kobo pages without `next` links are paged by `count` and `start`; an ODK token from
+    the environment is used as it is, without a session."""
+    server.state.kobo = stand_in.kobo_records(kobo_csv(frame.iloc[:60]))
+    server.state.odk = stand_in.odk_records(odk_csv(frame.iloc[60:120]))
+    server.faults(no_next=True)
+    assert pull_kobo(server, tmp_path / "kobo.duckdb") == 0
+    pages = [r for r in server.state.requests if "/data/" in r]
+    assert len(pages) == 3  # 25 + 25 + 10
+    monkeypatch.setenv("ODK_TOKEN", stand_in.ODK_TOKEN)
+    monkeypatch.delenv("ODK_PASSWORD")
+    server.state.requests.clear()
+    code = main(
+        ["pull", "odk", "--server", server.url, "--odk-project", str(stand_in.ODK_PROJECT),
+         "--form", stand_in.ODK_FORM, "--wave", "2026", "--store", str(tmp_path / "odk.duckdb")]
+    )  # fmt: skip
+    assert code == 0
+    assert not any("sessions" in r for r in server.state.requests)
+    assert len(server.state.requests) == 3  # 60 submissions in pages of 25
+    for store, rows in (
+        (tmp_path / "kobo.duckdb", frame.iloc[:60]),
+        (tmp_path / "odk.duckdb", frame.iloc[60:120]),
+    ):
+        tables = store_tables(store)
+        assert len(tables["responses"]) + len(tables["rejects"]) == len(rows)
+
+
 def test_the_token_goes_to_the_server_given_only():
     client = pull.HttpClient("https://kobo.example.nl", {"Authorization": "Token t"})
     with pytest.raises(pull.InputError, match="sends your credentials to the server you gave"):
