@@ -65,7 +65,7 @@ from samenspel.instrument.model import UNIT_NOT_LISTED, questionnaire_changes
 from samenspel.parallel import JOBS_ENV, in_parallel, jobs
 from samenspel.pipeline.index.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.index.estimate import SIDES, components_of_answers, hybridisation_index
-from samenspel.pipeline.index.plan import plan_sample_size, plan_units, summarise_plan
+from samenspel.pipeline.index.plan import plan_areas, plan_per_unit, plan_sample_size
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS, index_tables
 from samenspel.pipeline.ingest.exports import (
     REJECT_REASONS,
@@ -796,8 +796,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         check_output_folder(args.out, "plan")
     settings = settings_for(args, ("questionnaire", "areas", "methodology"))
     instrument, areas, method = load_settings(args, settings)
-    if not args.half_width > 0:
+    if args.half_width is not None and not args.half_width > 0:
         raise InputError(f"--half-width must be above 0 index points, got {args.half_width}")
+    if args.respondents is not None and args.respondents < 1:
+        raise InputError(f"--respondents must be at least 1 per side, got {args.respondents}")
     if args.store:
         con = open_store(args.store, read_only=True)
         try:
@@ -825,34 +827,247 @@ def cmd_plan(args: argparse.Namespace) -> int:
         icc, icc_source = None, ""
     if icc is None:
         icc, icc_source = method.unit_icc, "the methodology's default (uncertainty.unit_icc)"
-    plan = plan_sample_size(components, *labels, method, args.half_width, source=source)
-    summary = summarise_plan(plan, args.coverage)
-    units = plan_units(plan, method, icc, args.coverage)
+    # Any positive half-width serves: the spreads do not depend on it.
+    spreads = plan_sample_size(components, *labels, method, 1.0, source=source)
+    plan = plan_per_unit(areas, spreads, method, icc, args.half_width, args.respondents)
     if args.out:
         with atomic_folder(args.out, "plan") as staging:
-            for name, table in (("plan.csv", plan), ("plan_units.csv", units)):
-                neutralise_formulas(table).to_csv(staging / name, index=False)
-        say(f"plan -> {args.out}/plan.csv and plan_units.csv")
-    print(
-        f"For a {method.confidence:.0%} CI of the area index of +-{args.half_width:g} points, "
-        f"from {source} ({summary['area_waves']} area-waves): the median area needs "
-        f"{summary['median_n_per_side']:.0f} respondents per side drawn independently; "
-        f"{summary['n_per_side_for_coverage']:.0f} per side is enough for "
-        f"{args.coverage:.0%} of the areas."
+            neutralise_formulas(plan).to_csv(staging / "plan.csv", index=False)
+        say(f"plan -> {args.out}/plan.csv (one row per area, side and unit)")
+    asked = (
+        f"a {method.confidence:.0%} CI of the area index of +-{args.half_width:g} points"
+        if args.half_width is not None
+        else f"{args.respondents} respondents per side"
     )
     print(
-        f"Reached through teams and organisations (ICC by unit {icc:.2f}, from {icc_source}), "
-        f"for {args.coverage:.0%} of the areas, per side:"
+        f"Plan for {asked}, per area and side, spread over the listed units in proportion to "
+        f"their members; spreads from {source}, ICC by unit {icc:.2f} (from {icc_source})."
     )
-    for row in units.itertuples(index=False):
-        if row.respondents_per_unit != row.respondents_per_unit:  # NaN: out of reach
-            print(f"  {row.units_per_side:>2} units: not enough, whatever their size")
-        else:
-            print(
-                f"  {row.units_per_side:>2} units x {row.respondents_per_unit:.0f} respondents "
-                f"= {row.respondents_per_side:.0f}"
+    summary = plan_areas(plan)
+    for row in summary.itertuples(index=False):
+        print(
+            f"  {row.area_name} ({row.area}): {row.target_professional} professionals in "
+            f"{row.units_professional} unit(s), {row.target_informal} informal actors in "
+            f"{row.units_informal} unit(s) -> +-{row.half_width:.1f}"
+            + ("" if row.reachable else "  NOT REACHABLE with the listed members")
+        )
+    short = summary[~summary["reachable"]]
+    if short.empty:
+        print("Every area can reach it with the members its registry lists.")
+    else:
+        print(
+            f"{len(short)} area(s) cannot reach it with the listed units (more respondents "
+            "than members, or too few units): "
+            + "; ".join(
+                f"{r.area_name} reaches +-{r.half_width:.1f} with every member"
+                if np.isfinite(r.half_width)
+                else f"{r.area_name} (no members listed)"
+                for r in short.itertuples(index=False)
             )
+            + ". Add units to the registry, or accept the wider interval."
+        )
+    sides = plan.drop_duplicates(["area", "side"])
+    print(f"In all: {int(sides['side_target'].sum())} respondents in {len(plan)} units.")
     return EXIT_DONE
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from samenspel.pipeline.index.progress import check_plan, fieldwork_progress, side_summary
+    from samenspel.reports.fieldwork import fieldwork_page
+
+    if args.out:
+        check_output_folder(args.out, "progress")
+    settings = settings_for(args, ("questionnaire", "areas", "methodology", "store"))
+    args.store = settings.files["store"]
+    instrument, areas, method = load_settings(args, settings)
+    plan = None
+    if args.plan:
+        try:
+            plan = pd.read_csv(args.plan, dtype={"area": str, "side": str, "unit": str})
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"Cannot read the plan {args.plan}: {exc}. Give the plan.csv that "
+                "`samenspel plan --out DIR` wrote."
+            ) from None
+        missing = check_plan(plan)
+        if missing:
+            raise InputError(
+                f"{args.plan}: columns {', '.join(missing)} are missing; a plan needs area, "
+                "side, unit and target, one row per unit (`samenspel plan --out DIR` writes it)."
+            )
+        plan = restore_formulas(plan)
+    con = open_store(args.store, read_only=True)
+    try:
+        responses = load_responses(con)
+        waves = con.execute("SELECT wave, instrument_hash FROM waves").df()
+        simulated = bool(
+            con.execute("SELECT coalesce(bool_or(simulated), false) FROM files").fetchall()[0][0]
+        )
+    finally:
+        con.close()
+    if responses.empty:
+        raise InputError(
+            f"The store {args.store} holds no accepted responses yet. "
+            "Ingest the first submissions with `samenspel ingest` or `samenspel pull`."
+        )
+    check_store_settings(waves, responses, instrument, areas, settings)
+    known = sorted(responses["wave"].astype(str).unique())
+    wave = args.wave or known[-1]
+    if wave not in known:
+        raise InputError(
+            f"Wave {wave} has no accepted responses in {args.store}; its waves: {', '.join(known)}."
+        )
+    in_wave = responses[responses["wave"].astype(str) == wave]
+    if not in_wave["side"].isin(SIDES).any():
+        raise InputError(
+            f"Wave {wave} has no professional or informal respondents in {args.store} yet: "
+            "no progress to show."
+        )
+    replicates = args.replicates or method.replicates
+    with step(f"the index's intervals now ({replicates} bootstrap replicates, as analyse)"):
+        table = fieldwork_progress(
+            responses, instrument, areas, method, wave, plan, args.replicates
+        )
+    sides = side_summary(table)
+    shown = table[
+        ["attention", "area", "side", "unit", "accepted", "target", "members", "response_rate"]
+    ].copy()
+    shown["response_rate"] = shown["response_rate"].map(
+        lambda v: "" if pd.isna(v) else f"{100 * v:.0f}%"
+    )
+    # blanks, not <NA>: no target, no members listed, no interval (a small side)
+    shown = shown.astype(object).where(shown.notna(), "")
+    _print_table(f"wave {wave}: accepted responses per area, side and unit", shown)
+    summary = sides[
+        ["area", "side", "side_accepted", "side_target", "side_status", "half_width_side",
+         "half_width_index"]
+    ].round({"half_width_side": 1, "half_width_index": 1})  # fmt: skip
+    summary = summary.astype(object).where(summary.notna(), "")
+    _print_table("per area and side: the CI half-width if fieldwork stopped now", summary)
+    if args.out:
+        page = fieldwork_page(
+            table,
+            sides,
+            args.language,
+            wave,
+            datetime.now(UTC).date().isoformat(),
+            method.publish_min,
+            method.indicative_min,
+            has_plan=plan is not None,
+            simulated=simulated,
+        )
+        with atomic_folder(args.out, "progress") as staging:
+            neutralise_formulas(table).to_csv(staging / "progress.csv", index=False)
+            (staging / "fieldwork.html").write_text(page, encoding="utf-8")
+        say(f"progress -> {args.out}/progress.csv and fieldwork.html ({args.language})")
+    return EXIT_DONE
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from samenspel.pipeline.ingest import pull
+    from samenspel.pipeline.ingest.exports import check_wave_id
+
+    settings = settings_for(args, ("questionnaire", "areas", "store"))
+    args.store = settings.files["store"]
+    instrument = load_instrument(settings.files["questionnaire"])
+    areas = load_areas(settings.files["areas"])
+    announce(args, settings, instrument, areas)
+    check_wave_id(args.wave)
+    if not re.match(r"^https?://[^/\s]+", args.server):
+        raise InputError(
+            f"--server {args.server!r} is not a web address; give it as https://host "
+            "(e.g. https://kf.kobotoolbox.org or https://central.example.nl)."
+        )
+    source = pull.KOBO if args.tool == "kobo" else pull.ODK
+    form = args.asset if args.tool == "kobo" else f"{args.odk_project}-{args.form}"
+    prefix = pull.pull_name(source, form, args.wave)
+    previous = None
+    if Path(args.store).exists():
+        con = open_store(args.store, read_only=True)
+        try:
+            previous = pull.previous_pull(con, prefix, args.wave)
+        finally:
+            con.close()
+    before = pull.read_pulled(previous[2], source) if previous else None
+    session = None
+    if args.tool == "kobo":
+        token = pull.secret(args.token_file, pull.KOBO_TOKEN_ENV, "token")
+        if token is None:
+            raise InputError(
+                "No KoboToolbox API token: put it in a file and give --token-file FILE, or set "
+                f"the environment variable {pull.KOBO_TOKEN_ENV} (account settings, 'API key')."
+            )
+        client = pull.HttpClient(args.server, {"Authorization": f"Token {token}"}, args.timeout)
+        known = {row["_id"]: row.get("_uuid", "") for row in before[1]} if before else None
+        with step(f"fetching asset {args.asset} from {client.origin}"):
+            records, total = pull.fetch_kobo(client, args.server, args.asset, known)
+        fetched = pull.kobo_table(records)
+    else:
+        token = pull.secret(args.token_file, pull.ODK_TOKEN_ENV, "token")
+        client = pull.HttpClient(args.server, timeout=args.timeout)
+        if token is None:
+            password = pull.secret(args.password_file, pull.ODK_PASSWORD_ENV, "password")
+            if not (args.email and password):
+                raise InputError(
+                    "No ODK Central credentials: give a session or API token with --token-file "
+                    f"FILE (or ${pull.ODK_TOKEN_ENV}), or --email and the password in "
+                    f"--password-file FILE (or ${pull.ODK_PASSWORD_ENV})."
+                )
+            token = session = pull.odk_session(client, args.server, args.email, password)
+        client.headers["Authorization"] = f"Bearer {token}"
+        since = pull.odk_since(before[1]) if before else None
+        try:
+            what = f"fetching form {args.form} of ODK project {args.odk_project}"
+            with step(f"{what} from {client.origin}"):
+                records, total = pull.fetch_odk(
+                    client, args.server, args.odk_project, args.form, since
+                )
+        finally:
+            if session is not None:
+                pull.odk_logout(client, args.server, session)
+        fetched = pull.odk_table(records)
+    merged = pull.merge_pulled(before, fetched, source)
+    say(
+        f"{len(records)} submission(s) fetched in {client.requests} request(s): "
+        f"{merged.added} new, {merged.edited} edited, {merged.unchanged} unchanged."
+    )
+    if previous and not merged.added and not merged.edited:
+        say(f"Nothing new since the last pull ({previous[0]}); the store is as it was.")
+        return EXIT_DONE
+    if not merged.rows:
+        say(f"The server holds no submissions for this form yet ({total}); nothing to ingest.")
+        return EXIT_DONE
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    with tempfile.TemporaryDirectory(prefix="samenspel-pull-") as folder:
+        path = Path(folder) / f"{prefix}{stamp}.csv"
+        path.write_bytes(pull.table_bytes(merged.columns, merged.rows, source))
+        con = open_store(args.store)
+        try:
+            report = ingest_file(
+                con, path, args.wave, instrument, areas, previous[1] if previous else None
+            )
+        finally:
+            con.close()
+    for problem in report.problems:
+        say(str(problem))
+    if report.key_created is not None:
+        say(
+            f"samenspel: created a new pseudonym key in {report.key_created}. Back it up now, "
+            "apart from the store."
+        )
+    reasons = ", ".join(f"{k}: {v}" for k, v in sorted(report.rejected.items())) or "none"
+    say(
+        f"{path.name} -> {args.store}, wave {args.wave}: the wave as pulled so far, "
+        f"{report.rows_read} submissions, {report.accepted} accepted, "
+        f"{report.rejected_total} rejected ({reasons})"
+        + (f"; in place of {report.replaced}" if report.replaced else "")
+        + "."
+    )
+    if report.rejected:
+        say(f"  each rejected row and why: `samenspel status --store {args.store} --rejects`")
+    return EXIT_DONE if report.accepted else EXIT_ATTENTION
 
 
 def _unit_icc_of_store(components, labels, unit, method) -> tuple[float | None, str]:
@@ -1281,19 +1496,85 @@ def build_parser() -> argparse.ArgumentParser:
         "with a decimal comma, as Excel with Dutch settings opens them",
     )
 
-    plan = add("plan", cmd_plan, "respondents needed per side and area for a CI half-width")
-    plan.add_argument(
-        "--half-width", type=float, required=True, help="target CI half-width, index points"
+    plan = add(
+        "plan",
+        cmd_plan,
+        "respondents to reach per area, side and unit for a CI half-width (or per side count)",
+    )
+    aim = plan.add_mutually_exclusive_group(required=True)
+    aim.add_argument(
+        "--half-width", type=float, default=None, help="target CI half-width, index points"
+    )
+    aim.add_argument(
+        "--respondents",
+        type=int,
+        default=None,
+        metavar="N",
+        help="respondents per side and area: the half-width they give",
     )
     plan.add_argument("--store", default=None, help="plan from earlier waves in this store")
-    plan.add_argument(
-        "--coverage", type=float, default=0.9, help="share of areas the n must suffice for"
-    )
     plan.add_argument("--seed", type=int, default=2026, help="simulator seed without --store")
-    plan.add_argument(
-        "--out", default=None, help="folder for plan.csv (per area) and plan_units.csv"
-    )
+    plan.add_argument("--out", default=None, help="folder for plan.csv (per area, side and unit)")
     inputs(plan, methodology=True)
+
+    progress = add(
+        "progress",
+        cmd_progress,
+        "accepted responses per area, side and unit against the plan; the CI half-width now",
+    )
+    progress.add_argument("--plan", default=None, help="the plan.csv of `samenspel plan`")
+    progress.add_argument(
+        "--wave", default=None, help="the wave in the field (default: the store's latest)"
+    )
+    progress.add_argument("--out", default=None, help="folder for progress.csv and fieldwork.html")
+    progress.add_argument(
+        "--language", choices=LANGUAGES, default="nl", help="of fieldwork.html (default nl)"
+    )
+    progress.add_argument(
+        "--replicates",
+        type=int,
+        default=None,
+        help="bootstrap replicates (default: the methodology file, as analyse)",
+    )
+    store(progress)
+    inputs(progress, methodology=True)
+
+    pull_command = sub.add_parser(
+        "pull", help="fetch submissions from KoboToolbox or ODK Central and ingest them"
+    )
+    pull_sub = pull_command.add_subparsers(dest="tool", required=True)
+    kobo = add("kobo", cmd_pull, "pull a KoboToolbox form's submissions (API v2)", pull_sub)
+    kobo.add_argument("--asset", required=True, help="the form's asset uid")
+    kobo.add_argument(
+        "--token-file",
+        default=None,
+        help="file holding the API token (default: $KOBO_TOKEN)",
+    )
+    odk = add("odk", cmd_pull, "pull an ODK Central form's submissions (OData)", pull_sub)
+    # --project names samenspel's project folder in every command, so ODK's is --odk-project
+    odk.add_argument(
+        "--odk-project", type=int, required=True, metavar="N", help="ODK's project number"
+    )
+    odk.add_argument("--form", required=True, help="the form's id (xmlFormId)")
+    odk.add_argument(
+        "--token-file",
+        default=None,
+        help="file holding a session or API token (default: $ODK_TOKEN)",
+    )
+    odk.add_argument("--email", default=None, help="log in with this account instead")
+    odk.add_argument(
+        "--password-file",
+        default=None,
+        help="file holding the account's password (default: $ODK_PASSWORD)",
+    )
+    for command in (kobo, odk):
+        command.add_argument("--server", required=True, help="the server, e.g. https://host")
+        command.add_argument("--wave", required=True, help="the survey wave they belong to")
+        command.add_argument(
+            "--timeout", type=float, default=60.0, help="seconds to wait for an answer"
+        )
+        store(command)
+        inputs(command)
 
     fieldwork = add(
         "fieldwork",

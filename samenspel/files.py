@@ -74,7 +74,7 @@ def _clean_up_after_dead_runs(out: Path) -> None:
 
 
 OUTPUT_MANIFEST = "samenspel-output.json"  # in every folder a command writes
-OUTPUT_KINDS = ("results", "site", "fieldwork", "simulation", "plan")
+OUTPUT_KINDS = ("results", "site", "fieldwork", "simulation", "plan", "progress")
 FOREIGN_SHOWN = 5  # foreign files a refusal names
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from samenspel.instrument.model import UNIT_NOT_LISTED, AreaRegistry
 from samenspel.pipeline.index.estimate import SIDES, respondent_side_scores
 from samenspel.pipeline.methodology import Methodology
 from scipy.stats import norm
@@ -160,3 +161,215 @@ def summarise_plan(plan: pd.DataFrame, coverage: float = 0.9) -> dict[str, float
         "n_per_side_for_coverage": float(np.ceil(np.quantile(plan["n_per_side"], coverage))),
         "area_waves": len(plan),
     }
+
+
+# plan.csv: one row per area x side x unit of the registry; the input of `samenspel progress`.
+UNIT_TARGET_COLUMNS = {
+    "area": "area id from the area registry",
+    "area_name": "area name from the registry",
+    "municipality": "municipality name from the registry",
+    "side": "professional or informal",
+    "unit": "unit code from the registry ('individual' when the side lists no units)",
+    "unit_name": "unit name from the registry",
+    "members": "the unit's members as the registry lists them ('' when not listed)",
+    "target": "respondents to reach in this unit (at most its members)",
+    "share_of_members": "target / members: the share of the unit's members to reach",
+    "side_target": "respondents to reach on this side of the area (sum of its units' targets)",
+    "side_members": "members of the side's listed units ('' when a unit's members are unknown)",
+    "design_effect": "Kish's design effect of the side with these targets: "
+    "1 + (sum target^2 / sum target - 1) * icc",
+    "half_width": "half-width of the area index's CI that the targets of both sides give",
+    "requested_half_width": "the half-width asked for (--half-width; '' with --respondents)",
+    "requested_respondents": "respondents per side asked for (--respondents; '' with --half-width)",
+    "reachable": "true when the listed units have members enough for the request",
+    "icc": "ICC by unit of the side score used",
+    "spread_wave": "wave the area's spreads and side levels come from",
+    "spread_source": "where the spreads come from: the store, other areas of the store "
+    "(the area has no earlier data), or the simulator",
+}
+
+
+def _side_terms(spreads: pd.DataFrame, aggregation: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each side's share of ``n * var(area index)``: the variance formula of
+    :func:`index_variance_per_respondent` with the other side's spread set to 0 (it is a
+    sum of one term per side for every aggregation)."""
+    p, i = spreads["index_professional"].to_numpy(), spreads["index_informal"].to_numpy()
+    sd_p, sd_i = spreads["sd_professional"].to_numpy(), spreads["sd_informal"].to_numpy()
+    zero = np.zeros(len(spreads))
+    return (
+        index_variance_per_respondent(p, i, sd_p, zero, aggregation),
+        index_variance_per_respondent(p, i, zero, sd_i, aggregation),
+    )
+
+
+def _allocation(members: list[int | None]) -> np.ndarray:
+    """Each unit's share of a side's respondents: proportional to its members; a unit whose
+    members are not listed counts as the side's mean listed unit (all alike without any)."""
+    known = [m for m in members if m is not None]
+    fill = float(np.mean(known)) if known else 1.0
+    sizes = np.array([fill if m is None else float(m) for m in members])
+    return sizes / sizes.sum()
+
+
+def _unit_targets(n: float, shares: np.ndarray, members: list[int | None]) -> np.ndarray:
+    """``n`` respondents over the units in proportion to ``shares`` as whole numbers that sum
+    to ``n`` (largest remainders), none above its unit's members; ``n`` is at most the
+    side's members."""
+    exact = n * shares
+    targets = np.floor(exact + 1e-9)
+    caps = np.array([np.inf if m is None else m for m in members], dtype=float)
+    for unit in np.argsort(-(exact - targets), kind="stable"):
+        if targets.sum() >= n:
+            break
+        if targets[unit] < caps[unit]:
+            targets[unit] += 1
+    return np.minimum(targets, caps)
+
+
+def _side_variance(term: float, targets: np.ndarray, icc: float) -> float:
+    """``var`` contribution of one side: ``term * deff / n`` with the targets' unit sizes."""
+    n = targets.sum()
+    if n <= 0:
+        return np.inf
+    return term * (1.0 + (float((targets**2).sum()) / n - 1.0) * icc) / n
+
+
+def plan_per_unit(
+    areas: AreaRegistry,
+    spreads: pd.DataFrame,
+    method: Methodology,
+    icc: float,
+    half_width: float | None = None,
+    respondents: int | None = None,
+) -> pd.DataFrame:
+    """Targets per area x side x unit of the registry (columns :data:`UNIT_TARGET_COLUMNS`).
+
+    ``spreads`` is :func:`plan_sample_size`'s table (side levels and spreads per area x
+    wave); each area takes its latest wave, an area without data the median variance terms
+    of the others. Give ``half_width`` (the respondents per side it needs, equal on both
+    sides) or ``respondents`` (per side; the half-width they give). Respondents of a side
+    are spread over its units in proportion to their members, so the mean unit size of the
+    design effect is ``n * sum(share^2)``; solving ``z^2 var(I) = h^2`` with
+    ``var(I) = sum_sides term * (1 + (n S - 1) ICC) / n`` gives
+
+        n = (term_P + term_I)(1 - ICC) / (h^2 / z^2 - ICC (term_P S_P + term_I S_I)),
+
+    out of reach when the denominator is not above 0 (the units are too few whatever their
+    size) or when ``n`` exceeds a side's listed members; such an area is planned with every
+    member of the side and ``reachable`` false, its ``half_width`` what that gives.
+    """
+    if (half_width is None) == (respondents is None):
+        raise ValueError("give either half_width or respondents")
+    if half_width is not None and not half_width > 0:
+        raise ValueError(f"half_width must be above 0 index points, got {half_width}")
+    if respondents is not None and respondents < 1:
+        raise ValueError(f"respondents must be at least 1 per side, got {respondents}")
+    if not 0 <= icc < 1:
+        raise ValueError(f"icc must be at least 0 and below 1, got {icc}")
+    z = norm.ppf(0.5 + method.confidence / 2)
+    latest = spreads.sort_values("wave").groupby("area", sort=False).tail(1).set_index("area")
+    term_p, term_i = _side_terms(latest, method.side_aggregation)
+    terms = pd.DataFrame({"p": term_p, "i": term_i}, index=latest.index)
+    fallback = terms.median()
+    rows = []
+    for area in areas.areas:
+        known = area.id in terms.index
+        a = terms.loc[area.id] if known else fallback
+        term = {SIDES[0]: float(a["p"]), SIDES[1]: float(a["i"])}
+        listed_units = {side: [u for u in area.units if u.side == side] or [None] for side in SIDES}
+        members = {
+            side: [None if u is None else u.members for u in units]
+            for side, units in listed_units.items()
+        }
+        shares = {side: _allocation(members[side]) for side in SIDES}
+        # Respondents outside any listed unit are units of one: no design effect.
+        concentration = {
+            side: 0.0 if listed_units[side] == [None] else float((shares[side] ** 2).sum())
+            for side in SIDES
+        }
+        # ... so their respondents answer independently: no ICC there.
+        side_icc = {side: 0.0 if listed_units[side] == [None] else icc for side in SIDES}
+        total = {
+            side: np.inf if None in members[side] else float(sum(members[side])) for side in SIDES
+        }
+        if half_width is not None:
+            room = half_width**2 / z**2 - icc * sum(term[s] * concentration[s] for s in SIDES)
+            need = (term[SIDES[0]] + term[SIDES[1]]) * (1 - icc) / room if room > 0 else np.inf
+            need = float(np.ceil(need - 1e-9)) if np.isfinite(need) else np.inf
+        else:
+            need = float(respondents)
+        while True:
+            targets = {}
+            for side in SIDES:
+                n = min(need, total[side])
+                if not np.isfinite(n):  # no number is enough, and no member count caps it
+                    targets[side] = np.full(len(listed_units[side]), np.nan)
+                elif listed_units[side] == [None]:
+                    targets[side] = np.array([n])
+                else:
+                    targets[side] = _unit_targets(n, shares[side], members[side])
+            if not all(np.isfinite(targets[s]).all() for s in SIDES):
+                # the limit for ever more respondents in these units
+                planned = z * np.sqrt(icc * sum(term[s] * concentration[s] for s in SIDES))
+                break
+            planned = z * np.sqrt(
+                sum(_side_variance(term[s], targets[s], side_icc[s]) for s in SIDES)
+            )
+            # Whole respondents per unit make the units a little unequal (a larger design
+            # effect than the formula's): one more per side until the targets keep the
+            # requested half-width, or every member is planned.
+            if half_width is None or planned <= half_width or need >= min(total.values()):
+                break
+            need += 1
+        reachable = bool(all(need <= total[s] for s in SIDES))
+        for side in SIDES:
+            side_target = targets[side].sum()
+            deff = 1.0 + (float((targets[side] ** 2).sum()) / side_target - 1.0) * side_icc[side]
+            if not np.isfinite(side_target):
+                side_target, deff = np.nan, np.nan
+            for unit, m, target in zip(
+                listed_units[side], members[side], targets[side], strict=True
+            ):
+                rows.append(
+                    {
+                        "area": area.id,
+                        "area_name": area.name,
+                        "municipality": area.municipality,
+                        "side": side,
+                        "unit": UNIT_NOT_LISTED if unit is None else unit.code,
+                        "unit_name": "" if unit is None else unit.name,
+                        "members": m,
+                        "target": target,
+                        "share_of_members": target / m if m else np.nan,
+                        "side_target": side_target,
+                        "side_members": total[side] if np.isfinite(total[side]) else np.nan,
+                        "design_effect": deff,
+                        "half_width": planned,
+                        "requested_half_width": half_width,
+                        "requested_respondents": respondents,
+                        "reachable": reachable,
+                        "icc": icc,
+                        "spread_wave": str(latest.loc[area.id, "wave"]) if known else "",
+                        "spread_source": str(latest.loc[area.id, "source"])
+                        if known
+                        else "median of the other areas (no data on this area)",
+                    }
+                )
+    table = pd.DataFrame(rows, columns=list(UNIT_TARGET_COLUMNS))
+    for column in ("members", "target", "side_target", "side_members", "requested_respondents"):
+        table[column] = table[column].astype("Int64")
+    return table
+
+
+def plan_areas(plan: pd.DataFrame) -> pd.DataFrame:
+    """One row per area of :func:`plan_per_unit`'s table: respondents per side, units per
+    side, the half-width the targets give and whether the request is in reach."""
+    per_side = plan.groupby(["area", "side"], sort=False).agg(
+        target=("side_target", "first"), units=("unit", "size")
+    )
+    wide = per_side.unstack("side")
+    wide.columns = [f"{what}_{side}" for what, side in wide.columns]
+    first = plan.groupby("area", sort=False)[
+        ["area_name", "municipality", "half_width", "reachable"]
+    ].first()
+    return first.join(wide).reset_index()

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from ingest_fixtures import ingested_by_the_cli
 from samenspel.instrument import load_areas, load_instrument
+from samenspel.pipeline.index.plan import UNIT_TARGET_COLUMNS
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
 from samenspel.pipeline.simulation.simulate import (
     SimulationSettings,
@@ -96,13 +97,20 @@ def test_plan_from_the_store_and_from_the_simulator(store, tmp_path, capsys):
         == 0
     )
     printed = capsys.readouterr().out
-    assert "earlier waves" in printed and "respondents per side" in printed
+    assert "earlier waves" in printed and "professionals in" in printed
     assert "ICC by unit" in printed and "wave 2026 in the store" in printed
-    assert len(pd.read_csv(tmp_path / "p" / "plan.csv")) == 18
-    units = pd.read_csv(tmp_path / "p" / "plan_units.csv")
-    assert list(units.units_per_side) == list(range(2, 11))
-    assert main(["plan", "--half-width", "4"]) == 0
-    assert "simulator" in capsys.readouterr().out
+    plan = pd.read_csv(tmp_path / "p" / "plan.csv", dtype={"spread_wave": str})
+    assert list(plan.columns) == list(UNIT_TARGET_COLUMNS)
+    registry = load_areas(DEFAULT_AREAS).units_table()
+    assert sorted(plan.unit) == sorted(registry.code)  # one row per unit of the registry
+    assert (plan.target <= plan.members).all()
+    assert set(plan.spread_wave) == {"2026"}  # each area's latest wave
+    unreachable = plan[~plan.reachable].area_name.unique()
+    for name in unreachable:
+        assert name in printed.split("cannot reach it")[1]
+    assert main(["plan", "--respondents", "20"]) == 0
+    printed = capsys.readouterr().out
+    assert "simulator" in printed and "20 respondents per side" in printed
 
 
 def test_plan_and_analyse_refuse_bad_input_with_a_message(store, tmp_path, capsys):
