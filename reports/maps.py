@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
@@ -74,6 +74,7 @@ class Place:
     band: str | None
     indicative: bool = False
     outline: tuple[Polygon, ...] | None = None
+    language: str = "en"  # of the page: how its figure is written (40,4 or 40.4)
 
     @property
     def has_data(self) -> bool:
@@ -114,6 +115,8 @@ def area_map(
 ) -> AreaMap:
     """The map of ``groups`` (municipality name, its places), a labelled block each when
     there are several."""
+    language = getattr(t, "language", "en")
+    groups = [(name, [replace(p, language=language) for p in group]) for name, group in groups]
     count = sum(len(p) for _, p in groups)
     mode = "named" if count <= MAX_NAMED else "numbered" if count <= MAX_NUMBERED else "cells"
     several = len(groups) > 1
@@ -258,17 +261,19 @@ def _fill(place: Place) -> str:
 def _area(place: Place, shape: str, text: str) -> str:
     """One area: a group with its band as class, its name and figure as tooltip."""
     band = f"band-{place.band}" if place.has_data else "no-data"
+    figure = _fmt(place.index, place.language)
     return (
         f'<g class="map-area {band}" data-area="{escape(place.area)}">'
-        f"<title>{escape(place.label)}: {_fmt(place.index)}</title>{shape}{text}</g>"
+        f"<title>{escape(place.label)}: {figure}</title>{shape}{text}</g>"
     )
 
 
 def _index_text(place: Place, x: float, y: float, size: float, anchor: str = "start") -> str:
     italic = ' font-style="italic"' if place.indicative else ""
+    figure = _fmt(place.index, place.language)
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-weight="bold" fill="{MARK}" '
-        f'text-anchor="{anchor}" class="map-index"{italic}>{_fmt(place.index)}</text>'
+        f'text-anchor="{anchor}" class="map-index"{italic}>{figure}</text>'
     )
 
 
@@ -437,7 +442,7 @@ def _place_labels(outlined, shapes, width, height, named):
         largest = max(shapely.get_parts(shape), key=lambda g: g.area)
         point = polylabel(largest, tolerance=0.5)
         points[k] = (point.x, point.y)
-        figure = _fmt(place.index)
+        figure = _fmt(place.index, place.language)
         options = [(place.label, figure)] if named else []
         options.append((None, figure))
         for name, text in options:
@@ -524,7 +529,7 @@ def _legend(bands, t, indicative: bool) -> tuple[list[str], float]:
         if fill is None:
             body.append(
                 f'<text x="{x:.1f}" y="{y + 12:.1f}" font-size="11" font-style="italic" '
-                f'font-weight="bold" fill="{MARK}">{_fmt(57.5)}</text>'
+                f'font-weight="bold" fill="{MARK}">{_fmt(57.5, t.language)}</text>'
             )
             x += 30
         else:
@@ -550,7 +555,7 @@ def _describe_places(name: str | None, group: Sequence[Place], bands, t) -> str:
             said.append(f"{p.label}: {t('map_no_data')}")
             continue
         status = f", {t('status_indicative')}" if p.indicative else ""
-        said.append(f"{p.label}: {_fmt(p.index)} ({t('band_' + p.band)}{status})")
+        said.append(f"{p.label}: {_fmt(p.index, p.language)} ({t('band_' + p.band)}{status})")
     return (f"{name}: " if name else "") + "; ".join(said)
 
 
