@@ -87,9 +87,13 @@ def quality_context(
         "cells": cells.astype(object).where(cells.notna(), None).to_dict(orient="records"),
         "reasons": reasons.to_dict(orient="records"),
         "reason_text": {code: t("reason_" + code) for code in REJECT_REASONS},
-        "files": files.assign(wave=files["wave"].astype(str))
-        .fillna({"status_reason": ""})
-        .to_dict(orient="records"),
+        "files": files.assign(
+            wave=files["wave"].astype(str),
+            # empty in every row, the CSV reads the column as numbers (NaN)
+            status_reason=files["status_reason"]
+            .astype(object)
+            .where(files["status_reason"].notna(), ""),
+        ).to_dict(orient="records"),
         "invalid": invalid.assign(wave=invalid["wave"].astype(str)).to_dict(orient="records"),
         "flags": FLAGS,
         "flag_labels": flag_labels(t),
