@@ -291,12 +291,19 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_DONE
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def ingest_settings(args: argparse.Namespace) -> tuple[Settings, Instrument, AreaRegistry]:
+    """The questionnaire, registry and store of a command that writes into the store (ingest,
+    pull), announced; ``args.store`` is set to the store."""
     settings = settings_for(args, ("questionnaire", "areas", "store"))
     args.store = settings.files["store"]
     instrument = load_instrument(settings.files["questionnaire"])
     areas = load_areas(settings.files["areas"])
     announce(args, settings, instrument, areas)
+    return settings, instrument, areas
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    settings, instrument, areas = ingest_settings(args)
     con = open_store(args.store)
     try:
         report = ingest_file(con, args.file, args.wave, instrument, areas, args.replaces)
@@ -964,16 +971,10 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    import tempfile
-
     from samenspel.pipeline.ingest import pull
     from samenspel.pipeline.ingest.exports import check_wave_id
 
-    settings = settings_for(args, ("questionnaire", "areas", "store"))
-    args.store = settings.files["store"]
-    instrument = load_instrument(settings.files["questionnaire"])
-    areas = load_areas(settings.files["areas"])
-    announce(args, settings, instrument, areas)
+    _, instrument, areas = ingest_settings(args)
     check_wave_id(args.wave)
     if not re.match(r"^https?://[^/\s]+", args.server):
         raise InputError(
