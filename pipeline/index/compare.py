@@ -526,14 +526,15 @@ def compare_groups(
     wave: pd.Series,
     side: pd.Series,
     method: Methodology,
-    scalar_invariance_between_sides: bool | None = None,
+    scalar_invariance_between_sides: bool | Mapping[str, bool] | None = None,
     municipality_of: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """All group comparisons as one tidy table with :data:`COMPARISON_COLUMNS`.
 
     ``components`` holds the seven components per respondent, labelled by ``area``,
     ``wave`` and ``side``. ``scalar_invariance_between_sides`` is the psychometrics'
-    verdict (None: not tested); latent means are never compared here without it.
+    verdict, per wave (a mapping) or for all; a wave without one (its test did not run) is
+    said to be not tested; latent means are never compared here without it.
     ``municipality_of`` maps area ids to their municipality's CBS code (for the
     area-against-rest screen; without it all areas count as one municipality).
     """
@@ -563,12 +564,17 @@ def compare_groups(
                 if pairs is not None:
                     screens.append(pairs)
             rows.append(_gap_heterogeneity(moments[construct], wave_name, construct, method))
-        if scalar_invariance_between_sides:
+        verdict = (
+            scalar_invariance_between_sides.get(str(wave_name))
+            if isinstance(scalar_invariance_between_sides, Mapping)
+            else scalar_invariance_between_sides
+        )  # a wave whose test did not run has no verdict: no claim is made for it
+        if verdict:
             note = (
                 "scalar invariance between the sides holds: latent means are compared in "
                 "psychometrics_latent_means"
             )
-        elif scalar_invariance_between_sides is None:
+        elif verdict is None:
             note = "not compared: scalar invariance between the sides has not been tested"
         else:
             note = "not compared: scalar invariance between the sides does not hold"

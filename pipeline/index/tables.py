@@ -100,7 +100,7 @@ def index_tables(
     invariance: pd.DataFrame | None = None,
     full: bool = False,
     loadings: dict[str, float] | None = None,
-    scalar_invariance_between_sides: bool | None = None,
+    scalar_invariance_between_sides: bool | Mapping[str, bool] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     instruments_by_wave: Mapping[str, Instrument] | None = None,
 ) -> dict[str, pd.DataFrame]:

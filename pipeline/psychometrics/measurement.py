@@ -214,9 +214,9 @@ def psychometric_inputs(
 
     Returns (invariance across waves as ``wave_from, wave_to, holds`` rows for every pair
     of waves, in the order ``waves`` gives; ``holds`` is missing (not testable) when the test
-    across waves could not be fitted; CFA-derived component weights; whether scalar
-    invariance between the sides holds in every wave, fully or partially: what latent means
-    need). Trends of the index, which
+    across waves could not be fitted; CFA-derived component weights; per wave whose test
+    ran, whether scalar invariance between the sides holds, fully or partially: what latent
+    means need). Trends of the index, which
     averages observed answers, need full scalar invariance across waves (configural fit,
     then equal loadings (and thresholds) and intercepts, nothing released); the test pools
     all waves, so one verdict covers every pair. Component
@@ -235,9 +235,12 @@ def psychometric_inputs(
         pairs = [(a, b) for i, a in enumerate(waves) for b in waves[i + 1 :]]
         if pairs:
             across = pd.DataFrame(pairs, columns=["wave_from", "wave_to"]).assign(holds=holds)
+        # per wave: only a wave whose test between the sides ran has a verdict
         sides = scalar[scalar[COL_COMPARISON] == "sides"]
-        if not sides.empty:
-            between = bool(sides["holds"].astype(bool).all())
+        between = {
+            str(wave): bool(rows["holds"].astype(bool).all())
+            for wave, rows in sides.groupby(COL_WAVE)
+        }
     parameters = tables.get(PREFIX + "cfa_parameters")
     weights = None
     if parameters is not None and not parameters.empty:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from samenspel.instrument import load_areas, load_instrument
+from samenspel.pipeline.methodology import COMPONENTS
 from samenspel.pipeline.psychometrics.measurement import (
     LATENT_MEAN_COLUMNS,
     PREFIX,
@@ -91,7 +92,7 @@ def test_inputs_for_the_index(tables):
     across, weights, between = psychometric_inputs(tables, ["2025", "2026"])
     assert list(across.columns) == ["wave_from", "wave_to", "holds"]
     assert bool(across["holds"].iloc[0]) is True
-    assert between is True
+    assert between == {"2025": True, "2026": True}  # per wave whose test ran
     assert set(weights) == {"OGD", "TRU", "UNF", "DIS", "IND", "IGF", "COL"}
     assert all(0.3 < w < 1 for w in weights.values())
 
@@ -114,3 +115,19 @@ def test_wave_the_ordinal_model_cannot_carry_gets_the_continuous_treatment(respo
     assert "'tru1' has empty category [1]" in problem and "analysed with MLR" in problem
     checks = tables[PREFIX + "checks"]
     assert set(checks.loc[checks["check"] == "global fit", "estimator"]) == {"MLR"}
+
+
+def test_no_claim_for_a_wave_whose_test_between_the_sides_did_not_run():
+    from samenspel.pipeline.index.compare import compare_groups
+    from samenspel.pipeline.methodology import load_methodology
+
+    rng = np.random.default_rng(1)
+    n = 80
+    components = pd.DataFrame(rng.uniform(20, 80, (n, 7)), columns=list(COMPONENTS))
+    area = pd.Series(np.repeat(["a", "b"], n // 2))
+    wave = pd.Series(np.tile(["2025", "2026"], n // 2))
+    side = pd.Series(np.tile(["professional", "professional", "informal", "informal"], n // 4))
+    table = compare_groups(components, area, wave, side, load_methodology(), {"2025": True})
+    notes = table[table["test"] == "latent_means"].set_index("wave")["note"]
+    assert notes["2025"].startswith("scalar invariance between the sides holds")
+    assert notes["2026"] == "not compared: scalar invariance between the sides has not been tested"
