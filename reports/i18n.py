@@ -1229,6 +1229,19 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "units": "teams en organisaties uit de lijst waarlangs de respondenten zijn bereikt",
         "individuals": "respondenten zonder team of organisatie uit de lijst (elk telt als een "
         "team van één)",
+        "units_listed": "teams en organisaties die het gebiedsregister voor deze wijk en kant "
+        "noemt",
+        "share_units_reached": "bereikte teams / units_listed: bij uncertainty.units finite "
+        "wordt de variantie tussen teams vermenigvuldigd met 1 - dit aandeel (niets als elk "
+        "team antwoordde)",
+        "weighting": "members (weging naar het aantal leden in het register) of gelijke "
+        "gewichten: 'equal: members missing' (een bereikt team heeft geen leden in het "
+        "register), 'equal: no listed unit' of 'equal: no unit codes'",
+        "weight_min": "kleinste gewicht van een respondent (1 bij gelijke gewichten)",
+        "weight_max": "grootste gewicht van een respondent",
+        "n_kish": "effectieve n van Kish bij deze gewichten, (som w)^2 / som w^2 (n bij "
+        "gelijke gewichten)",
+        "weighting_shift": "gewogen min ongewogen index van de kant, in indexpunten",
         "mean_unit_size": "naar respondenten gewogen gemiddelde teamgrootte sum(n_i^2) / "
         "sum(n_i) (Kish)",
         "icc": "ICC per team van de score van de kant in deze meting en kant (zie unit_icc.csv)",

@@ -30,8 +30,9 @@
 
    Every random draw of a cell comes from its own stream, keyed by the methodology's seed
    and the cell (area, wave, side; :func:`stream`), and the cell's respondents are put in
-   a fixed order (unit, respondent key, values) first: a wave's figures do not move when
-   another wave is added or when its rows arrive in another order. Change between waves
+   a fixed order (unit, then their values) first: a wave's figures do not move when
+   another wave is added, when its rows arrive in another order, or when the store is
+   rebuilt with another pseudonym key (the order uses no respondent code). Change between waves
    draws nothing of its own (it differences the cells' replicates), so it is stable too.
 
 The same function (:func:`indices_from_means`) turns component means into indices for the
@@ -505,7 +506,6 @@ def hybridisation_index(
     cells_per_chunk: int = 1000,
     unit: pd.Series | None = None,
     progress: Callable[[int, int], None] | None = None,
-    respondent: pd.Series | None = None,
     registry: pd.DataFrame | None = None,
 ) -> IndexResult:
     """Index per area x wave with bootstrap CIs, and the per-side measures.
@@ -513,8 +513,7 @@ def hybridisation_index(
     ``components`` holds the seven components per respondent; ``area``, ``wave`` and
     ``side`` (professional / informal) label each respondent; ``unit`` (optional) the code
     of the unit (wijkteam, organisation) a respondent was reached through, blank or
-    ``individual`` for none; ``respondent`` (optional) a stable respondent key (the
-    pseudonym) that orders a cell's respondents before the draws; ``registry`` (optional)
+    ``individual`` for none; ``registry`` (optional)
     the area registry's units (:meth:`AreaRegistry.units_table`: code, area, side, members)
     for the design weights and the share of units reached. Respondents of other roles must
     be left out by the caller. Small cells (methodology ``small_cells``) are applied:
@@ -542,12 +541,10 @@ def hybridisation_index(
     cells = cells.reset_index(drop=True)
     grid = cells.merge(pd.DataFrame({"side": SIDES}), how="cross")
     # Rows in an order that does not depend on how they arrived: by cell, unit (a unit's
-    # respondents contiguous), respondent key, then the values themselves (rows equal in
-    # all of these are interchangeable), so a cell's draws give the same resamples
-    # whatever the file order.
+    # respondents contiguous), then the values themselves (rows equal in all of these are
+    # interchangeable), so a cell's draws give the same resamples whatever the file order.
+    # No respondent code: a pseudonym depends on the key, and the figures must not.
     keys = [frame[c].to_numpy(dtype=float) for c in reversed(COMPONENTS)]
-    if respondent is not None:
-        keys.append(pd.factorize(respondent.fillna("").astype(str).to_numpy(), sort=True)[0])
     keys.append(pd.factorize(frame["_unit"].to_numpy(dtype=object), sort=True)[0])
     keys.append(frame["side"].cat.codes.to_numpy())
     keys += [pd.factorize(frame[c].to_numpy(), sort=True)[0] for c in ("wave", "area")]

@@ -129,13 +129,9 @@ def index_tables(
     ]
     labels = (in_index["area"], in_index["wave"], in_index["side"])
     unit = in_index.get("unit")
-    # The pseudonym orders a cell's respondents before its draws (or the submission id
-    # where a respondent has no code); the registry's units give the design weights.
-    key = in_index.get("respondent")
-    if key is not None and "submission_id" in in_index:
-        key = key.fillna(in_index["submission_id"])
+    # the registry's units give the design weights
     result = hybridisation_index(
-        components, *labels, method, replicates, unit=unit, respondent=key,
+        components, *labels, method, replicates, unit=unit,
         registry=areas.units_table(),
         progress=lambda done, total: report("the index and its bootstrap", done, total),
     )  # fmt: skip

@@ -110,7 +110,6 @@ def estimate(frame, units: pd.DataFrame | None, method, clustered: bool = True):
         method,
         replicates=REPLICATES,
         unit=frame["unit"] if clustered else None,
-        respondent=frame["respondent"],
         registry=units,
     )
 
