@@ -257,3 +257,41 @@ def test_each_wave_is_scored_with_its_own_questionnaire(tmp_path, capsys):
     methods = (site / "nl" / "methods.html").read_text(encoding="utf-8")
     assert "2027.1" in methods and "2026.2" in methods
     assert "toegevoegd: tru11; vervallen: tru10; gewijzigd: tru1" in methods
+
+
+def wave_rows(results: Path, wave: str) -> pd.DataFrame:
+    """The figures of ``wave`` in index.csv and side_measures.csv, as written."""
+    rows = []
+    for name in ("index.csv", "side_measures.csv"):
+        table = pd.read_csv(results / name, dtype=str, keep_default_na=False)
+        keep = table[table["wave"] == wave].drop(
+            columns=[c for c in table if c.startswith("change")], errors="ignore"
+        )
+        rows.append(keep.reset_index(drop=True))
+    return pd.concat(rows, keys=["index", "sides"])
+
+
+def test_earlier_figures_stay_when_a_wave_or_a_late_file_is_added(tmp_path):
+    paths = exports(tmp_path, {"2025": "2025-10", "2026": "2026-10"})
+    lines = paths["2025"].read_text().splitlines(keepends=True)
+    half = len(lines) // 2
+    first, late = tmp_path / "2025-a.csv", tmp_path / "2025-b.csv"
+    first.write_text("".join(lines[:half]))
+    late.write_text("".join(lines[:1] + lines[half:]))
+
+    def analysed(name: str, files: list[tuple[Path, str]]) -> Path:
+        store, out = tmp_path / f"{name}.duckdb", tmp_path / name
+        for path, wave in files:
+            assert main(["ingest", str(path), "--wave", wave, "--store", str(store)]) in (0, 1)
+        argv = ["analyse", "--store", str(store), "--out", str(out), "--replicates", "200"]
+        assert main(argv) == 0
+        return out
+
+    alone = analysed("alone", [(paths["2025"], "2025")])
+    later = analysed("later", [(paths["2025"], "2025"), (paths["2026"], "2026")])
+    split = analysed("split", [(first, "2025"), (paths["2026"], "2026"), (late, "2025")])
+    pd.testing.assert_frame_equal(wave_rows(alone, "2025"), wave_rows(later, "2025"))
+    pd.testing.assert_frame_equal(wave_rows(later, "2025"), wave_rows(split, "2025"))
+    pd.testing.assert_frame_equal(wave_rows(later, "2026"), wave_rows(split, "2026"))
+    change = [pd.read_csv(folder / "change.csv") for folder in (later, split)]
+    pd.testing.assert_frame_equal(change[0], change[1])
