@@ -131,8 +131,9 @@ def test_every_compared_pair_is_guarded_and_an_untestable_one_says_so():
     points = {("a", "w1"): 40.0, ("a", "w2"): 50.0, ("a", "w3"): 60.0}
     # The psychometrics could not fit the test across waves: no 'waves' row.
     invariance_table = pd.DataFrame(
-        {"step": ["scalar"], "comparison": ["sides"], "holds": [True], "group_partial": [""]}
-    )
+        {"wave": ["w1"], "step": ["scalar"], "comparison": ["sides"], "holds": [True],
+         "group_partial": [""]}
+    )  # fmt: skip
     across, _, _ = psychometric_inputs({"psychometrics_invariance": invariance_table}, waves)
     assert set(zip(across["wave_from"], across["wave_to"], strict=True)) == {
         ("w1", "w2"), ("w1", "w3"), ("w2", "w3"),

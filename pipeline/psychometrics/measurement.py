@@ -237,10 +237,11 @@ def psychometric_inputs(
             across = pd.DataFrame(pairs, columns=["wave_from", "wave_to"]).assign(holds=holds)
         # per wave: only a wave whose test between the sides ran has a verdict
         sides = scalar[scalar[COL_COMPARISON] == "sides"]
-        between = {
-            str(wave): bool(rows["holds"].astype(bool).all())
-            for wave, rows in sides.groupby(COL_WAVE)
-        }
+        if COL_WAVE in sides:
+            between = {
+                str(wave): bool(rows["holds"].astype(bool).all())
+                for wave, rows in sides.groupby(COL_WAVE)
+            }
     parameters = tables.get(PREFIX + "cfa_parameters")
     weights = None
     if parameters is not None and not parameters.empty:

@@ -29,7 +29,7 @@ from samenspel.pipeline.index.estimate import hybridisation_index, indices_from_
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 
 AREAS = 90
-SEEDS = range(8)
+SEEDS = range(16)
 REPLICATES = 300
 UNITS = 4
 UNIT_SD, MEMBER_SD, ERROR_SD = 0.4, 0.6, 0.8
