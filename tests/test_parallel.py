@@ -45,6 +45,8 @@ def run_in_a_pool_worker(x: int) -> list:
     return in_parallel([(slow_square, (x, 0.0)), (slow_square, (x + 1, 0.0))])
 
 
+# The user's own pool forks a process that has threads (Python 3.12+ warns; see parallel.py)
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_inside_a_users_process_pool_the_pieces_run_serially():
     import multiprocessing
 
