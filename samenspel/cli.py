@@ -175,15 +175,23 @@ def announce(args: argparse.Namespace, settings: Settings, instrument=None, area
     say(f"samenspel {args.command}: {'; '.join(parts)}")
 
 
-def cmd_instrument_check(args: argparse.Namespace) -> int:
+def checked_file(args: argparse.Namespace, setting: str, check: Callable, what: str):
+    """What ``check`` makes of ``args.file`` (default: the project's ``setting`` file), its
+    problems printed; None (after saying why) when it has errors."""
     if args.file is None:
-        args.file = settings_for(args, ("questionnaire",)).files["questionnaire"]
-    instrument, problems = check_instrument(args.file)
+        args.file = settings_for(args, (setting,)).files[setting]
+    loaded, problems = check(args.file)
     for problem in problems:
         say(str(problem))
-    if instrument is None:
+    if loaded is None:
         errors = sum(p.level is Level.ERROR for p in problems)
-        say(f"{args.file}: {errors} error(s); the instrument cannot be used until they are fixed.")
+        say(f"{args.file}: {errors} error(s); the {what} cannot be used until they are fixed.")
+    return loaded, problems
+
+
+def cmd_instrument_check(args: argparse.Namespace) -> int:
+    instrument, problems = checked_file(args, "questionnaire", check_instrument, "instrument")
+    if instrument is None:
         return EXIT_REFUSED
     warnings = len(problems)
     print(
@@ -196,14 +204,8 @@ def cmd_instrument_check(args: argparse.Namespace) -> int:
 
 
 def cmd_areas_check(args: argparse.Namespace) -> int:
-    if args.file is None:
-        args.file = settings_for(args, ("areas",)).files["areas"]
-    registry, problems = check_areas(args.file)
-    for problem in problems:
-        say(str(problem))
+    registry, problems = checked_file(args, "areas", check_areas, "registry")
     if registry is None:
-        errors = sum(p.level is Level.ERROR for p in problems)
-        say(f"{args.file}: {errors} error(s); the registry cannot be used until they are fixed.")
         return EXIT_REFUSED
     municipalities = registry.table()["municipality"].nunique()
     print(
