@@ -64,6 +64,8 @@ TOP_LEVEL = (
     "psychometrics",
 )  # fmt: skip
 
+# psychometrics.missing: every answer (FIML, or pairwise under WLSMV) or complete respondents
+PSYCHOMETRICS_MISSING_OPTIONS = ("fiml", "listwise")
 # Limits that protect the machine (methodology.yaml says why at each field).
 REPLICATES = (100, 10_000)
 DRAWS = (100, 5_000)
@@ -106,6 +108,9 @@ class Methodology:
     cfa_estimator: str = "WLSMV"
     cfa_parameterization: str = "delta"
     cfa_comparison: str = "MLR"
+    # how missing answers enter the psychometrics: fiml (every answer: full-information ML
+    # under ML and MLR, pairwise polychorics under WLSMV) or listwise (complete respondents)
+    cfa_missing: str = "fiml"
     # the respondents per side and wave the psychometrics use (None: everyone)
     psychometrics_sample: int | None = 5000
     # uncertainty.units and uncertainty.members: which part of the bootstrap's variance is
@@ -407,6 +412,7 @@ OPTIONAL_FIELDS = {
         _Choice(PARAMETERIZATION_OPTIONS),
     ),
     "cfa_comparison": ("psychometrics", "comparison", _Choice(ESTIMATOR_OPTIONS)),
+    "cfa_missing": ("psychometrics", "missing", _Choice(PSYCHOMETRICS_MISSING_OPTIONS)),
     # null: everyone. The CFA of the questionnaire's items needs a few hundred respondents
     # (200 as the common rule of thumb, Kline 2016); a smaller sample is never drawn.
     "psychometrics_sample": (
@@ -678,3 +684,26 @@ def check_against_instrument(method: Methodology, instrument: Instrument) -> Non
                 )
     if problems:
         raise ProblemsFound(problems)
+
+
+def with_psychometrics(
+    method: Methodology, estimator: str | None = None, missing: str | None = None
+) -> Methodology:
+    """``method`` with another CFA estimator and/or missing-data treatment for one run (the
+    command line's ``--estimator`` and ``--missing``; None keeps the file's). The comparison
+    beside the estimator stays the other treatment: WLSMV beside ML or MLR, and the file's
+    continuous estimator (ML or MLR) beside WLSMV."""
+    if estimator is not None and estimator not in ESTIMATOR_OPTIONS:
+        raise ValueError(f"estimator must be one of {ESTIMATOR_OPTIONS}, got {estimator!r}")
+    if missing is not None and missing not in PSYCHOMETRICS_MISSING_OPTIONS:
+        raise ValueError(f"missing must be one of {PSYCHOMETRICS_MISSING_OPTIONS}, got {missing!r}")
+    changes: dict[str, str] = {}
+    if missing is not None:
+        changes["cfa_missing"] = missing
+    if estimator is not None:
+        continuous = next(
+            (e for e in (method.cfa_estimator, method.cfa_comparison) if e != "WLSMV"), "MLR"
+        )
+        changes["cfa_estimator"] = estimator
+        changes["cfa_comparison"] = continuous if estimator == "WLSMV" else "WLSMV"
+    return dataclasses.replace(method, **changes)

@@ -1335,4 +1335,26 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "status": "gepubliceerd, indicatief of onderdrukt (kleinste kant bij de maten van "
         "eensgezindheid)",
     },
+    "psychometrics_steps": {
+        "wave": "meting ('all': de vergelijking tussen de metingen)",
+        "step": "reliability (itemstatistieken, alfa, omega), efa (KMO, Bartlett, parallelle "
+        "analyse, EFA), cfa, invariance_sides, invariance_waves, latent_means, "
+        "estimator_comparison of aggregation (ICC per wijk)",
+        "model": "full (alle reflectieve constructen), pillar <naam> of construct <code>: het "
+        "model dat de stap probeerde; leeg bij een stap zonder factormodel",
+        "factors": "de constructen in dat model, gescheiden door komma's",
+        "estimator": "WLSMV, MLR of ML (leeg bij een stap zonder CFA)",
+        "missing": "hoe ontbrekende antwoorden meetelden: fiml (elk antwoord; paarsgewijs bij "
+        "WLSMV) of listwise (alleen wie elk item beantwoordde)",
+        "n": "respondenten in de stap (na de steekproef van psychometrics.sample per kant)",
+        "parameters": "vrije parameters van het model (leeg bij een stap zonder model)",
+        "minimum": "minimaal aantal respondenten dat de stap met dit model nodig heeft (per "
+        "groep bij invariantie)",
+        "fitted": "waar (true): de uitkomsten staan in de tabellen psychometrics_* (rijen met "
+        "dit model); onwaar (false): niet geschat",
+        "reason_code": "leeg als geschat zoals bedoeld, anders too_few_respondents, "
+        "too_few_per_side, not_estimable, smaller_model, continuous_instead, every_answer, "
+        "not_invariant, no_invariance of full_model_only",
+        "reason": "waarom, in het Engels (leeg als geschat zoals bedoeld)",
+    },
 }

@@ -94,11 +94,14 @@ from samenspel.pipeline.ingest.store import (
 )
 from samenspel.pipeline.methodology import (
     COMPONENTS,
+    PSYCHOMETRICS_MISSING_OPTIONS,
     REPLICATES,
     Methodology,
     check_against_instrument,
     load_methodology,
+    with_psychometrics,
 )
+from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
 from samenspel.pipeline.psychometrics.measurement import measurement_tables, psychometric_inputs
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulation.simulate import (
@@ -559,6 +562,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     check_output_folder(args.out, "results")
     workers = jobs_of(args)
     instrument, areas, method = load_settings(args, settings)
+    method = with_psychometrics(method, args.estimator, args.missing)
     invariance = None
     if args.invariance:
         try:
@@ -641,6 +645,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                     if name in measurement and name != "psychometrics_criteria"
                     else table
                 )
+    warn_unfitted_steps(measurement.get("psychometrics_steps"))
     waves_invariance, cfa_weights, between_sides = psychometric_inputs(measurement, wave_order)
     if invariance is None:
         invariance = waves_invariance
@@ -704,6 +709,10 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "false_discovery_rate": method.false_discovery_rate,
         "meaningful_change": method.meaningful_change,
         "comparison_correction": method.correction,
+        # the psychometrics' treatment of this run (--estimator, --missing or the file's)
+        "psychometrics_estimator": method.cfa_estimator,
+        "psychometrics_comparison": method.cfa_comparison,
+        "psychometrics_missing": method.cfa_missing,
         "sensitivity_statements": tables["sensitivity"].attrs.get("statements", []),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "csv_dialect": args.csv_dialect,
@@ -733,6 +742,30 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     csvs = ", ".join(f"{name}.csv" for name in every)
     say(f"results -> {out}/ ({csvs}, results.xlsx, columns.json, metadata.json)")
     return EXIT_DONE
+
+
+def warn_unfitted_steps(steps: pd.DataFrame | None) -> None:
+    """A warning per wave and psychometric step that was not fitted with any model (and a
+    note where a smaller model or another treatment stood in), from psychometrics_steps."""
+    if steps is None or steps.empty:
+        return
+    for (wave, step_name), rows in steps.groupby(["wave", "step"], sort=False):
+        fitted = rows[rows["fitted"].astype(bool)]
+        where = "across the waves" if wave == "all" else f"wave {wave}"
+        if fitted.empty:
+            say(
+                f"samenspel: warning: {where}: {step_name.replace('_', ' ')} not fitted: "
+                f"{rows['reason'].iloc[-1]} (psychometrics_steps.csv says more)"
+            )
+        elif fitted["model"].isin(["", "full"]).all() or step_name == "latent_means":
+            continue
+        else:
+            models = ", ".join(fitted["model"])
+            say(
+                f"samenspel: warning: {where}: {step_name.replace('_', ' ')} fitted only as "
+                f"smaller models ({models}): the wave cannot carry the full model "
+                "(psychometrics_steps.csv says why)"
+            )
 
 
 def questionnaires_of_waves(
@@ -1490,6 +1523,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--loadings",
         default=None,
         help="JSON of component -> CFA-derived weight, for the sensitivity analysis",
+    )
+    analyse.add_argument(
+        "--estimator",
+        choices=ESTIMATOR_OPTIONS,
+        default=None,
+        help="the CFA and invariance estimator for this run: WLSMV (items as ordered "
+        "categories), MLR or ML (continuous); default: the methodology file's "
+        "psychometrics.estimator. The other treatment is fitted beside it",
+    )
+    analyse.add_argument(
+        "--missing",
+        choices=PSYCHOMETRICS_MISSING_OPTIONS,
+        default=None,
+        help="fiml: every answer (full-information ML, or pairwise under WLSMV); listwise: "
+        "only respondents who answered every item; default: the methodology file's "
+        "psychometrics.missing",
     )
     analyse.add_argument(
         "--csv-dialect",

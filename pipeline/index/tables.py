@@ -25,6 +25,7 @@ from samenspel.pipeline.index.estimate import (
 from samenspel.pipeline.index.goals import GOAL_COLUMNS, goal_agreement
 from samenspel.pipeline.index.sensitivity import SENSITIVITY_COLUMNS, index_sensitivity
 from samenspel.pipeline.methodology import Methodology
+from samenspel.pipeline.psychometrics.small_waves import STEP_COLUMNS
 from samenspel.pipeline.score import clean_answers
 
 # index.csv: one row per area x wave, for dashboards.
@@ -77,6 +78,7 @@ OUTPUT_COLUMNS = {
     "comparisons": COMPARISON_COLUMNS,
     "sensitivity": SENSITIVITY_COLUMNS,
     "goals": GOAL_COLUMNS,
+    "psychometrics_steps": STEP_COLUMNS,
 }
 
 

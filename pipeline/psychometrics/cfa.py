@@ -578,9 +578,15 @@ def _fit_continuous(data, parsed, labels, membership, meanstructure, options) ->
     n_moments = len(groups) * (spec.p * (spec.p + 1) // 2 + (spec.p if meanstructure else 0))
     df = n_moments - spec.n_free
     if engine.n_total <= spec.n_free:
+        every = (
+            ", or use every answer instead of listwise (samenspel analyse --missing fiml; "
+            "psychometrics.missing: fiml in the methodology file; missing='fiml' here)"
+            if missing == "listwise"
+            else ""
+        )
         raise PsychometricsError(
             f"too few respondents: {engine.n_total} for {spec.n_free} free parameters; "
-            "collect more answers, fit fewer items, or use missing='fiml' instead of listwise"
+            f"collect more answers or fit fewer items (a model per construct){every}"
         )
     _check_df(df, spec.n_free, n_moments)
     x0 = _warm_start(ml.start_values(spec, groups, parsed), spec, labels, options["start"])

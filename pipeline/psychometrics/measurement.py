@@ -20,13 +20,20 @@ import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.methodology import Methodology, load_methodology
 from samenspel.pipeline.psychometrics import invariance as invariance
-from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
+from samenspel.pipeline.psychometrics import small_waves
+from samenspel.pipeline.psychometrics.criteria import criteria_table
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, parse_factor_model
 from samenspel.pipeline.psychometrics.invariance import COL_GROUP_PARTIAL, measurement_invariance
 from samenspel.pipeline.psychometrics.ordinal import PolychoricNotPositiveDefinite
 from samenspel.pipeline.psychometrics.tables import (
+    TABLE_CFA_FIT,
+    TABLE_CFA_PARAMETERS,
     TABLE_CHECKS,
     TABLE_INVARIANCE,
+    TABLE_LATENT_MEANS,
+    TABLE_MODIFICATION,
     TABLE_PARTIAL,
+    TABLE_VALIDITY,
     psychometric_tables,
     subsample,
 )
@@ -43,7 +50,15 @@ COL_PROBLEM = "problem"
 #: of the professionals' factor, with the omnibus test of equal latent means; computed where
 #: scalar invariance between the sides holds, fully or partially (see
 #: :func:`.invariance.latent_mean_differences`).
-LATENT_MEAN_COLUMNS = (COL_WAVE, *invariance.LATENT_MEAN_COLUMNS)
+LATENT_MEAN_COLUMNS = (COL_WAVE, small_waves.COL_MODEL, *invariance.LATENT_MEAN_COLUMNS)
+#: The tables of a fitted model, which name it in a ``model`` column: ``full`` (every
+#: reflective construct), or for a small wave ``pillar <name>`` or ``construct <code>`` (see
+#: :mod:`.small_waves`); in ``checks`` empty for the checks of no model (reliability,
+#: HTMT, ICC).
+MODEL_TABLES = (
+    TABLE_CFA_FIT, TABLE_CFA_PARAMETERS, TABLE_VALIDITY, TABLE_MODIFICATION, TABLE_INVARIANCE,
+    TABLE_PARTIAL, TABLE_LATENT_MEANS,
+)  # fmt: skip
 # Index components that are reflective constructs of the factor model, by the same code.
 REFLECTIVE_COMPONENTS = ("OGD", "TRU", "UNF", "DIS", "IND")
 
@@ -106,7 +121,7 @@ def measurement_tables(
         sample = subsample(
             data.drop(columns=["side", "area"]), "wave", method.psychometrics_sample, method.seed
         )
-        calls.append((_across_waves_job, (sample, model, method)))
+        calls.append((_across_waves_job, (sample, model, low, high, method)))
     collected: dict[str, list[pd.DataFrame]] = {}
     problems = []
     for tables, trouble in in_parallel(calls, progress=progress, workers=jobs):
@@ -125,40 +140,109 @@ def measurement_tables(
     return {k: result[k] for k in order if k in result}
 
 
+def _options(wave, low, high, method: Methodology) -> small_waves.Options:
+    pillars = (method.pillars, {c["quality"]: name for name, c in method.components.items()
+                                if "quality" in c})  # fmt: skip
+    return small_waves.Options(
+        wave, low, high, method.cfa_estimator, method.cfa_comparison, method.cfa_missing,
+        method.cfa_parameterization, pillars,
+    )  # fmt: skip
+
+
 def _wave_job(wave, data, model, low, high, method: Methodology):
-    """One wave's tables (with its ``wave`` column) and its problems: with the estimator,
-    else (WLSMV) with the continuous comparison estimator, else none."""
-    problems, tables = [], {}
+    """One wave's tables (with its ``wave`` column) and its problems: every step with the
+    full model where the wave carries it (with the estimator, else (WLSMV) with the
+    continuous comparison estimator); else step by step as far as the wave carries
+    (:mod:`.small_waves`). The ``steps`` table says which."""
+    parsed, options = parse_factor_model(model), _options(wave, low, high, method)
+    sample = subsample(data, "side", method.psychometrics_sample, options.seed)
+    problems, tables, reason, estimator = [], {}, "", method.cfa_estimator
+    if small_waves.full_model_fits(sample, parsed, options):
+        tables, problems, reason = _full_wave(wave, data, model, low, high, method)
+        estimator = method.cfa_comparison if reason else estimator
+    if tables:
+        steps = small_waves.full_model_steps(tables, sample, parsed, options, estimator, reason)
+        for name in MODEL_TABLES:
+            if name in tables:
+                tables[name] = tables[name].copy()
+                tables[name].insert(0, small_waves.COL_MODEL, small_waves.FULL)
+        checks = tables[TABLE_CHECKS].copy()
+        of_model = checks["check"].isin(("global fit", "convergent validity", "invariance"))
+        checks.insert(0, small_waves.COL_MODEL, of_model.map({True: small_waves.FULL, False: ""}))
+        tables[TABLE_CHECKS] = checks
+    else:
+        tables, steps = small_waves.stepwise_tables(data, parsed, options,
+                                                    method.psychometrics_sample)  # fmt: skip
+        tables[TABLE_CHECKS] = small_waves.checks_by_model(tables, method.cfa_estimator)
+    tables[small_waves.TABLE_STEPS] = small_waves.steps_table(steps)
+    labelled = {}
+    for name, table in tables.items():
+        table = table.copy()
+        if name in (TABLE_INVARIANCE, TABLE_PARTIAL):
+            table.insert(0, COL_COMPARISON, "sides")
+        if name not in ("criteria", small_waves.TABLE_STEPS):
+            table.insert(0, COL_WAVE, wave)
+        labelled[name] = table
+    if "criteria" not in labelled:
+        labelled["criteria"] = criteria_table()
+    return labelled, problems
+
+
+def _full_wave(wave, data, model, low, high, method: Methodology):
+    """Every table with the full model at once: (tables, problems, why the continuous
+    comparison estimator was used instead of WLSMV ('' if it was not)); no tables when
+    neither fits."""
+    problems = []
     try:
-        tables = _wave_tables(data, model, low, high, method)
+        return _wave_tables(data, model, low, high, method), problems, ""
     except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
         problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(exc)})
         if method.cfa_estimator != "WLSMV":
-            return {}, problems
+            return {}, problems, ""
         # the ordinal model cannot be fitted (e.g. an answer category that no one on one
         # side chose): the wave gets the continuous treatment, and the problem says so
         try:
             tables = _wave_tables(data, model, low, high, method, fallback=True)
         except (PsychometricsError, PolychoricNotPositiveDefinite) as again:
             problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(again)})
-            return {}, problems
+            return {}, problems, ""
         problems[-1][COL_PROBLEM] += (
             f"; this wave was analysed with {method.cfa_comparison} (continuous) instead"
         )
-    labelled = {}
-    for name, table in tables.items():
-        table = table.copy()
-        if name in (TABLE_INVARIANCE, TABLE_PARTIAL):
-            table.insert(0, COL_COMPARISON, "sides")
-        if name != "criteria":
-            table.insert(0, COL_WAVE, wave)
-        labelled[name] = table
-    return labelled, problems
+        return tables, problems, f"WLSMV: {_problem(exc)}; fitted with {method.cfa_comparison}"
 
 
-def _across_waves_job(sample, model, method: Methodology):
-    """Invariance with the wave as group, on the waves' sample: with the estimator, else
-    (WLSMV) with the continuous comparison estimator; and the problems met."""
+def _across_waves_job(sample, model, low, high, method: Methodology):
+    """Invariance with the wave as group, on the waves' sample: with the full model (with
+    the estimator, else (WLSMV) with the continuous comparison estimator), else as large a
+    model as the waves carry (:mod:`.small_waves`); the problems met and the ``steps``
+    rows (wave ``all``)."""
+    parsed, options = parse_factor_model(model), _options("all", low, high, method)
+    tables, problems = {}, []
+    if small_waves.full_model_fits(sample, parsed, options, group="wave"):
+        tables, problems = _full_across_waves(sample, model, method)
+    if tables:
+        across = tables[TABLE_INVARIANCE]
+        across.insert(2, small_waves.COL_MODEL, small_waves.FULL)
+        estimator = str(across["estimator"].iloc[0])
+        instead = estimator != method.cfa_estimator
+        steps = [small_waves.full_model_row(
+            sample, parsed, options, "invariance_waves", "wave", estimator,
+            code="continuous_instead" if instead else "",
+            reason=f"WLSMV: {problems[0][COL_PROBLEM]}" if instead else "",
+        )]  # fmt: skip
+    else:
+        found, steps = small_waves.stepwise_across_waves(sample, parsed, options)
+        if TABLE_INVARIANCE in found:
+            across = found[TABLE_INVARIANCE]
+            across.insert(0, COL_COMPARISON, "waves")
+            across.insert(0, COL_WAVE, "all")
+            tables[TABLE_INVARIANCE] = across
+    tables[small_waves.TABLE_STEPS] = small_waves.steps_table(steps)
+    return tables, problems
+
+
+def _full_across_waves(sample, model, method: Methodology):
     estimator = method.cfa_estimator
     candidates = [estimator] + ([method.cfa_comparison] if estimator == "WLSMV" else [])
     problems = []
@@ -168,6 +252,7 @@ def _across_waves_job(sample, model, method: Methodology):
                 warnings.simplefilter("error", PolychoricNotPositiveDefinite)
                 across = measurement_invariance(
                     sample, model, "wave", estimator=name,
+                    missing=small_waves.missing_for(name, method.cfa_missing),
                     parameterization=method.cfa_parameterization,
                 ).table.copy()  # fmt: skip
         except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
@@ -204,7 +289,24 @@ def _wave_tables(data, model, low, high, method: Methodology, fallback: bool = F
             estimator=estimator, parameterization=method.cfa_parameterization,
             compare_estimator=None if fallback else method.cfa_comparison,
             partial_search=True, max_sample=method.psychometrics_sample,
+            missing=method.cfa_missing,
         )  # fmt: skip
+
+
+def _covers_every_factor(tables: dict[str, pd.DataFrame], rows: pd.DataFrame) -> bool:
+    """Whether the models of these invariance rows across waves hold every factor: the
+    full model, or (a small wave, see :mod:`.small_waves`) parts that together do."""
+    models = set(rows.get(small_waves.COL_MODEL, pd.Series([small_waves.FULL])))
+    if small_waves.FULL in models:
+        return True
+    steps = tables.get(PREFIX + small_waves.TABLE_STEPS)
+    if steps is None:
+        return False
+    every = steps.loc[steps["step"] == "cfa", "factors"].str.split(", ").explode()
+    fitted = steps[(steps["step"] == "invariance_waves") & steps["fitted"].astype(bool)
+                   & steps["model"].isin(models)]  # fmt: skip
+    covered = set(fitted["factors"].str.split(", ").explode())
+    return set(every.dropna()) <= covered
 
 
 def psychometric_inputs(
@@ -227,21 +329,28 @@ def psychometric_inputs(
     across, between = None, None
     if invariance is not None:
         scalar = invariance[invariance["step"] == "scalar"]
-        waves_row = scalar[scalar[COL_COMPARISON] == "waves"]
+        waves_rows = scalar[scalar[COL_COMPARISON] == "waves"]
         holds = pd.NA  # the test across waves did not run: every pair is not testable
-        if not waves_row.empty:
-            full = waves_row[COL_GROUP_PARTIAL].fillna("").iloc[0] == ""
-            holds = bool(waves_row["holds"].iloc[0]) and full
+        if not waves_rows.empty and _covers_every_factor(tables, waves_rows):
+            full = (waves_rows[COL_GROUP_PARTIAL].fillna("") == "").all()
+            holds = bool(waves_rows["holds"].astype(bool).all()) and bool(full)
         pairs = [(a, b) for i, a in enumerate(waves) for b in waves[i + 1 :]]
         if pairs:
             across = pd.DataFrame(pairs, columns=["wave_from", "wave_to"]).assign(holds=holds)
-        # per wave: only a wave whose test between the sides ran has a verdict
-        sides = scalar[scalar[COL_COMPARISON] == "sides"]
+        # per wave: only a wave whose test between the sides ran has a verdict, and it holds
+        # only where every model tested has its latent means (the chain held up to scalar)
+        sides = invariance[invariance[COL_COMPARISON] == "sides"]
+        latent = tables.get(PREFIX + TABLE_LATENT_MEANS)
         if COL_WAVE in sides:
-            between = {
-                str(wave): bool(rows["holds"].astype(bool).all())
-                for wave, rows in sides.groupby(COL_WAVE)
-            }
+            between = {}
+            for wave, rows in sides.groupby(COL_WAVE):
+                tested = set(rows.get(small_waves.COL_MODEL, pd.Series([small_waves.FULL])))
+                compared = set()
+                if latent is not None and COL_WAVE in latent:
+                    of_wave = latent[latent[COL_WAVE].astype(str) == str(wave)]
+                    compared = set(of_wave.get(small_waves.COL_MODEL, pd.Series(
+                        [small_waves.FULL] * len(of_wave), dtype=object)))  # fmt: skip
+                between[str(wave)] = tested <= compared
     parameters = tables.get(PREFIX + "cfa_parameters")
     weights = None
     if parameters is not None and not parameters.empty:

@@ -267,7 +267,7 @@ def psychometric_tables(
         tables[TABLE_AGGREGATION] = aggregation.intraclass_correlations(
             everyone, parsed, cluster, scale_min, scale_max
         )
-    tables[TABLE_CHECKS] = _checks(tables, estimator)
+    tables[TABLE_CHECKS] = checks_table(tables, estimator)
     return tables
 
 
@@ -317,7 +317,8 @@ def estimator_comparison(ordinal: cfa.CFAResult, continuous: cfa.CFAResult) -> p
     return pd.DataFrame(rows, columns=list(ESTIMATOR_COMPARISON_COLUMNS))
 
 
-def _checks(tables: Mapping[str, pd.DataFrame], estimator: str) -> pd.DataFrame:
+def checks_table(tables: Mapping[str, pd.DataFrame], estimator: str) -> pd.DataFrame:
+    """The ``checks`` table (:data:`CHECK_COLUMNS`) of the tables at hand."""
     rows = []
 
     def add(check: str, subject: str, statistic: str, value: float, step: str = "",
@@ -327,18 +328,19 @@ def _checks(tables: Mapping[str, pd.DataFrame], estimator: str) -> pd.DataFrame:
                 rows.append((check, subject, measure or statistic, _METHOD.get(statistic, method),
                              value, c.text(), c.met(value), c.source))  # fmt: skip
 
-    fit_table = tables[TABLE_CFA_FIT]
+    # a small wave's steps come one by one (see .small_waves): each check where its table is
+    fit_table = tables.get(TABLE_CFA_FIT, pd.DataFrame(columns=[cfa.COL_MEASURE, cfa.COL_VALUE]))
     fit = dict(zip(fit_table[cfa.COL_MEASURE], fit_table[cfa.COL_VALUE], strict=True))
-    for c in criteria.criteria_for(criteria.CHECK_GLOBAL_FIT):
+    for c in criteria.criteria_for(criteria.CHECK_GLOBAL_FIT) if fit else ():
         name = criteria.measure_name(c.statistic, estimator)
         add(c.check, "CFA", c.statistic, fit[name], measure=name)
-    rel = tables[TABLE_RELIABILITY]
+    rel = tables.get(TABLE_RELIABILITY, pd.DataFrame(columns=[reliability.COL_GROUP]))
     for r in rel[rel[reliability.COL_GROUP] == reliability.ALL_GROUPS].itertuples():
         add(criteria.CHECK_RELIABILITY, r.scale, "alpha", r.alpha)
         add(criteria.CHECK_RELIABILITY, r.scale, "omega_total", r.omega_total)
         add(criteria.CHECK_RELIABILITY, r.scale, "alpha_ordinal", r.alpha_ordinal)
         add(criteria.CHECK_RELIABILITY, r.scale, "omega_ordinal", r.omega_ordinal)
-    for r in tables[TABLE_VALIDITY].itertuples():
+    for r in tables.get(TABLE_VALIDITY, pd.DataFrame()).itertuples():
         add(criteria.CHECK_CONVERGENT, r.factor, "ave", r.ave)
         add(criteria.CHECK_CONVERGENT, r.factor, "composite_reliability", r.composite_reliability)
     if TABLE_HTMT in tables:
