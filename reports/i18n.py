@@ -607,6 +607,119 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The tables as the result files hold them, with their column names and codes "
         "(the data dictionary is on the Methods page). Rows: {rows}.",
     },
+    # What each wave could carry (psychometrics_steps.csv), in the technical appendix.
+    "tech_steps": {"nl": "Wat elke meting kon dragen", "en": "What each wave could carry"},
+    "tech_steps_text": {
+        "nl": "Een kleine meting kan niet elk psychometrisch model dragen: een model heeft "
+        "minstens {minimum} respondenten nodig (per groep bij invariantie) en meer dan het "
+        "aantal vrije parameters. Waar het volledige model te groot is, schat samenspel het "
+        "per pijler of per construct. Hieronder staat per meting en stap wat anders ging dan "
+        "gepland; elke andere stap is met het volledige model geschat.",
+        "en": "A small wave cannot carry every psychometric model: a model needs at least "
+        "{minimum} respondents (per group for invariance) and more than its free parameters. "
+        "Where the full model is too large, samenspel fits it per pillar or per construct. "
+        "Below, per wave, is every step that went otherwise than planned; every other step "
+        "was fitted with the full model.",
+    },
+    "tech_steps_none": {
+        "nl": "Elke stap van elke meting is met het volledige model geschat.",
+        "en": "Every step of every wave was fitted with the full model.",
+    },
+    "col_what_happened": {"nl": "wat er gebeurde", "en": "what happened"},
+    "col_model": {"nl": "model", "en": "model"},
+    "stepname_reliability": {
+        "nl": "itemstatistieken en betrouwbaarheid",
+        "en": "item statistics and reliability",
+    },
+    "stepname_efa": {
+        "nl": "verkennende factoranalyse (EFA)",
+        "en": "exploratory factor analysis (EFA)",
+    },
+    "stepname_cfa": {
+        "nl": "confirmatieve factoranalyse (CFA)",
+        "en": "confirmatory factor analysis (CFA)",
+    },
+    "stepname_invariance_sides": {
+        "nl": "meetinvariantie tussen de kanten",
+        "en": "measurement invariance between the sides",
+    },
+    "stepname_invariance_waves": {
+        "nl": "meetinvariantie tussen de metingen",
+        "en": "measurement invariance between the waves",
+    },
+    "stepname_latent_means": {
+        "nl": "latente gemiddelden van de kanten",
+        "en": "latent means of the sides",
+    },
+    "stepname_estimator_comparison": {
+        "nl": "ordinale naast continue schatting",
+        "en": "ordinal beside continuous estimation",
+    },
+    "stepname_aggregation": {
+        "nl": "aggregatie naar wijken (ICC)",
+        "en": "aggregation to areas (ICC)",
+    },
+    "model_full": {"nl": "het volledige model", "en": "the full model"},
+    "model_pillar": {"nl": "de pijler {name}", "en": "the pillar {name}"},
+    "model_construct": {"nl": "het construct {name}", "en": "the construct {name}"},
+    "model_none": {"nl": "–", "en": "–"},
+    "reason_too_few_respondents": {
+        "nl": "niet geschat: {n} respondenten, en {model} heeft er minstens {minimum} nodig.",
+        "en": "not fitted: {n} respondents, and {model} needs at least {minimum}.",
+    },
+    "reason_too_few_per_side": {
+        "nl": "niet geschat: elke groep heeft minstens {per_group} respondenten nodig en deze "
+        "meting heeft er aan een kant minder.",
+        "en": "not fitted: each group needs at least {per_group} respondents, and this wave "
+        "has fewer on a side.",
+    },
+    "reason_not_estimable": {
+        "nl": "niet geschat: de schatting met {estimator} lukte niet met deze antwoorden "
+        "(bijvoorbeeld een antwoordcategorie die niemand koos); de details staan in "
+        "psychometrics_steps.csv.",
+        "en": "not fitted: the estimation with {estimator} did not succeed with these answers "
+        "(for example an answer category nobody chose); psychometrics_steps.csv has the "
+        "details.",
+    },
+    "reason_not_estimable_plain": {
+        "nl": "niet geschat: de berekening lukte niet met deze antwoorden (bijvoorbeeld te "
+        "weinig respondenten voor zoveel items); de details staan in psychometrics_steps.csv.",
+        "en": "not fitted: the computation did not succeed with these answers (for example too "
+        "few respondents for so many items); psychometrics_steps.csv has the details.",
+    },
+    "reason_smaller_model": {
+        "nl": "geschat als {model}, omdat het grotere model niet te schatten was.",
+        "en": "fitted as {model}, because the larger model could not be fitted.",
+    },
+    "reason_continuous_instead": {
+        "nl": "geschat met {estimator}, met de antwoorden als continue scores, omdat het "
+        "ordinale model niet te schatten was.",
+        "en": "fitted with {estimator}, treating the answers as continuous scores, because "
+        "the ordinal model could not be fitted.",
+    },
+    "reason_every_answer": {
+        "nl": "geschat met alle antwoorden (FIML of paarsgewijs), omdat te weinig respondenten "
+        "elk item beantwoordden om alleen hen te gebruiken.",
+        "en": "fitted with every answer (FIML or pairwise), because too few respondents "
+        "answered every item to use only them.",
+    },
+    "reason_not_invariant": {
+        "nl": "niet vergeleken: de items meten niet op dezelfde manier aan beide kanten "
+        "(scalaire invariantie houdt geen stand).",
+        "en": "not compared: the items do not measure in the same way on both sides (scalar "
+        "invariance does not hold).",
+    },
+    "reason_no_invariance": {
+        "nl": "niet vergeleken: de meetinvariantie tussen de kanten kon in deze meting niet "
+        "worden getoetst.",
+        "en": "not compared: measurement invariance between the sides could not be tested "
+        "in this wave.",
+    },
+    "reason_full_model_only": {
+        "nl": "niet gemaakt: deze vergelijking vraagt het volledige model, dat deze meting niet "
+        "kon dragen.",
+        "en": "not made: this comparison needs the full model, which this wave could not carry.",
+    },
     "tech_problems_text": {
         "nl": "Wat de psychometrische analyse meldde, in het Engels zoals de software het "
         "schrijft.",

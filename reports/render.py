@@ -48,6 +48,7 @@ from samenspel.pipeline.index.compare import AREA_SCREENS
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
 from samenspel.pipeline.psychometrics.criteria import CRITERIA as PSYCHOMETRIC_CRITERIA
+from samenspel.pipeline.psychometrics.small_waves import MIN_RESPONDENTS_MODEL
 from samenspel.reports import charts, maps, notation
 from samenspel.reports.i18n import (
     COLUMN_DESCRIPTIONS_NL,
@@ -63,6 +64,7 @@ from samenspel.reports.i18n import (
 )
 from samenspel.reports.levers import LEVERS, holding_back
 from samenspel.reports.quality import quality_context
+from samenspel.reports.steps import not_done_why, step_sentences
 from samenspel.reports.summary import PRACTICE, THREE_OS, Monitor, management_summary, named
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -788,9 +790,26 @@ def _comparisons(data: ReportInput, names: dict[str, str], layout: Layout) -> di
 PSYCHOMETRIC_DETAIL_TABLES = (
     "items", "kmo", "bartlett", "parallel_analysis", "efa_loadings", "efa_factor_correlations",
     "latent_means", "cfa_fit", "cfa_parameters", "validity", "htmt", "modification_indices",
-    "partial_invariance", "criteria",
+    "partial_invariance", "criteria", "steps",
     "problems",
 )  # fmt: skip
+
+
+def _construct_names(data: ReportInput, language: str) -> dict[str, str]:
+    return {code: c.name[language] for code, c in data.instrument.constructs.items()}
+
+
+def _latent_means_why(context: dict, data: ReportInput, t) -> dict:
+    """The comparisons page with, beside each wave's latent-means sentence, why the test
+    between the sides could not be done where it was not: from that wave's rows of
+    psychometrics_steps.csv."""
+    names = _construct_names(data, t.language)
+    steps = data.tables.get("psychometrics_steps")
+    for row in context.get("latent", []):
+        # a wave whose test between the sides did not run: why not (the others' sentences
+        # already say whether invariance holds)
+        row["why"] = not_done_why(steps, row["wave"], "invariance_sides", t, names)
+    return context
 
 
 def _technical(data: ReportInput, language: str, names: dict[str, str] | None = None) -> dict:
@@ -812,6 +831,7 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
         "index", pd.DataFrame(columns=["area", "wave", "area_name", "municipality"])
     )
     design = _design(data, wave_order(data)[-1] if len(index) else "")
+    steps = data.tables.get("psychometrics_steps")
     checks = data.tables.get("psychometrics_checks")
     fits = [] if checks is None or "estimator" not in checks else list(
         checks.loc[checks["check"] == "global fit", "estimator"].dropna().unique()
@@ -827,6 +847,9 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
         "design": _records(design[design["interval"].fillna("") != ""]),
         "area_names": area_labels(index),
         "comparison": get("estimator_comparison"),
+        "steps": step_sentences(steps, translator(language), _construct_names(data, language)),
+        "steps_available": steps is not None,
+        "steps_minimum": MIN_RESPONDENTS_MODEL,
         "estimator_text": "; ".join(estimators) or ESTIMATOR_DESCRIPTIONS["ML"][language],
     }  # fmt: skip
 
@@ -878,7 +901,7 @@ def build_site(
         ),
         "comparisons.html": render_page(
             env, "comparisons.html.j2", "comparisons.html", common, page="comparisons",
-            **_comparisons(data, names, layout),
+            **_latent_means_why(_comparisons(data, names, layout), data, t),
         ),
         "technical.html": render_page(
             env, "technical.html.j2", "technical.html", common, page="technical",

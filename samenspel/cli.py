@@ -103,6 +103,7 @@ from samenspel.pipeline.methodology import (
 )
 from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
 from samenspel.pipeline.psychometrics.measurement import measurement_tables, psychometric_inputs
+from samenspel.pipeline.psychometrics.small_waves import steps_table
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulation.simulate import (
     SimulationSettings,
@@ -645,7 +646,9 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                     if name in measurement and name != "psychometrics_criteria"
                     else table
                 )
-    warn_unfitted_steps(measurement.get("psychometrics_steps"))
+    # every documented table is written: a store without both sides has no steps
+    measurement.setdefault("psychometrics_steps", steps_table([]))
+    warn_unfitted_steps(measurement["psychometrics_steps"])
     waves_invariance, cfa_weights, between_sides = psychometric_inputs(measurement, wave_order)
     if invariance is None:
         invariance = waves_invariance

@@ -125,6 +125,14 @@ COL_MODEL = "model"
 FULL = "full"
 
 
+def minimum_respondents(model: FactorModel, n_groups: int = 1) -> int:
+    """Fewest respondents a model is tried with: :data:`MIN_RESPONDENTS_MODEL` per group
+    and more than the free parameters of its continuous version (ML, MLR). Under WLSMV the
+    thresholds, estimated first from each item's own answers, are not counted, so the same
+    minimum holds for both treatments."""
+    return max(MIN_RESPONDENTS_MODEL * n_groups, free_parameters(model, "ML", n_groups) + 1)
+
+
 def free_parameters(
     model: FactorModel, estimator: str, n_groups: int = 1, n_categories: int = 5
 ) -> int:
@@ -452,7 +460,7 @@ def _try(data, part: FactorModel, name: str, options: Options, step: str, groups
     for number, estimator in enumerate(_estimators(options)):
         missing = missing_for(estimator, options.missing)
         parameters = free_parameters(part, estimator, n_groups, options.high - options.low + 1)
-        minimum = max(MIN_RESPONDENTS_MODEL * n_groups, parameters + 1)
+        minimum = minimum_respondents(part, n_groups)
         code, reason = "", ""
         n = len(data)
         if missing == "listwise" and complete < minimum <= n:
@@ -499,8 +507,6 @@ def _try(data, part: FactorModel, name: str, options: Options, step: str, groups
                     f"free parameters, needs at least {minimum}",
                 )
             )
-            if number == 0 and estimator == "WLSMV":
-                continue  # the continuous model has fewer parameters
             return None, rows
         try:
             with warnings.catch_warnings():
@@ -636,7 +642,7 @@ def full_model_steps(
             "cfa",
             **base,
             parameters=one,
-            minimum=max(MIN_RESPONDENTS_MODEL, one + 1),
+            minimum=minimum_respondents(model, 1),
             code=code,
             reason=reason,
         ),
@@ -645,7 +651,7 @@ def full_model_steps(
             "invariance_sides",
             **base,
             parameters=two,
-            minimum=max(2 * MIN_RESPONDENTS_MODEL, two + 1),
+            minimum=minimum_respondents(model, 2),
             code=code,
             reason=reason,
         ),
@@ -684,12 +690,13 @@ def full_model_fits(
     data: pd.DataFrame, model: FactorModel, options: Options, group: str = "side"
 ) -> bool:
     """Whether the data have the respondents to try every step with the full model at once:
-    more than the multi-group model's free parameters, and the minimum in each group."""
+    :func:`minimum_respondents` of the multi-group model, and the minimum in each group."""
     groups = data[group].value_counts()
-    parameters = free_parameters(
-        model, options.estimator, len(groups), options.high - options.low + 1
+    return (
+        len(groups) >= 2
+        and groups.min() >= MIN_RESPONDENTS_MODEL
+        and len(data) >= minimum_respondents(model, len(groups))
     )
-    return len(groups) >= 2 and groups.min() >= MIN_RESPONDENTS_MODEL and len(data) > parameters
 
 
 def full_model_row(
@@ -714,7 +721,7 @@ def full_model_row(
         missing_for(estimator, options.missing),
         len(data),
         parameters,
-        max(MIN_RESPONDENTS_MODEL * n_groups, parameters + 1),
+        minimum_respondents(model, n_groups),
         code=code,
         reason=reason,
     )
