@@ -823,7 +823,7 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
     details = []
     for name in PSYCHOMETRIC_DETAIL_TABLES:
         frame = data.tables.get("psychometrics_" + name)
-        if frame is not None:
+        if frame is not None and not (name == "problems" and frame.empty):
             details.append((name, list(frame.columns), _records(frame)))
     names = names or {}
     unit_icc = data.tables.get("unit_icc", pd.DataFrame(columns=["measure"]))

@@ -648,6 +648,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                 )
     # every documented table is written: a store without both sides has no steps
     measurement.setdefault("psychometrics_steps", steps_table([]))
+    # the methodology file the methods page shows refers to it: there, even when empty
+    measurement.setdefault("psychometrics_problems", pd.DataFrame(columns=["wave", "problem"]))
     warn_unfitted_steps(measurement["psychometrics_steps"])
     waves_invariance, cfa_weights, between_sides = psychometric_inputs(measurement, wave_order)
     if invariance is None:
