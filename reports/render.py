@@ -64,7 +64,7 @@ from samenspel.reports.i18n import (
 )
 from samenspel.reports.levers import LEVERS, holding_back
 from samenspel.reports.quality import quality_context
-from samenspel.reports.steps import not_done_why, step_sentences
+from samenspel.reports.steps import model_words, not_done_why, step_sentences
 from samenspel.reports.summary import PRACTICE, THREE_OS, Monitor, management_summary, named
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -796,7 +796,16 @@ PSYCHOMETRIC_DETAIL_TABLES = (
 
 
 def _construct_names(data: ReportInput, language: str) -> dict[str, str]:
+    if data.instrument is None:
+        return {}
     return {code: c.name[language] for code, c in data.instrument.constructs.items()}
+
+
+def _smaller_model(model, language: str, data: ReportInput) -> str:
+    """A check's model in words where it is smaller than the full model ("" otherwise)."""
+    if not model or model == "full":
+        return ""
+    return model_words(model, translator(language), _construct_names(data, language))
 
 
 def _latent_means_why(context: dict, data: ReportInput, t) -> dict:
@@ -838,8 +847,12 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
     )  # fmt: skip
     estimators = [ESTIMATOR_DESCRIPTIONS[e][language] for e in fits if e in ESTIMATOR_DESCRIPTIONS]
     return {
-        "available": "psychometrics_checks" in data.tables, "checks": get("checks"),
-        "invariance": get("invariance"), "reliability": get("reliability"),
+        "available": "psychometrics_checks" in data.tables,
+        "checks": [{**row, "model_words": _smaller_model(row.get("model"), language, data)}
+                   for row in get("checks")],
+        "invariance": [{**row, "model_words": _smaller_model(row.get("model"), language, data)}
+                       for row in get("invariance")],
+        "reliability": get("reliability"),
         "aggregation": get("aggregation"), "details": details,
         "unit_icc": _records(unit_icc.assign(name=unit_icc["measure"].map(
             lambda m: names.get(m.removeprefix("component_"), m)
