@@ -160,3 +160,34 @@ def test_the_advice_names_the_option_only_where_it_helps():
     with pytest.raises(PsychometricsError) as every:
         fit_cfa(data, PARSED, estimator="MLR", missing="fiml")
     assert "--missing" not in str(every.value)  # FIML already: the advice would not help
+
+
+def test_inputs_of_a_wave_fitted_in_parts_claim_only_what_every_part_holds():
+    """Latent means between the sides count as compared in a wave only where every model
+    tested has them; a trend counts as invariant only where every construct was tested
+    across the waves and holds fully."""
+    from samenspel.pipeline.psychometrics.measurement import PREFIX, psychometric_inputs
+
+    def invariance(rows):
+        return pd.DataFrame(rows, columns=["wave", "comparison", "model", "step", "holds",
+                                           "group_partial"])  # fmt: skip
+
+    sides = [("w1", "sides", "pillar attitudes", "scalar", True, ""),
+             ("w1", "sides", "pillar three_os", "scalar", True, ""),
+             ("w2", "sides", "pillar attitudes", "scalar", True, "")]  # fmt: skip
+    waves = [("all", "waves", "pillar attitudes", "scalar", True, "")]
+    latent = pd.DataFrame({"wave": ["w1", "w2"], "model": ["pillar attitudes"] * 2})
+    steps = pd.DataFrame(
+        {"wave": ["w1", "all"], "step": ["cfa", "invariance_waves"],
+         "model": ["full", "pillar attitudes"],
+         "factors": [", ".join(PARSED.factors), "OGD, TRU"], "fitted": [True, True]}
+    )  # fmt: skip
+    tables = {PREFIX + "invariance": invariance(sides + waves),
+              PREFIX + "latent_means": latent, PREFIX + "steps": steps}  # fmt: skip
+    across, _, between = psychometric_inputs(tables, ["w1", "w2"])
+    # w1: the three o's held its scalar step, yet has no latent means (its chain failed)
+    assert between == {"w1": False, "w2": True}
+    assert across["holds"].isna().all()  # only OGD and TRU were compared across the waves
+    steps.loc[1, "factors"] = ", ".join(PARSED.factors)
+    across, _, _ = psychometric_inputs(tables, ["w1", "w2"])
+    assert across["holds"].tolist() == [True]
