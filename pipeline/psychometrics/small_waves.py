@@ -31,6 +31,7 @@ import contextlib
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 from samenspel.pipeline.psychometrics import (
@@ -217,16 +218,20 @@ def problem_text(exc: Exception) -> str:
     return str(exc)
 
 
+@dataclass
 class Options:
-    """What the steps share: the methodology's treatment and the wave."""
+    """What the steps of one wave share: the methodology's treatment of the items."""
 
-    def __init__(
-        self, wave, low, high, estimator, comparison, missing, parameterization, pillars, seed=2026
-    ):
-        self.wave, self.low, self.high = wave, low, high
-        self.estimator, self.comparison = estimator, comparison
-        self.missing, self.parameterization = missing, parameterization
-        self.pillars, self.seed = pillars, seed
+    wave: str
+    low: float  # the answer range, for reverse keys
+    high: float
+    estimator: str  # the methodology's psychometrics.estimator
+    comparison: str  # psychometrics.comparison: the other treatment
+    missing: str  # psychometrics.missing: fiml or listwise
+    parameterization: str
+    # (pillar -> components, factor -> the component whose quality scale it is)
+    pillars: tuple[Mapping[str, Sequence[str]], Mapping[str, str]]
+    seed: int = 2026  # of the EFA's parallel analysis and of the sample
 
 
 def stepwise_tables(
