@@ -757,6 +757,8 @@ def warn_unfitted_steps(steps: pd.DataFrame | None) -> None:
     for (wave, step_name), rows in steps.groupby(["wave", "step"], sort=False):
         fitted = rows[rows["fitted"].astype(bool)]
         where = "across the waves" if wave == "all" else f"wave {wave}"
+        if (rows["reason_code"] == "not_invariant").all():
+            continue  # a result, not a step the wave could not carry: the report says it
         if fitted.empty:
             say(
                 f"samenspel: warning: {where}: {step_name.replace('_', ' ')} not fitted: "

@@ -22,7 +22,7 @@ from samenspel.pipeline.methodology import Methodology, load_methodology
 from samenspel.pipeline.psychometrics import invariance as invariance
 from samenspel.pipeline.psychometrics import small_waves
 from samenspel.pipeline.psychometrics.criteria import criteria_table
-from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, parse_factor_model
+from samenspel.pipeline.psychometrics.factor_model import parse_factor_model
 from samenspel.pipeline.psychometrics.invariance import COL_GROUP_PARTIAL, measurement_invariance
 from samenspel.pipeline.psychometrics.ordinal import PolychoricNotPositiveDefinite
 from samenspel.pipeline.psychometrics.tables import (
@@ -195,7 +195,7 @@ def _full_wave(wave, data, model, low, high, method: Methodology):
     problems = []
     try:
         return _wave_tables(data, model, low, high, method), problems, ""
-    except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
+    except small_waves.FIT_FAILURES as exc:
         problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(exc)})
         if method.cfa_estimator != "WLSMV":
             return {}, problems, ""
@@ -203,7 +203,7 @@ def _full_wave(wave, data, model, low, high, method: Methodology):
         # side chose): the wave gets the continuous treatment, and the problem says so
         try:
             tables = _wave_tables(data, model, low, high, method, fallback=True)
-        except (PsychometricsError, PolychoricNotPositiveDefinite) as again:
+        except small_waves.FIT_FAILURES as again:
             problems.append({COL_WAVE: wave, COL_PROBLEM: _problem(again)})
             return {}, problems, ""
         problems[-1][COL_PROBLEM] += (
@@ -255,7 +255,7 @@ def _full_across_waves(sample, model, method: Methodology):
                     missing=small_waves.missing_for(name, method.cfa_missing),
                     parameterization=method.cfa_parameterization,
                 ).table.copy()  # fmt: skip
-        except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
+        except small_waves.FIT_FAILURES as exc:
             problems.append({COL_WAVE: "all", COL_PROBLEM: _problem(exc)})
             continue
         if number:

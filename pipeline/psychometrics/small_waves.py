@@ -70,6 +70,9 @@ from samenspel.pipeline.psychometrics.tables import (
 )
 
 TABLE_STEPS = "steps"
+#: What a fit of a small sample can raise: the engine's refusals, and the arithmetic of an
+#: improper solution (a negative variance's square root, a singular matrix).
+FIT_FAILURES = (PsychometricsError, PolychoricNotPositiveDefinite, ValueError, ArithmeticError)
 #: Fewest respondents in a wave for the item statistics and reliability per scale.
 MIN_RESPONDENTS_DESCRIPTIVE = 20
 #: Fewest respondents for a CFA of any model, and per group (side) for an invariance test;
@@ -348,7 +351,8 @@ def _comparison(data, model: FactorModel, full, options: Options, tables) -> dic
             reason="the ordinal and the continuous treatment are compared for the "
             "full model only, which this wave could not carry",
         )
-    _, estimator, _, fit = full
+    _, estimator, _, pieces = full
+    fit = pieces["fit"]
     other = options.comparison if estimator == options.estimator else options.estimator
     missing = missing_for(other, options.missing)
     base = dict(model=FULL, factors=model.factors, estimator=other, missing=missing, n=n)
@@ -363,7 +367,7 @@ def _comparison(data, model: FactorModel, full, options: Options, tables) -> dic
                 parameterization=options.parameterization,
                 standard_errors=False,
             )
-    except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
+    except FIT_FAILURES as exc:
         return step_row(
             wave,
             "estimator_comparison",
@@ -517,7 +521,7 @@ def _try(data, part: FactorModel, name: str, options: Options, step: str, groups
             with warnings.catch_warnings():
                 warnings.simplefilter("error", PolychoricNotPositiveDefinite)
                 result = _fit(data, part, estimator, missing, options, step, group)
-        except (PsychometricsError, PolychoricNotPositiveDefinite) as exc:
+        except FIT_FAILURES as exc:
             rows.append(
                 step_row(
                     wave,
@@ -549,26 +553,28 @@ def _estimators(options: Options) -> list[str]:
 def _fit(data, part, estimator, missing, options: Options, step, group):
     """Fit a model for ``step``: its CFA, or its invariance steps across ``group``."""
     common = dict(estimator=estimator, missing=missing, parameterization=options.parameterization)
-    if step == "cfa":
-        result = cfa.fit_cfa(data, part, standard_errors=False, **common)
-    else:
-        result = invariance.measurement_invariance(data, part, group, partial_search=True, **common)
-    return result
+    if step != "cfa":
+        return invariance.measurement_invariance(data, part, group, partial_search=True, **common)
+    fit = cfa.fit_cfa(data, part, standard_errors=False, **common)
+    # the tables now: a table that cannot be made is a model that was not fitted
+    return {
+        TABLE_CFA_FIT: fit.fit_table(),
+        TABLE_CFA_PARAMETERS: fit.parameters,
+        TABLE_VALIDITY: validity.convergent_validity(fit),
+        TABLE_MODIFICATION: fit.modification_indices(3.84)
+        .sort_values(cfa.COL_MI, ascending=False)
+        .reset_index(drop=True),
+        "fit": fit,
+    }
 
 
 def _collect(fits) -> dict[str, pd.DataFrame]:
     """The CFA tables of the fitted models, each with its ``model`` column."""
     collected: dict[str, list[pd.DataFrame]] = {}
-    for name, (_, estimator, _, fit) in fits.items():
-        pieces = {
-            TABLE_CFA_FIT: fit.fit_table(),
-            TABLE_CFA_PARAMETERS: fit.parameters,
-            TABLE_VALIDITY: validity.convergent_validity(fit),
-            TABLE_MODIFICATION: fit.modification_indices(3.84)
-            .sort_values(cfa.COL_MI, ascending=False)
-            .reset_index(drop=True),
-        }
+    for name, (_, estimator, _, pieces) in fits.items():
         for table_name, frame in pieces.items():
+            if table_name == "fit":
+                continue
             frame = frame.assign(estimator=estimator)
             frame.insert(0, COL_MODEL, name)
             collected.setdefault(table_name, []).append(frame)
@@ -589,7 +595,7 @@ def _invariance_tables(fits, data, options: Options, group: str, tables) -> list
                     data, part, group, result.fits["scalar"]
                 )
                 rows.append(step_row(options.wave, "latent_means", **base))
-            except PsychometricsError as exc:
+            except FIT_FAILURES as exc:
                 rows.append(
                     step_row(
                         options.wave,
