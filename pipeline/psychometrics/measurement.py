@@ -8,7 +8,10 @@ invariance where a step fails) and areas as clusters (ICC); across waves, measur
 invariance with the wave as group. The estimator is the methodology file's choice
 (``psychometrics: estimator``, WLSMV by default: the five-point items as ordered categories,
 missing answers pairwise); the other treatment (``comparison``) is fitted beside it per wave
-for the ``estimator_comparison`` table.
+for the ``estimator_comparison`` table. A wave too small for the whole model at once is
+analysed step by step, as far as it carries (:mod:`.small_waves`: per pillar, per construct,
+or not at all below a documented minimum); ``psychometrics_steps`` says per wave and step
+what was fitted and why, and the tables of a model name it in a ``model`` column.
 """
 
 from __future__ import annotations
