@@ -235,7 +235,14 @@ def _across_waves_job(sample, model, low, high, method: Methodology):
             reason=f"WLSMV: {problems[0][COL_PROBLEM]}" if instead else "",
         )]  # fmt: skip
     else:
-        found, steps = small_waves.stepwise_across_waves(sample, parsed, options)
+        tried = [  # the full model, tried above: the waves go on with smaller ones
+            small_waves.full_model_row(sample, parsed, options, "invariance_waves", "wave",
+                                       name, code="not_estimable", reason=problem[COL_PROBLEM])
+            for name, problem in zip(_candidates(method), problems, strict=False)
+        ]  # fmt: skip
+        for row in tried:
+            row["fitted"] = False
+        found, steps = small_waves.stepwise_across_waves(sample, parsed, options, tried)
         if TABLE_INVARIANCE in found:
             across = found[TABLE_INVARIANCE]
             across.insert(0, COL_COMPARISON, "waves")
@@ -245,11 +252,15 @@ def _across_waves_job(sample, model, low, high, method: Methodology):
     return tables, problems
 
 
-def _full_across_waves(sample, model, method: Methodology):
+def _candidates(method: Methodology) -> list[str]:
+    """The estimator, then (WLSMV) the continuous comparison estimator."""
     estimator = method.cfa_estimator
-    candidates = [estimator] + ([method.cfa_comparison] if estimator == "WLSMV" else [])
+    return [estimator] + ([method.cfa_comparison] if estimator == "WLSMV" else [])
+
+
+def _full_across_waves(sample, model, method: Methodology):
     problems = []
-    for number, name in enumerate(candidates):
+    for number, name in enumerate(_candidates(method)):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", PolychoricNotPositiveDefinite)

@@ -432,14 +432,20 @@ def missing_for(estimator: str, missing: str) -> str:
 
 
 def _by_parts(
-    data, model: FactorModel, options: Options, step: str, fitted: dict, group: str = "side"
-):
+    data, model: FactorModel, options: Options, step: str, fitted: dict, group: str = "side",
+    full_failed: list[dict] | None = None,
+):  # fmt: skip
     """Try ``step`` (cfa or invariance_*) with the full model, then smaller ones; yields
     (name, model, steps rows) per model tried, and records in ``fitted`` the models that
-    fit: name -> (model, estimator, missing, result)."""
+    fit: name -> (model, estimator, missing, result). ``full_failed``: the rows of a full
+    model tried already (in one go, see :mod:`.measurement`): the smaller ones come next."""
     groups = data[group].value_counts() if step != "cfa" else None
     pending = [(FULL, model)]
     smaller = False
+    if full_failed:
+        full_failed[-1]["reason"] += "; fitted per pillar instead"
+        yield FULL, model, full_failed
+        pending, smaller = model_parts(model, *options.pillars), True
     while pending:
         name, part = pending.pop(0)
         tried, rows = _try(data, part, name, options, step, groups, group)
@@ -769,15 +775,17 @@ def checks_by_model(tables: Mapping[str, pd.DataFrame], estimator: str) -> pd.Da
 
 
 def stepwise_across_waves(
-    sample: pd.DataFrame, model: FactorModel, options: Options
+    sample: pd.DataFrame, model: FactorModel, options: Options, full_failed: list[dict] = ()
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
     """Invariance with the wave as group, as large a model as the waves carry: the
-    ``invariance`` table (with ``model``) and the ``invariance_waves`` steps rows."""
+    ``invariance`` table (with ``model``) and the ``invariance_waves`` steps rows;
+    ``full_failed``: the rows of the full model, tried already."""
     fitted: dict[str, tuple] = {}
     rows: list[dict] = []
     for _, _, table_rows in _by_parts(
-        sample, model, options, "invariance_waves", fitted, group="wave"
-    ):
+        sample, model, options, "invariance_waves", fitted, group="wave",
+        full_failed=list(full_failed),
+    ):  # fmt: skip
         rows += table_rows
     tables: dict[str, pd.DataFrame] = {}
     _invariance_tables(fitted, sample, options, "wave", tables)
