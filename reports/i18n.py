@@ -688,8 +688,8 @@ TEXT: dict[str, dict[str, str]] = {
         "few respondents for so many items); psychometrics_steps.csv has the details.",
     },
     "reason_smaller_model": {
-        "nl": "geschat als {model}, omdat het grotere model niet te schatten was.",
-        "en": "fitted as {model}, because the larger model could not be fitted.",
+        "nl": "geschat als dit kleinere model, omdat het grotere niet te schatten was.",
+        "en": "fitted as this smaller model, because the larger one could not be fitted.",
     },
     "reason_continuous_instead": {
         "nl": "geschat met {estimator}, met de antwoorden als continue scores, omdat het "

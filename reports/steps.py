@@ -61,13 +61,14 @@ def _reason_key(code: str, estimator: str) -> str:
 
 def not_done_why(steps: pd.DataFrame | None, wave: str, step: str, t: Translator,
                  names: dict[str, str]) -> str:  # fmt: skip
-    """Why ``step`` was not done in ``wave`` (the sentences of its unfitted rows), or "" when
-    it was done for every model tried or has no row."""
+    """Why ``step`` was not done in ``wave`` (the sentences of its rows), or "" when it was
+    done for some model or has no row."""
     if steps is None or steps.empty:
         return ""
     rows = steps[(steps["wave"].astype(str) == str(wave)) & (steps["step"] == step)]
-    if rows.empty or rows["fitted"].astype(bool).all():
+    if rows.empty or rows["fitted"].astype(bool).any():
         return ""
-    said = step_sentences(rows[~rows["fitted"].astype(bool)], t, names)
+    said = step_sentences(rows, t, names)
     texts = " ".join(dict.fromkeys(s["text"] for s in said))
-    return f"{t(f'stepname_{step}')}: {texts}"
+    name = t(f"stepname_{step}")
+    return f"{name[:1].upper()}{name[1:]}: {texts}"

@@ -166,8 +166,8 @@ def check_claims(results: Path, site: Path) -> int:
                 rows = steps[(steps.wave == wave) & (steps.step == "invariance_sides")]
                 assert not rows.fitted.any()
                 why = {
-                    "en": "measurement invariance between the sides: not fitted",
-                    "nl": "meetinvariantie tussen de kanten: niet geschat",
+                    "en": "Measurement invariance between the sides: not fitted",
+                    "nl": "Meetinvariantie tussen de kanten: niet geschat",
                 }[language]
                 assert why in text, (language, wave, text)  # and it says why
             else:
