@@ -572,6 +572,13 @@ TEXT: dict[str, dict[str, str]] = {
         "the estimator that produced it. The Likert items with 5 categories are analysed "
         "{estimator}.",
     },
+    "technical_listwise": {
+        "nl": "Deze berekening gebruikte alleen respondenten die elk item van een model "
+        "beantwoordden (listwise), behalve waar de tabel hieronder zegt dat alle antwoorden "
+        "zijn gebruikt.",
+        "en": "This run used only the respondents who answered every item of a model "
+        "(listwise), except where the table below says that every answer was used.",
+    },
     # The technical appendix: checks, invariance steps and the groups they compare.
     "check_global fit": {"nl": "globale fit", "en": "global fit"},
     "check_reliability": {"nl": "betrouwbaarheid", "en": "reliability"},

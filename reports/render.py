@@ -863,6 +863,7 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
         "steps": step_sentences(steps, translator(language), _construct_names(data, language)),
         "steps_available": steps is not None,
         "steps_minimum": MIN_RESPONDENTS_MODEL,
+        "listwise": data.metadata.get("psychometrics_missing") == "listwise",
         "estimator_text": "; ".join(estimators) or ESTIMATOR_DESCRIPTIONS["ML"][language],
     }  # fmt: skip
 

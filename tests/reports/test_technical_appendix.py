@@ -66,3 +66,17 @@ def test_ordinal_against_continuous_table(tables, language):
     for measure in ("cfi", "tli", "rmsea", "srmr"):
         assert f'<th scope="row" translate="no">{measure}</th>' in table
     assert "(WLSMV)" in table and "(MLR)" in table
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_lead_says_when_a_run_used_complete_respondents_only(tables, language):
+    """`analyse --missing listwise` is recorded in metadata.json; the lead says it."""
+    lead = re.compile(r'<p class="lead">(.*?)</p>', re.S)
+    said = {"nl": "(listwise)", "en": "(listwise)"}[language]
+    assert said not in lead.search(_page(tables, language)).group(1)
+    data = render.ReportInput(tables, {**META, "psychometrics_missing": "listwise"}, None, None, "")
+    html = render.render_page(
+        render._environment(), "technical.html.j2", "technical.html",
+        render.page_common(language, META), page="technical", **render._technical(data, language),
+    )  # fmt: skip
+    assert said in lead.search(html).group(1)
