@@ -30,7 +30,9 @@ def step_sentences(steps: pd.DataFrame | None, t: Translator, names: dict[str, s
     if steps is None or steps.empty:
         return []
     rows = []
-    for row in steps.fillna({"reason_code": "", "model": "", "estimator": ""}).itertuples():
+    texts = ["reason_code", "model", "estimator"]  # empty cells read back as NaN
+    filled = steps.astype(dict.fromkeys(texts, object)).fillna(dict.fromkeys(texts, ""))
+    for row in filled.itertuples():
         if not row.reason_code:
             continue
         model = model_words(row.model, t, names)
