@@ -898,6 +898,40 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Geen meting heeft teamcodes; de intervallen veronderstellen losse trekkingen.",
         "en": "No wave has unit codes; the intervals assume independent draws.",
     },
+    "tech_weights": {"nl": "Weging naar teamgrootte", "en": "Weighting by unit size"},
+    "tech_weights_text": {
+        "nl": "Wie via een team of organisatie meedoet, telt mee voor de leden van dat team: "
+        "het aantal leden uit het wijkregister gedeeld door het aantal respondenten van dat "
+        "team. Wie geen team noemt, telt als 1. Effectieve n (Kish): hoeveel losse "
+        "respondenten evenveel zeggen als deze gewogen groep. Verschuiving: de gewogen min de "
+        "ongewogen index van de kant, in punten.",
+        "en": "A respondent reached through a unit stands for that unit's members: its number "
+        "of members in the area registry over its respondents. A respondent who names no unit "
+        "counts as 1. Effective n (Kish): how many independent respondents say as much as this "
+        "weighted group. Shift: the weighted minus the unweighted side index, in points.",
+    },
+    "tech_no_weights": {
+        "nl": "Geen enkele kant is gewogen: alle respondenten tellen even zwaar.",
+        "en": "No side is weighted: every respondent counts the same.",
+    },
+    "col_weighting": {"nl": "weging", "en": "weighting"},
+    "col_weight_range": {"nl": "gewichten", "en": "weights"},
+    "col_n_kish": {"nl": "effectieve n (Kish)", "en": "effective n (Kish)"},
+    "col_weighting_shift": {"nl": "verschuiving", "en": "shift"},
+    "weighting_members": {"nl": "naar leden", "en": "by members"},
+    "weighting_equal_members_missing": {
+        "nl": "Gelijke gewichten: een team zonder aantal leden in het wijkregister "
+        "(aantal kanten)",
+        "en": "Equal weights: a unit without members in the area registry (number of sides)",
+    },
+    "weighting_equal_no_listed_unit": {
+        "nl": "Gelijke gewichten: niemand noemde een team uit het register (aantal kanten)",
+        "en": "Equal weights: no respondent named a unit of the registry (number of sides)",
+    },
+    "weighting_equal_no_unit_codes": {
+        "nl": "Gelijke gewichten: deze meting heeft geen teamcodes (aantal kanten)",
+        "en": "Equal weights: this wave has no unit codes (number of sides)",
+    },
     "col_units": {"nl": "teams", "en": "units"},
     "col_areas": {"nl": "wijken", "en": "areas"},
     "col_individuals": {"nl": "zonder team", "en": "individuals"},

@@ -825,10 +825,25 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
             lambda m: names.get(m.removeprefix("component_"), m)
         ))),
         "design": _records(design[design["interval"].fillna("") != ""]),
+        **_weights(design),
         "area_names": area_labels(index),
         "comparison": get("estimator_comparison"),
         "estimator_text": "; ".join(estimators) or ESTIMATOR_DESCRIPTIONS["ML"][language],
     }  # fmt: skip
+
+
+def _weights(design: pd.DataFrame) -> dict:
+    """The design weights of the last wave per area x side (rows with weights from the
+    registry's members) and, per reason, how many sides have equal weights."""
+    if "weighting" not in design:
+        return {"weights": [], "weights_equal": []}
+    key = design["weighting"].fillna("").str.replace(": ", "_").str.replace(" ", "_")
+    weighted = design["weighting"] == "members"
+    equal = key[~weighted].value_counts(sort=False)
+    return {
+        "weights": _records(design[weighted].assign(weighting_key=key[weighted].to_numpy())),
+        "weights_equal": [{"key": k, "count": int(c)} for k, c in sorted(equal.items())],
+    }
 
 
 def _quality(data: ReportInput, t) -> tuple[str, dict]:
