@@ -920,8 +920,7 @@ TEXT: dict[str, dict[str, str]] = {
     "col_weighting_shift": {"nl": "verschuiving", "en": "shift"},
     "weighting_members": {"nl": "naar leden", "en": "by members"},
     "weighting_equal_members_missing": {
-        "nl": "Gelijke gewichten: een team zonder aantal leden in het wijkregister "
-        "(aantal kanten)",
+        "nl": "Gelijke gewichten: een team zonder aantal leden in het wijkregister (aantal kanten)",
         "en": "Equal weights: a unit without members in the area registry (number of sides)",
     },
     "weighting_equal_no_listed_unit": {
@@ -1320,8 +1319,8 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "side": "de kant waarbinnen de wijktoets valt (leeg bij toetsen tussen de kanten)",
         "group_a": "eerste groep (een kant of een wijkcode)",
         "group_b": "tweede groep (leeg bij toetsen over alle wijken)",
-        "estimate": "gemiddelde van group_a min dat van group_b (t-toetsen); gewogen gemiddeld "
-        "verschil (Q)",
+        "estimate": "gewogen gemiddelde van group_a min dat van group_b (t-toetsen, "
+        "games_howell); naar precisie gewogen gemiddeld verschil (Q)",
         "statistic": "t, U, F of Q",
         "df": "vrijheidsgraden (Welch: niet geheel; ANOVA: tussen groepen; Q: wijken - 1)",
         "p": "p-waarde vóór correctie",
