@@ -828,6 +828,36 @@ TEXT: dict[str, dict[str, str]] = {
         "little about the spread between units: resampling only them covered the truth in "
         "83–88% of simulated cases instead of 95%.",
     },
+    "methods_estimand_finite": {
+        "nl": "Waarover de cijfers gaan: de professionals en informele partijen van de teams en "
+        "organisaties die het wijkregister nu voor een wijk noemt. Zijn alle teams van een wijk "
+        "bereikt, dan telt het interval geen onzekerheid over teams die er ook hadden kunnen "
+        "zijn; is de helft bereikt, dan de helft daarvan.",
+        "en": "What the figures are about: the professionals and informal actors of the units "
+        "the area registry now lists for an area. When every unit of an area was reached, the "
+        "interval holds no uncertainty about units that could have been there instead; when "
+        "half was reached, half of it.",
+    },
+    "methods_estimand_superpopulation": {
+        "nl": "Waarover de cijfers gaan: de teams en organisaties die een wijk had kunnen "
+        "hebben, niet alleen die in het wijkregister. Het interval telt de spreiding tussen "
+        "teams daarom altijd helemaal mee, ook als alle teams zijn bereikt.",
+        "en": "What the figures are about: the units an area could have had, not only those in "
+        "the area registry. The interval therefore always counts the whole spread between "
+        "units, also when every unit was reached.",
+    },
+    "methods_weights": {
+        "nl": "Een respondent telt mee voor de leden van het eigen team: het aantal leden in het "
+        "wijkregister gedeeld door het aantal respondenten van dat team. Zo weegt een team "
+        "dat veel antwoorden gaf niet zwaarder dan zijn grootte. Staat bij een team geen aantal "
+        "leden, dan telt iedereen in die wijk en kant even zwaar; de technische bijlage laat "
+        "per wijk en kant de gewichten zien.",
+        "en": "A respondent stands for the members of their unit: its number of members in the "
+        "area registry over that unit's respondents. So a unit that answered a lot does not "
+        "weigh more than its size. Where a unit has no members in the registry, everyone in "
+        "that area and side counts the same; the technical appendix shows the weights per "
+        "area and side.",
+    },
     "methods_bootstrap_respondents": {
         "nl": "Metingen zonder teamcodes: de bootstrap trekt respondenten opnieuw binnen wijk en "
         "kant. Dat veronderstelt dat respondenten los van elkaar zijn getrokken; bij werving "
