@@ -87,6 +87,14 @@ TEXT: dict[str, dict[str, str]] = {
         "the municipality and from all other areas, wave {wave} (Welch t; FDR across the "
         "areas). A plus is higher, so more hybrid. Every difference is on the area's page.",
     },
+    "differences_text_one": {
+        "nl": "Per wijk de onderdelen waarop een kant significant verschilt van de andere wijken "
+        "van de gemeente, meting {wave} (Welch-t; FDR over de wijken). Een plus is hoger, dus "
+        "meer hybride. Alle verschillen staan op de pagina van de wijk.",
+        "en": "Per area the components on which a side differs significantly from the "
+        "municipality's other areas, wave {wave} (Welch t; FDR across the areas). A plus is "
+        "higher, so more hybrid. Every difference is on the area's page.",
+    },
     "col_vs_municipality": {
         "nl": "Tegenover de rest van de gemeente",
         "en": "Against the rest of the municipality",
@@ -114,6 +122,18 @@ TEXT: dict[str, dict[str, str]] = {
     "area_differences": {
         "nl": "Tegenover {name} en alle wijken",
         "en": "Compared with {name} and with all areas",
+    },
+    "area_differences_one": {
+        "nl": "Tegenover de rest van {name}",
+        "en": "Compared with the rest of {name}",
+    },
+    "area_differences_text_one": {
+        "nl": "Per onderdeel en kant het verschil met de andere wijken van {name}, meting {wave} "
+        "(Welch-t; p gecorrigeerd met FDR over de wijken; vet is significant). 100 is altijd "
+        "hybride: een plus is gunstig.",
+        "en": "Per component and side the difference from the other areas of {name}, wave "
+        "{wave} (Welch t; p adjusted by FDR across the areas; bold is significant). 100 is "
+        "always hybrid: a plus is favourable.",
     },
     "area_differences_text": {
         "nl": "Per onderdeel en kant het verschil met de rest van {name} en met alle andere "
