@@ -184,18 +184,24 @@ TEXT: dict[str, dict[str, str]] = {
         "onenigheid, onbestemdheid) en praktijk (samenwerking in de afgelopen 3 maanden). De "
         "wijkindex is het meetkundig gemiddelde van de twee kanten: als één kant afhaakt, "
         "daalt de index sterker dan bij een gewoon gemiddelde. Onder 40 is er "
-        "co-existentie, van 40 tot 60 toenadering, vanaf 60 hybridisering. 50 is waar een "
-        "neutraal antwoord op elke schaal uitkomt. Het interval geeft de onzekerheid door "
-        "de steekproef.",
+        "co-existentie, van 40 tot 60 toenadering, vanaf 60 hybridisering. Elk onderdeel "
+        "loopt van 0 tot 100, en waar 0 en 100 liggen staat vast: dat volgt uit de antwoorden "
+        "die iemand kan geven, niet uit de uitkomsten. Zo kunt u metingen met elkaar "
+        "vergelijken. Bij een stelling komt 'niet eens en niet oneens' uit op 50; bij de "
+        "rapportcijfers en het aantal contacten ligt 50 ergens anders. Het interval laat zien "
+        "hoe onzeker de uitkomst is, omdat niet iedereen heeft meegedaan.",
         "en": "Both sides — professionals and informal actors — answer the same questions about "
         "each other. For each side the index weighs three pillars equally: attitudes "
         "(in-group favouritism, out-group devaluation, trust), the three o's "
         "(unfamiliarity, disagreement, indeterminacy) and practice (collaboration in the "
         "last 3 months). The area index is the geometric mean of the two sides: when one "
         "side stays away, the index drops more than a plain average would. Below 40 is "
-        "co-existence, 40 to 60 rapprochement, 60 and above hybridisation. 50 is where a "
-        "neutral answer on every scale lands. The interval shows the uncertainty due to "
-        "sampling.",
+        "co-existence, 40 to 60 rapprochement, 60 and above hybridisation. Every component "
+        "runs from 0 to 100, and where 0 and 100 lie is fixed: it follows from the answers "
+        "people can give, not from the results. So waves can be compared with each other. "
+        "On a statement, 'neither agree nor disagree' lands on 50; on the report grades and "
+        "the counts of contacts, 50 means something else. The interval shows how uncertain "
+        "the result is because not everyone took part.",
     },
     "col_area": {"nl": "Wijk", "en": "Area"},
     "col_municipality": {"nl": "Gemeente", "en": "Municipality"},
