@@ -633,9 +633,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The tables as the result files hold them, with their column names and codes "
         "(the data dictionary is on the Methods page). Rows: {rows}.",
     },
+    "message_in_group": {"nl": " in groep '{group}'", "en": " in group '{group}'"},
+    "message_in_side": {"nl": " bij {side}", "en": " among {side}"},
+    "message_the_municipality": {"nl": "de gemeente", "en": "the municipality"},
     "tech_problems_text": {
-        "nl": "Wat de psychometrische analyse meldde, in het Engels zoals de software het "
-        "schrijft.",
+        "nl": "Wat de psychometrische analyse meldde. Een melding die nog niet vertaald is, "
+        "staat er in het Engels, zoals de software hem schrijft.",
         "en": "What the psychometric analysis reported, as the software writes it.",
     },
     "methods_code": {"nl": "code", "en": "code"},
@@ -1051,6 +1054,82 @@ PIPELINE_MESSAGES_NL: tuple[tuple[str, str], ...] = (
      "houdt geen stand ({step}): {statistic} = {value}, nodig is {criterion}"),
     (r"(?P<statistic>\S+) = (?P<value>\S+), needs (?P<criterion>.+)",
      "{statistic} = {value}, nodig is {criterion}"),
+    # pipeline/index/compare.py: pairs of areas (Games-Howell)
+    (r"(?P<n>\d+) area\(s\) under (?P<minimum>\d+) or without spread left out",
+     "{n} wijk(en) onder {minimum} of zonder spreiding weggelaten"),
+    (r"not computed: (?P<n>\d+) areas in (?P<where>.+), more than (?P<maximum>\d+) \(pairs "
+     r"grow with the square of the areas\)",
+     "niet berekend: {n} wijken in {where}, meer dan {maximum} (het aantal paren groeit met "
+     "het kwadraat van het aantal wijken)"),
+    # pipeline/psychometrics/tables.py: how a figure that is not from the CFA is estimated
+    (r"Pearson covariances", "Pearson-covarianties"),
+    (r"Pearson correlations", "Pearson-correlaties"),
+    (r"polychoric correlations", "polychorische correlaties"),
+    (r"(?P<estimator>ML|WLSMV) \(one-factor CFA\)", "{estimator} (CFA met één factor)"),
+    (r"one-way ANOVA", "variantieanalyse (één factor)"),
+    # pipeline/psychometrics/measurement.py: a wave or the waves' comparison that could not
+    # be analysed as planned (the problems table of the technical appendix)
+    (r"the polychoric correlation matrix(?P<where>(?: in group '[^']*')?) is not positive "
+     r"definite \(smallest eigenvalue (?P<value>\S+)\): too few respondents for the items "
+     r"\(or near-duplicate items\) to analyse them as ordinal",
+     "de polychorische correlatiematrix{where} is niet positief definiet (kleinste "
+     "eigenwaarde {value}): te weinig respondenten voor deze vragen (of vragen die bijna "
+     "hetzelfde zijn) om ze als geordende categorieën te analyseren"),
+    (r"this wave was analysed with (?P<estimator>\w+) \(continuous\) instead",
+     "deze meting is daarom met {estimator} (als continue scores) geanalyseerd"),
+    (r"the waves were compared with (?P<estimator>\w+) instead",
+     "de metingen zijn daarom met {estimator} vergeleken"),
+    (r"the (?P<kind>ordinal )?CFA did not converge after (?P<n>\d+) iterations \(largest "
+     r"gradient (?P<gradient>\S+)\)",
+     "de CFA vond na {n} stappen geen oplossing (grootste gradiënt {gradient})"),
+    (r"check for items with almost (?:no variance|all answers in one category), factors with "
+     r"fewer than three items or near-identical items",
+     "kijk naar vragen waarop bijna iedereen hetzelfde antwoordt, factoren met minder dan "
+     "drie vragen en vragen die bijna gelijk zijn"),
+    (r"too few respondents: (?P<n>\d+) for (?P<parameters>\d+) free parameters",
+     "te weinig respondenten: {n} voor {parameters} vrije parameters"),
+    (r"collect more answers, fit fewer items, or use missing='fiml' instead of listwise",
+     "verzamel meer antwoorden, gebruik minder vragen of missing='fiml' in plaats van "
+     "listwise"),
+    (r"only (?P<n>\d+) usable respondent\(s\)(?P<where>(?: in group '[^']*')?)",
+     "maar {n} bruikbare respondent(en){where}"),
+    (r"a group needs at least two \(and many more for stable estimates\): merge or drop the "
+     r"group",
+     "een groep heeft er minstens twee nodig (en veel meer voor stabiele schattingen): voeg "
+     "de groep samen met een andere of laat hem weg"),
+    (r"ordered item (?P<item>'[^']*') has (?P<n>\d+) answer categor(?:y|ies): every "
+     r"respondent gave the same answer \(or none\)",
+     "vraag {item} heeft {n} antwoordcategorie(ën): iedereen gaf hetzelfde antwoord (of geen)"),
+    (r"drop the item from the model", "laat de vraag weg uit het model"),
+    (r"ordered item (?P<item>'[^']*') has empty categor(?:y|ies) (?P<empty>\[[^\]]*\]) "
+     r"\(counting from 1\)(?P<where>(?: in group '[^']*')?): frequencies are "
+     r"(?P<frequencies>\[[^\]]*\])",
+     "vraag {item} heeft lege antwoordcategorie(ën) {empty} (geteld vanaf 1){where}: de "
+     "aantallen zijn {frequencies}"),
+    (r"merge an empty category with its neighbour \(recode the answers\) or drop the item "
+     r"or the group",
+     "voeg een lege categorie samen met die ernaast (hercodeer de antwoorden) of laat de "
+     "vraag of de groep weg"),
+    (r"items (?P<first>'[^']*') and (?P<second>'[^']*') were answered together by "
+     r"(?P<n>\d+) respondent\(s\)",
+     "vragen {first} en {second} zijn samen door {n} respondent(en) beantwoord"),
+    (r"a polychoric correlation needs many more: collect more answers or drop one of the "
+     r"items",
+     "een polychorische correlatie heeft er veel meer nodig: verzamel meer antwoorden of "
+     "laat een van de vragen weg"),
+    (r"scale (?P<scale>'[^']*')(?P<where>(?: in group '[^']*')?): only (?P<n>\d+) "
+     r"respondent\(s\) answered it",
+     "schaal {scale}{where}: maar {n} respondent(en) beantwoordden haar"),
+    (r"reliability needs at least two \(and many more for a useful estimate\)",
+     "voor de betrouwbaarheid zijn er minstens twee nodig (en veel meer voor een bruikbare "
+     "schatting)"),
+    (r"scale (?P<scale>'[^']*')(?P<where>(?: in group '[^']*')?): item\(s\) "
+     r"(?P<items>\[[^\]]*\]) have zero variance \(everyone gave the same answer\)",
+     "schaal {scale}{where}: vraag/vragen {items} hebben geen spreiding (iedereen gaf "
+     "hetzelfde antwoord)"),
+    (r"reliability is undefined: drop the item\(s\) or check the data",
+     "de betrouwbaarheid is niet te berekenen: laat de vraag/vragen weg of controleer de "
+     "gegevens"),
 )  # fmt: skip
 
 #: How the lead of the technical appendix describes each CFA estimator.
