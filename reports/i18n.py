@@ -1066,7 +1066,7 @@ PIPELINE_MESSAGES_NL: tuple[tuple[str, str], ...] = (
     (r"Pearson correlations", "Pearson-correlaties"),
     (r"polychoric correlations", "polychorische correlaties"),
     (r"(?P<estimator>ML|WLSMV) \(one-factor CFA\)", "{estimator} (CFA met één factor)"),
-    (r"one-way ANOVA", "variantieanalyse (één factor)"),
+    (r"one-way ANOVA", "eenweg-ANOVA"),
     # pipeline/psychometrics/measurement.py: a wave or the waves' comparison that could not
     # be analysed as planned (the problems table of the technical appendix)
     (r"the polychoric correlation matrix(?P<where>(?: in group '[^']*')?) is not positive "
