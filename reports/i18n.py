@@ -61,7 +61,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "This is the first wave: there is no change yet.",
     },
     "front_trend_title": {
-        "nl": "De index van alle wijken door de metingen heen: de mediaan en de middelste helft",
+        "nl": "Verloop van de index over alle wijken: de mediaan en de middelste helft",
         "en": "The index of all areas over the waves: the median and the middle half",
     },
     "upper_quartile": {"nl": "75e percentiel", "en": "75th percentile"},
@@ -168,7 +168,7 @@ TEXT: dict[str, dict[str, str]] = {
     "axis_index": {"nl": "Hybridiseringsindex (0–100)", "en": "Hybridisation index (0–100)"},
     "table_latest": {"nl": "De wijken, meting {wave}", "en": "The areas, wave {wave}"},
     "trend_title": {
-        "nl": "Index per wijk door de metingen heen",
+        "nl": "Verloop van de index per wijk",
         "en": "Index per area over the waves",
     },
     "gap_title": {
@@ -241,7 +241,7 @@ TEXT: dict[str, dict[str, str]] = {
     "area_title": {"nl": "{area} ({municipality})", "en": "{area} ({municipality})"},
     "area_waves": {"nl": "Index per meting", "en": "Index per wave"},
     "area_trend": {
-        "nl": "Index en de twee kanten door de metingen heen",
+        "nl": "Verloop van de index en van de twee kanten",
         "en": "Index and the two sides over the waves",
     },
     "area_components": {
@@ -436,8 +436,8 @@ TEXT: dict[str, dict[str, str]] = {
     "summary_and": {"nl": "en", "en": "and"},
     "summary_and_more": {"nl": "en {n} andere", "en": "and {n} more"},
     "summary_bands": {
-        "nl": "Gemeten in meting {wave}: {n} wijken. Per fase: hybridisering {hyb}, toenadering "
-        "{rap}, co-existentie {coex}.",
+        "nl": "In meting {wave} zijn {n} wijken gemeten. Per fase: hybridisering {hyb}, "
+        "toenadering {rap}, co-existentie {coex}.",
         "en": "Measured in wave {wave}: {n} areas. By band: hybridisation {hyb}, rapprochement "
         "{rap}, co-existence {coex}.",
     },
@@ -512,7 +512,8 @@ TEXT: dict[str, dict[str, str]] = {
         "areas each is the lowest, or less than {close} points above the lowest.",
     },
     "summary_practice_lowest": {
-        "nl": "Lager nog dan de drie o's is {component}, in {n} van de {total} wijken: {names}.",
+        "nl": "Nog lager dan de drie o's scoort {component}, in {n} van de {total} wijken: "
+        "{names}.",
         "en": "Lower still than the three o's is {component}, in {n} of the {total} areas: "
         "{names}.",
     },
@@ -523,8 +524,8 @@ TEXT: dict[str, dict[str, str]] = {
         "monitor is {all}.",
     },
     "summary_differs_municipality": {
-        "nl": "Op minstens één onderdeel anders dan de rest van {name}, en niet door toeval te "
-        "verklaren: {names}.",
+        "nl": "Wijken die op minstens één onderdeel afwijken van de rest van {name}, meer dan "
+        "toeval kan verklaren: {names}.",
         "en": "Different from the rest of {name} on at least one component, beyond chance: "
         "{names}.",
     },
@@ -533,8 +534,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No area differs from the rest of {name} beyond chance.",
     },
     "summary_differs_all": {
-        "nl": "Op minstens één onderdeel anders dan alle wijken in de monitor, en niet door "
-        "toeval te verklaren: {names}.",
+        "nl": "Wijken die op minstens één onderdeel afwijken van alle wijken in de monitor, "
+        "meer dan toeval kan verklaren: {names}.",
         "en": "Different from all areas in the monitor on at least one component, beyond "
         "chance: {names}.",
     },
