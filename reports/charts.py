@@ -4,6 +4,11 @@ Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that 
 figures it shows, so a screen reader (and a test) can read what a sighted reader sees. Its
 figures, in the picture and in the description, are in the notation of the page's
 ``language`` (reports/notation.py).
+
+Names are measured in the report's font (:func:`text_width`), so a chart is as wide as its
+longest name needs, up to a limit; a longer name wraps onto a second line or is shortened
+with "…", and then carries its full text in a ``<title>`` (a tooltip on screen). No name is
+clipped at the picture's edge, on screen or in the PDF.
 """
 
 from __future__ import annotations
