@@ -61,7 +61,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "This is the first wave: there is no change yet.",
     },
     "front_trend_title": {
-        "nl": "De index van alle wijken door de metingen heen: de mediaan en de middelste helft",
+        "nl": "Verloop van de index over alle wijken: de mediaan en de middelste helft",
         "en": "The index of all areas over the waves: the median and the middle half",
     },
     "upper_quartile": {"nl": "75e percentiel", "en": "75th percentile"},
@@ -86,6 +86,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Per area the components on which a side differs significantly from the rest of "
         "the municipality and from all other areas, wave {wave} (Welch t; FDR across the "
         "areas). A plus is higher, so more hybrid. Every difference is on the area's page.",
+    },
+    "differences_text_one": {
+        "nl": "Per wijk de onderdelen waarop een kant significant verschilt van de andere wijken "
+        "van de gemeente, meting {wave} (Welch-t; FDR over de wijken). Een plus is hoger, dus "
+        "meer hybride. Alle verschillen staan op de pagina van de wijk.",
+        "en": "Per area the components on which a side differs significantly from the "
+        "municipality's other areas, wave {wave} (Welch t; FDR across the areas). A plus is "
+        "higher, so more hybrid. Every difference is on the area's page.",
     },
     "col_vs_municipality": {
         "nl": "Tegenover de rest van de gemeente",
@@ -114,6 +122,18 @@ TEXT: dict[str, dict[str, str]] = {
     "area_differences": {
         "nl": "Tegenover {name} en alle wijken",
         "en": "Compared with {name} and with all areas",
+    },
+    "area_differences_one": {
+        "nl": "Tegenover de rest van {name}",
+        "en": "Compared with the rest of {name}",
+    },
+    "area_differences_text_one": {
+        "nl": "Per onderdeel en kant het verschil met de andere wijken van {name}, meting {wave} "
+        "(Welch-t; p gecorrigeerd met FDR over de wijken; vet is significant). 100 is altijd "
+        "hybride: een plus is gunstig.",
+        "en": "Per component and side the difference from the other areas of {name}, wave "
+        "{wave} (Welch t; p adjusted by FDR across the areas; bold is significant). 100 is "
+        "always hybrid: a plus is favourable.",
     },
     "area_differences_text": {
         "nl": "Per onderdeel en kant het verschil met de rest van {name} en met alle andere "
@@ -148,7 +168,7 @@ TEXT: dict[str, dict[str, str]] = {
     "axis_index": {"nl": "Hybridiseringsindex (0–100)", "en": "Hybridisation index (0–100)"},
     "table_latest": {"nl": "De wijken, meting {wave}", "en": "The areas, wave {wave}"},
     "trend_title": {
-        "nl": "Index per wijk door de metingen heen",
+        "nl": "Verloop van de index per wijk",
         "en": "Index per area over the waves",
     },
     "gap_title": {
@@ -164,18 +184,24 @@ TEXT: dict[str, dict[str, str]] = {
         "onenigheid, onbestemdheid) en praktijk (samenwerking in de afgelopen 3 maanden). De "
         "wijkindex is het meetkundig gemiddelde van de twee kanten: als één kant afhaakt, "
         "daalt de index sterker dan bij een gewoon gemiddelde. Onder 40 is er "
-        "co-existentie, van 40 tot 60 toenadering, vanaf 60 hybridisering. 50 is waar een "
-        "neutraal antwoord op elke schaal uitkomt. Het interval geeft de onzekerheid door "
-        "de steekproef.",
+        "co-existentie, van 40 tot 60 toenadering, vanaf 60 hybridisering. Elk onderdeel "
+        "loopt van 0 tot 100, en waar 0 en 100 liggen staat vast: dat volgt uit de antwoorden "
+        "die iemand kan geven, niet uit de uitkomsten. Zo kunt u metingen met elkaar "
+        "vergelijken. Bij een stelling komt 'niet eens en niet oneens' uit op 50; bij de "
+        "rapportcijfers en het aantal contacten ligt 50 ergens anders. Het interval laat zien "
+        "hoe onzeker de uitkomst is, omdat niet iedereen heeft meegedaan.",
         "en": "Both sides — professionals and informal actors — answer the same questions about "
         "each other. For each side the index weighs three pillars equally: attitudes "
         "(in-group favouritism, out-group devaluation, trust), the three o's "
         "(unfamiliarity, disagreement, indeterminacy) and practice (collaboration in the "
         "last 3 months). The area index is the geometric mean of the two sides: when one "
         "side stays away, the index drops more than a plain average would. Below 40 is "
-        "co-existence, 40 to 60 rapprochement, 60 and above hybridisation. 50 is where a "
-        "neutral answer on every scale lands. The interval shows the uncertainty due to "
-        "sampling.",
+        "co-existence, 40 to 60 rapprochement, 60 and above hybridisation. Every component "
+        "runs from 0 to 100, and where 0 and 100 lie is fixed: it follows from the answers "
+        "people can give, not from the results. So waves can be compared with each other. "
+        "On a statement, 'neither agree nor disagree' lands on 50; on the report grades and "
+        "the counts of contacts, 50 means something else. The interval shows how uncertain "
+        "the result is because not everyone took part.",
     },
     "col_area": {"nl": "Wijk", "en": "Area"},
     "col_municipality": {"nl": "Gemeente", "en": "Municipality"},
@@ -215,7 +241,7 @@ TEXT: dict[str, dict[str, str]] = {
     "area_title": {"nl": "{area} ({municipality})", "en": "{area} ({municipality})"},
     "area_waves": {"nl": "Index per meting", "en": "Index per wave"},
     "area_trend": {
-        "nl": "Index en de twee kanten door de metingen heen",
+        "nl": "Verloop van de index en van de twee kanten",
         "en": "Index and the two sides over the waves",
     },
     "area_components": {
@@ -410,8 +436,8 @@ TEXT: dict[str, dict[str, str]] = {
     "summary_and": {"nl": "en", "en": "and"},
     "summary_and_more": {"nl": "en {n} andere", "en": "and {n} more"},
     "summary_bands": {
-        "nl": "Gemeten in meting {wave}: {n} wijken. Per fase: hybridisering {hyb}, toenadering "
-        "{rap}, co-existentie {coex}.",
+        "nl": "In meting {wave} zijn {n} wijken gemeten. Per fase: hybridisering {hyb}, "
+        "toenadering {rap}, co-existentie {coex}.",
         "en": "Measured in wave {wave}: {n} areas. By band: hybridisation {hyb}, rapprochement "
         "{rap}, co-existence {coex}.",
     },
@@ -486,7 +512,8 @@ TEXT: dict[str, dict[str, str]] = {
         "areas each is the lowest, or less than {close} points above the lowest.",
     },
     "summary_practice_lowest": {
-        "nl": "Lager nog dan de drie o's is {component}, in {n} van de {total} wijken: {names}.",
+        "nl": "Nog lager dan de drie o's scoort {component}, in {n} van de {total} wijken: "
+        "{names}.",
         "en": "Lower still than the three o's is {component}, in {n} of the {total} areas: "
         "{names}.",
     },
@@ -497,8 +524,8 @@ TEXT: dict[str, dict[str, str]] = {
         "monitor is {all}.",
     },
     "summary_differs_municipality": {
-        "nl": "Op minstens één onderdeel anders dan de rest van {name}, en niet door toeval te "
-        "verklaren: {names}.",
+        "nl": "Wijken die op minstens één onderdeel afwijken van de rest van {name}, meer dan "
+        "toeval kan verklaren: {names}.",
         "en": "Different from the rest of {name} on at least one component, beyond chance: "
         "{names}.",
     },
@@ -507,8 +534,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No area differs from the rest of {name} beyond chance.",
     },
     "summary_differs_all": {
-        "nl": "Op minstens één onderdeel anders dan alle wijken in de monitor, en niet door "
-        "toeval te verklaren: {names}.",
+        "nl": "Wijken die op minstens één onderdeel afwijken van alle wijken in de monitor, "
+        "meer dan toeval kan verklaren: {names}.",
         "en": "Different from all areas in the monitor on at least one component, beyond "
         "chance: {names}.",
     },
@@ -607,9 +634,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The tables as the result files hold them, with their column names and codes "
         "(the data dictionary is on the Methods page). Rows: {rows}.",
     },
+    "message_in_group": {"nl": " in groep '{group}'", "en": " in group '{group}'"},
+    "message_in_side": {"nl": " bij {side}", "en": " among {side}"},
+    "message_the_municipality": {"nl": "de gemeente", "en": "the municipality"},
     "tech_problems_text": {
-        "nl": "Wat de psychometrische analyse meldde, in het Engels zoals de software het "
-        "schrijft.",
+        "nl": "Wat de psychometrische analyse meldde. Een melding die nog niet vertaald is, "
+        "staat er in het Engels, zoals de software hem schrijft.",
         "en": "What the psychometric analysis reported, as the software writes it.",
     },
     "methods_code": {"nl": "code", "en": "code"},
@@ -1088,6 +1118,82 @@ PIPELINE_MESSAGES_NL: tuple[tuple[str, str], ...] = (
      "houdt geen stand ({step}): {statistic} = {value}, nodig is {criterion}"),
     (r"(?P<statistic>\S+) = (?P<value>\S+), needs (?P<criterion>.+)",
      "{statistic} = {value}, nodig is {criterion}"),
+    # pipeline/index/compare.py: pairs of areas (Games-Howell)
+    (r"(?P<n>\d+) area\(s\) under (?P<minimum>\d+) or without spread left out",
+     "{n} wijk(en) onder {minimum} of zonder spreiding weggelaten"),
+    (r"not computed: (?P<n>\d+) areas in (?P<where>.+), more than (?P<maximum>\d+) \(pairs "
+     r"grow with the square of the areas\)",
+     "niet berekend: {n} wijken in {where}, meer dan {maximum} (het aantal paren groeit met "
+     "het kwadraat van het aantal wijken)"),
+    # pipeline/psychometrics/tables.py: how a figure that is not from the CFA is estimated
+    (r"Pearson covariances", "Pearson-covarianties"),
+    (r"Pearson correlations", "Pearson-correlaties"),
+    (r"polychoric correlations", "polychorische correlaties"),
+    (r"(?P<estimator>ML|WLSMV) \(one-factor CFA\)", "{estimator} (CFA met één factor)"),
+    (r"one-way ANOVA", "eenweg-ANOVA"),
+    # pipeline/psychometrics/measurement.py: a wave or the waves' comparison that could not
+    # be analysed as planned (the problems table of the technical appendix)
+    (r"the polychoric correlation matrix(?P<where>(?: in group '[^']*')?) is not positive "
+     r"definite \(smallest eigenvalue (?P<value>\S+)\): too few respondents for the items "
+     r"\(or near-duplicate items\) to analyse them as ordinal",
+     "de polychorische correlatiematrix{where} is niet positief definiet (kleinste "
+     "eigenwaarde {value}): te weinig respondenten voor deze vragen (of vragen die bijna "
+     "hetzelfde zijn) om ze als geordende categorieën te analyseren"),
+    (r"this wave was analysed with (?P<estimator>\w+) \(continuous\) instead",
+     "deze meting is daarom met {estimator} (als continue scores) geanalyseerd"),
+    (r"the waves were compared with (?P<estimator>\w+) instead",
+     "de metingen zijn daarom met {estimator} vergeleken"),
+    (r"the (?P<kind>ordinal )?CFA did not converge after (?P<n>\d+) iterations \(largest "
+     r"gradient (?P<gradient>\S+)\)",
+     "de CFA vond na {n} stappen geen oplossing (grootste gradiënt {gradient})"),
+    (r"check for items with almost (?:no variance|all answers in one category), factors with "
+     r"fewer than three items or near-identical items",
+     "kijk naar vragen waarop bijna iedereen hetzelfde antwoordt, factoren met minder dan "
+     "drie vragen en vragen die bijna gelijk zijn"),
+    (r"too few respondents: (?P<n>\d+) for (?P<parameters>\d+) free parameters",
+     "te weinig respondenten: {n} voor {parameters} vrije parameters"),
+    (r"collect more answers, fit fewer items, or use missing='fiml' instead of listwise",
+     "verzamel meer antwoorden, gebruik minder vragen of missing='fiml' in plaats van "
+     "listwise"),
+    (r"only (?P<n>\d+) usable respondent\(s\)(?P<where>(?: in group '[^']*')?)",
+     "maar {n} bruikbare respondent(en){where}"),
+    (r"a group needs at least two \(and many more for stable estimates\): merge or drop the "
+     r"group",
+     "een groep heeft er minstens twee nodig (en veel meer voor stabiele schattingen): voeg "
+     "de groep samen met een andere of laat hem weg"),
+    (r"ordered item (?P<item>'[^']*') has (?P<n>\d+) answer categor(?:y|ies): every "
+     r"respondent gave the same answer \(or none\)",
+     "vraag {item} heeft {n} antwoordcategorie(ën): iedereen gaf hetzelfde antwoord (of geen)"),
+    (r"drop the item from the model", "laat de vraag weg uit het model"),
+    (r"ordered item (?P<item>'[^']*') has empty categor(?:y|ies) (?P<empty>\[[^\]]*\]) "
+     r"\(counting from 1\)(?P<where>(?: in group '[^']*')?): frequencies are "
+     r"(?P<frequencies>\[[^\]]*\])",
+     "vraag {item} heeft lege antwoordcategorie(ën) {empty} (geteld vanaf 1){where}: de "
+     "aantallen zijn {frequencies}"),
+    (r"merge an empty category with its neighbour \(recode the answers\) or drop the item "
+     r"or the group",
+     "voeg een lege categorie samen met die ernaast (hercodeer de antwoorden) of laat de "
+     "vraag of de groep weg"),
+    (r"items (?P<first>'[^']*') and (?P<second>'[^']*') were answered together by "
+     r"(?P<n>\d+) respondent\(s\)",
+     "vragen {first} en {second} zijn samen door {n} respondent(en) beantwoord"),
+    (r"a polychoric correlation needs many more: collect more answers or drop one of the "
+     r"items",
+     "een polychorische correlatie heeft er veel meer nodig: verzamel meer antwoorden of "
+     "laat een van de vragen weg"),
+    (r"scale (?P<scale>'[^']*')(?P<where>(?: in group '[^']*')?): only (?P<n>\d+) "
+     r"respondent\(s\) answered it",
+     "schaal {scale}{where}: maar {n} respondent(en) beantwoordden haar"),
+    (r"reliability needs at least two \(and many more for a useful estimate\)",
+     "voor de betrouwbaarheid zijn er minstens twee nodig (en veel meer voor een bruikbare "
+     "schatting)"),
+    (r"scale (?P<scale>'[^']*')(?P<where>(?: in group '[^']*')?): item\(s\) "
+     r"(?P<items>\[[^\]]*\]) have zero variance \(everyone gave the same answer\)",
+     "schaal {scale}{where}: vraag/vragen {items} hebben geen spreiding (iedereen gaf "
+     "hetzelfde antwoord)"),
+    (r"reliability is undefined: drop the item\(s\) or check the data",
+     "de betrouwbaarheid is niet te berekenen: laat de vraag/vragen weg of controleer de "
+     "gegevens"),
 )  # fmt: skip
 
 #: How the lead of the technical appendix describes each CFA estimator.

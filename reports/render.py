@@ -215,6 +215,7 @@ def criterion(text: str, language: str) -> str:
 
 
 _MESSAGES_NL = [(re.compile(pattern), dutch) for pattern, dutch in PIPELINE_MESSAGES_NL]
+_IN_GROUP = re.compile(r" in group '(?P<group>[^']*)'")
 _FIGURE = re.compile(r"-?\d+\.\d+")
 
 
@@ -244,11 +245,25 @@ def _message_value(name: str, value: str, t) -> str:
     figure in the page's notation, anything else (a code) as it is."""
     if name == "step" and f"step_{value}" in TEXT:
         return t(f"step_{value}")
+    if name == "where":
+        return _place(value, t)
     if name == "criterion":
         return criterion(value, t.language)
     if _FIGURE.fullmatch(value):
         return notation.number(float(value), t.language, len(value.partition(".")[2]))
     return value
+
+
+def _place(where: str, t) -> str:
+    """Where a pipeline message says something happened (" in group 'informal'", "the
+    municipality", or nothing) as the page writes it: a side by its name."""
+    group = _IN_GROUP.fullmatch(where)
+    if group:
+        code = group["group"]
+        if f"side_{code}" in TEXT:
+            return t("message_in_side", side=t(f"side_{code}").lower())
+        return t("message_in_group", group=code)
+    return t("message_the_municipality") if where == "the municipality" else where
 
 
 def cell(value, language: str) -> str | Markup:
