@@ -374,6 +374,10 @@ class IndexResult:
     point: np.ndarray
     design: pd.DataFrame = field(default_factory=pd.DataFrame)
     unit_icc: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # (cells, 2): the unsuppressed side indices and their bootstrap variances, for the
+    # small-area model (:mod:`.small_area`)
+    side_point: np.ndarray | None = None
+    side_variance: np.ndarray | None = None
 
 
 # design.csv: how each side of an area x wave was drawn and what its interval reflects.
@@ -581,6 +585,7 @@ def hybridisation_index(
     low = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     high = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     index_replicates = np.full((replicates, n_cells), np.nan, dtype=np.float32)
+    side_variance = np.full((n_cells, 2), np.nan)
     cuts = [
         slice(first, min(first + cells_per_chunk, n_cells))
         for first in range(0, n_cells, cells_per_chunk)
@@ -612,6 +617,9 @@ def hybridisation_index(
         for key, samples in result.items():
             low[key][cut], high[key][cut] = percentile_interval(samples, method.confidence)
         index_replicates[:, cut] = result["index"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an empty side: all NaN
+            side_variance[cut] = np.nanvar(result["side"].astype(float), axis=0, ddof=1)
 
     for done, cut in enumerate(cuts):
         if progress is not None:
@@ -647,7 +655,14 @@ def hybridisation_index(
         units.icc_table() if units is not None else pd.DataFrame(columns=list(UNIT_ICC_COLUMNS))
     )
     return IndexResult(
-        table[list(INDEX_COLUMNS)], side_table, index_replicates, point["index"], design, unit_icc
+        table[list(INDEX_COLUMNS)],
+        side_table,
+        index_replicates,
+        point["index"],
+        design,
+        unit_icc,
+        side_point=point["side"],
+        side_variance=side_variance,
     )
 
 

@@ -31,7 +31,7 @@ Fay-Herriot model (``s2_area`` is then not estimated).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,8 +39,9 @@ import pandas as pd
 import scipy.linalg
 import scipy.optimize
 import scipy.stats
+from samenspel.pipeline.methodology import SMALL_AREA_VARIANCES, Methodology
 
-VARIANCE_METHODS = ("adjusted_reml", "reml")
+VARIANCE_METHODS = SMALL_AREA_VARIANCES
 ESTIMATE_TYPES = ("direct", "model-based", "suppressed")
 VARIANCE_SOURCES = ("bootstrap", "smoothed")
 MEASURES = ("index", "index_professional", "index_informal")
@@ -95,9 +96,11 @@ class FayHerriotFit:
 
 
 class _Blocks:
-    """The observations padded to (areas, slots): every area's cells side by side."""
+    """The observations padded to (areas, slots): every area's cells side by side, with
+    the dense covariates ``x`` and the area-level factor ``level`` (one fixed effect per
+    level, kept as codes so that hundreds of municipalities cost no dense products)."""
 
-    def __init__(self, y, psi, x, group) -> None:
+    def __init__(self, y, psi, x, group, level) -> None:
         codes, areas = pd.factorize(pd.Series(group), sort=False)
         slot = pd.Series(codes).groupby(codes).cumcount().to_numpy()
         self.m, self.slots = len(areas), int(slot.max()) + 1 if len(slot) else 0
@@ -110,6 +113,20 @@ class _Blocks:
         self.psi[self.where] = psi
         self.x = np.zeros((self.m, self.slots, x.shape[1]))
         self.x[self.where] = x
+        self.level = np.zeros(self.m, dtype=np.int64)
+        self.levels = 0
+        if level is not None:
+            level_codes, names = pd.factorize(pd.Series(level), sort=True)
+            self.level[codes] = level_codes
+            self.levels = len(names)
+
+    def by_level(self, values: np.ndarray) -> np.ndarray:
+        """Sums of per-area values (m,) or (m, q) per level: (levels,) or (levels, q)."""
+        if values.ndim == 1:
+            return np.bincount(self.level, weights=values, minlength=self.levels)
+        out = np.zeros((self.levels, values.shape[1]))
+        np.add.at(out, self.level, values)
+        return out
 
     def inverse(self, s_area: float, s_wave: float):
         """Per area the inverse covariance ``diag(dinv) - c dinv dinv'`` (Woodbury)."""
@@ -141,15 +158,27 @@ class _Blocks:
 
 
 def _gls(blocks: _Blocks, s_area: float, s_wave: float):
-    """beta, X'V^-1X, V^-1 r and the log-determinant of V."""
+    """beta (dense covariates, then the levels), X'V^-1X, V^-1 r, r, log|V|, dinv, c."""
     dinv, c, log_det = blocks.inverse(s_area, s_wave)
     x, y = blocks.x, blocks.y
+    total = dinv.sum(axis=1)
     xd = np.einsum("itp,it->ip", x, dinv)
-    xvx = np.einsum("itp,it,itq->pq", x, dinv, x) - np.einsum("i,ip,iq->pq", c, xd, xd)
     yd = (dinv * y).sum(axis=1)
+    xvx = np.einsum("itp,it,itq->pq", x, dinv, x) - np.einsum("i,ip,iq->pq", c, xd, xd)
     xvy = np.einsum("itp,it->p", x, dinv * y) - (c * yd) @ xd
+    if blocks.levels:
+        # V_i^-1 1 = dinv / (1 + s_area * total): the level columns are constant in an area
+        spread = 1.0 / (1.0 + s_area * total)
+        cross = blocks.by_level(xd * spread[:, None])  # (levels, q)
+        diagonal = blocks.by_level(total * spread)
+        xvx = np.block([[xvx, cross.T], [cross, np.diag(diagonal)]])
+        xvy = np.concatenate([xvy, blocks.by_level(yd * spread)])
     beta = scipy.linalg.solve(xvx, xvy, assume_a="pos")
-    r = np.where(blocks.mask, y - np.einsum("itp,p->it", x, beta), 0.0)
+    q = x.shape[2]
+    fitted = np.einsum("itp,p->it", x, beta[:q])
+    if blocks.levels:
+        fitted = fitted + beta[q:][blocks.level][:, None]
+    r = np.where(blocks.mask, y - fitted, 0.0)
     w = dinv * r - c[:, None] * dinv * (dinv * r).sum(axis=1)[:, None]
     return beta, xvx, w, r, log_det, dinv, c
 
@@ -157,7 +186,7 @@ def _gls(blocks: _Blocks, s_area: float, s_wave: float):
 def _objective(blocks: _Blocks, s_area: float, s_wave: float, method: str, counts) -> float:
     """Minus the (adjusted) residual log-likelihood."""
     _, xvx, w, r, log_det, dinv, c = _gls(blocks, s_area, s_wave)
-    sign, log_det_xvx = np.linalg.slogdet(xvx)
+    _, log_det_xvx = np.linalg.slogdet(xvx)
     value = -0.5 * (log_det + log_det_xvx + float((r * w).sum()))
     if method == "adjusted_reml":
         # Yoshimori & Lahiri (2014): h = atan(tr(I - B))^(1/m) per variance, with
@@ -177,13 +206,17 @@ def fay_herriot(
     covariates: np.ndarray,
     area: Sequence | None = None,
     method: str = "adjusted_reml",
+    level: Sequence | None = None,
 ) -> FayHerriotFit:
     """Fit the Fay-Herriot model and predict every observation (the module docstring).
 
     ``direct`` (n,) the direct estimates; ``sampling_variance`` (n,) their variances, > 0;
-    ``covariates`` (n, p) the design matrix (with its intercept or levels), of full column
-    rank; ``area`` (n,) labels observations of one area (in several waves), which then share
-    an area effect; None: every observation is an area of its own (the classical model).
+    ``covariates`` (n, p) the design matrix (p may be 0 when ``level`` is given); ``area``
+    (n,) labels observations of one area (in several waves), which then share an area
+    effect; None: every observation is an area of its own (the classical model).
+    ``level`` (n,): a factor constant within an area (a municipality) with a fixed effect
+    per level, after the covariates' coefficients in ``coefficients``; the covariates and the
+    levels together must have full column rank (no intercept beside the levels).
     ``method``: ``adjusted_reml`` (Yoshimori-Lahiri) or ``reml``.
     """
     if method not in VARIANCE_METHODS:
@@ -193,12 +226,15 @@ def fay_herriot(
     x = np.asarray(covariates, dtype=float).reshape(len(y), -1)
     if not (np.isfinite(y).all() and np.isfinite(psi).all() and (psi > 0).all()):
         raise ValueError("direct estimates must be finite and sampling variances positive")
-    if np.linalg.matrix_rank(x) < x.shape[1] or x.shape[1] >= len(y):
+    full = x
+    if level is not None:
+        full = np.column_stack([x, pd.get_dummies(pd.Series(level), dtype=float).to_numpy()])
+    if full.shape[1] >= len(y) or np.linalg.matrix_rank(full) < full.shape[1]:
         raise ValueError("covariates must have full column rank and fewer columns than rows")
     group = np.arange(len(y)) if area is None else np.asarray(area)
-    blocks = _Blocks(y, psi, x, group)
+    blocks = _Blocks(y, psi, x, group, level)
     counts = {"area": blocks.m if area is not None else 0, "wave": len(y)}
-    residual = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+    residual = y - full @ np.linalg.lstsq(full, y, rcond=None)[0]
     scale = max(float(residual.var()) + float(psi.mean()), 1e-12)
     bounds = (np.log(scale * 1e-9), np.log(scale * 1e3))
     if area is None:
@@ -209,7 +245,6 @@ def fay_herriot(
             options={"xatol": 1e-10, "maxiter": 500},
         )
         s_area, s_wave = 0.0, float(np.exp(found.x))
-        value = -found.fun
     else:
         start = np.log(max(float(residual.var()) - float(psi.mean()), scale * 0.05) / 2)
         found = scipy.optimize.minimize(
@@ -220,20 +255,28 @@ def fay_herriot(
             options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 500},
         )
         s_area, s_wave = (float(v) for v in np.exp(found.x))
-        value = -found.fun
-    return _predict(blocks, s_area, s_wave, area is not None, method, value)
+    return _predict(blocks, s_area, s_wave, area is not None, method, -float(found.fun))
 
 
 def _predict(blocks, s_area, s_wave, with_area, method, value) -> FayHerriotFit:
+    """EBLUP and its MSE at the estimated variances."""
     beta, xvx, w, r, _, _, _ = _gls(blocks, s_area, s_wave)
-    q = np.linalg.inv(xvx)
+    inverse = np.linalg.inv(xvx)
     x, mask = blocks.x, blocks.mask
-    estimate = np.einsum("itp,p->it", x, beta) + s_area * w.sum(axis=1)[:, None] + s_wave * w
+    q = x.shape[2]
+    estimate = np.where(mask, blocks.y, 0.0) - r + s_area * w.sum(axis=1)[:, None] + s_wave * w
     b = blocks.weights(s_area, s_wave)
     cov = blocks.covariance_of_random(s_area, s_wave)
     g1 = s_area + s_wave - (cov * b).sum(axis=2)
+    # g2: the variance of the estimated fixed effects carried into the prediction; the
+    # level part of x_it - sum_s b_ts x_is is (1 - sum_s b_ts) at the area's level.
     d = x - np.einsum("its,isp->itp", b, x)
-    g2 = np.einsum("itp,pq,itq->it", d, q, d)
+    g2 = np.einsum("itp,pq,itq->it", d, inverse[:q, :q], d)
+    if blocks.levels:
+        f = 1.0 - b.sum(axis=2)
+        column = inverse[:q, q:][:, blocks.level].T  # (m, q)
+        g2 += 2 * f * np.einsum("itp,ip->it", d, column)
+        g2 += f**2 * np.diag(inverse)[q:][blocks.level][:, None]
     # g3: the variance of the estimated variances (inverse Fisher information) carried into
     # the weights b, by central differences of b.
     v_inv = blocks.dense_inverse(s_area, s_wave)
@@ -282,3 +325,201 @@ def _predict(blocks, s_area, s_wave, with_area, method, value) -> FayHerriotFit:
         log_likelihood=float(value),
         method=method,
     )
+
+
+@dataclass(frozen=True)
+class SmallAreaSettings:
+    """The methodology's ``small_area`` section (docs/methodology.md, section 5.1)."""
+
+    model: str = "fay_herriot"  # or none
+    variance: str = "adjusted_reml"
+    waves: str = "earlier"  # or current: a model per wave alone
+    min_respondents: int = 2
+    min_areas: int = 5
+    max_rmse: float = 7.5
+    publish_min: int = 10
+    confidence: float = 0.95
+
+    @classmethod
+    def of(cls, method: Methodology) -> SmallAreaSettings:
+        """The settings of a loaded methodology."""
+        return cls(
+            model=method.small_area_model,
+            variance=method.small_area_variance,
+            waves=method.small_area_waves,
+            min_respondents=method.small_area_min_respondents,
+            min_areas=method.small_area_min_areas,
+            max_rmse=method.small_area_max_rmse,
+            publish_min=method.publish_min,
+            confidence=method.confidence,
+        )
+
+
+def smoothed_variance(cells: pd.DataFrame, publish_min: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sampling variance the model takes as known, and where it came from.
+
+    ``cells`` has wave, n, direct and variance (the bootstrap variance) of one side measure.
+    A cell with at least ``publish_min`` respondents keeps its bootstrap variance; a smaller
+    one gets ``k / n``, ``k`` the wave's mean of ``variance * n`` over its cells of at least
+    ``publish_min`` respondents (a generalised variance function: the variance per
+    respondent, design effect included). A bootstrap variance of a handful of respondents
+    is too noisy to be taken as known, and too small on average (by (n - 1) / n). Where a
+    wave has fewer than three such cells, ``k`` is the mean of
+    ``variance * n^2 / (n - 1)`` over its cells of two or more.
+    """
+    n = cells["n"].to_numpy(dtype=float)
+    variance = cells["variance"].to_numpy(dtype=float)
+    good = np.isfinite(variance) & (variance > 0)
+    large = good & (n >= publish_min)
+    psi = np.full(len(cells), np.nan)
+    source = np.where(large, "bootstrap", "smoothed").astype(object)
+    psi[large] = variance[large]
+    for wave in pd.unique(cells["wave"]):
+        at = (cells["wave"] == wave).to_numpy()
+        if (at & large).sum() >= 3:
+            k = float(np.mean(variance[at & large] * n[at & large]))
+        else:
+            usable = at & good & (n >= 2)
+            if not usable.any():
+                continue
+            k = float(np.mean(variance[usable] * n[usable] ** 2 / (n[usable] - 1)))
+        small = at & ~large & (n >= 1)
+        psi[small] = k / n[small]
+    return psi, source
+
+
+def _design(rows: pd.DataFrame, settings: SmallAreaSettings, covariates: list[str]):
+    """Dense covariates (a level per wave after the first, area covariates) and the level
+    (municipality, or 'pooled' for those with fewer than ``min_areas`` areas)."""
+    areas = rows.groupby("municipality")["area"].nunique()
+    own = set(areas[areas >= settings.min_areas].index)
+    level = np.where(rows["municipality"].isin(own), rows["municipality"], "\x00pooled")
+    waves = pd.unique(rows["wave"])
+    columns = [(rows["wave"] == w).to_numpy(dtype=float) for w in waves[1:]]
+    for name in covariates:
+        value = rows[name].to_numpy(dtype=float)
+        columns.append((value - value.mean()) / (value.std() or 1.0))
+    x = np.column_stack(columns) if columns else np.empty((len(rows), 0))
+    return x, level
+
+
+def _fit_measure(
+    cells: pd.DataFrame, order: list[str], settings: SmallAreaSettings, covariates: list[str]
+) -> pd.DataFrame:
+    """Model, MSE and the direct estimate's weight for one measure's cells, wave by wave."""
+    out = pd.DataFrame(index=cells.index, columns=["model", "mse", "direct_weight"], dtype=float)
+    usable = (
+        (cells["n"] >= settings.min_respondents)
+        & np.isfinite(cells["direct"])
+        & np.isfinite(cells["psi"])
+        & (cells["psi"] > 0)
+    )
+    for k, wave in enumerate(order):
+        earlier = order[: k + 1] if settings.waves == "earlier" else [wave]
+        rows = cells[usable & cells["wave"].isin(earlier)]
+        if not (rows["wave"] == wave).any():
+            continue
+        x, level = _design(rows, settings, covariates)
+        columns = x.shape[1] + len(set(level))
+        if len(rows) < columns + 3 or rows["area"].nunique() < 3:
+            continue  # too few areas for a model: no model-based figure this wave
+        repeated = rows["area"].duplicated().any()
+        fit = fay_herriot(
+            rows["direct"].to_numpy(dtype=float),
+            rows["psi"].to_numpy(dtype=float),
+            x,
+            area=rows["area"].to_numpy() if repeated else None,
+            method=settings.variance,
+            level=level,
+        )
+        now = (rows["wave"] == wave).to_numpy()
+        out.loc[rows.index[now], "model"] = fit.estimate[now]
+        out.loc[rows.index[now], "mse"] = fit.mse[now]
+        out.loc[rows.index[now], "direct_weight"] = fit.direct_weight[now]
+    return out
+
+
+def small_area_estimates(
+    direct: pd.DataFrame,
+    settings: SmallAreaSettings,
+    wave_order: Sequence[str] | None = None,
+    covariates: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The small-area table (:data:`SMALL_AREA_COLUMNS`).
+
+    ``direct`` has one row per area x wave x measure (:data:`MEASURES`) with area,
+    municipality, wave, measure, n, status, direct (unsuppressed), variance (its bootstrap
+    variance), ci_low and ci_high (its interval). For the area index ``n`` is its smaller
+    side, and a small cell's variance comes from the sides' smoothed variances by the delta
+    method (``index^2 / 4 * (psi_p / p^2 + psi_i / i^2)``, the index being the geometric
+    mean of the sides). ``covariates``: optional, one row per area (column ``area``) with
+    numeric columns, used in every measure's model. Each wave's model is fitted on that
+    wave and, with ``waves: earlier``, the earlier waves of ``wave_order``.
+    """
+    table = direct.copy().reset_index(drop=True)
+    order = list(wave_order) if wave_order is not None else sorted(table["wave"].unique())
+    order = [w for w in order if w in set(table["wave"])]
+    names: list[str] = []
+    if covariates is not None and len(covariates.columns) > 1:
+        names = [c for c in covariates.columns if c != "area"]
+        table = table.merge(covariates, on="area", how="left")
+        missing = table[names].isna().any(axis=1)
+        if missing.any():
+            first = table.loc[missing, "area"].iloc[0]
+            raise ValueError(
+                f"covariates: area {first!r} has no value for every covariate; give every "
+                f"area of the results a row in the covariates file"
+            )
+    table["psi"] = np.nan
+    table["variance_source"] = "bootstrap"
+    sides = table["measure"] != "index"
+    for measure in ("index_professional", "index_informal"):
+        at = table["measure"] == measure
+        psi, source = smoothed_variance(table[at], settings.publish_min)
+        table.loc[at, "psi"], table.loc[at, "variance_source"] = psi, source
+    index = table[~sides].set_index(["area", "wave"])
+    side_of = {
+        m: table[table["measure"] == m].set_index(["area", "wave"])
+        for m in ("index_professional", "index_informal")
+    }
+    p, i = (side_of[m].reindex(index.index) for m in side_of)
+    delta = (
+        index["direct"] ** 2
+        / 4
+        * (p["psi"] / p["direct"].clip(lower=1) ** 2 + i["psi"] / i["direct"].clip(lower=1) ** 2)
+    ).to_numpy()
+    large = (index["n"] >= settings.publish_min).to_numpy() & (index["variance"] > 0).to_numpy()
+    at = np.flatnonzero(~sides)
+    table.loc[at, "psi"] = np.where(large, index["variance"].to_numpy(), delta)
+    table.loc[at, "variance_source"] = np.where(large, "bootstrap", "smoothed")
+
+    table["model"] = table["mse"] = table["direct_weight"] = np.nan
+    if settings.model != "none":
+        for measure in MEASURES:
+            at = table["measure"] == measure
+            fitted = _fit_measure(table[at], order, settings, names)
+            table.loc[at, ["model", "mse", "direct_weight"]] = fitted.to_numpy()
+    z = scipy.stats.norm.ppf(0.5 + settings.confidence / 2)
+    table["model"] = table["model"].clip(0, 100)
+    table["model_rmse"] = np.sqrt(table["mse"])
+    table["model_ci_low"] = (table["model"] - z * table["model_rmse"]).clip(0, 100)
+    table["model_ci_high"] = (table["model"] + z * table["model_rmse"]).clip(0, 100)
+    table["direct_se"] = np.sqrt(table["psi"])
+    direct_ok = table["status"] == "published"
+    model_ok = table["model"].notna() & (table["model_rmse"] <= settings.max_rmse)
+    table["estimate_type"] = np.where(
+        direct_ok, "direct", np.where(model_ok, "model-based", "suppressed")
+    )
+    table["published"] = np.where(
+        direct_ok, table["direct"], np.where(model_ok, table["model"], np.nan)
+    )
+    table["published_ci_low"] = np.where(
+        direct_ok, table["ci_low"], np.where(model_ok, table["model_ci_low"], np.nan)
+    )
+    table["published_ci_high"] = np.where(
+        direct_ok, table["ci_high"], np.where(model_ok, table["model_ci_high"], np.nan)
+    )
+    # Small cells: no direct figure, and no model figure under min_respondents.
+    hidden = table["status"] == "suppressed"
+    table.loc[hidden, ["direct", "direct_se"]] = np.nan
+    return table[list(SMALL_AREA_COLUMNS)]

@@ -49,3 +49,21 @@ def test_model_over_waves_matches_dense_r(method):
     np.testing.assert_allclose(fit.coefficients, expected["coefficients"], rtol=1e-5)
     np.testing.assert_allclose(fit.estimate, expected["eblup"], rtol=1e-5)
     np.testing.assert_allclose(fit.mse, expected["mse"], rtol=1e-4)
+
+
+def test_municipality_levels_as_codes_equal_dummies():
+    """The levels kept as codes give what the same levels as dummy columns give."""
+    y, psi, x = milk()
+    major = pd.read_csv(FIXTURES / "datasets" / "milk.csv")["MajorArea"].to_numpy()
+    fit = fay_herriot(y, psi, np.empty((len(y), 0)), level=major, method="reml")
+    expected = GOLDEN["milk_reml"]
+    np.testing.assert_allclose(fit.estimate, expected["eblup"], rtol=1e-6)
+    np.testing.assert_allclose(fit.mse, expected["mse"], rtol=1e-6)
+    # with an area effect over waves as well (spacetime's areas in two made-up regions)
+    y, psi, x, area = spacetime()
+    region = np.where(area % 2 == 0, "even", "odd")
+    dense = np.column_stack([x[:, 1:], region == "odd"])
+    one = fay_herriot(y, psi, np.column_stack([np.ones(len(y)), dense]), area=area)
+    two = fay_herriot(y, psi, dense[:, :2], area=area, level=region)
+    np.testing.assert_allclose(two.estimate, one.estimate, rtol=1e-5)  # two optimisations
+    np.testing.assert_allclose(two.mse, one.mse, rtol=1e-4)
