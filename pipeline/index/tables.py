@@ -7,9 +7,8 @@ CSV files as ``columns.json``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-
 import warnings
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,10 +17,10 @@ from samenspel.pipeline.index.change import CHANGE_COLUMNS, index_change
 from samenspel.pipeline.index.compare import COMPARISON_COLUMNS, compare_groups
 from samenspel.pipeline.index.estimate import (
     DESIGN_COLUMNS,
-    IndexResult,
     DISTRIBUTION_COLUMNS,
     SIDES,
     UNIT_ICC_COLUMNS,
+    IndexResult,
     component_distribution,
     components_of_answers,
     hybridisation_index,
@@ -175,8 +174,8 @@ def index_tables(
     small_area_covariates: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The result tables: ``index``, ``side_measures``, ``change``, ``design``, ``unit_icc``,
-    ``component_distribution`` and ``small_area``; with ``full`` also ``comparisons``, ``sensitivity`` and
-    ``goals``. Columns: :data:`OUTPUT_COLUMNS`.
+    ``component_distribution`` and ``small_area``; with ``full`` also ``comparisons``,
+    ``sensitivity`` and ``goals``. Columns: :data:`OUTPUT_COLUMNS`.
 
     Only the two sides of the index take part; stakeholders answer the goal module only.
     ``wave_instruments`` (wave -> instrument hash) and ``invariance`` mark method breaks;
