@@ -1185,6 +1185,16 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "change_ci_high": "bovengrens van het 95%-bootstrapinterval van de verandering",
         "change_verdict": "stijging, daling, kleine verandering, geen duidelijke verandering, "
         "methodebreuk of onderdrukt (zie change.csv)",
+        "estimate_type": "direct (status gepubliceerd: de directe index is het cijfer), "
+        "modelschatting (de directe index is indicatief of onderdrukt; index_model wordt "
+        "gepubliceerd) of onderdrukt (geen cijfer; zie small_area.csv)",
+        "index_model": "modelschatting (Fay-Herriot) van de wijkindex, die leent van de andere "
+        "wijken en de eerdere metingen van de wijk; leeg bij minder dan "
+        "small_area.min_respondents respondenten aan een kant",
+        "index_model_ci_low": "ondergrens van haar 95%-interval (index_model ± 1,96 × rmse)",
+        "index_model_ci_high": "bovengrens van dat interval",
+        "index_model_rmse": "wortel van de gemiddelde kwadratische fout van index_model "
+        "(Prasad-Rao)",
     },
     "side_measures": {
         "area": "wijkcode",
@@ -1334,5 +1344,36 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "n_informal": "informele partijen in de wijk in deze meting",
         "status": "gepubliceerd, indicatief of onderdrukt (kleinste kant bij de maten van "
         "eensgezindheid)",
+    },
+    "small_area": {
+        "area": "wijkcode",
+        "wave": "meting",
+        "measure": "index (de wijkindex), index_professional of index_informal (de indexen van "
+        "de kanten)",
+        "n": "respondenten (bij de wijkindex: van de kleinste kant)",
+        "status": "gepubliceerd, indicatief of onderdrukt: de regel voor kleine aantallen voor "
+        "de directe schatting",
+        "direct": "de directe schatting (gemiddelde over de respondenten van de cel; leeg bij "
+        "onderdrukking)",
+        "direct_se": "standaardfout van de directe schatting die het model gebruikt (zie "
+        "variance_source)",
+        "variance_source": "bootstrap (de bootstrapvariantie van de directe schatting) of "
+        "smoothed (n onder small_cells.publish: de variantie per respondent van de meting en "
+        "maat, gedeeld door n)",
+        "model": "modelschatting (Fay-Herriot), 0–100; leeg bij minder dan "
+        "small_area.min_respondents respondenten",
+        "model_rmse": "wortel van de gemiddelde kwadratische fout van de modelschatting "
+        "(Prasad-Rao)",
+        "model_ci_low": "ondergrens van model ± z × model_rmse, binnen 0–100",
+        "model_ci_high": "bovengrens van dat interval",
+        "direct_weight": "het gewicht dat het model aan de eigen directe schatting van de cel "
+        "geeft (0–1; de rest komt uit de eerdere metingen van de wijk, de gemeente en de "
+        "monitor)",
+        "estimate_type": "direct (de directe schatting wordt gepubliceerd), modelschatting "
+        "(het cijfer van het model wordt gepubliceerd: het directe is indicatief of "
+        "onderdrukt) of onderdrukt (geen van beide)",
+        "published": "het gepubliceerde cijfer: direct of model, zoals estimate_type zegt",
+        "published_ci_low": "ondergrens van het 95%-interval van het gepubliceerde cijfer",
+        "published_ci_high": "bovengrens van dat interval",
     },
 }
