@@ -67,3 +67,66 @@ def test_municipality_levels_as_codes_equal_dummies():
     two = fay_herriot(y, psi, dense[:, :2], area=area, level=region)
     np.testing.assert_allclose(two.estimate, one.estimate, rtol=1e-5)  # two optimisations
     np.testing.assert_allclose(two.mse, one.mse, rtol=1e-4)
+
+
+def test_equal_direct_estimates_give_that_value_and_a_positive_variance():
+    """Zero spread between areas: REML's variance falls to its floor, the adjusted one stays
+    positive, and every prediction is the common value with the regression's MSE only."""
+    psi = np.linspace(4, 30, 12)
+    y = np.full(12, 55.0)
+    for method in ("reml", "adjusted_reml"):
+        fit = fay_herriot(y, psi, np.ones((12, 1)), method=method)
+        np.testing.assert_allclose(fit.estimate, 55.0, atol=1e-9)
+        assert fit.variances["wave"] > 0
+        assert (fit.mse > fit.g2).all()
+    reml = fay_herriot(y, psi, np.ones((12, 1)), method="reml").variances["wave"]
+    adjusted = fay_herriot(y, psi, np.ones((12, 1))).variances["wave"]
+    assert reml < 1e-6 < 1e-2 < adjusted
+
+
+def test_few_areas_keep_a_between_area_variance():
+    """Five areas whose REML variance is 0: the adjusted likelihood keeps it positive, so
+    areas are not all shrunk to the mean."""
+    y = np.array([50.0, 52.0, 48.0, 51.0, 49.0])
+    psi = np.full(5, 25.0)
+    reml = fay_herriot(y, psi, np.ones((5, 1)), method="reml")
+    adjusted = fay_herriot(y, psi, np.ones((5, 1)))
+    assert reml.variances["wave"] < 1e-6
+    assert adjusted.variances["wave"] > 0.1
+    assert np.ptp(adjusted.estimate) > np.ptp(reml.estimate)
+
+
+def test_precise_direct_estimates_are_kept():
+    """All areas large (tiny sampling variances): the model is the direct estimate."""
+    rng = np.random.default_rng(3)
+    y = rng.normal(50, 10, 40)
+    psi = np.full(40, 0.01)
+    fit = fay_herriot(y, psi, np.ones((40, 1)))
+    np.testing.assert_allclose(fit.estimate, y, atol=0.02)
+    np.testing.assert_allclose(fit.mse, psi, rtol=0.05)
+    assert (fit.direct_weight > 0.99).all()
+
+
+def test_one_municipality_and_a_model_over_waves():
+    """One municipality's areas over three waves: the area effect is estimated, an area's
+    earlier waves pull its prediction, and the MSE is below the sampling variance."""
+    rng = np.random.default_rng(7)
+    areas = np.repeat(np.arange(8), 3)
+    wave = np.tile(np.arange(3), 8)
+    truth = 50 + np.repeat(rng.normal(0, 6, 8), 3) + rng.normal(0, 1, 24)
+    psi = rng.uniform(10, 40, 24)
+    y = truth + rng.normal(0, np.sqrt(psi))
+    x = np.column_stack([np.ones(24), wave == 1, wave == 2]).astype(float)
+    fit = fay_herriot(y, psi, x, area=areas)
+    assert fit.variances["area"] > fit.variances["wave"] > 0
+    assert (fit.mse < psi).all()
+    assert (fit.direct_weight < 1).all()
+
+
+def test_misuse_is_refused():
+    with pytest.raises(ValueError, match="method must be one of"):
+        fay_herriot(np.ones(5), np.ones(5), np.ones((5, 1)), method="ml")
+    with pytest.raises(ValueError, match="sampling variances positive"):
+        fay_herriot(np.ones(5), np.zeros(5), np.ones((5, 1)))
+    with pytest.raises(ValueError, match="full column rank"):
+        fay_herriot(np.arange(5.0), np.ones(5), np.ones((5, 2)))
