@@ -120,3 +120,26 @@ def test_published_intervals_cover(default_study):
 def test_published_figures_beat_the_direct_estimate(default_study):
     gain = 1 - default_study["rmse_published"] / default_study["rmse_direct"]
     assert gain >= 0.15
+
+
+def test_a_wave_is_the_same_whether_or_not_a_later_wave_is_in_the_data():
+    """Each wave's model uses that wave and the earlier ones: adding a wave moves nothing."""
+    data, _, municipality_of = simulate(0)
+    settings = SmallAreaSettings.of(METHOD)
+
+    def tables(frame):
+        result = hybridisation_index(
+            frame[list(COMPONENTS)], frame["area"], frame["wave"], frame["side"], METHOD,
+            replicates=100,
+        )  # fmt: skip
+        return small_area_estimates(small_area_input(result, municipality_of), settings, WAVES)
+
+    two = tables(data[data["wave"] != WAVES[2]])
+    three = tables(data)
+    for wave in WAVES[:2]:
+        pd.testing.assert_frame_equal(
+            two[two["wave"] == wave].reset_index(drop=True),
+            three[three["wave"] == wave].reset_index(drop=True),
+            check_exact=True,
+        )
+    assert three[three["wave"] == WAVES[2]]["model"].notna().all()
