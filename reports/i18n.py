@@ -544,6 +544,38 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "These are pointers for the conversation in the area, not prescriptions. Sources: "
         "Veldboer & Hoijtink (2019); Welschen et al. (2018); see the Methods page.",
     },
+    "model_based_mark": {"nl": "(model)", "en": "(model)"},
+    "model_based_title": {
+        "nl": "Modelschatting: te weinig respondenten voor een direct cijfer",
+        "en": "Model-based estimate: too few respondents for a direct figure",
+    },
+    "model_based_note": {
+        "nl": "(model): te weinig respondenten voor een direct cijfer; getoond is de "
+        "modelschatting (Fay-Herriot), die leent van de andere wijken van de gemeente en de "
+        "monitor en van de eerdere metingen van de wijk, met haar 95%-interval. Het is een "
+        "cijfer over de wijk gegeven de andere wijken: een wijk die sterk afwijkt, trekt het "
+        "model naar de andere toe.",
+        "en": "(model): too few respondents for a direct figure; shown is the model-based "
+        "estimate (Fay-Herriot), which borrows from the other areas of the municipality and "
+        "the monitor and from the area's earlier waves, with its 95% interval. It is a figure "
+        "about the area given the other areas: the model pulls an area that is very unlike "
+        "them towards them.",
+    },
+    "methods_small_area": {
+        "nl": "Modelschattingen voor kleine wijken: waar het directe cijfer indicatief of "
+        "onderdrukt is, toont het rapport de schatting van een Fay-Herriot-model (gemarkeerd "
+        "met '(model)'), dat leent van de andere wijken van de gemeente en de monitor en van "
+        "de eerdere metingen van de wijk, met een 95%-interval uit de gemiddelde kwadratische "
+        "fout (Prasad-Rao). Geen cijfer bij minder dan {min_respondents} respondenten aan een "
+        "kant of een fout boven {max_rmse} punten. Beide schattingen staan in "
+        "small_area.csv.",
+        "en": "Small-area estimates: where the direct figure is indicative or suppressed, the "
+        "report shows the estimate of a Fay-Herriot model (marked '(model)'), which borrows "
+        "from the other areas of the municipality and the monitor and from the area's "
+        "earlier waves, with a 95% interval from its mean squared error (Prasad-Rao). No "
+        "figure with fewer than {min_respondents} respondents on a side or an error above "
+        "{max_rmse} points. Both estimates are in small_area.csv.",
+    },
     "area_suppressed": {
         "nl": "Te weinig respondenten om cijfers te tonen.",
         "en": "Too few respondents to show figures.",
