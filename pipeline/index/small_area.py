@@ -125,7 +125,8 @@ class _Blocks:
         if values.ndim == 1:
             return np.bincount(self.level, weights=values, minlength=self.levels)
         out = np.zeros((self.levels, values.shape[1]))
-        np.add.at(out, self.level, values)
+        for j in range(values.shape[1]):
+            out[:, j] = np.bincount(self.level, weights=values[:, j], minlength=self.levels)
         return out
 
     def inverse(self, s_area: float, s_wave: float):
@@ -157,6 +158,28 @@ class _Blocks:
         )
 
 
+@dataclass(frozen=True)
+class _Information:
+    """X'V^-1X as the Schur complement of its diagonal level block, that block's diagonal
+    and the cross block (levels, q)."""
+
+    schur: np.ndarray
+    cross: np.ndarray
+    diagonal: np.ndarray
+
+    def log_det(self) -> float:
+        schur = np.linalg.slogdet(self.schur)[1] if len(self.schur) else 0.0
+        return float(schur + np.log(self.diagonal).sum())
+
+    def inverse(self) -> np.ndarray:
+        """The dense inverse (for the MSE, once per fit)."""
+        s_inv = np.linalg.inv(self.schur) if len(self.schur) else self.schur
+        scaled = self.cross / self.diagonal[:, None]  # D^-1 C
+        off = -s_inv @ scaled.T
+        lower = np.diag(1.0 / self.diagonal) + scaled @ s_inv @ scaled.T
+        return np.block([[s_inv, off], [off.T, lower]])
+
+
 def _gls(blocks: _Blocks, s_area: float, s_wave: float):
     """beta (dense covariates, then the levels), X'V^-1X, V^-1 r, r, log|V|, dinv, c."""
     dinv, c, log_det = blocks.inverse(s_area, s_wave)
@@ -166,15 +189,24 @@ def _gls(blocks: _Blocks, s_area: float, s_wave: float):
     yd = (dinv * y).sum(axis=1)
     xvx = np.einsum("itp,it,itq->pq", x, dinv, x) - np.einsum("i,ip,iq->pq", c, xd, xd)
     xvy = np.einsum("itp,it->p", x, dinv * y) - (c * yd) @ xd
+    q = x.shape[2]
     if blocks.levels:
-        # V_i^-1 1 = dinv / (1 + s_area * total): the level columns are constant in an area
+        # V_i^-1 1 = dinv / (1 + s_area * total): the level columns are constant in an area,
+        # so their block of X'V^-1X is diagonal; solved through its Schur complement.
         spread = 1.0 / (1.0 + s_area * total)
         cross = blocks.by_level(xd * spread[:, None])  # (levels, q)
         diagonal = blocks.by_level(total * spread)
-        xvx = np.block([[xvx, cross.T], [cross, np.diag(diagonal)]])
-        xvy = np.concatenate([xvy, blocks.by_level(yd * spread)])
-    beta = scipy.linalg.solve(xvx, xvy, assume_a="pos")
-    q = x.shape[2]
+        xvy_level = blocks.by_level(yd * spread)
+        scaled = cross / diagonal[:, None]
+        schur = xvx - cross.T @ scaled
+        first = np.zeros(0)
+        if q:
+            first = scipy.linalg.solve(schur, xvy - scaled.T @ xvy_level, assume_a="pos")
+        beta = np.concatenate([first, (xvy_level - cross @ first) / diagonal])
+        xvx = _Information(schur, cross, diagonal)
+    else:
+        beta = scipy.linalg.solve(xvx, xvy, assume_a="pos")
+        xvx = _Information(xvx, np.zeros((0, q)), np.zeros(0))
     fitted = np.einsum("itp,p->it", x, beta[:q])
     if blocks.levels:
         fitted = fitted + beta[q:][blocks.level][:, None]
@@ -186,7 +218,7 @@ def _gls(blocks: _Blocks, s_area: float, s_wave: float):
 def _objective(blocks: _Blocks, s_area: float, s_wave: float, method: str, counts) -> float:
     """Minus the (adjusted) residual log-likelihood."""
     _, xvx, w, r, log_det, dinv, c = _gls(blocks, s_area, s_wave)
-    _, log_det_xvx = np.linalg.slogdet(xvx)
+    log_det_xvx = xvx.log_det()
     value = -0.5 * (log_det + log_det_xvx + float((r * w).sum()))
     if method == "adjusted_reml":
         # Yoshimori & Lahiri (2014): h = atan(tr(I - B))^(1/m) per variance, with
@@ -226,15 +258,28 @@ def fay_herriot(
     x = np.asarray(covariates, dtype=float).reshape(len(y), -1)
     if not (np.isfinite(y).all() and np.isfinite(psi).all() and (psi > 0).all()):
         raise ValueError("direct estimates must be finite and sampling variances positive")
-    full = x
-    if level is not None:
-        full = np.column_stack([x, pd.get_dummies(pd.Series(level), dtype=float).to_numpy()])
-    if full.shape[1] >= len(y) or np.linalg.matrix_rank(full) < full.shape[1]:
+    # The covariates within the levels (demeaned per level): their rank and the start's
+    # residual, without a dense matrix of hundreds of level columns.
+    levels = np.zeros(len(y), dtype=np.int64) if level is None else pd.factorize(level)[0]
+    count = np.bincount(levels)
+    columns = x.shape[1] + (len(count) if level is not None else 0)
+
+    def within(values: np.ndarray) -> np.ndarray:
+        if level is None:
+            return values
+        sums = np.zeros((len(count), *values.shape[1:]))
+        np.add.at(sums, levels, values)
+        return values - (sums / count.reshape(-1, *[1] * (values.ndim - 1)))[levels]
+
+    x_within, y_within = within(x), within(y)
+    if columns >= len(y) or (x.shape[1] and np.linalg.matrix_rank(x_within) < x.shape[1]):
         raise ValueError("covariates must have full column rank and fewer columns than rows")
     group = np.arange(len(y)) if area is None else np.asarray(area)
     blocks = _Blocks(y, psi, x, group, level)
     counts = {"area": blocks.m if area is not None else 0, "wave": len(y)}
-    residual = y - full @ np.linalg.lstsq(full, y, rcond=None)[0]
+    residual = y_within
+    if x.shape[1]:
+        residual = y_within - x_within @ np.linalg.lstsq(x_within, y_within, rcond=None)[0]
     scale = max(float(residual.var()) + float(psi.mean()), 1e-12)
     bounds = (np.log(scale * 1e-9), np.log(scale * 1e3))
     if area is None:
@@ -247,12 +292,14 @@ def fay_herriot(
         s_area, s_wave = 0.0, float(np.exp(found.x))
     else:
         start = np.log(max(float(residual.var()) - float(psi.mean()), scale * 0.05) / 2)
+        # Nelder-Mead on the log variances: two parameters, no gradient needed (L-BFGS-B's
+        # numerical gradient took three times the evaluations).
         found = scipy.optimize.minimize(
             lambda t: _objective(blocks, np.exp(t[0]), np.exp(t[1]), method, counts),
             x0=[start, start],
             bounds=[bounds, bounds],
-            method="L-BFGS-B",
-            options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 500},
+            method="Nelder-Mead",
+            options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 2000},
         )
         s_area, s_wave = (float(v) for v in np.exp(found.x))
     return _predict(blocks, s_area, s_wave, area is not None, method, -float(found.fun))
@@ -261,7 +308,7 @@ def fay_herriot(
 def _predict(blocks, s_area, s_wave, with_area, method, value) -> FayHerriotFit:
     """EBLUP and its MSE at the estimated variances."""
     beta, xvx, w, r, _, _, _ = _gls(blocks, s_area, s_wave)
-    inverse = np.linalg.inv(xvx)
+    inverse = xvx.inverse()
     x, mask = blocks.x, blocks.mask
     q = x.shape[2]
     estimate = np.where(mask, blocks.y, 0.0) - r + s_area * w.sum(axis=1)[:, None] + s_wave * w
