@@ -299,7 +299,7 @@ def fay_herriot(
             x0=[start, start],
             bounds=[bounds, bounds],
             method="Nelder-Mead",
-            options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 2000},
+            options={"xatol": 1e-7, "fatol": 1e-8, "maxiter": 2000},
         )
         s_area, s_wave = (float(v) for v in np.exp(found.x))
     return _predict(blocks, s_area, s_wave, area is not None, method, -float(found.fun))
