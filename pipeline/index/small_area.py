@@ -443,9 +443,20 @@ def _design(rows: pd.DataFrame, settings: SmallAreaSettings, covariates: list[st
     level = np.where(rows["municipality"].isin(own), rows["municipality"], "\x00pooled")
     waves = pd.unique(rows["wave"])
     columns = [(rows["wave"] == w).to_numpy(dtype=float) for w in waves[1:]]
+    # A covariate that adds nothing within the levels (constant, or a function of the
+    # municipality or of the other covariates) is left out of this fit.
+    codes = pd.factorize(level)[0]
+    kept: list[np.ndarray] = []
     for name in covariates:
         value = rows[name].to_numpy(dtype=float)
-        columns.append((value - value.mean()) / (value.std() or 1.0))
+        value = (value - value.mean()) / (value.std() or 1.0)
+        candidate = np.column_stack([*columns, *kept, value])
+        means = np.zeros((codes.max() + 1, candidate.shape[1]))
+        np.add.at(means, codes, candidate)
+        within = candidate - (means / np.bincount(codes)[:, None])[codes]
+        if np.linalg.matrix_rank(within) == candidate.shape[1]:
+            kept.append(value)
+    columns += kept
     x = np.column_stack(columns) if columns else np.empty((len(rows), 0))
     return x, level
 

@@ -187,7 +187,7 @@ def index_tables(
     each wave with the questionnaire it was collected with (default: ``instrument`` for all).
     ``small_area`` holds the small-area estimates (:mod:`.small_area`) of every area x wave
     x measure; ``small_area_covariates`` (one row per area, column ``area`` and numeric
-    covariates) enter its model.
+    covariates; default: the registry's ``covariates:`` file, if any) enter its model.
     """
     report = progress or (lambda what, done, total: None)
     in_index = responses[responses["side"].isin(SIDES)]
@@ -232,7 +232,11 @@ def index_tables(
         small_area_input(result, municipality_of),
         SmallAreaSettings.of(method),
         wave_order,
-        covariates=small_area_covariates,
+        covariates=(
+            small_area_covariates
+            if small_area_covariates is not None or areas.covariates is None
+            else areas.covariates.table()
+        ),
     )
     report("small-area estimates", 1, 1)
     model = small_area[small_area["measure"] == "index"].rename(

@@ -6,7 +6,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from samenspel.pipeline.index.small_area import fay_herriot
+from samenspel.pipeline.index.small_area import (
+    SmallAreaSettings,
+    fay_herriot,
+    small_area_estimates,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 GOLDEN = json.loads((FIXTURES / "r" / "small_area.json").read_text())
@@ -130,3 +134,48 @@ def test_misuse_is_refused():
         fay_herriot(np.ones(5), np.zeros(5), np.ones((5, 1)))
     with pytest.raises(ValueError, match="full column rank"):
         fay_herriot(np.arange(5.0), np.ones(5), np.ones((5, 2)))
+
+
+def direct_table(
+    areas: int, seed: int, covariate_noise: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Direct estimates of ``areas`` small areas over two waves (10 a municipality), and a
+    covariate that knows the area effect up to ``covariate_noise``."""
+    rng = np.random.default_rng(seed)
+    effect = rng.normal(0, 8, areas)
+    ids = [f"a{i:03d}" for i in range(areas)]
+    rows = []
+    for measure in ("index", "index_professional", "index_informal"):
+        for wave in ("2025", "2026"):
+            n = rng.integers(3, 13, areas)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "area": ids, "wave": wave, "measure": measure, "n": n,
+                        "status": np.where(n >= 10, "published", "indicative"),
+                        "direct": 55 + effect + rng.normal(0, np.sqrt(200 / n)),
+                        "variance": 200 / n, "ci_low": 0.0, "ci_high": 100.0,
+                        "municipality": [f"GM{i // 10}" for i in range(areas)],
+                    }
+                )
+            )  # fmt: skip
+    covariates = pd.DataFrame(
+        {
+            "area": ids,
+            "known": effect + rng.normal(0, covariate_noise, areas),
+            "constant": 1.0,  # adds nothing: left out, no error
+        }
+    )
+    return pd.concat(rows, ignore_index=True), covariates
+
+
+def test_an_informative_covariate_lowers_the_error():
+    direct, covariates = direct_table(60, 4, covariate_noise=1.0)
+    settings = SmallAreaSettings()
+    without = small_area_estimates(direct, settings, ["2025", "2026"])
+    with_covariate = small_area_estimates(direct, settings, ["2025", "2026"], covariates)
+    assert with_covariate["model_rmse"].mean() < 0.8 * without["model_rmse"].mean()
+    assert (without["estimate_type"] != "suppressed").all()
+    # a covariate that misses an area of the results is a mistake, said so
+    with pytest.raises(ValueError, match="a001"):
+        small_area_estimates(direct, settings, None, covariates[covariates["area"] != "a001"])
