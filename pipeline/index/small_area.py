@@ -54,7 +54,8 @@ SMALL_AREA_COLUMNS = {
     "n": "respondents (for the area index: of its smaller side)",
     "status": "published, indicative or suppressed: the small-cell rule for the direct estimate",
     "direct": "the direct estimate (mean over the cell's respondents; empty where suppressed)",
-    "direct_se": "standard error of the direct estimate the model uses (see variance_source)",
+    "direct_se": "standard error of the direct estimate the model uses (see variance_source; "
+    "empty where suppressed)",
     "variance_source": "bootstrap (the bootstrap variance of the direct estimate) or smoothed "
     "(n below small_cells.publish: the wave's and measure's variance per respondent over n)",
     "model": "model-based (Fay-Herriot) estimate, 0-100; empty where the cell has fewer than "
