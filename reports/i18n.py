@@ -1388,7 +1388,7 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "direct": "de directe schatting (gemiddelde over de respondenten van de cel; leeg bij "
         "onderdrukking)",
         "direct_se": "standaardfout van de directe schatting die het model gebruikt (zie "
-        "variance_source)",
+        "variance_source; leeg bij onderdrukking)",
         "variance_source": "bootstrap (de bootstrapvariantie van de directe schatting) of "
         "smoothed (n onder small_cells.publish: de variantie per respondent van de meting en "
         "maat, gedeeld door n)",
