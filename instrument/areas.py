@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from pathlib import Path
@@ -12,6 +13,7 @@ from samenspel.instrument.model import (
     SIDES,
     UNIT_NOT_LISTED,
     Area,
+    AreaCovariates,
     AreaRegistry,
     BoundaryFile,
     Unit,
@@ -23,13 +25,17 @@ AREA_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 MUNICIPALITY_PATTERN = re.compile(r"GM\d{4}")
 UNIT_EXAMPLE = "`professional: [{code: on-wijkteam-1, name: Wijkteam Noord, members: 18}]`"
 BOUNDARY_FIELDS = ("file", "wijk_property", "buurt_property", "source")
-TOP_FIELDS = ("municipalities", "areas", "boundaries")
+TOP_FIELDS = ("municipalities", "areas", "boundaries", "covariates")
 AREA_FIELDS = (
     "id", "name", "municipality", "kind", "cbs_wijk", "cbs_buurt", "units",
     "valid_from", "valid_to", "replaces",
 )  # fmt: skip
 UNIT_FIELDS = ("code", "name", "members")
 BOUNDARY_EXAMPLE = "`boundaries: {file: wijken.geojson, wijk_property: wijkcode}`"
+COVARIATE_EXAMPLE = (
+    "`covariates: wijkcijfers.csv`, a CSV beside the registry with a column `area` (the "
+    "registry's area ids) and one numeric column per covariate"
+)
 # Names (of areas, units, municipalities) end up in forms, CSV files and the report: one line
 # of plain text. Refused: control characters (CR, LF, NUL, tab, escape codes), lone
 # surrogates (not encodable as UTF-8), line and paragraph separators, and the bidirectional
@@ -285,9 +291,88 @@ def check_areas(path: str | Path) -> tuple[AreaRegistry | None, list[Problem]]:
                     "stays",
                 )
     boundaries = _boundary_file(raw.get("boundaries"), Path(path), error)
+    covariates = _covariate_file(raw.get("covariates"), Path(path), [a.id for a in areas], error)
     if any(p.level is Level.ERROR for p in problems):
         return None, problems
-    return AreaRegistry(tuple(areas), str(path), boundaries), problems
+    return AreaRegistry(tuple(areas), str(path), boundaries, covariates), problems
+
+
+def _covariate_file(node, path: Path, ids: list[str], error) -> AreaCovariates | None:
+    """The optional ``covariates:`` key: a CSV (relative to the registry) with one row per
+    area of the registry (column ``area``) and numeric columns, such as CBS neighbourhood
+    statistics, that the small-area model of the index uses (docs/methodology.md, 5.1)."""
+    if node is None:
+        return None
+    if not isinstance(node, str) or not node.strip():
+        error("covariates", "wrong-type", "expected the name of a CSV file", COVARIATE_EXAMPLE)
+        return None
+    file = path.parent / node.strip()
+    try:
+        with open(file, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        error("covariates", "file-not-found", f"{file} cannot be read ({exc})", COVARIATE_EXAMPLE)
+        return None
+    header = [h.strip() for h in rows[0]] if rows else []
+    if "area" not in header or len(header) < 2:
+        error(
+            "covariates",
+            "missing-column",
+            f"{file} needs a column `area` and at least one covariate column (found "
+            f"{', '.join(header) or 'nothing'})",
+            COVARIATE_EXAMPLE,
+        )
+        return None
+    at = header.index("area")
+    names = tuple(h for i, h in enumerate(header) if i != at)
+    values: dict[str, tuple[float, ...]] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = [cell.strip() for cell in row] + [""] * (len(header) - len(row))
+        area = cells[at]
+        figures = []
+        for i, name in enumerate(header):
+            if i == at:
+                continue
+            try:
+                figures.append(float(cells[i]))
+            except ValueError:
+                figures.append(float("nan"))
+            if figures[-1] != figures[-1]:
+                error(
+                    "covariates",
+                    "invalid-value",
+                    f"{file}, row {number}, column {name}: {cells[i]!r} is not a number",
+                    "give every area a number in every covariate column (a decimal point, "
+                    "no blanks)",
+                )
+        if area in values:
+            error(
+                "covariates",
+                "duplicate-code",
+                f"{file}, row {number}: area {area!r} has a second row",
+                "give each area one row",
+            )
+        values[area] = tuple(figures)
+    unknown = [a for a in values if a not in set(ids)]
+    missing = [a for a in ids if a not in values]
+    if unknown:
+        error(
+            "covariates",
+            "unknown-reference",
+            f"{file}: {', '.join(map(repr, unknown[:5]))} are not areas of the registry",
+            "use the registry's area ids in the column `area`",
+        )
+    if missing:
+        error(
+            "covariates",
+            "missing-field",
+            f"{file} has no row for {len(missing)} areas of the registry "
+            f"({', '.join(map(repr, missing[:5]))})",
+            "give every area of the registry a row: the model needs every area's values",
+        )
+    return AreaCovariates(str(file), names, tuple(values.items()))
 
 
 def _history(node: dict, where: str, error) -> dict:

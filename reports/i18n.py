@@ -571,6 +571,38 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "These are pointers for the conversation in the area, not prescriptions. Sources: "
         "Veldboer & Hoijtink (2019); Welschen et al. (2018); see the Methods page.",
     },
+    "model_based_mark": {"nl": "(model)", "en": "(model)"},
+    "model_based_title": {
+        "nl": "Modelschatting: te weinig respondenten voor een direct cijfer",
+        "en": "Model-based estimate: too few respondents for a direct figure",
+    },
+    "model_based_note": {
+        "nl": "(model): te weinig respondenten voor een direct cijfer; getoond is de "
+        "modelschatting (Fay-Herriot), die leent van de andere wijken van de gemeente en de "
+        "monitor en van de eerdere metingen van de wijk, met haar 95%-interval. Het is een "
+        "cijfer over de wijk gegeven de andere wijken: een wijk die sterk afwijkt, trekt het "
+        "model naar de andere toe.",
+        "en": "(model): too few respondents for a direct figure; shown is the model-based "
+        "estimate (Fay-Herriot), which borrows from the other areas of the municipality and "
+        "the monitor and from the area's earlier waves, with its 95% interval. It is a figure "
+        "about the area given the other areas: the model pulls an area that is very unlike "
+        "them towards them.",
+    },
+    "methods_small_area": {
+        "nl": "Modelschattingen voor kleine wijken: waar het directe cijfer indicatief of "
+        "onderdrukt is, toont het rapport de schatting van een Fay-Herriot-model (gemarkeerd "
+        "met '(model)'), dat leent van de andere wijken van de gemeente en de monitor en van "
+        "de eerdere metingen van de wijk, met een 95%-interval uit de gemiddelde kwadratische "
+        "fout (Prasad-Rao). Geen cijfer bij minder dan {min_respondents} respondenten aan een "
+        "kant of een fout boven {max_rmse} punten. Beide schattingen staan in "
+        "small_area.csv.",
+        "en": "Small-area estimates: where the direct figure is indicative or suppressed, the "
+        "report shows the estimate of a Fay-Herriot model (marked '(model)'), which borrows "
+        "from the other areas of the municipality and the monitor and from the area's "
+        "earlier waves, with a 95% interval from its mean squared error (Prasad-Rao). No "
+        "figure with fewer than {min_respondents} respondents on a side or an error above "
+        "{max_rmse} points. Both estimates are in small_area.csv.",
+    },
     "area_suppressed": {
         "nl": "Te weinig respondenten om cijfers te tonen.",
         "en": "Too few respondents to show figures.",
@@ -1354,6 +1386,16 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "change_ci_high": "bovengrens van het 95%-bootstrapinterval van de verandering",
         "change_verdict": "stijging, daling, kleine verandering, geen duidelijke verandering, "
         "methodebreuk of onderdrukt (zie change.csv)",
+        "estimate_type": "direct (status gepubliceerd: de directe index is het cijfer), "
+        "modelschatting (de directe index is indicatief of onderdrukt; index_model wordt "
+        "gepubliceerd) of onderdrukt (geen cijfer; zie small_area.csv)",
+        "index_model": "modelschatting (Fay-Herriot) van de wijkindex, die leent van de andere "
+        "wijken en de eerdere metingen van de wijk; leeg bij minder dan "
+        "small_area.min_respondents respondenten aan een kant",
+        "index_model_ci_low": "ondergrens van haar 95%-interval (index_model ± 1,96 × rmse)",
+        "index_model_ci_high": "bovengrens van dat interval",
+        "index_model_rmse": "wortel van de gemiddelde kwadratische fout van index_model "
+        "(Prasad-Rao)",
     },
     "side_measures": {
         "area": "wijkcode",
@@ -1503,5 +1545,36 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "n_informal": "informele partijen in de wijk in deze meting",
         "status": "gepubliceerd, indicatief of onderdrukt (kleinste kant bij de maten van "
         "eensgezindheid)",
+    },
+    "small_area": {
+        "area": "wijkcode",
+        "wave": "meting",
+        "measure": "index (de wijkindex), index_professional of index_informal (de indexen van "
+        "de kanten)",
+        "n": "respondenten (bij de wijkindex: van de kleinste kant)",
+        "status": "gepubliceerd, indicatief of onderdrukt: de regel voor kleine aantallen voor "
+        "de directe schatting",
+        "direct": "de directe schatting (gemiddelde over de respondenten van de cel; leeg bij "
+        "onderdrukking)",
+        "direct_se": "standaardfout van de directe schatting die het model gebruikt (zie "
+        "variance_source; leeg bij onderdrukking)",
+        "variance_source": "bootstrap (de bootstrapvariantie van de directe schatting) of "
+        "smoothed (n onder small_cells.publish: de variantie per respondent van de meting en "
+        "maat, gedeeld door n)",
+        "model": "modelschatting (Fay-Herriot), 0–100; leeg bij minder dan "
+        "small_area.min_respondents respondenten",
+        "model_rmse": "wortel van de gemiddelde kwadratische fout van de modelschatting "
+        "(Prasad-Rao)",
+        "model_ci_low": "ondergrens van model ± z × model_rmse, binnen 0–100",
+        "model_ci_high": "bovengrens van dat interval",
+        "direct_weight": "het gewicht dat het model aan de eigen directe schatting van de cel "
+        "geeft (0–1; de rest komt uit de eerdere metingen van de wijk, de gemeente en de "
+        "monitor)",
+        "estimate_type": "direct (de directe schatting wordt gepubliceerd), modelschatting "
+        "(het cijfer van het model wordt gepubliceerd: het directe is indicatief of "
+        "onderdrukt) of onderdrukt (geen van beide)",
+        "published": "het gepubliceerde cijfer: direct of model, zoals estimate_type zegt",
+        "published_ci_low": "ondergrens van het 95%-interval van het gepubliceerde cijfer",
+        "published_ci_high": "bovengrens van dat interval",
     },
 }

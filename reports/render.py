@@ -710,6 +710,7 @@ def _area(results: _Results, area_id: str, data: ReportInput, names, language: s
         "municipality": first["municipality"],
         "municipality_path": results.municipalities.at[code, "path"],
         "rows": rows, "latest": latest,
+        "model_based": any(r.get("estimate_type") == "model-based" for r in rows),
         "components": components, "pillars": pillars, "bars": bars, "trend": trend,
         "drivers": drivers, "three_os": three_os, "design_notes": design_notes,
         "helps": _what_helps(components, data.method, language, t),

@@ -376,6 +376,10 @@ class IndexResult:
     design: pd.DataFrame = field(default_factory=pd.DataFrame)
     unit_icc: pd.DataFrame = field(default_factory=pd.DataFrame)
     weights: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    # (cells, 2): the unsuppressed side indices and their bootstrap variances, for the
+    # small-area model (:mod:`.small_area`)
+    side_point: np.ndarray | None = None
+    side_variance: np.ndarray | None = None
 
 
 # design.csv: how each side of an area x wave was drawn and what its interval reflects.
@@ -584,6 +588,7 @@ def hybridisation_index(
     low = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     high = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     index_replicates = np.full((replicates, n_cells), np.nan, dtype=np.float32)
+    side_variance = np.full((n_cells, 2), np.nan)
     cuts = [
         slice(first, min(first + cells_per_chunk, n_cells))
         for first in range(0, n_cells, cells_per_chunk)
@@ -615,6 +620,9 @@ def hybridisation_index(
         for key, samples in result.items():
             low[key][cut], high[key][cut] = percentile_interval(samples, method.confidence)
         index_replicates[:, cut] = result["index"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an empty side: all NaN
+            side_variance[cut] = np.nanvar(result["side"].astype(float), axis=0, ddof=1)
 
     for done, cut in enumerate(cuts):
         if progress is not None:
@@ -650,9 +658,16 @@ def hybridisation_index(
         units.icc_table() if units is not None else pd.DataFrame(columns=list(UNIT_ICC_COLUMNS))
     )
     return IndexResult(
-        table[list(INDEX_COLUMNS)], side_table, index_replicates, point["index"], design, unit_icc,
-        pd.Series(weights.weight, index=components.index[order], name="weight"),
-    )  # fmt: skip
+        table[list(INDEX_COLUMNS)],
+        side_table,
+        index_replicates,
+        point["index"],
+        design,
+        unit_icc,
+        weights=pd.Series(weights.weight, index=components.index[order], name="weight"),
+        side_point=point["side"],
+        side_variance=side_variance,
+    )
 
 
 # A wave x side needs this many units of two or more respondents for their own residuals to
