@@ -26,6 +26,10 @@ DATASETS = {
     "(A1-O5) and gender, from the SAPA project",
     "political_democracy": "Bollen (1989): industrialisation and political democracy in 75 "
     "developing countries (lavaan's PoliticalDemocracy: y1-y8, x1-x3)",
+    "milk": "Arora & Lahiri (1997): expenditure on fresh milk in 43 small areas of four major "
+    "areas, with the direct estimates' standard deviations (sae's milk), for Fay-Herriot models",
+    "spacetime": "sae's spacetime example: 11 areas over 3 periods, direct estimates, their "
+    "sampling variances and two covariates, for area-level models over time",
 }
 
 

@@ -12,19 +12,21 @@ from samenspel.pipeline.index.small_area import (
     small_area_estimates,
 )
 
+from samenspel.datasets import read_dataset
+
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 GOLDEN = json.loads((FIXTURES / "r" / "small_area.json").read_text())
 
 
 def milk():
-    data = pd.read_csv(FIXTURES / "datasets" / "milk.csv")
+    data = read_dataset("milk")
     levels = pd.get_dummies(data["MajorArea"].astype(str), drop_first=True, dtype=float)
     x = np.column_stack([np.ones(len(data)), levels.to_numpy()])
     return data["yi"].to_numpy(), data["SD"].to_numpy() ** 2, x
 
 
 def spacetime():
-    data = pd.read_csv(FIXTURES / "datasets" / "spacetime.csv")
+    data = read_dataset("spacetime")
     x = np.column_stack([np.ones(len(data)), data[["X1", "X2"]].to_numpy()])
     return data["Y"].to_numpy(), data["Var"].to_numpy(), x, data["Area"].to_numpy()
 
@@ -58,7 +60,7 @@ def test_model_over_waves_matches_dense_r(method):
 def test_municipality_levels_as_codes_equal_dummies():
     """The levels kept as codes give what the same levels as dummy columns give."""
     y, psi, x = milk()
-    major = pd.read_csv(FIXTURES / "datasets" / "milk.csv")["MajorArea"].to_numpy()
+    major = read_dataset("milk")["MajorArea"].to_numpy()
     fit = fay_herriot(y, psi, np.empty((len(y), 0)), level=major, method="reml")
     expected = GOLDEN["milk_reml"]
     np.testing.assert_allclose(fit.estimate, expected["eblup"], rtol=1e-6)

@@ -2,7 +2,7 @@
 #     SAE=/path/to/sae Rscript tests/r/small_area.R
 # where SAE is a copy of the R package sae's sources (https://github.com/cran/sae; CRAN's
 # sae 1.3): its R/eblupFH.R and R/mseFH.R are sourced and its data/milk.rda and
-# data/spacetime.rda read. Writes tests/fixtures/datasets/milk.csv and spacetime.csv (the
+# data/spacetime.rda read. Writes samenspel/datasets/milk.csv and spacetime.csv (the
 # public data sets, so the tests need no R) and tests/fixtures/r/small_area.json:
 # - milk (Arora & Lahiri 1997; Rao & Molina 2015, example 6.1.3): yi ~ MajorArea with
 #   vardir = SD^2, the Fay-Herriot model by REML: sae::eblupFH (variance A, coefficients,
@@ -22,8 +22,8 @@ source(file.path(sae, "R", "eblupFH.R"))
 source(file.path(sae, "R", "mseFH.R"))
 load(file.path(sae, "data", "milk.rda"))
 load(file.path(sae, "data", "spacetime.rda"))
-write.csv(milk, "tests/fixtures/datasets/milk.csv", row.names = FALSE)
-write.csv(spacetime, "tests/fixtures/datasets/spacetime.csv", row.names = FALSE)
+write.csv(milk, "samenspel/datasets/milk.csv", row.names = FALSE)
+write.csv(spacetime, "samenspel/datasets/spacetime.csv", row.names = FALSE)
 
 milk$var <- milk$SD^2
 milk$major <- factor(milk$MajorArea)
