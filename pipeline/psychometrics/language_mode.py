@@ -254,6 +254,8 @@ def by_construct(
     """:func:`language_mode_invariance` of every factor of ``model`` on its own (a factor of
     fewer than :data:`MIN_ITEMS` items gets a summary row saying so), the tables
     concatenated; ``options`` as that function's."""
+    if comparison not in GROUPINGS:
+        raise ValueError(f"comparison must be one of {', '.join(GROUPINGS)}, got {comparison!r}")
     collected: dict[str, list[pd.DataFrame]] = {}
     for factor, items in model.items():
         if len(items) < MIN_ITEMS:

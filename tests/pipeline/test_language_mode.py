@@ -1,0 +1,163 @@
+"""Invariance by language and by mode: on the demo, and on simulated waves with and without a
+known language or mode effect on one item."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from samenspel.instrument import load_areas, load_instrument
+from samenspel.pipeline.methodology import load_methodology
+from samenspel.pipeline.psychometrics.language_mode import (
+    GROUPINGS,
+    LANGUAGE_MODE_COLUMNS,
+    MIN_ITEMS,
+    by_construct,
+    language_mode_calls,
+    language_mode_invariance,
+)
+from samenspel.pipeline.psychometrics.measurement import instrument_factor_model
+from samenspel.pipeline.score import clean_answers
+from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
+
+from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+
+INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
+AREAS = load_areas(DEFAULT_AREAS)
+MODEL, _, _ = instrument_factor_model(INSTRUMENT)
+SIDES = {1.0: "professional", 2.0: "informal"}
+
+
+def simulated(settings: SimulationSettings, wave: str = "2025") -> pd.DataFrame:
+    """One wave's respondents of the two sides (consent given), as the store holds them."""
+    model = draw_model(INSTRUMENT, AREAS, settings)
+    frame = simulate_wave(INSTRUMENT, AREAS, model, wave, np.random.default_rng(settings.seed))
+    frame = frame[(frame.consent == 1) & frame.role.isin(SIDES)].drop_duplicates("_uuid")
+    frame = frame.assign(wave=wave, side=frame.role.map(SIDES))
+    return frame.reset_index(drop=True)
+
+
+def grouped(responses: pd.DataFrame, comparison: str) -> pd.DataFrame:
+    """Item answers with the respondents' language or mode group."""
+    item, codes = GROUPINGS[comparison]
+    answers = clean_answers(responses, INSTRUMENT)
+    return answers.assign(**{comparison: responses[item].map(codes)})
+
+
+def named(responses, comparison, construct, **options) -> list[str]:
+    """The items the cheap test (ML, continuous) names as working differently."""
+    data = grouped(responses, comparison)
+    model = {construct: MODEL[construct]}
+    row = language_mode_invariance(data, model, comparison, wave="2025", estimator="ML", **options)[
+        "invariance_language_mode"
+    ].iloc[0]
+    assert row["tested"], row["note"]
+    return [i for i in row["non_invariant_items"].split(", ") if i]
+
+
+@pytest.fixture(scope="module")
+def demo_wave():
+    """The demo's first wave under the methodology file's settings (WLSMV)."""
+    responses = simulated(SimulationSettings())
+    method = load_methodology()
+    items = clean_answers(responses, INSTRUMENT)[
+        [code.lstrip("-") for codes in MODEL.values() for code in codes]
+    ].assign(side=responses.side, area=responses.area, wave=responses.wave)
+    tables: dict[str, list[pd.DataFrame]] = {}
+    for function, arguments in language_mode_calls(responses, items, MODEL, method):
+        result, problems = function(*arguments)
+        assert problems == []
+        for name, table in result.items():
+            tables.setdefault(name, []).append(table)
+    return responses, {name: pd.concat(parts, ignore_index=True) for name, parts in tables.items()}
+
+
+def test_demo_is_compared_by_language_and_by_mode(demo_wave):
+    responses, tables = demo_wave
+    summary = tables["invariance_language_mode"]
+    assert list(summary.columns) == list(LANGUAGE_MODE_COLUMNS)
+    assert set(summary["comparison"]) == {"language", "mode"}
+    english = int((responses["language"] == 2).sum())
+    dutch = int((responses["language"] == 1).sum())
+    assert english >= 100  # the demo's English share (0.2) passes the methodology's minimum
+    tested = summary[summary["tested"].astype(bool)]
+    # every construct of four or more items, by both; the three items of CQ are not
+    assert sorted(set(tested["construct"])) == sorted(
+        f for f, items in MODEL.items() if len(items) >= MIN_ITEMS
+    )
+    language = tested[tested["comparison"] == "language"]
+    assert set(language["groups"]) == {f"nl {dutch}; en {english}"}
+    assert set(language["estimator"]) == {"WLSMV"}
+    modes = responses["mode"].map(GROUPINGS["mode"][1]).value_counts()
+    assert set(tested.loc[tested["comparison"] == "mode", "groups"]) == {
+        "; ".join(f"{group} {n}" for group, n in modes.items())
+    }
+    cq = summary[summary["construct"] == "CQ"]
+    assert not cq["tested"].any() and cq["note"].str.contains("3 items").all()
+    # the steps, with the same chain as between the sides (Wu & Estabrook, up to scalar)
+    steps = tables["invariance"]
+    for _, chain in steps.groupby(["comparison", "construct"]):
+        assert list(chain["step"]) == ["configural", "thresholds", "metric", "scalar"]
+    # the demo's items work alike in every language and mode: no item is named
+    assert (tested["non_invariant_items"] == "").all()
+    assert set(tested["highest_level"]) <= {"scalar", ""}
+    assert (tested.loc[tested["highest_level"] == "", "note"]).str.contains("configural").all()
+
+
+@pytest.mark.parametrize(
+    ("comparison", "effect", "construct", "item"),
+    [("mode", "mode_effects", "TRU", "tru3"), ("language", "language_effects", "DIS", "dis4")],
+)
+def test_a_known_effect_is_found_and_the_item_named(comparison, effect, construct, item):
+    settings = SimulationSettings(per_side=40, seed=11, model_seed=11, **{effect: {item: 0.6}})
+    responses = simulated(settings)
+    assert named(responses, comparison, construct, min_group=100) == [item]
+
+
+def test_without_an_effect_no_item_is_named_in_95_percent_of_seeds():
+    """20 seeds, 720 respondents a wave each; with ML, a few seconds."""
+    seeds = range(20)
+    found = {comparison: 0 for comparison in GROUPINGS}
+    for seed in seeds:
+        responses = simulated(SimulationSettings(per_side=40, seed=seed, model_seed=seed))
+        for comparison in GROUPINGS:
+            found[comparison] += bool(named(responses, comparison, "TRU", min_group=100))
+    assert all(n <= 0.05 * len(seeds) for n in found.values()), found
+
+
+def test_groups_under_the_minimum_are_left_out_and_named():
+    responses = simulated(SimulationSettings(per_side=20, seed=3, model_seed=3))
+    data = grouped(responses, "mode")
+    sizes = data["mode"].value_counts()
+    minimum = int(sizes.iloc[1])  # the second largest passes, the smallest does not
+    row = language_mode_invariance(
+        data, {"TRU": MODEL["TRU"]}, "mode", wave="2025", estimator="ML", min_group=minimum
+    )["invariance_language_mode"].iloc[0]
+    assert row["tested"]
+    assert row["groups"] == f"{sizes.index[0]} {sizes.iloc[0]}; {sizes.index[1]} {sizes.iloc[1]}"
+    assert row["left_out"] == f"{sizes.index[2]} {sizes.iloc[2]}"
+    # with only one group left, the comparison is not made, and the row says why
+    row = language_mode_invariance(
+        data, {"TRU": MODEL["TRU"]}, "mode", wave="2025", min_group=int(sizes.iloc[0])
+    )["invariance_language_mode"].iloc[0]
+    assert not row["tested"]
+    assert row["note"].startswith("not tested: fewer than two mode groups with at least")
+
+
+def test_a_questionnaire_without_the_question_says_so():
+    responses = simulated(SimulationSettings(per_side=20, seed=3, model_seed=3))
+    items = clean_answers(responses, INSTRUMENT)[["tru1", "tru2", "tru3", "tru4"]]
+    calls = language_mode_calls(
+        responses.drop(columns=["language"]), items.assign(wave="2025"),
+        {"TRU": ["tru1", "tru2", "tru3", "tru4"]}, load_methodology(),
+    )  # fmt: skip
+    rows = pd.concat([function(*args)[0]["invariance_language_mode"] for function, args in calls])
+    language = rows[rows["comparison"] == "language"].iloc[0]
+    assert not language["tested"] and "none recorded" in language["note"]
+
+
+def test_an_unknown_comparison_is_refused():
+    with pytest.raises(ValueError, match="language, mode"):
+        by_construct(pd.DataFrame(), {}, "device", wave="2025")
+    with pytest.raises(ValueError, match="language, mode"):
+        language_mode_invariance(pd.DataFrame(), {"TRU": ["tru1"]}, "device", wave="2025")
