@@ -82,7 +82,7 @@ LANGUAGE_MODE_COLUMNS: Mapping[str, str] = {
     COL_COMPARISON: "language (the language answered in) or mode (interviewer, paper, online)",
     COL_CONSTRUCT: "the construct whose one-factor model was tested across the groups",
     "groups": "the groups compared with their respondents, largest first; the first is the "
-    "reference, e.g. 'nl 560; en 141'",
+    "reference, e.g. 'nl 560; en 141' (untested: the one group that reached min_group, if any)",
     "left_out": "groups with fewer respondents than min_group, left out, with their "
     "respondents ('' when none)",
     "min_group": "the fewest respondents a group needs (methodology psychometrics: "
@@ -149,7 +149,6 @@ def language_mode_invariance(
     }  # fmt: skip
     if len(kept) < 2:
         found = _counts(sizes) or "none recorded"
-        row["groups"] = ""
         row["note"] = (
             f"not tested: fewer than two {comparison} groups with at least {min_group} "
             f"respondents (found: {found})"
