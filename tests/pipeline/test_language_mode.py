@@ -187,3 +187,24 @@ def test_an_unknown_comparison_is_refused():
         by_construct(pd.DataFrame(), {}, "device", wave="2025")
     with pytest.raises(ValueError, match="language, mode"):
         language_mode_invariance(pd.DataFrame(), {"TRU": ["tru1"]}, "device", wave="2025")
+
+
+def test_the_minimum_is_a_methodology_setting(tmp_path):
+    from samenspel.instrument.problems import ProblemsFound
+
+    from samenspel.paths import DEFAULT_METHODOLOGY
+
+    assert load_methodology().invariance_min_group == 100
+    text = DEFAULT_METHODOLOGY.read_text(encoding="utf-8")
+    for value, fine in (("60", True), ("12", False), ("many", False)):
+        path = tmp_path / f"methodology-{value}.yaml"
+        path.write_text(
+            text.replace("invariance_min_group: 100", f"invariance_min_group: {value}"),
+            encoding="utf-8",
+        )
+        if fine:
+            assert load_methodology(path).invariance_min_group == int(value)
+            continue
+        with pytest.raises(ProblemsFound) as caught:
+            load_methodology(path)
+        assert "psychometrics.invariance_min_group" in str(caught.value)
