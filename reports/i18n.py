@@ -605,6 +605,12 @@ TEXT: dict[str, dict[str, str]] = {
     "step_strict": {"nl": "strikt", "en": "strict"},
     "comparison_sides": {"nl": "tussen de kanten", "en": "between the sides"},
     "comparison_waves": {"nl": "tussen de metingen", "en": "between the waves"},
+    "cmp_language_mode": {
+        "nl": "Niet elk item werkt in elke taal en afnamewijze hetzelfde (zie de technische "
+        "bijlage, Taal en afnamewijze). Lees de vergelijkingen hieronder daarnaast:",
+        "en": "Not every item works alike in every language and mode (see the technical "
+        "appendix, Language and mode). Read the comparisons below beside it:",
+    },
     "comparison_language": {"nl": "naar taal", "en": "by language"},
     "comparison_mode": {"nl": "naar afnamewijze", "en": "by mode"},
     # Invariance by language and mode (pipeline/psychometrics/language_mode.py): the groups

@@ -943,6 +943,10 @@ def build_site(
         "comparisons.html": render_page(
             env, "comparisons.html.j2", "comparisons.html", common, page="comparisons",
             **_comparisons(data, names, layout),
+            # items that work differently by language or mode bias these comparisons
+            differing=[sentence for sentence in language_mode_sentences(
+                data.tables.get("psychometrics_invariance_language_mode"), language, names
+            ) if sentence["named"]],
         ),
         "technical.html": render_page(
             env, "technical.html.j2", "technical.html", common, page="technical",

@@ -39,6 +39,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 from samenspel.pipeline.methodology import Methodology
 from samenspel.pipeline.psychometrics.factor_model import (
@@ -172,7 +173,7 @@ def language_mode_invariance(
                     missing="pairwise" if name.upper() == "WLSMV" else "fiml",
                     steps=_up_to_scalar(name, parameterization), partial_search=True,
                 )  # fmt: skip
-        except PsychometricsError as exc:
+        except (PsychometricsError, np.linalg.LinAlgError) as exc:
             notes.append(f"{name} could not be fitted: {exc}")
             continue
         if number:

@@ -86,7 +86,9 @@ class SimulationSettings:
     # Known differential item functioning, for the invariance tests: agreement item -> shift
     # of its latent response (latent SD units; positive: more agreeing answers) for those who
     # answered in English (language_effects) or were interviewed, the questions read out
-    # (mode_effects). Empty: every item works alike in every language and mode.
+    # (mode_effects). Empty: every item works alike in every language and mode. The true
+    # index (truth.csv) is that of respondents without these effects: set them to test the
+    # psychometrics, not the index.
     language_effects: dict[str, float] = field(default_factory=dict)
     mode_effects: dict[str, float] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)

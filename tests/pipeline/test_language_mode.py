@@ -3,6 +3,8 @@ known language or mode effect on one item."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -208,3 +210,22 @@ def test_the_minimum_is_a_methodology_setting(tmp_path):
         with pytest.raises(ProblemsFound) as caught:
             load_methodology(path)
         assert "psychometrics.invariance_min_group" in str(caught.value)
+
+
+def test_simulate_takes_language_and_mode_effects(tmp_path, capsys):
+    from samenspel.cli import main
+
+    out = tmp_path / "sim"
+    argv = ["simulate", "--out", str(out), "--per-side", "6", "--waves", "2025",
+            "--truth-per-cell", "50", "--english-share", "0.5"]  # fmt: skip
+    assert main([*argv, "--mode-effect", "tru3=0.8", "--language-effect", "dis4=-1"]) == 0
+    settings = json.loads((out / "generating_model.json").read_text())["settings"]
+    assert settings["mode_effects"] == {"tru3": 0.8}
+    assert settings["language_effects"] == {"dis4": -1.0}
+    assert settings["english_share"] == 0.5
+    capsys.readouterr()
+    for wrong in (["--mode-effect", "trx=1"], ["--language-effect", "tru3"],
+                  ["--mode-effect", "tru3=9"], ["--english-share", "1.5"]):  # fmt: skip
+        assert main([*argv[:2], str(tmp_path / "other"), *argv[3:-2], *wrong]) == 2
+        said = [line for line in capsys.readouterr().err.splitlines() if "samenspel:" in line]
+        assert said[-1].startswith(f"samenspel: {wrong[0]}"), said
