@@ -99,6 +99,7 @@ from samenspel.pipeline.methodology import (
     check_against_instrument,
     load_methodology,
 )
+from samenspel.pipeline.psychometrics.language_mode import language_mode_findings
 from samenspel.pipeline.psychometrics.measurement import measurement_tables, psychometric_inputs
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulation.simulate import (
@@ -680,6 +681,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
                     else table
                 )
     waves_invariance, cfa_weights, between_sides = psychometric_inputs(measurement, wave_order)
+    for line in language_mode_findings(measurement.get("psychometrics_invariance_language_mode")):
+        say("samenspel: " + line)
     if invariance is None:
         invariance = waves_invariance
     if loadings is None:

@@ -289,6 +289,24 @@ def _job(wave: str, data: pd.DataFrame, model, comparison: str, method: Methodol
     return tables, []
 
 
+def language_mode_findings(summary: pd.DataFrame | None) -> list[str]:
+    """One line per wave and comparison for the terminal: the items that work differently,
+    by construct (none when no item was named)."""
+    if summary is None or summary.empty:
+        return []
+    named = summary[summary["non_invariant_items"].fillna("") != ""]
+    lines = []
+    for (wave, comparison), rows in named.groupby([COL_WAVE, COL_COMPARISON], sort=False):
+        items = "; ".join(f"{r.construct}: {r.non_invariant_items}" for r in rows.itertuples())
+        lines.append(
+            f"wave {wave}: items that work differently by {comparison} ({items}); comparisons "
+            "of their constructs between groups with other mixes of "
+            f"{'languages' if comparison == 'language' else 'modes'} are biased (see "
+            "psychometrics_invariance_language_mode.csv and the technical appendix)"
+        )
+    return lines
+
+
 def _up_to_scalar(estimator: str, parameterization: str) -> list[str]:
     """The steps up to scalar invariance: what comparing groups' answers needs (strict
     invariance of residual variances is not needed, and its failures would name items
@@ -338,5 +356,6 @@ __all__ = [
     "TABLE_LANGUAGE_MODE",
     "by_construct",
     "language_mode_calls",
+    "language_mode_findings",
     "language_mode_invariance",
 ]

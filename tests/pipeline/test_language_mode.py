@@ -16,6 +16,7 @@ from samenspel.pipeline.psychometrics.language_mode import (
     MIN_ITEMS,
     by_construct,
     language_mode_calls,
+    language_mode_findings,
     language_mode_invariance,
 )
 from samenspel.pipeline.psychometrics.measurement import instrument_factor_model
@@ -102,6 +103,7 @@ def test_demo_is_compared_by_language_and_by_mode(demo_wave):
         assert list(chain["step"]) == ["configural", "thresholds", "metric", "scalar"]
     # the demo's items work alike in every language and mode: no item is named
     assert (tested["non_invariant_items"] == "").all()
+    assert language_mode_findings(summary) == []
     assert set(tested["highest_level"]) <= {"scalar", ""}
     assert (tested.loc[tested["highest_level"] == "", "note"]).str.contains("configural").all()
 
@@ -138,6 +140,9 @@ def test_a_known_effect_is_found_by_the_pipeline_estimator():
     assert list(steps["step"]) == ["configural", "thresholds", "metric", "scalar"]
     assert steps.iloc[-1]["group_partial"] == row["released"]
     assert "partial scalar invariance holds" in steps.iloc[-1]["verdict"]
+    # and analyse says so on the terminal
+    (line,) = language_mode_findings(tables["invariance_language_mode"])
+    assert line.startswith("wave 2025: items that work differently by language (DIS: dis4)")
 
 
 def test_without_an_effect_no_item_is_named_in_95_percent_of_seeds():
