@@ -365,7 +365,8 @@ class IndexResult:
     area index of every row of ``table`` (not suppressed: callers apply the status);
     ``point`` the unsuppressed point estimates in the same order; ``design`` one row per
     area x wave x side (:data:`DESIGN_COLUMNS`) and ``unit_icc`` one row per wave x side x
-    measure (:data:`UNIT_ICC_COLUMNS`), both empty of values without unit codes.
+    measure (:data:`UNIT_ICC_COLUMNS`), both empty of values without unit codes; ``weights``
+    each respondent's design weight, by the index of ``components``.
     """
 
     table: pd.DataFrame
@@ -374,6 +375,7 @@ class IndexResult:
     point: np.ndarray
     design: pd.DataFrame = field(default_factory=pd.DataFrame)
     unit_icc: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weights: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
 
 # design.csv: how each side of an area x wave was drawn and what its interval reflects.
@@ -548,7 +550,8 @@ def hybridisation_index(
     keys.append(pd.factorize(frame["_unit"].to_numpy(dtype=object), sort=True)[0])
     keys.append(frame["side"].cat.codes.to_numpy())
     keys += [pd.factorize(frame[c].to_numpy(), sort=True)[0] for c in ("wave", "area")]
-    frame = frame.iloc[np.lexsort(keys)].reset_index(drop=True)
+    order = np.lexsort(keys)
+    frame = frame.iloc[order].reset_index(drop=True)
     sizes = (
         frame.groupby(["area", "wave", "side"], observed=False)
         .size()
@@ -647,8 +650,9 @@ def hybridisation_index(
         units.icc_table() if units is not None else pd.DataFrame(columns=list(UNIT_ICC_COLUMNS))
     )
     return IndexResult(
-        table[list(INDEX_COLUMNS)], side_table, index_replicates, point["index"], design, unit_icc
-    )
+        table[list(INDEX_COLUMNS)], side_table, index_replicates, point["index"], design, unit_icc,
+        pd.Series(weights.weight, index=components.index[order], name="weight"),
+    )  # fmt: skip
 
 
 # A wave x side needs this many units of two or more respondents for their own residuals to
