@@ -136,6 +136,8 @@ def language_mode_invariance(
     """
     if comparison not in GROUPINGS:
         raise ValueError(f"comparison must be one of {', '.join(GROUPINGS)}, got {comparison!r}")
+    if comparison not in data.columns:
+        raise ValueError(f"data needs a column {comparison!r} holding each respondent's group")
     parsed = parse_factor_model(model)
     groups = data[comparison].dropna().astype(str)
     sizes = groups.value_counts()

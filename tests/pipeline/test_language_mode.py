@@ -194,6 +194,8 @@ def test_an_unknown_comparison_is_refused():
         by_construct(pd.DataFrame(), {}, "device", wave="2025")
     with pytest.raises(ValueError, match="language, mode"):
         language_mode_invariance(pd.DataFrame(), {"TRU": ["tru1"]}, "device", wave="2025")
+    with pytest.raises(ValueError, match="needs a column 'mode'"):
+        language_mode_invariance(pd.DataFrame(), {"TRU": ["tru1"]}, "mode", wave="2025")
 
 
 def test_the_minimum_is_a_methodology_setting(tmp_path):
