@@ -236,3 +236,37 @@ def test_simulate_takes_language_and_mode_effects(tmp_path, capsys):
         assert main([*argv[:2], str(tmp_path / "other"), *argv[3:-2], *wrong]) == 2
         said = [line for line in capsys.readouterr().err.splitlines() if "samenspel:" in line]
         assert said[-1].startswith(f"samenspel: {wrong[0]}"), said
+
+
+def test_the_steps_by_mode_equal_lavaan():
+    """The trust construct across the three modes (tru3 read out 1 SD higher), ML with FIML:
+    every step, and the partial scalar model the search ends with, as lavaan fits them
+    (tests/r/language_mode.R on tests/fixtures/datasets/language_mode.csv)."""
+    from pathlib import Path
+
+    from samenspel.pipeline.psychometrics.invariance import measurement_invariance
+
+    fixtures = Path(__file__).parents[1] / "fixtures"
+    golden = json.loads((fixtures / "r" / "language_mode.json").read_text())
+    data = pd.read_csv(fixtures / "datasets" / "language_mode.csv").drop(columns="language")
+    model = {"TRU": MODEL["TRU"]}
+    tables = language_mode_invariance(data, model, "mode", wave="2025", estimator="ML")
+    row = tables["invariance_language_mode"].iloc[0]
+    sizes = "; ".join(f"{group} {n}" for group, n in golden["groups"].items())
+    assert (row["groups"], row["non_invariant_items"]) == (sizes, "tru3")
+    steps = tables["invariance"].set_index("step")
+    assert steps.loc["scalar", "group_partial"] == "tru3~1"
+    # the scalar step before the search: ordered as samenspel orders the groups
+    ordered = data.dropna(subset=["mode"])
+    ordered = ordered.iloc[ordered["mode"].map(list(golden["groups"]).index).argsort(kind="stable")]
+    full = measurement_invariance(ordered, model, "mode", missing="fiml",
+                                  steps=["configural", "metric", "scalar"]).table  # fmt: skip
+    fitted = {
+        "configural": steps.loc["configural"], "metric": steps.loc["metric"],
+        "scalar": full.set_index("step").loc["scalar"], "scalar_partial": steps.loc["scalar"],
+    }  # fmt: skip
+    for name, ours in fitted.items():
+        for measure, value in golden["steps"][name].items():
+            assert ours[measure] == pytest.approx(value, abs=1e-4), (name, measure)
+    # the full scalar step fails (ΔCFI -0.040): that is what starts the search
+    assert not bool(full.set_index("step").loc["scalar", "holds"])
