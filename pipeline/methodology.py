@@ -113,6 +113,9 @@ class Methodology:
     cfa_comparison: str = "MLR"
     # the respondents per side and wave the psychometrics use (None: everyone)
     psychometrics_sample: int | None = 5000
+    # invariance by language and by mode: the fewest respondents a language or mode needs
+    # in a wave to be compared
+    invariance_min_group: int = 100
     # uncertainty.units and uncertainty.members: which part of the bootstrap's variance is
     # corrected for the share of the listed units (members) that was reached
     units: str = "finite"
@@ -441,6 +444,13 @@ OPTIONAL_FIELDS = {
         "psychometrics",
         "sample",
         _Number(5000, at_least=200, whole=True),
+    ),
+    # A group's thresholds, loadings and intercepts of 39 items need at least about 100
+    # respondents (Kline 2016); fewer than 30 never carry a multiple-group CFA.
+    "invariance_min_group": (
+        "psychometrics",
+        "invariance_min_group",
+        _Number(100, at_least=30, whole=True),
     ),
 }
 NULLABLE = ("psychometrics_sample",)

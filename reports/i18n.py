@@ -382,12 +382,28 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Each figure beside its criterion",
     },
     "tech_invariance": {"nl": "Meetinvariantie", "en": "Measurement invariance"},
+    "tech_language_mode": {"nl": "Taal en afnamewijze", "en": "Language and mode"},
+    "tech_language_mode_text": {
+        "nl": "Werkt een item anders in het Engels dan in het Nederlands, of als een "
+        "interviewer het voorleest dan als iemand het zelf leest? Per meting en construct is "
+        "het model van dat construct getoetst tussen de talen en tussen de afnamewijzen, met "
+        "dezelfde stappen, criteria en zoektocht naar gedeeltelijke invariantie als tussen "
+        "de kanten. Een taal of afnamewijze doet mee vanaf {minimum} respondenten in de "
+        "meting.",
+        "en": "Does an item work differently in English than in Dutch, or when an interviewer "
+        "reads it out than when respondents read it themselves? Per wave and construct, the "
+        "construct's model was tested across the languages and across the modes, with the "
+        "same steps, criteria and search for partial invariance as between the sides. A "
+        "language or mode takes part from {minimum} respondents in the wave.",
+    },
     "tech_invariance_text": {
-        "nl": "Tussen de kanten per meting, en tussen de metingen. Zonder scalaire invariantie "
-        "vergelijkt het rapport geen latente gemiddelden; zonder invariantie tussen de "
-        "metingen is een trend een methodebreuk.",
-        "en": "Between the sides per wave, and between the waves. Without scalar invariance the "
-        "report compares no latent means; without invariance across waves a trend is a "
+        "nl": "Tussen de kanten per meting, en tussen de metingen; naar taal en naar "
+        "afnamewijze per meting en construct (het construct tussen haakjes; zie hieronder). "
+        "Zonder scalaire invariantie vergelijkt het rapport geen latente gemiddelden; zonder "
+        "invariantie tussen de metingen is een trend een methodebreuk.",
+        "en": "Between the sides per wave, and between the waves; by language and by mode per "
+        "wave and construct (the construct in brackets; see below). Without scalar invariance "
+        "the report compares no latent means; without invariance across waves a trend is a "
         "method break.",
     },
     "tech_reliability": {
@@ -648,6 +664,79 @@ TEXT: dict[str, dict[str, str]] = {
     "step_strict": {"nl": "strikt", "en": "strict"},
     "comparison_sides": {"nl": "tussen de kanten", "en": "between the sides"},
     "comparison_waves": {"nl": "tussen de metingen", "en": "between the waves"},
+    "cmp_language_mode": {
+        "nl": "Niet elk item werkt in elke taal en afnamewijze hetzelfde (zie de technische "
+        "bijlage, Taal en afnamewijze). Lees de vergelijkingen hieronder daarnaast:",
+        "en": "Not every item works alike in every language and mode (see the technical "
+        "appendix, Language and mode). Read the comparisons below beside it:",
+    },
+    "comparison_language": {"nl": "naar taal", "en": "by language"},
+    "comparison_mode": {"nl": "naar afnamewijze", "en": "by mode"},
+    # Invariance by language and mode (pipeline/psychometrics/language_mode.py): the groups
+    # and one sentence per wave, comparison and construct, from its summary row.
+    "lm_group_nl": {"nl": "Nederlands", "en": "Dutch"},
+    "lm_group_en": {"nl": "Engels", "en": "English"},
+    "lm_group_interviewer": {
+        "nl": "voorgelezen door een interviewer",
+        "en": "read out by an interviewer",
+    },
+    "lm_group_paper": {"nl": "zelf ingevuld op papier", "en": "self-completed on paper"},
+    "lm_group_online": {"nl": "zelf ingevuld online", "en": "self-completed online"},
+    "lm_mix_language": {"nl": "talen", "en": "languages"},
+    "lm_mix_mode": {"nl": "afnamewijzen", "en": "modes"},
+    "lm_one_language": {"nl": "taal", "en": "language"},
+    "lm_one_mode": {"nl": "afnamewijze", "en": "mode"},
+    "lm_items": {
+        "nl": "{items} werkt anders {by} ({groups}). Dit raakt elke vergelijking van "
+        "{construct} tussen wijken, tussen de kanten en tussen metingen waarvan de mix van "
+        "{mix} verschilt: vergelijk zulke groepen binnen één {one}, of laat het item weg.",
+        "en": "{items} works differently {by} ({groups}). This affects every comparison of "
+        "{construct} between areas, between the sides and between waves whose mix of {mix} "
+        "differs: compare such groups within one {one}, or leave the item out.",
+    },
+    "lm_holds": {
+        "nl": "Invariantie {by} houdt stand tot en met scalair ({groups}): vergelijkingen van "
+        "{construct} hangen niet af van de mix van {mix}.",
+        "en": "Invariance {by} holds up to scalar ({groups}): comparisons of {construct} do "
+        "not depend on the mix of {mix}.",
+    },
+    "lm_configural": {
+        "nl": "Het model van {construct} past niet in elke groep {by} ({groups}; configurale "
+        "fit); de volgende stappen vonden geen item dat anders werkt.",
+        "en": "The model of {construct} does not fit every group {by} ({groups}; configural "
+        "fit); the later steps found no item that works differently.",
+    },
+    "lm_fails": {
+        "nl": "Invariantie {by} houdt geen stand ({step}; {groups}) en er is geen los item "
+        "gevonden: vergelijkingen van {construct} tussen groepen met een andere mix van {mix} "
+        "kunnen vertekend zijn.",
+        "en": "Invariance {by} does not hold ({step}; {groups}) and no single item was found: "
+        "comparisons of {construct} between groups with different mixes of {mix} may be "
+        "biased.",
+    },
+    "lm_too_few": {
+        "nl": "Niet getoetst {by}: minder dan twee groepen met minstens {minimum} "
+        "respondenten ({found}).",
+        "en": "Not tested {by}: fewer than two groups with at least {minimum} respondents "
+        "({found}).",
+    },
+    "lm_none_recorded": {"nl": "niet vastgelegd", "en": "none recorded"},
+    "lm_few_items": {
+        "nl": "Niet getoetst {by}: {construct} heeft {n} items, en een construct heeft er 4 "
+        "nodig om zijn model op zichzelf te toetsen.",
+        "en": "Not tested {by}: {construct} has {n} items, and a construct needs 4 for its "
+        "model to be tested on its own.",
+    },
+    "lm_not_fitted": {
+        "nl": "Niet getoetst {by}: het model kon niet worden geschat (zie "
+        "psychometrics_invariance_language_mode.csv).",
+        "en": "Not tested {by}: the model could not be fitted (see "
+        "psychometrics_invariance_language_mode.csv).",
+    },
+    "lm_left_out": {
+        "nl": "weggelaten, onder {minimum}: {groups}",
+        "en": "left out, under {minimum}: {groups}",
+    },
     "group_all": {"nl": "beide kanten", "en": "both sides"},
     "wave_all": {"nl": "alle metingen", "en": "all waves"},
     "correction_holm": {"nl": "Holm", "en": "Holm"},

@@ -834,8 +834,72 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
         **_weights(design),
         "area_names": area_labels(index),
         "comparison": get("estimator_comparison"),
+        "language_mode": language_mode_sentences(
+            data.tables.get("psychometrics_invariance_language_mode"), language, names
+        ),
+        "min_group": _min_group(data.tables.get("psychometrics_invariance_language_mode")),
         "estimator_text": "; ".join(estimators) or ESTIMATOR_DESCRIPTIONS["ML"][language],
     }  # fmt: skip
+
+
+def language_mode_sentences(
+    summary: pd.DataFrame | None, language: str, names: dict[str, str] | None = None
+) -> list[dict]:
+    """One sentence per wave, comparison and construct of
+    ``psychometrics_invariance_language_mode``: the items that work differently and the
+    comparisons they affect, or that invariance holds, or why it was not tested; each made
+    from its row only. Records of ``wave``, ``comparison``, ``construct``, ``named`` (the
+    items, comma separated) and ``text``."""
+    if summary is None or summary.empty:
+        return []
+    t = translator(language)
+    names = names or {}
+
+    def groups(text) -> str:
+        parts = [p.rsplit(" ", 1) for p in str(text or "").split("; ") if p]
+        return ", ".join(f"{t.name('lm_group_', g)} {notation.number(int(n), language, 0)}"
+                         for g, n in parts)  # fmt: skip
+
+    sentences = []
+    for row in _records(summary):
+        comparison = row["comparison"]
+        construct = names.get(row["construct"], row["construct"])
+        words = {"by": t(f"comparison_{comparison}"), "construct": construct,
+                 "mix": t(f"lm_mix_{comparison}"), "one": t(f"lm_one_{comparison}"),
+                 "groups": groups(row["groups"]), "minimum": row["min_group"]}  # fmt: skip
+        note = str(row.get("note") or "")
+        items = str(row.get("non_invariant_items") or "")
+        if not row["tested"]:
+            if note.startswith("not tested: fewer than two"):
+                found = "; ".join(p for p in (row["groups"], row["left_out"]) if p)
+                text = t("lm_too_few", **{**words, "found": groups(found) or t("lm_none_recorded")})
+            elif " items; a construct needs " in note:
+                n = note.removeprefix("not tested: ").split(" ", 1)[0]
+                text = t("lm_few_items", **words, n=n)
+            else:
+                text = t("lm_not_fitted", **words)
+        elif items:
+            text = t("lm_items", **words, items=items)
+        elif row["highest_level"] == "scalar":
+            text = t("lm_holds", **words)
+        elif "configural fit does not hold" in note and "does not hold, even" not in note:
+            text = t("lm_configural", **words)
+        else:
+            failed = note.split(" invariance does not hold, even")[0].rsplit("; ", 1)[-1]
+            text = t("lm_fails", **words, step=t.name("step_", failed))
+        if row["tested"] and row.get("left_out"):
+            text += " (" + t("lm_left_out", minimum=row["min_group"],
+                             groups=groups(row["left_out"])) + ")"  # fmt: skip
+        sentences.append({"wave": row["wave"], "comparison": comparison,
+                          "construct": row["construct"], "named": items, "text": text})  # fmt: skip
+    return sentences
+
+
+def _min_group(summary: pd.DataFrame | None) -> int | None:
+    """The fewest respondents a language or mode needed, as the summary rows record it."""
+    if summary is None or summary.empty:
+        return None
+    return int(summary["min_group"].min())
 
 
 def _weights(design: pd.DataFrame) -> dict:
@@ -900,6 +964,10 @@ def build_site(
         "comparisons.html": render_page(
             env, "comparisons.html.j2", "comparisons.html", common, page="comparisons",
             **_comparisons(data, names, layout),
+            # items that work differently by language or mode bias these comparisons
+            differing=[sentence for sentence in language_mode_sentences(
+                data.tables.get("psychometrics_invariance_language_mode"), language, names
+            ) if sentence["named"]],
         ),
         "technical.html": render_page(
             env, "technical.html.j2", "technical.html", common, page="technical",
