@@ -371,50 +371,7 @@ def extract_rows(
     numeric = {
         p for c, p in mapping.items.items() if instrument.scale_of(c).kind not in TEXT_SCALE_KINDS
     }
-    select, identifying = [], []
-    for code, position in mapping.items.items():
-        if position in numeric:
-            cell = column_name(position)
-            number = number_sql(cell, table)
-            select.append(f'{number} AS "{code}"')
-            select.append(
-                f"(nullif(trim({cell}), '') IS NOT NULL AND {number} IS NULL) AS \"_nan_{code}\""
-            )
-        else:
-            select.append(f'{_sql_text(column_name(position))} AS "{code}"')
-            identifying.append((table.headers[position], column_name(position)))
-    for field_name in META_FIELDS:
-        position = mapping.meta.get(field_name)
-        if position is None:
-            select.append(f"NULL::VARCHAR AS {field_name}")
-        elif field_name in ("started", "ended"):
-            select.append(f"{_sql_timestamp(column_name(position), 'TIMESTAMPTZ')} AS {field_name}")
-        elif field_name == "submitted":
-            select.append(f"{_sql_timestamp(column_name(position), 'TIMESTAMP')} AS {field_name}")
-        else:
-            select.append(f"{_sql_text(column_name(position))} AS {field_name}")
-    if "respondent" in mapping.meta:
-        position = mapping.meta["respondent"]
-        identifying.append((table.headers[position], column_name(position)))
-    identifying += [(table.headers[p], column_name(p)) for p in mapping.unknown]
-    identifying += [(table.headers[p], column_name(p)) for p in mapping.system]
-    checks = [
-        "CASE "
-        + " ".join(
-            f"WHEN regexp_matches({c}, {_quote(pattern)}) THEN {_quote(h + ': ' + kind)}"
-            for kind, pattern in IDENTIFYING_PATTERNS.items()
-        )
-        + " END"
-        for h, c in identifying
-    ]
-    select.append(
-        f"nullif(concat_ws('; ', {', '.join(checks)}), '') AS _identifying"
-        if checks
-        else "NULL::VARCHAR AS _identifying"
-    )
-    select += [
-        f"{_sql_text(column_name(p))} IS NOT NULL AS _idcol_{p}" for p in mapping.identifying
-    ]
+    select = _select_sql(table, mapping, numeric)
     result, row_numbers, parse_rejects = scan(con, table, select)
 
     # Columns are collected first and framed once (adding 70 columns one by one to a
@@ -459,6 +416,58 @@ def extract_rows(
         else pd.DataFrame({"row_number": [], "item": [], "problem": []})
     )
     return Extracted(frame, parse_rejects, counts, invalid.reset_index(drop=True))
+
+
+def _select_sql(table: RawTable, mapping: ColumnMap, numeric: set[int]) -> list[str]:
+    """The SELECT list that types the raw text columns: numbers (with a flag where a cell
+    holds text that is not one), texts, the metadata fields, ``_identifying`` (the first
+    e-mail address or phone number pattern found in a text cell) and, per column named like
+    a direct identifier, whether it holds a value."""
+    select, identifying = [], []
+    for code, position in mapping.items.items():
+        if position in numeric:
+            cell = column_name(position)
+            number = number_sql(cell, table)
+            select.append(f'{number} AS "{code}"')
+            select.append(
+                f"(nullif(trim({cell}), '') IS NOT NULL AND {number} IS NULL) AS \"_nan_{code}\""
+            )
+        else:
+            select.append(f'{_sql_text(column_name(position))} AS "{code}"')
+            identifying.append((table.headers[position], column_name(position)))
+    for field_name in META_FIELDS:
+        position = mapping.meta.get(field_name)
+        if position is None:
+            select.append(f"NULL::VARCHAR AS {field_name}")
+        elif field_name in ("started", "ended"):
+            select.append(f"{_sql_timestamp(column_name(position), 'TIMESTAMPTZ')} AS {field_name}")
+        elif field_name == "submitted":
+            select.append(f"{_sql_timestamp(column_name(position), 'TIMESTAMP')} AS {field_name}")
+        else:
+            select.append(f"{_sql_text(column_name(position))} AS {field_name}")
+    if "respondent" in mapping.meta:
+        position = mapping.meta["respondent"]
+        identifying.append((table.headers[position], column_name(position)))
+    identifying += [(table.headers[p], column_name(p)) for p in mapping.unknown]
+    identifying += [(table.headers[p], column_name(p)) for p in mapping.system]
+    checks = [
+        "CASE "
+        + " ".join(
+            f"WHEN regexp_matches({c}, {_quote(pattern)}) THEN {_quote(h + ': ' + kind)}"
+            for kind, pattern in IDENTIFYING_PATTERNS.items()
+        )
+        + " END"
+        for h, c in identifying
+    ]
+    select.append(
+        f"nullif(concat_ws('; ', {', '.join(checks)}), '') AS _identifying"
+        if checks
+        else "NULL::VARCHAR AS _identifying"
+    )
+    select += [
+        f"{_sql_text(column_name(p))} IS NOT NULL AS _idcol_{p}" for p in mapping.identifying
+    ]
+    return select
 
 
 def _quote(text: str) -> str:
