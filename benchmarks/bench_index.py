@@ -4,7 +4,8 @@
 2 % of component values missing) with 1,000 bootstrap replicates: time and peak memory
 of :func:`hybridisation_index` without unit codes (respondents resampled) and with them
 (2-6 units a side and area plus 10% individuals: the two-stage bootstrap), side by side,
-and the ratio against a plain pandas groupby-apply bootstrap on the same data in the same
+the small-area step on its result (:func:`small_area_estimates`), and the ratio against
+a plain pandas groupby-apply bootstrap on the same data in the same
 run. The baseline is far too slow for 1,000
 replicates, so it is timed on a few replicates and extrapolated linearly (said in the
 output). Run: ``make bench-index`` (or ``python benchmarks/bench_index.py --areas 300``
@@ -21,6 +22,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 from samenspel.pipeline.index.estimate import SIDES, hybridisation_index
+from samenspel.pipeline.index.small_area import SmallAreaSettings, small_area_estimates
+from samenspel.pipeline.index.tables import small_area_input
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 
 
@@ -97,6 +100,19 @@ def main() -> None:
         f"samenspel index, no unit codes: {elapsed:.1f} s wall ({cpu:.1f} s CPU), peak memory "
         f"of the call (tracemalloc) {peak:.2f} GB; process peak RSS {rss:.2f} GB (before "
         f"the call {rss_before:.2f} GB); {len(result.table):,} area-waves"
+    )
+    # The small-area step on this index: 10 areas a municipality, every wave's model on
+    # that wave and the earlier ones, three measures.
+    start, cpu_start = time.perf_counter(), time.process_time()
+    municipality_of = {str(a): f"GM{a // 10:04d}" for a in range(args.areas)}
+    small_area = small_area_estimates(
+        small_area_input(result, municipality_of),
+        SmallAreaSettings.of(method),
+        [str(w) for w in range(args.waves)],
+    )
+    print(
+        f"small-area estimates (Fay-Herriot, {len(small_area):,} area-wave-measures): "
+        f"{time.perf_counter() - start:.1f} s wall ({time.process_time() - cpu_start:.1f} s CPU)"
     )
     units = unit_codes(frame)
     clustered, elapsed_units, cpu_units, peak_units = timed_index(

@@ -3,10 +3,11 @@
     python benchmarks/bench_national.py [--areas 300 3000] [--waves 5] [--per-side 40]
 
 For each size: a registry of that many areas (10 per municipality; 3 wijkteams and 4
-organisations per area), `samenspel simulate` of the waves (40 respondents a side and area),
-then `samenspel ingest` of every wave, `samenspel analyse` and `samenspel report`, each in
-its own process as a user runs them. Prints wall time and peak memory (max RSS) per step,
-side by side for the sizes, and how each step grows from the smaller size to the larger.
+organisations per area, with their members, so the design weights differ), `samenspel
+simulate` of the waves (40 respondents a side and area), then `samenspel ingest` of every
+wave, `samenspel analyse` and `samenspel report`, each in its own process as a user runs
+them. Prints wall time and peak memory (max RSS) per step, side by side for the sizes, and
+how each step grows from the smaller size to the larger.
 At 3,000 areas x 5 waves the store holds 1.2 million responses.
 """
 
@@ -30,9 +31,20 @@ def registry(path: Path, areas: int) -> None:
     rows = []
     for i in range(areas):
         code = f"GM{i // 10 + 1:04d}"
+        # members of 8 to 40, so that the design weights are not all equal
         units = {
-            "professional": [{"code": f"w{i}-t{u}", "name": f"Wijkteam {u}"} for u in range(3)],
-            "informal": [{"code": f"w{i}-o{u}", "name": f"Organisatie {u}"} for u in range(4)],
+            "professional": [
+                {"code": f"w{i}-t{u}", "name": f"Wijkteam {u}", "members": 8 + (7 * i + 5 * u) % 33}
+                for u in range(3)
+            ],
+            "informal": [
+                {
+                    "code": f"w{i}-o{u}",
+                    "name": f"Organisatie {u}",
+                    "members": 8 + (3 * i + 11 * u) % 33,
+                }
+                for u in range(4)
+            ],
         }
         rows.append(
             {"id": f"w{i:04d}", "name": f"Wijk {i}", "municipality": code, "kind": "wijk",

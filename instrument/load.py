@@ -627,7 +627,6 @@ def _sections(node, c: _Checker, languages, roles, scales) -> tuple[list[Section
                     stems_node.get(target), f"{s_path}.pair_stems.{target}", languages
                 )
                 c.placeholders(stems[target], f"{s_path}.pair_stems.{target}")
-        codes: list[str] = []
         item_nodes = s_node.get("items")
         if not isinstance(item_nodes, list) or not item_nodes:
             c.error(
@@ -637,84 +636,79 @@ def _sections(node, c: _Checker, languages, roles, scales) -> tuple[list[Section
                 "add `items:` with `- code: ...` entries",
             )
             item_nodes = []
+        codes: list[str] = []
         for i_index, i_node in enumerate(item_nodes):
             path = f"{s_path}.items[{i_index}]"
-            i_node = c.mapping(i_node, path)
-            c.known(i_node, path, ITEM_FIELDS)
-            code = c.string(i_node.get("code"), f"{path}.code")
-            if code is None:
-                continue
-            if not CODE_PATTERN.fullmatch(code):
-                c.error(
-                    "invalid-code",
-                    f"{path}.code",
-                    f"item code {code!r} is not allowed",
-                    "use lower-case letters, digits and _ , starting with a letter",
-                )
-            kind = i_node.get("kind", "single")
-            if kind not in ITEM_KINDS:
-                c.error(
-                    "invalid-value",
-                    f"{path}.kind",
-                    f"item kind {kind!r} is not known",
-                    f"use one of {', '.join(ITEM_KINDS)}",
-                )
-            scale = c.string(i_node.get("scale"), f"{path}.scale") or ""
-            if scale and scale not in scales:
-                c.error(
-                    "undefined-answer-scale",
-                    f"{path}.scale",
-                    f"answer scale {scale!r} is not defined",
-                    f"define it under answer_scales or use one of {', '.join(scales)}",
-                )
-            text = c.text(i_node.get("text"), f"{path}.text", languages)
-            c.placeholders(text, f"{path}.text")
-            instruction = c.text(
-                i_node.get("instruction"), f"{path}.instruction", languages, required=False
-            )
-            item_roles = _item_roles(i_node.get("roles"), f"{path}.roles", c, roles)
-            facet = i_node.get("facet")
-            if kind == "paired":
-                if not stems:
-                    c.error(
-                        "missing-field",
-                        f"{s_path}.pair_stems",
-                        f"item {code} is paired but its section has no pair_stems",
-                        "add `pair_stems:` with an `own` and an `other` question",
-                    )
-                    continue
-                variants = [(code + PAIR_SUFFIX[t], code, t, stems[t]) for t in PAIR_TARGETS]
-            else:
-                variants = [(code, None, None, freeze({}))]
-            for flat_code, base, target, stem in variants:
-                if flat_code in seen_codes:
+            for item in _items(i_node, path, section_id, stems, c, languages, roles, scales):
+                if item.code in seen_codes:
                     c.error(
                         "duplicate-code",
                         f"{path}.code",
-                        f"item code {flat_code!r} is already used at {seen_codes[flat_code]}",
+                        f"item code {item.code!r} is already used at {seen_codes[item.code]}",
                         "give every item its own code",
                     )
                     continue
-                seen_codes[flat_code] = path
-                codes.append(flat_code)
-                items.append(
-                    Item(
-                        flat_code,
-                        section_id,
-                        kind,
-                        scale,
-                        text,
-                        item_roles,
-                        instruction,
-                        facet,
-                        base,
-                        target,
-                        stem,
-                        path,
-                    )
-                )
+                seen_codes[item.code] = path
+                codes.append(item.code)
+                items.append(item)
         sections.append(Section(section_id, title, intro, tuple(codes)))
     return sections, items
+
+
+def _items(node, path: str, section_id: str, stems, c: _Checker, languages, roles, scales):
+    """The items one entry of a section's ``items:`` defines: one, or two for a paired
+    item (the question about one's own side and about the other); none when it has no
+    code or is paired in a section without ``pair_stems``."""
+    node = c.mapping(node, path)
+    c.known(node, path, ITEM_FIELDS)
+    code = c.string(node.get("code"), f"{path}.code")
+    if code is None:
+        return []
+    if not CODE_PATTERN.fullmatch(code):
+        c.error(
+            "invalid-code",
+            f"{path}.code",
+            f"item code {code!r} is not allowed",
+            "use lower-case letters, digits and _ , starting with a letter",
+        )
+    kind = node.get("kind", "single")
+    if kind not in ITEM_KINDS:
+        c.error(
+            "invalid-value",
+            f"{path}.kind",
+            f"item kind {kind!r} is not known",
+            f"use one of {', '.join(ITEM_KINDS)}",
+        )
+    scale = c.string(node.get("scale"), f"{path}.scale") or ""
+    if scale and scale not in scales:
+        c.error(
+            "undefined-answer-scale",
+            f"{path}.scale",
+            f"answer scale {scale!r} is not defined",
+            f"define it under answer_scales or use one of {', '.join(scales)}",
+        )
+    text = c.text(node.get("text"), f"{path}.text", languages)
+    c.placeholders(text, f"{path}.text")
+    instruction = c.text(node.get("instruction"), f"{path}.instruction", languages, required=False)
+    item_roles = _item_roles(node.get("roles"), f"{path}.roles", c, roles)
+    if kind == "paired":
+        if not stems:
+            section_path = path.rsplit(".items[", 1)[0]
+            c.error(
+                "missing-field",
+                f"{section_path}.pair_stems",
+                f"item {code} is paired but its section has no pair_stems",
+                "add `pair_stems:` with an `own` and an `other` question",
+            )
+            return []
+        variants = [(code + PAIR_SUFFIX[t], code, t, stems[t]) for t in PAIR_TARGETS]
+    else:
+        variants = [(code, None, None, freeze({}))]
+    return [
+        Item(flat_code, section_id, kind, scale, text, item_roles, instruction,
+             node.get("facet"), base, target, stem, path)
+        for flat_code, base, target, stem in variants
+    ]  # fmt: skip
 
 
 def _parse_scale_line(line: str) -> list[tuple[str, bool]]:

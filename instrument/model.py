@@ -285,10 +285,26 @@ class BoundaryFile:
 
 
 @dataclass(frozen=True)
+class AreaCovariates:
+    """Area covariates for the small-area model: the CSV they came from, the covariates'
+    names and per area id its values in that order."""
+
+    path: str
+    names: tuple[str, ...]
+    values: tuple[tuple[str, tuple[float, ...]], ...]
+
+    def table(self) -> pd.DataFrame:
+        """One row per area: column ``area`` and one column per covariate."""
+        rows = [{"area": area, **dict(zip(self.names, v, strict=True))} for area, v in self.values]
+        return pd.DataFrame(rows, columns=["area", *self.names])
+
+
+@dataclass(frozen=True)
 class AreaRegistry:
     areas: tuple[Area, ...]
     source: str
     boundaries: BoundaryFile | None = None
+    covariates: AreaCovariates | None = None
 
     @property
     def ids(self) -> tuple[str, ...]:

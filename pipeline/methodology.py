@@ -58,10 +58,15 @@ CORRECTIONS = ("holm", "fdr_bh")
 # now (finite) or units and members that could have been reached (superpopulation).
 UNIT_POPULATIONS = ("finite", "superpopulation")
 MEMBER_POPULATIONS = ("superpopulation", "finite")
+# Small-area estimates (docs/methodology.md, section 5.1): the model, how its variances are
+# estimated, and whether it borrows from the area's earlier waves.
+SMALL_AREA_MODELS = ("fay_herriot", "none")
+SMALL_AREA_VARIANCES = ("adjusted_reml", "reml")
+SMALL_AREA_WAVES = ("earlier", "current")
 TOP_LEVEL = (
     "version", "scoring", "components", "pillars", "pillar_weights", "side_aggregation",
-    "bands", "uncertainty", "small_cells", "change", "comparisons", "sensitivity",
-    "psychometrics",
+    "bands", "uncertainty", "small_cells", "small_area", "change", "comparisons",
+    "sensitivity", "psychometrics",
 )  # fmt: skip
 
 # psychometrics.missing: every answer (FIML, or pairwise under WLSMV) or complete respondents
@@ -113,10 +118,20 @@ class Methodology:
     cfa_missing: str = "fiml"
     # the respondents per side and wave the psychometrics use (None: everyone)
     psychometrics_sample: int | None = 5000
+    # invariance by language and by mode: the fewest respondents a language or mode needs
+    # in a wave to be compared
+    invariance_min_group: int = 100
     # uncertainty.units and uncertainty.members: which part of the bootstrap's variance is
     # corrected for the share of the listed units (members) that was reached
     units: str = "finite"
     members: str = "superpopulation"
+    # small_area: the Fay-Herriot model beside the direct estimates (see small_area.py)
+    small_area_model: str = "fay_herriot"
+    small_area_variance: str = "adjusted_reml"
+    small_area_waves: str = "earlier"
+    small_area_min_respondents: int = 2
+    small_area_min_areas: int = 5
+    small_area_max_rmse: float = 7.5
 
     def band_of(self, value: float) -> str:
         """The band an index value falls in ('' for a missing value)."""
@@ -405,6 +420,22 @@ OPTIONAL_FIELDS = {
         "games_howell_max_areas",
         _Number(30, at_least=2, at_most=100, whole=True),
     ),
+    "small_area_model": ("small_area", "model", _Choice(SMALL_AREA_MODELS)),
+    "small_area_variance": ("small_area", "variance", _Choice(SMALL_AREA_VARIANCES)),
+    "small_area_waves": ("small_area", "waves", _Choice(SMALL_AREA_WAVES)),
+    # one respondent's answers are never published, not even through a model
+    "small_area_min_respondents": (
+        "small_area",
+        "min_respondents",
+        _Number(2, at_least=2, at_most=1000, whole=True),
+    ),
+    # a municipality's own level needs a few areas to be estimated
+    "small_area_min_areas": (
+        "small_area",
+        "min_areas",
+        _Number(5, at_least=2, at_most=1000, whole=True),
+    ),
+    "small_area_max_rmse": ("small_area", "max_rmse", _Number(7.5, above=0, at_most=100)),
     "cfa_estimator": ("psychometrics", "estimator", _Choice(ESTIMATOR_OPTIONS)),
     "cfa_parameterization": (
         "psychometrics",
@@ -419,6 +450,13 @@ OPTIONAL_FIELDS = {
         "psychometrics",
         "sample",
         _Number(5000, at_least=200, whole=True),
+    ),
+    # A group's thresholds, loadings and intercepts of 39 items need at least about 100
+    # respondents (Kline 2016); fewer than 30 never carry a multiple-group CFA.
+    "invariance_min_group": (
+        "psychometrics",
+        "invariance_min_group",
+        _Number(100, at_least=30, whole=True),
     ),
 }
 NULLABLE = ("psychometrics_sample",)
@@ -451,7 +489,7 @@ def load_methodology(path: str | Path = DEFAULT_METHODOLOGY) -> Methodology:
     for name in ("scoring", "uncertainty", "small_cells"):
         fields = _fields_of(name, FIELDS) + _fields_of(name, OPTIONAL_FIELDS)
         sections[name] = r.section(raw.get(name), name, fields)
-    for name in ("change", "comparisons", "psychometrics"):
+    for name in ("small_area", "change", "comparisons", "psychometrics"):
         fields = _fields_of(name, OPTIONAL_FIELDS)
         sections[name] = r.section(raw.get(name), name, fields, optional=True)
     sensitivity = r.section(

@@ -4,11 +4,17 @@ Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that 
 figures it shows, so a screen reader (and a test) can read what a sighted reader sees. Its
 figures, in the picture and in the description, are in the notation of the page's
 ``language`` (reports/notation.py).
+
+Names are measured in the report's font (:func:`text_width`), so a chart is as wide as its
+longest name needs, up to a limit; a longer name wraps onto a second line or is shortened
+with "…", and then carries its full text in a ``<title>`` (a tooltip on screen). No name is
+clipped at the picture's edge, on screen or in the PDF.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,6 +55,117 @@ def _short(label: str, limit: int = 26) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
+# Advance widths of DejaVu Sans (the report's first font, also in its PDFs) in 1/2048 em, for
+# the printable ASCII characters " " to "~"; read from DejaVuSans.ttf with fontTools. Its
+# fallbacks (system-ui, sans-serif) are narrower, so a name measured with it fits in them too.
+_ASCII_WIDTHS = (
+    651, 821, 942, 1716, 1303, 1946, 1597, 563, 799, 799, 1024, 1716, 651, 739, 651, 690,
+    1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 1303, 690, 690, 1716, 1716, 1716,
+    1087, 2048, 1401, 1405, 1430, 1577, 1294, 1178, 1587, 1540, 604, 604, 1343, 1141, 1767,
+    1532, 1612, 1235, 1612, 1423, 1300, 1251, 1499, 1401, 2025, 1403, 1251, 1403, 799, 690,
+    799, 1716, 1024, 1024, 1255, 1300, 1126, 1300, 1260, 721, 1300, 1298, 569, 569, 1186,
+    569, 1995, 1298, 1253, 1300, 1300, 842, 1067, 803, 1298, 1212, 1675, 1212, 1212, 1075,
+    1303, 690, 1303, 1716,
+)  # fmt: skip
+_OTHER_WIDTHS = {"…": 2048, "–": 1024, "—": 2048, "’": 651, "‘": 651, "“": 1061, "”": 1061,
+                 "ß": 1290, "æ": 2011, "Æ": 1995, "ø": 1253, "Ø": 1612, "œ": 2095, "Œ": 2191,
+                 "ĳ": 1138, "Ĳ": 1208}  # fmt: skip
+_WIDEST = 2048  # characters not listed count as wide as "W" or "…": never too narrow
+LABEL_SIZE = 12  # font size of the row names of the interval and gap charts, px
+LABEL_COLUMN_MAX = 250  # widest column of row names, px; longer names wrap or are shortened
+LABEL_GAP = 8  # between a row name and the plot, px
+TREND_NAME_SIZE = 11  # font size of the names beside the lines of a trend chart, px
+
+
+def text_width(text: str, size: float) -> float:
+    """The width of ``text`` in DejaVu Sans at ``size`` px, in px (kerning ignored).
+
+    Accented letters count as their base letter (é as e), as the font draws them.
+    """
+    total = 0
+    for character in text:
+        base = unicodedata.normalize("NFD", character)[0]
+        code = ord(base)
+        if character in _OTHER_WIDTHS:
+            total += _OTHER_WIDTHS[character]
+        elif 32 <= code < 127:
+            total += _ASCII_WIDTHS[code - 32]
+        else:
+            total += _WIDEST
+    return total * size / 2048
+
+
+def fit_text(text: str, width: float, size: float) -> str:
+    """``text`` if it fits in ``width`` px at ``size`` px, else its longest beginning that
+    fits with "…" after it."""
+    if text_width(text, size) <= width:
+        return text
+    kept = text
+    while kept and text_width(kept.rstrip() + "…", size) > width:
+        kept = kept[:-1]
+    return kept.rstrip() + "…"
+
+
+def wrap_text(text: str, width: float, size: float, lines: int = 2) -> list[str]:
+    """``text`` on at most ``lines`` lines of at most ``width`` px, broken after a space, "/"
+    or "-" where it can be; a last line that does not fit is shortened with "…"."""
+    if lines <= 1 or text_width(text, size) <= width:
+        return [fit_text(text, width, size)]
+    breaks = [k + 1 for k, character in enumerate(text[:-1]) if character in " /-"]
+    fitting = [k for k in breaks if text_width(text[:k].rstrip(), size) <= width]
+    if not fitting:
+        return [fit_text(text, width, size)]
+    first = max(fitting)
+    return [text[:first].rstrip(), *wrap_text(text[first:].lstrip(), width, size, lines - 1)]
+
+
+@dataclass(frozen=True)
+class _RowNames:
+    """The row names of a chart laid out in a column left of its plot: the column's width
+    (names, gap and margin), each name's lines, and the row height they need."""
+
+    width: float
+    lines: list[list[str]]
+    row_height: float
+
+
+def _row_names(labels: Sequence[str], row_height: float) -> _RowNames:
+    """A column as wide as the widest name needs, up to ``LABEL_COLUMN_MAX``; longer names
+    wrap onto a second line (the rows grow to hold two lines) or are shortened."""
+    widest = max((text_width(label, LABEL_SIZE) for label in labels), default=0)
+    room = min(widest, LABEL_COLUMN_MAX)
+    lines = [wrap_text(label, room, LABEL_SIZE) for label in labels]
+    two = any(len(name) > 1 for name in lines)
+    height = max(row_height, 2 * LABEL_SIZE + 8) if two else row_height
+    return _RowNames(math.ceil(room) + LABEL_GAP + 6, lines, height)
+
+
+def _row_name(label: str, lines: list[str], right: float, middle: float) -> str:
+    """A row's name, right-aligned at ``right`` and centred on ``middle``; a name shown
+    shortened carries its full text in a ``<title>`` (a tooltip on screen)."""
+    if len(lines) == 1:
+        text = (
+            f'<text x="{right}" y="{middle + 4:.1f}" font-size="{LABEL_SIZE}" '
+            f'text-anchor="end">{escape(lines[0])}</text>'
+        )
+    else:
+        first = middle + 4 - (len(lines) - 1) / 2 * (LABEL_SIZE + 1)
+        spans = "".join(
+            f'<tspan x="{right}" y="{first + k * (LABEL_SIZE + 1):.1f}">{escape(line)}</tspan>'
+            for k, line in enumerate(lines)
+        )
+        text = f'<text font-size="{LABEL_SIZE}" text-anchor="end">{spans}</text>'
+    if "".join(lines).replace(" ", "") == label.replace(" ", ""):
+        return text
+    return _shown_name(label, text, shortened=True)
+
+
+def _shown_name(name: str, text: str, shortened: bool) -> str:
+    """``text`` (a drawn name) as is, or, where it shows ``name`` shortened, in a group whose
+    ``<title>`` holds the full name."""
+    return f"<g><title>{escape(name)}</title>{text}</g>" if shortened else text
+
+
 def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
@@ -70,26 +187,23 @@ def _band_background(
 def _interval_rows(
     body: list[str],
     rows: Sequence[Interval],
-    label_w: float,
+    names: _RowNames,
     origin: float,
     scale: float,
     top: float,
-    row_h: float,
     colour: str,
     radius: float,
     language: str,
 ) -> list[str]:
-    """One labelled row per interval: a line from low to high and a dot at the value.
+    """One named row per interval: a line from low to high and a dot at the value.
 
     Draws into ``body``; returns the text description of each row.
     """
     described = []
+    row_h = names.row_height
     for i, row in enumerate(rows):
         y = top + row_h * i + row_h / 2
-        body.append(
-            f'<text x="{label_w - 8}" y="{y + 4}" font-size="12" '
-            f'text-anchor="end">{escape(_short(row.label))}</text>'
-        )
+        body.append(_row_name(row.label, names.lines[i], names.width - LABEL_GAP, y))
         if _ok(row.value):
             if _ok(row.low) and _ok(row.high):
                 body.append(
@@ -120,7 +234,8 @@ def forest(
     ``references`` are values to read the rows against (e.g. the median of a municipality's
     areas and of all areas): dashed vertical lines, named in a legend under the axis.
     """
-    label_w, plot_w, row_h, top = 170, 460, 26, 10
+    names = _row_names([row.label for row in rows], 26)
+    label_w, plot_w, row_h, top = names.width, 460, names.row_height, 10
     legend_h = 18 * len(references)
     plot_bottom = top + row_h * len(rows)
     height = plot_bottom + 40 + legend_h
@@ -140,7 +255,7 @@ def forest(
         f'<text x="{label_w + plot_w / 2}" y="{plot_bottom + 32}" font-size="11" '
         f'text-anchor="middle">{escape(axis_label)}</text>'
     )
-    described = _interval_rows(body, rows, label_w, label_w, scale, top, row_h, MARK, 5, language)
+    described = _interval_rows(body, rows, names, label_w, scale, top, MARK, 5, language)
     for k, (name, value) in enumerate(references):
         if not _ok(value):
             continue
@@ -258,7 +373,9 @@ def trend(
     colour and the names tell them apart.
     """
     left, plot_w, plot_h, top = 40, 420, 220, 10
-    labels_x, right_labels = left + plot_w + 22, 190
+    widest = max((text_width(name, TREND_NAME_SIZE) for name in series), default=0)
+    room = min(widest, LABEL_COLUMN_MAX)
+    labels_x, right_labels = left + plot_w + 22, math.ceil(room) + 8
     scale_y = plot_h / 100
     step = plot_w / max(len(waves) - 1, 1)
     body = []
@@ -299,12 +416,16 @@ def trend(
     bottom = max(top + plot_h, top + (len(ends) - 1) * LABEL_SPACING)
     places = _spread([y for y, *_ in ends], LABEL_SPACING, top, bottom)
     for (y, x, name, colour), place in zip(ends, places, strict=True):
+        shown = fit_text(name, room, TREND_NAME_SIZE)
         body.append(
             f'<line x1="{x + 4:.1f}" y1="{y:.1f}" x2="{labels_x - 3}" y2="{place:.1f}" '
             f'stroke="{colour}" stroke-width="0.6"/>'
-            f'<text x="{labels_x}" y="{place + 4:.1f}" font-size="11" '
-            f'fill="{colour}">{escape(_short(name))}</text>'
         )
+        text = (
+            f'<text x="{labels_x}" y="{place + 4:.1f}" font-size="{TREND_NAME_SIZE}" '
+            f'fill="{colour}">{escape(shown)}</text>'
+        )
+        body.append(_shown_name(name, text, shown != name))
     height = max(top + plot_h + 26, bottom + 12)
     return _svg(labels_x + right_labels, height, title, "; ".join(described), body)
 
@@ -319,7 +440,9 @@ def paired_bars(
     language: str,
 ) -> Markup:
     """Two bars per label (e.g. professionals and informal actors) on a 0-100 axis."""
-    label_w, plot_w, bar_h, gap, top = 190, 380, 9, 8, 24
+    room = min(max((text_width(label, LABEL_SIZE) for label in labels), default=0),
+               LABEL_COLUMN_MAX)  # fmt: skip
+    label_w, plot_w, bar_h, gap, top = math.ceil(room) + LABEL_GAP + 6, 380, 9, 8, 24
     scale = plot_w / 100
     group_h = 2 * bar_h + gap
     height = top + group_h * len(labels) + 24
@@ -341,10 +464,8 @@ def paired_bars(
     described = []
     for i, label in enumerate(labels):
         y = top + i * group_h
-        body.append(
-            f'<text x="{label_w - 8}" y="{y + bar_h + 3}" font-size="12" '
-            f'text-anchor="end">{escape(_short(label, 30))}</text>'
-        )
+        shown = [fit_text(label, room, LABEL_SIZE)]
+        body.append(_row_name(label, shown, label_w - LABEL_GAP, y + bar_h - 1))
         for j, (values, colour) in enumerate(((first, MARK), (second, SECOND))):
             value = values[i]
             if _ok(value):
@@ -362,7 +483,8 @@ def gap_chart(rows: Sequence[Interval], title: str, axis_label: str, *, language
     """Signed differences with intervals around a zero line (e.g. the asymmetry gap)."""
     values = [abs(v) for r in rows for v in (r.value, r.low, r.high) if _ok(v)]
     limit = max(10.0, math.ceil(max(values, default=10) / 10) * 10)
-    label_w, plot_w, row_h, top = 170, 400, 24, 10
+    names = _row_names([row.label for row in rows], 24)
+    label_w, plot_w, row_h, top = names.width, 400, names.row_height, 10
     scale = plot_w / (2 * limit)
     zero = label_w + plot_w / 2
     height = top + row_h * len(rows) + 40
@@ -374,11 +496,11 @@ def gap_chart(rows: Sequence[Interval], title: str, axis_label: str, *, language
         x = zero + tick * scale
         body.append(
             f'<text x="{x:.1f}" y="{top + row_h * len(rows) + 16}" font-size="11" '
-            f'text-anchor="middle">{notation.signed(tick, language, 0)}</text>'
+            f'text-anchor="middle">{notation.signed(tick, language, 0) if tick else 0}</text>'
         )
     body.append(
         f'<text x="{zero}" y="{height - 4}" font-size="11" text-anchor="middle">'
         f"{escape(axis_label)}</text>"
     )
-    described = _interval_rows(body, rows, label_w, zero, scale, top, row_h, SECOND, 4.5, language)
+    described = _interval_rows(body, rows, names, zero, scale, top, SECOND, 4.5, language)
     return _svg(label_w + plot_w + 20, height, title, "; ".join(described), body)

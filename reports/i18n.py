@@ -61,7 +61,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "This is the first wave: there is no change yet.",
     },
     "front_trend_title": {
-        "nl": "De index van alle wijken door de metingen heen: de mediaan en de middelste helft",
+        "nl": "Verloop van de index over alle wijken: de mediaan en de middelste helft",
         "en": "The index of all areas over the waves: the median and the middle half",
     },
     "upper_quartile": {"nl": "75e percentiel", "en": "75th percentile"},
@@ -86,6 +86,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Per area the components on which a side differs significantly from the rest of "
         "the municipality and from all other areas, wave {wave} (Welch t; FDR across the "
         "areas). A plus is higher, so more hybrid. Every difference is on the area's page.",
+    },
+    "differences_text_one": {
+        "nl": "Per wijk de onderdelen waarop een kant significant verschilt van de andere wijken "
+        "van de gemeente, meting {wave} (Welch-t; FDR over de wijken). Een plus is hoger, dus "
+        "meer hybride. Alle verschillen staan op de pagina van de wijk.",
+        "en": "Per area the components on which a side differs significantly from the "
+        "municipality's other areas, wave {wave} (Welch t; FDR across the areas). A plus is "
+        "higher, so more hybrid. Every difference is on the area's page.",
     },
     "col_vs_municipality": {
         "nl": "Tegenover de rest van de gemeente",
@@ -114,6 +122,18 @@ TEXT: dict[str, dict[str, str]] = {
     "area_differences": {
         "nl": "Tegenover {name} en alle wijken",
         "en": "Compared with {name} and with all areas",
+    },
+    "area_differences_one": {
+        "nl": "Tegenover de rest van {name}",
+        "en": "Compared with the rest of {name}",
+    },
+    "area_differences_text_one": {
+        "nl": "Per onderdeel en kant het verschil met de andere wijken van {name}, meting {wave} "
+        "(Welch-t; p gecorrigeerd met FDR over de wijken; vet is significant). 100 is altijd "
+        "hybride: een plus is gunstig.",
+        "en": "Per component and side the difference from the other areas of {name}, wave "
+        "{wave} (Welch t; p adjusted by FDR across the areas; bold is significant). 100 is "
+        "always hybrid: a plus is favourable.",
     },
     "area_differences_text": {
         "nl": "Per onderdeel en kant het verschil met de rest van {name} en met alle andere "
@@ -148,7 +168,7 @@ TEXT: dict[str, dict[str, str]] = {
     "axis_index": {"nl": "Hybridiseringsindex (0–100)", "en": "Hybridisation index (0–100)"},
     "table_latest": {"nl": "De wijken, meting {wave}", "en": "The areas, wave {wave}"},
     "trend_title": {
-        "nl": "Index per wijk door de metingen heen",
+        "nl": "Verloop van de index per wijk",
         "en": "Index per area over the waves",
     },
     "gap_title": {
@@ -164,18 +184,24 @@ TEXT: dict[str, dict[str, str]] = {
         "onenigheid, onbestemdheid) en praktijk (samenwerking in de afgelopen 3 maanden). De "
         "wijkindex is het meetkundig gemiddelde van de twee kanten: als één kant afhaakt, "
         "daalt de index sterker dan bij een gewoon gemiddelde. Onder 40 is er "
-        "co-existentie, van 40 tot 60 toenadering, vanaf 60 hybridisering. 50 is waar een "
-        "neutraal antwoord op elke schaal uitkomt. Het interval geeft de onzekerheid door "
-        "de steekproef.",
+        "co-existentie, van 40 tot 60 toenadering, vanaf 60 hybridisering. Elk onderdeel "
+        "loopt van 0 tot 100, en waar 0 en 100 liggen staat vast: dat volgt uit de antwoorden "
+        "die iemand kan geven, niet uit de uitkomsten. Zo kunt u metingen met elkaar "
+        "vergelijken. Bij een stelling komt 'niet eens en niet oneens' uit op 50; bij de "
+        "rapportcijfers en het aantal contacten ligt 50 ergens anders. Het interval laat zien "
+        "hoe onzeker de uitkomst is, omdat niet iedereen heeft meegedaan.",
         "en": "Both sides — professionals and informal actors — answer the same questions about "
         "each other. For each side the index weighs three pillars equally: attitudes "
         "(in-group favouritism, out-group devaluation, trust), the three o's "
         "(unfamiliarity, disagreement, indeterminacy) and practice (collaboration in the "
         "last 3 months). The area index is the geometric mean of the two sides: when one "
         "side stays away, the index drops more than a plain average would. Below 40 is "
-        "co-existence, 40 to 60 rapprochement, 60 and above hybridisation. 50 is where a "
-        "neutral answer on every scale lands. The interval shows the uncertainty due to "
-        "sampling.",
+        "co-existence, 40 to 60 rapprochement, 60 and above hybridisation. Every component "
+        "runs from 0 to 100, and where 0 and 100 lie is fixed: it follows from the answers "
+        "people can give, not from the results. So waves can be compared with each other. "
+        "On a statement, 'neither agree nor disagree' lands on 50; on the report grades and "
+        "the counts of contacts, 50 means something else. The interval shows how uncertain "
+        "the result is because not everyone took part.",
     },
     "col_area": {"nl": "Wijk", "en": "Area"},
     "col_municipality": {"nl": "Gemeente", "en": "Municipality"},
@@ -215,7 +241,7 @@ TEXT: dict[str, dict[str, str]] = {
     "area_title": {"nl": "{area} ({municipality})", "en": "{area} ({municipality})"},
     "area_waves": {"nl": "Index per meting", "en": "Index per wave"},
     "area_trend": {
-        "nl": "Index en de twee kanten door de metingen heen",
+        "nl": "Verloop van de index en van de twee kanten",
         "en": "Index and the two sides over the waves",
     },
     "area_components": {
@@ -356,12 +382,28 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Each figure beside its criterion",
     },
     "tech_invariance": {"nl": "Meetinvariantie", "en": "Measurement invariance"},
+    "tech_language_mode": {"nl": "Taal en afnamewijze", "en": "Language and mode"},
+    "tech_language_mode_text": {
+        "nl": "Werkt een item anders in het Engels dan in het Nederlands, of als een "
+        "interviewer het voorleest dan als iemand het zelf leest? Per meting en construct is "
+        "het model van dat construct getoetst tussen de talen en tussen de afnamewijzen, met "
+        "dezelfde stappen, criteria en zoektocht naar gedeeltelijke invariantie als tussen "
+        "de kanten. Een taal of afnamewijze doet mee vanaf {minimum} respondenten in de "
+        "meting.",
+        "en": "Does an item work differently in English than in Dutch, or when an interviewer "
+        "reads it out than when respondents read it themselves? Per wave and construct, the "
+        "construct's model was tested across the languages and across the modes, with the "
+        "same steps, criteria and search for partial invariance as between the sides. A "
+        "language or mode takes part from {minimum} respondents in the wave.",
+    },
     "tech_invariance_text": {
-        "nl": "Tussen de kanten per meting, en tussen de metingen. Zonder scalaire invariantie "
-        "vergelijkt het rapport geen latente gemiddelden; zonder invariantie tussen de "
-        "metingen is een trend een methodebreuk.",
-        "en": "Between the sides per wave, and between the waves. Without scalar invariance the "
-        "report compares no latent means; without invariance across waves a trend is a "
+        "nl": "Tussen de kanten per meting, en tussen de metingen; naar taal en naar "
+        "afnamewijze per meting en construct (het construct tussen haakjes; zie hieronder). "
+        "Zonder scalaire invariantie vergelijkt het rapport geen latente gemiddelden; zonder "
+        "invariantie tussen de metingen is een trend een methodebreuk.",
+        "en": "Between the sides per wave, and between the waves; by language and by mode per "
+        "wave and construct (the construct in brackets; see below). Without scalar invariance "
+        "the report compares no latent means; without invariance across waves a trend is a "
         "method break.",
     },
     "tech_reliability": {
@@ -410,8 +452,8 @@ TEXT: dict[str, dict[str, str]] = {
     "summary_and": {"nl": "en", "en": "and"},
     "summary_and_more": {"nl": "en {n} andere", "en": "and {n} more"},
     "summary_bands": {
-        "nl": "Gemeten in meting {wave}: {n} wijken. Per fase: hybridisering {hyb}, toenadering "
-        "{rap}, co-existentie {coex}.",
+        "nl": "In meting {wave} zijn {n} wijken gemeten. Per fase: hybridisering {hyb}, "
+        "toenadering {rap}, co-existentie {coex}.",
         "en": "Measured in wave {wave}: {n} areas. By band: hybridisation {hyb}, rapprochement "
         "{rap}, co-existence {coex}.",
     },
@@ -486,7 +528,8 @@ TEXT: dict[str, dict[str, str]] = {
         "areas each is the lowest, or less than {close} points above the lowest.",
     },
     "summary_practice_lowest": {
-        "nl": "Lager nog dan de drie o's is {component}, in {n} van de {total} wijken: {names}.",
+        "nl": "Nog lager dan de drie o's scoort {component}, in {n} van de {total} wijken: "
+        "{names}.",
         "en": "Lower still than the three o's is {component}, in {n} of the {total} areas: "
         "{names}.",
     },
@@ -497,8 +540,8 @@ TEXT: dict[str, dict[str, str]] = {
         "monitor is {all}.",
     },
     "summary_differs_municipality": {
-        "nl": "Op minstens één onderdeel anders dan de rest van {name}, en niet door toeval te "
-        "verklaren: {names}.",
+        "nl": "Wijken die op minstens één onderdeel afwijken van de rest van {name}, meer dan "
+        "toeval kan verklaren: {names}.",
         "en": "Different from the rest of {name} on at least one component, beyond chance: "
         "{names}.",
     },
@@ -507,8 +550,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No area differs from the rest of {name} beyond chance.",
     },
     "summary_differs_all": {
-        "nl": "Op minstens één onderdeel anders dan alle wijken in de monitor, en niet door "
-        "toeval te verklaren: {names}.",
+        "nl": "Wijken die op minstens één onderdeel afwijken van alle wijken in de monitor, "
+        "meer dan toeval kan verklaren: {names}.",
         "en": "Different from all areas in the monitor on at least one component, beyond "
         "chance: {names}.",
     },
@@ -543,6 +586,38 @@ TEXT: dict[str, dict[str, str]] = {
         "Bronnen: Veldboer & Hoijtink (2019); Welschen e.a. (2018); zie de pagina Methode.",
         "en": "These are pointers for the conversation in the area, not prescriptions. Sources: "
         "Veldboer & Hoijtink (2019); Welschen et al. (2018); see the Methods page.",
+    },
+    "model_based_mark": {"nl": "(model)", "en": "(model)"},
+    "model_based_title": {
+        "nl": "Modelschatting: te weinig respondenten voor een direct cijfer",
+        "en": "Model-based estimate: too few respondents for a direct figure",
+    },
+    "model_based_note": {
+        "nl": "(model): te weinig respondenten voor een direct cijfer; getoond is de "
+        "modelschatting (Fay-Herriot), die leent van de andere wijken van de gemeente en de "
+        "monitor en van de eerdere metingen van de wijk, met haar 95%-interval. Het is een "
+        "cijfer over de wijk gegeven de andere wijken: een wijk die sterk afwijkt, trekt het "
+        "model naar de andere toe.",
+        "en": "(model): too few respondents for a direct figure; shown is the model-based "
+        "estimate (Fay-Herriot), which borrows from the other areas of the municipality and "
+        "the monitor and from the area's earlier waves, with its 95% interval. It is a figure "
+        "about the area given the other areas: the model pulls an area that is very unlike "
+        "them towards them.",
+    },
+    "methods_small_area": {
+        "nl": "Modelschattingen voor kleine wijken: waar het directe cijfer indicatief of "
+        "onderdrukt is, toont het rapport de schatting van een Fay-Herriot-model (gemarkeerd "
+        "met '(model)'), dat leent van de andere wijken van de gemeente en de monitor en van "
+        "de eerdere metingen van de wijk, met een 95%-interval uit de gemiddelde kwadratische "
+        "fout (Prasad-Rao). Geen cijfer bij minder dan {min_respondents} respondenten aan een "
+        "kant of een fout boven {max_rmse} punten. Beide schattingen staan in "
+        "small_area.csv.",
+        "en": "Small-area estimates: where the direct figure is indicative or suppressed, the "
+        "report shows the estimate of a Fay-Herriot model (marked '(model)'), which borrows "
+        "from the other areas of the municipality and the monitor and from the area's "
+        "earlier waves, with a 95% interval from its mean squared error (Prasad-Rao). No "
+        "figure with fewer than {min_respondents} respondents on a side or an error above "
+        "{max_rmse} points. Both estimates are in small_area.csv.",
     },
     "area_suppressed": {
         "nl": "Te weinig respondenten om cijfers te tonen.",
@@ -596,6 +671,79 @@ TEXT: dict[str, dict[str, str]] = {
     "step_strict": {"nl": "strikt", "en": "strict"},
     "comparison_sides": {"nl": "tussen de kanten", "en": "between the sides"},
     "comparison_waves": {"nl": "tussen de metingen", "en": "between the waves"},
+    "cmp_language_mode": {
+        "nl": "Niet elk item werkt in elke taal en afnamewijze hetzelfde (zie de technische "
+        "bijlage, Taal en afnamewijze). Lees de vergelijkingen hieronder daarnaast:",
+        "en": "Not every item works alike in every language and mode (see the technical "
+        "appendix, Language and mode). Read the comparisons below beside it:",
+    },
+    "comparison_language": {"nl": "naar taal", "en": "by language"},
+    "comparison_mode": {"nl": "naar afnamewijze", "en": "by mode"},
+    # Invariance by language and mode (pipeline/psychometrics/language_mode.py): the groups
+    # and one sentence per wave, comparison and construct, from its summary row.
+    "lm_group_nl": {"nl": "Nederlands", "en": "Dutch"},
+    "lm_group_en": {"nl": "Engels", "en": "English"},
+    "lm_group_interviewer": {
+        "nl": "voorgelezen door een interviewer",
+        "en": "read out by an interviewer",
+    },
+    "lm_group_paper": {"nl": "zelf ingevuld op papier", "en": "self-completed on paper"},
+    "lm_group_online": {"nl": "zelf ingevuld online", "en": "self-completed online"},
+    "lm_mix_language": {"nl": "talen", "en": "languages"},
+    "lm_mix_mode": {"nl": "afnamewijzen", "en": "modes"},
+    "lm_one_language": {"nl": "taal", "en": "language"},
+    "lm_one_mode": {"nl": "afnamewijze", "en": "mode"},
+    "lm_items": {
+        "nl": "{items} werkt anders {by} ({groups}). Dit raakt elke vergelijking van "
+        "{construct} tussen wijken, tussen de kanten en tussen metingen waarvan de mix van "
+        "{mix} verschilt: vergelijk zulke groepen binnen één {one}, of laat het item weg.",
+        "en": "{items} works differently {by} ({groups}). This affects every comparison of "
+        "{construct} between areas, between the sides and between waves whose mix of {mix} "
+        "differs: compare such groups within one {one}, or leave the item out.",
+    },
+    "lm_holds": {
+        "nl": "Invariantie {by} houdt stand tot en met scalair ({groups}): vergelijkingen van "
+        "{construct} hangen niet af van de mix van {mix}.",
+        "en": "Invariance {by} holds up to scalar ({groups}): comparisons of {construct} do "
+        "not depend on the mix of {mix}.",
+    },
+    "lm_configural": {
+        "nl": "Het model van {construct} past niet in elke groep {by} ({groups}; configurale "
+        "fit); de volgende stappen vonden geen item dat anders werkt.",
+        "en": "The model of {construct} does not fit every group {by} ({groups}; configural "
+        "fit); the later steps found no item that works differently.",
+    },
+    "lm_fails": {
+        "nl": "Invariantie {by} houdt geen stand ({step}; {groups}) en er is geen los item "
+        "gevonden: vergelijkingen van {construct} tussen groepen met een andere mix van {mix} "
+        "kunnen vertekend zijn.",
+        "en": "Invariance {by} does not hold ({step}; {groups}) and no single item was found: "
+        "comparisons of {construct} between groups with different mixes of {mix} may be "
+        "biased.",
+    },
+    "lm_too_few": {
+        "nl": "Niet getoetst {by}: minder dan twee groepen met minstens {minimum} "
+        "respondenten ({found}).",
+        "en": "Not tested {by}: fewer than two groups with at least {minimum} respondents "
+        "({found}).",
+    },
+    "lm_none_recorded": {"nl": "niet vastgelegd", "en": "none recorded"},
+    "lm_few_items": {
+        "nl": "Niet getoetst {by}: {construct} heeft {n} items, en een construct heeft er 4 "
+        "nodig om zijn model op zichzelf te toetsen.",
+        "en": "Not tested {by}: {construct} has {n} items, and a construct needs 4 for its "
+        "model to be tested on its own.",
+    },
+    "lm_not_fitted": {
+        "nl": "Niet getoetst {by}: het model kon niet worden geschat (zie "
+        "psychometrics_invariance_language_mode.csv).",
+        "en": "Not tested {by}: the model could not be fitted (see "
+        "psychometrics_invariance_language_mode.csv).",
+    },
+    "lm_left_out": {
+        "nl": "weggelaten, onder {minimum}: {groups}",
+        "en": "left out, under {minimum}: {groups}",
+    },
     "group_all": {"nl": "beide kanten", "en": "both sides"},
     "wave_all": {"nl": "alle metingen", "en": "all waves"},
     "correction_holm": {"nl": "Holm", "en": "Holm"},
@@ -727,9 +875,12 @@ TEXT: dict[str, dict[str, str]] = {
         "kon dragen.",
         "en": "not made: this comparison needs the full model, which this wave could not carry.",
     },
+    "message_in_group": {"nl": " in groep '{group}'", "en": " in group '{group}'"},
+    "message_in_side": {"nl": " bij {side}", "en": " among {side}"},
+    "message_the_municipality": {"nl": "de gemeente", "en": "the municipality"},
     "tech_problems_text": {
-        "nl": "Wat de psychometrische analyse meldde, in het Engels zoals de software het "
-        "schrijft.",
+        "nl": "Wat de psychometrische analyse meldde. Een melding die nog niet vertaald is, "
+        "staat er in het Engels, zoals de software hem schrijft.",
         "en": "What the psychometric analysis reported, as the software writes it.",
     },
     "methods_code": {"nl": "code", "en": "code"},
@@ -948,6 +1099,36 @@ TEXT: dict[str, dict[str, str]] = {
         "little about the spread between units: resampling only them covered the truth in "
         "83–88% of simulated cases instead of 95%.",
     },
+    "methods_estimand_finite": {
+        "nl": "Waarover de cijfers gaan: de professionals en informele partijen van de teams en "
+        "organisaties die het wijkregister nu voor een wijk noemt. Zijn alle teams van een wijk "
+        "bereikt, dan telt het interval geen onzekerheid over teams die er ook hadden kunnen "
+        "zijn; is de helft bereikt, dan de helft daarvan.",
+        "en": "What the figures are about: the professionals and informal actors of the units "
+        "the area registry now lists for an area. When every unit of an area was reached, the "
+        "interval holds no uncertainty about units that could have been there instead; when "
+        "half was reached, half of it.",
+    },
+    "methods_estimand_superpopulation": {
+        "nl": "Waarover de cijfers gaan: de teams en organisaties die een wijk had kunnen "
+        "hebben, niet alleen die in het wijkregister. Het interval telt de spreiding tussen "
+        "teams daarom altijd helemaal mee, ook als alle teams zijn bereikt.",
+        "en": "What the figures are about: the units an area could have had, not only those in "
+        "the area registry. The interval therefore always counts the whole spread between "
+        "units, also when every unit was reached.",
+    },
+    "methods_weights": {
+        "nl": "Een respondent telt mee voor de leden van het eigen team: het aantal leden in het "
+        "wijkregister gedeeld door het aantal respondenten van dat team. Zo weegt een team "
+        "dat veel antwoorden gaf niet zwaarder dan zijn grootte. Staat bij een team geen aantal "
+        "leden, dan telt iedereen in die wijk en kant even zwaar; de technische bijlage laat "
+        "per wijk en kant de gewichten zien.",
+        "en": "A respondent stands for the members of their unit: its number of members in the "
+        "area registry over that unit's respondents. So a unit that answered a lot does not "
+        "weigh more than its size. Where a unit has no members in the registry, everyone in "
+        "that area and side counts the same; the technical appendix shows the weights per "
+        "area and side.",
+    },
     "methods_bootstrap_respondents": {
         "nl": "Metingen zonder teamcodes: de bootstrap trekt respondenten opnieuw binnen wijk en "
         "kant. Dat veronderstelt dat respondenten los van elkaar zijn getrokken; bij werving "
@@ -1017,6 +1198,39 @@ TEXT: dict[str, dict[str, str]] = {
     "tech_no_units": {
         "nl": "Geen meting heeft teamcodes; de intervallen veronderstellen losse trekkingen.",
         "en": "No wave has unit codes; the intervals assume independent draws.",
+    },
+    "tech_weights": {"nl": "Weging naar teamgrootte", "en": "Weighting by unit size"},
+    "tech_weights_text": {
+        "nl": "Wie via een team of organisatie meedoet, telt mee voor de leden van dat team: "
+        "het aantal leden uit het wijkregister gedeeld door het aantal respondenten van dat "
+        "team. Wie geen team noemt, telt als 1. Effectieve n (Kish): hoeveel losse "
+        "respondenten evenveel zeggen als deze gewogen groep. Verschuiving: de gewogen min de "
+        "ongewogen index van de kant, in punten.",
+        "en": "A respondent reached through a unit stands for that unit's members: its number "
+        "of members in the area registry over its respondents. A respondent who names no unit "
+        "counts as 1. Effective n (Kish): how many independent respondents say as much as this "
+        "weighted group. Shift: the weighted minus the unweighted side index, in points.",
+    },
+    "tech_no_weights": {
+        "nl": "Geen enkele kant is gewogen: alle respondenten tellen even zwaar.",
+        "en": "No side is weighted: every respondent counts the same.",
+    },
+    "col_weighting": {"nl": "weging", "en": "weighting"},
+    "col_weight_range": {"nl": "gewichten", "en": "weights"},
+    "col_n_kish": {"nl": "effectieve n (Kish)", "en": "effective n (Kish)"},
+    "col_weighting_shift": {"nl": "verschuiving", "en": "shift"},
+    "weighting_members": {"nl": "naar leden", "en": "by members"},
+    "weighting_equal_members_missing": {
+        "nl": "Gelijke gewichten: een team zonder aantal leden in het wijkregister (aantal kanten)",
+        "en": "Equal weights: a unit without members in the area registry (number of sides)",
+    },
+    "weighting_equal_no_listed_unit": {
+        "nl": "Gelijke gewichten: niemand noemde een team uit het register (aantal kanten)",
+        "en": "Equal weights: no respondent named a unit of the registry (number of sides)",
+    },
+    "weighting_equal_no_unit_codes": {
+        "nl": "Gelijke gewichten: deze meting heeft geen teamcodes (aantal kanten)",
+        "en": "Equal weights: this wave has no unit codes (number of sides)",
     },
     "col_units": {"nl": "teams", "en": "units"},
     "col_areas": {"nl": "wijken", "en": "areas"},
@@ -1145,6 +1359,82 @@ PIPELINE_MESSAGES_NL: tuple[tuple[str, str], ...] = (
      "houdt geen stand ({step}): {statistic} = {value}, nodig is {criterion}"),
     (r"(?P<statistic>\S+) = (?P<value>\S+), needs (?P<criterion>.+)",
      "{statistic} = {value}, nodig is {criterion}"),
+    # pipeline/index/compare.py: pairs of areas (Games-Howell)
+    (r"(?P<n>\d+) area\(s\) under (?P<minimum>\d+) or without spread left out",
+     "{n} wijk(en) onder {minimum} of zonder spreiding weggelaten"),
+    (r"not computed: (?P<n>\d+) areas in (?P<where>.+), more than (?P<maximum>\d+) \(pairs "
+     r"grow with the square of the areas\)",
+     "niet berekend: {n} wijken in {where}, meer dan {maximum} (het aantal paren groeit met "
+     "het kwadraat van het aantal wijken)"),
+    # pipeline/psychometrics/tables.py: how a figure that is not from the CFA is estimated
+    (r"Pearson covariances", "Pearson-covarianties"),
+    (r"Pearson correlations", "Pearson-correlaties"),
+    (r"polychoric correlations", "polychorische correlaties"),
+    (r"(?P<estimator>ML|WLSMV) \(one-factor CFA\)", "{estimator} (CFA met één factor)"),
+    (r"one-way ANOVA", "eenweg-ANOVA"),
+    # pipeline/psychometrics/measurement.py: a wave or the waves' comparison that could not
+    # be analysed as planned (the problems table of the technical appendix)
+    (r"the polychoric correlation matrix(?P<where>(?: in group '[^']*')?) is not positive "
+     r"definite \(smallest eigenvalue (?P<value>\S+)\): too few respondents for the items "
+     r"\(or near-duplicate items\) to analyse them as ordinal",
+     "de polychorische correlatiematrix{where} is niet positief definiet (kleinste "
+     "eigenwaarde {value}): te weinig respondenten voor deze vragen (of vragen die bijna "
+     "hetzelfde zijn) om ze als geordende categorieën te analyseren"),
+    (r"this wave was analysed with (?P<estimator>\w+) \(continuous\) instead",
+     "deze meting is daarom met {estimator} (als continue scores) geanalyseerd"),
+    (r"the waves were compared with (?P<estimator>\w+) instead",
+     "de metingen zijn daarom met {estimator} vergeleken"),
+    (r"the (?P<kind>ordinal )?CFA did not converge after (?P<n>\d+) iterations \(largest "
+     r"gradient (?P<gradient>\S+)\)",
+     "de CFA vond na {n} stappen geen oplossing (grootste gradiënt {gradient})"),
+    (r"check for items with almost (?:no variance|all answers in one category), factors with "
+     r"fewer than three items or near-identical items",
+     "kijk naar vragen waarop bijna iedereen hetzelfde antwoordt, factoren met minder dan "
+     "drie vragen en vragen die bijna gelijk zijn"),
+    (r"too few respondents: (?P<n>\d+) for (?P<parameters>\d+) free parameters",
+     "te weinig respondenten: {n} voor {parameters} vrije parameters"),
+    (r"collect more answers, fit fewer items, or use missing='fiml' instead of listwise",
+     "verzamel meer antwoorden, gebruik minder vragen of missing='fiml' in plaats van "
+     "listwise"),
+    (r"only (?P<n>\d+) usable respondent\(s\)(?P<where>(?: in group '[^']*')?)",
+     "maar {n} bruikbare respondent(en){where}"),
+    (r"a group needs at least two \(and many more for stable estimates\): merge or drop the "
+     r"group",
+     "een groep heeft er minstens twee nodig (en veel meer voor stabiele schattingen): voeg "
+     "de groep samen met een andere of laat hem weg"),
+    (r"ordered item (?P<item>'[^']*') has (?P<n>\d+) answer categor(?:y|ies): every "
+     r"respondent gave the same answer \(or none\)",
+     "vraag {item} heeft {n} antwoordcategorie(ën): iedereen gaf hetzelfde antwoord (of geen)"),
+    (r"drop the item from the model", "laat de vraag weg uit het model"),
+    (r"ordered item (?P<item>'[^']*') has empty categor(?:y|ies) (?P<empty>\[[^\]]*\]) "
+     r"\(counting from 1\)(?P<where>(?: in group '[^']*')?): frequencies are "
+     r"(?P<frequencies>\[[^\]]*\])",
+     "vraag {item} heeft lege antwoordcategorie(ën) {empty} (geteld vanaf 1){where}: de "
+     "aantallen zijn {frequencies}"),
+    (r"merge an empty category with its neighbour \(recode the answers\) or drop the item "
+     r"or the group",
+     "voeg een lege categorie samen met die ernaast (hercodeer de antwoorden) of laat de "
+     "vraag of de groep weg"),
+    (r"items (?P<first>'[^']*') and (?P<second>'[^']*') were answered together by "
+     r"(?P<n>\d+) respondent\(s\)",
+     "vragen {first} en {second} zijn samen door {n} respondent(en) beantwoord"),
+    (r"a polychoric correlation needs many more: collect more answers or drop one of the "
+     r"items",
+     "een polychorische correlatie heeft er veel meer nodig: verzamel meer antwoorden of "
+     "laat een van de vragen weg"),
+    (r"scale (?P<scale>'[^']*')(?P<where>(?: in group '[^']*')?): only (?P<n>\d+) "
+     r"respondent\(s\) answered it",
+     "schaal {scale}{where}: maar {n} respondent(en) beantwoordden haar"),
+    (r"reliability needs at least two \(and many more for a useful estimate\)",
+     "voor de betrouwbaarheid zijn er minstens twee nodig (en veel meer voor een bruikbare "
+     "schatting)"),
+    (r"scale (?P<scale>'[^']*')(?P<where>(?: in group '[^']*')?): item\(s\) "
+     r"(?P<items>\[[^\]]*\]) have zero variance \(everyone gave the same answer\)",
+     "schaal {scale}{where}: vraag/vragen {items} hebben geen spreiding (iedereen gaf "
+     "hetzelfde antwoord)"),
+    (r"reliability is undefined: drop the item\(s\) or check the data",
+     "de betrouwbaarheid is niet te berekenen: laat de vraag/vragen weg of controleer de "
+     "gegevens"),
 )  # fmt: skip
 
 #: How the lead of the technical appendix describes each CFA estimator.
@@ -1305,6 +1595,16 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "change_ci_high": "bovengrens van het 95%-bootstrapinterval van de verandering",
         "change_verdict": "stijging, daling, kleine verandering, geen duidelijke verandering, "
         "methodebreuk of onderdrukt (zie change.csv)",
+        "estimate_type": "direct (status gepubliceerd: de directe index is het cijfer), "
+        "modelschatting (de directe index is indicatief of onderdrukt; index_model wordt "
+        "gepubliceerd) of onderdrukt (geen cijfer; zie small_area.csv)",
+        "index_model": "modelschatting (Fay-Herriot) van de wijkindex, die leent van de andere "
+        "wijken en de eerdere metingen van de wijk; leeg bij minder dan "
+        "small_area.min_respondents respondenten aan een kant",
+        "index_model_ci_low": "ondergrens van haar 95%-interval (index_model ± 1,96 × rmse)",
+        "index_model_ci_high": "bovengrens van dat interval",
+        "index_model_rmse": "wortel van de gemiddelde kwadratische fout van index_model "
+        "(Prasad-Rao)",
     },
     "side_measures": {
         "area": "wijkcode",
@@ -1406,8 +1706,8 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "side": "de kant waarbinnen de wijktoets valt (leeg bij toetsen tussen de kanten)",
         "group_a": "eerste groep (een kant of een wijkcode)",
         "group_b": "tweede groep (leeg bij toetsen over alle wijken)",
-        "estimate": "gemiddelde van group_a min dat van group_b (t-toetsen); gewogen gemiddeld "
-        "verschil (Q)",
+        "estimate": "gewogen gemiddelde van group_a min dat van group_b (t-toetsen, "
+        "games_howell); naar precisie gewogen gemiddeld verschil (Q)",
         "statistic": "t, U, F of Q",
         "df": "vrijheidsgraden (Welch: niet geheel; ANOVA: tussen groepen; Q: wijken - 1)",
         "p": "p-waarde vóór correctie",
@@ -1476,5 +1776,36 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "too_few_per_side, not_estimable, smaller_model, continuous_instead, every_answer, "
         "not_invariant, no_invariance of full_model_only",
         "reason": "waarom, in het Engels (leeg als geschat zoals bedoeld)",
+    },
+    "small_area": {
+        "area": "wijkcode",
+        "wave": "meting",
+        "measure": "index (de wijkindex), index_professional of index_informal (de indexen van "
+        "de kanten)",
+        "n": "respondenten (bij de wijkindex: van de kleinste kant)",
+        "status": "gepubliceerd, indicatief of onderdrukt: de regel voor kleine aantallen voor "
+        "de directe schatting",
+        "direct": "de directe schatting (gemiddelde over de respondenten van de cel; leeg bij "
+        "onderdrukking)",
+        "direct_se": "standaardfout van de directe schatting die het model gebruikt (zie "
+        "variance_source; leeg bij onderdrukking)",
+        "variance_source": "bootstrap (de bootstrapvariantie van de directe schatting) of "
+        "smoothed (n onder small_cells.publish: de variantie per respondent van de meting en "
+        "maat, gedeeld door n)",
+        "model": "modelschatting (Fay-Herriot), 0–100; leeg bij minder dan "
+        "small_area.min_respondents respondenten",
+        "model_rmse": "wortel van de gemiddelde kwadratische fout van de modelschatting "
+        "(Prasad-Rao)",
+        "model_ci_low": "ondergrens van model ± z × model_rmse, binnen 0–100",
+        "model_ci_high": "bovengrens van dat interval",
+        "direct_weight": "het gewicht dat het model aan de eigen directe schatting van de cel "
+        "geeft (0–1; de rest komt uit de eerdere metingen van de wijk, de gemeente en de "
+        "monitor)",
+        "estimate_type": "direct (de directe schatting wordt gepubliceerd), modelschatting "
+        "(het cijfer van het model wordt gepubliceerd: het directe is indicatief of "
+        "onderdrukt) of onderdrukt (geen van beide)",
+        "published": "het gepubliceerde cijfer: direct of model, zoals estimate_type zegt",
+        "published_ci_low": "ondergrens van het 95%-interval van het gepubliceerde cijfer",
+        "published_ci_high": "bovengrens van dat interval",
     },
 }

@@ -33,13 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from jinja2 import (
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    pass_context,
-    select_autoescape,
-)
+from jinja2 import Environment, pass_context
 from markupsafe import Markup
 from samenspel.instrument.boundaries import Boundaries
 from samenspel.instrument.model import SIDES, Instrument
@@ -66,6 +60,8 @@ from samenspel.reports.levers import LEVERS, holding_back
 from samenspel.reports.quality import quality_context
 from samenspel.reports.steps import model_words, not_done_why, step_sentences
 from samenspel.reports.summary import PRACTICE, THREE_OS, Monitor, management_summary, named
+
+from samenspel.templating import template_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
@@ -193,13 +189,7 @@ def pdf_documents(layout: Layout, codes: Collection[str]) -> list[Document]:
 
 @functools.cache  # compiling the templates takes a moment; pages render from one environment
 def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_environment(TEMPLATES)
     # Figures and dates in the notation of the page's language (its ``lang``).
     for name, write in (("number", notation.number), ("signed", notation.signed),
                         ("pvalue", notation.pvalue), ("percent", notation.percent),
@@ -227,6 +217,7 @@ def criterion(text: str, language: str) -> str:
 
 
 _MESSAGES_NL = [(re.compile(pattern), dutch) for pattern, dutch in PIPELINE_MESSAGES_NL]
+_IN_GROUP = re.compile(r" in group '(?P<group>[^']*)'")
 _FIGURE = re.compile(r"-?\d+\.\d+")
 
 
@@ -256,11 +247,25 @@ def _message_value(name: str, value: str, t) -> str:
     figure in the page's notation, anything else (a code) as it is."""
     if name == "step" and f"step_{value}" in TEXT:
         return t(f"step_{value}")
+    if name == "where":
+        return _place(value, t)
     if name == "criterion":
         return criterion(value, t.language)
     if _FIGURE.fullmatch(value):
         return notation.number(float(value), t.language, len(value.partition(".")[2]))
     return value
+
+
+def _place(where: str, t) -> str:
+    """Where a pipeline message says something happened (" in group 'informal'", "the
+    municipality", or nothing) as the page writes it: a side by its name."""
+    group = _IN_GROUP.fullmatch(where)
+    if group:
+        code = group["group"]
+        if f"side_{code}" in TEXT:
+            return t("message_in_side", side=t(f"side_{code}").lower())
+        return t("message_in_group", group=code)
+    return t("message_the_municipality") if where == "the municipality" else where
 
 
 def cell(value, language: str) -> str | Markup:
@@ -707,6 +712,7 @@ def _area(results: _Results, area_id: str, data: ReportInput, names, language: s
         "municipality": first["municipality"],
         "municipality_path": results.municipalities.at[code, "path"],
         "rows": rows, "latest": latest,
+        "model_based": any(r.get("estimate_type") == "model-based" for r in rows),
         "components": components, "pillars": pillars, "bars": bars, "trend": trend,
         "drivers": drivers, "three_os": three_os, "design_notes": design_notes,
         "helps": _what_helps(components, data.method, language, t),
@@ -858,14 +864,93 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
             lambda m: names.get(m.removeprefix("component_"), m)
         ))),
         "design": _records(design[design["interval"].fillna("") != ""]),
+        **_weights(design),
         "area_names": area_labels(index),
         "comparison": get("estimator_comparison"),
         "steps": step_sentences(steps, translator(language), _construct_names(data, language)),
         "steps_available": steps is not None,
         "steps_minimum": MIN_RESPONDENTS_MODEL,
         "listwise": data.metadata.get("psychometrics_missing") == "listwise",
+        "language_mode": language_mode_sentences(
+            data.tables.get("psychometrics_invariance_language_mode"), language, names
+        ),
+        "min_group": _min_group(data.tables.get("psychometrics_invariance_language_mode")),
         "estimator_text": "; ".join(estimators) or ESTIMATOR_DESCRIPTIONS["ML"][language],
     }  # fmt: skip
+
+
+def language_mode_sentences(
+    summary: pd.DataFrame | None, language: str, names: dict[str, str] | None = None
+) -> list[dict]:
+    """One sentence per wave, comparison and construct of
+    ``psychometrics_invariance_language_mode``: the items that work differently and the
+    comparisons they affect, or that invariance holds, or why it was not tested; each made
+    from its row only. Records of ``wave``, ``comparison``, ``construct``, ``named`` (the
+    items, comma separated) and ``text``."""
+    if summary is None or summary.empty:
+        return []
+    t = translator(language)
+    names = names or {}
+
+    def groups(text) -> str:
+        parts = [p.rsplit(" ", 1) for p in str(text or "").split("; ") if p]
+        return ", ".join(f"{t.name('lm_group_', g)} {notation.number(int(n), language, 0)}"
+                         for g, n in parts)  # fmt: skip
+
+    sentences = []
+    for row in _records(summary):
+        comparison = row["comparison"]
+        construct = names.get(row["construct"], row["construct"])
+        words = {"by": t(f"comparison_{comparison}"), "construct": construct,
+                 "mix": t(f"lm_mix_{comparison}"), "one": t(f"lm_one_{comparison}"),
+                 "groups": groups(row["groups"]), "minimum": row["min_group"]}  # fmt: skip
+        note = str(row.get("note") or "")
+        items = str(row.get("non_invariant_items") or "")
+        if not row["tested"]:
+            if note.startswith("not tested: fewer than two"):
+                found = "; ".join(p for p in (row["groups"], row["left_out"]) if p)
+                text = t("lm_too_few", **{**words, "found": groups(found) or t("lm_none_recorded")})
+            elif " items; a construct needs " in note:
+                n = note.removeprefix("not tested: ").split(" ", 1)[0]
+                text = t("lm_few_items", **words, n=n)
+            else:
+                text = t("lm_not_fitted", **words)
+        elif items:
+            text = t("lm_items", **words, items=items)
+        elif row["highest_level"] == "scalar":
+            text = t("lm_holds", **words)
+        elif "configural fit does not hold" in note and "does not hold, even" not in note:
+            text = t("lm_configural", **words)
+        else:
+            failed = note.split(" invariance does not hold, even")[0].rsplit("; ", 1)[-1]
+            text = t("lm_fails", **words, step=t.name("step_", failed))
+        if row["tested"] and row.get("left_out"):
+            text += " (" + t("lm_left_out", minimum=row["min_group"],
+                             groups=groups(row["left_out"])) + ")"  # fmt: skip
+        sentences.append({"wave": row["wave"], "comparison": comparison,
+                          "construct": row["construct"], "named": items, "text": text})  # fmt: skip
+    return sentences
+
+
+def _min_group(summary: pd.DataFrame | None) -> int | None:
+    """The fewest respondents a language or mode needed, as the summary rows record it."""
+    if summary is None or summary.empty:
+        return None
+    return int(summary["min_group"].min())
+
+
+def _weights(design: pd.DataFrame) -> dict:
+    """The design weights of the last wave per area x side (rows with weights from the
+    registry's members) and, per reason, how many sides have equal weights."""
+    if "weighting" not in design:
+        return {"weights": [], "weights_equal": []}
+    key = design["weighting"].fillna("").str.replace(": ", "_").str.replace(" ", "_")
+    weighted = design["weighting"] == "members"
+    equal = key[~weighted].value_counts(sort=False)
+    return {
+        "weights": _records(design[weighted].assign(weighting_key=key[weighted].to_numpy())),
+        "weights_equal": [{"key": k, "count": int(c)} for k, c in sorted(equal.items())],
+    }
 
 
 def _quality(data: ReportInput, t) -> tuple[str, dict]:
@@ -916,6 +1001,10 @@ def build_site(
         "comparisons.html": render_page(
             env, "comparisons.html.j2", "comparisons.html", common, page="comparisons",
             **_latent_means_why(_comparisons(data, names, layout), data, t),
+            # items that work differently by language or mode bias these comparisons
+            differing=[sentence for sentence in language_mode_sentences(
+                data.tables.get("psychometrics_invariance_language_mode"), language, names
+            ) if sentence["named"]],
         ),
         "technical.html": render_page(
             env, "technical.html.j2", "technical.html", common, page="technical",

@@ -102,6 +102,7 @@ from samenspel.pipeline.methodology import (
     with_psychometrics,
 )
 from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
+from samenspel.pipeline.psychometrics.language_mode import language_mode_findings
 from samenspel.pipeline.psychometrics.measurement import measurement_tables, psychometric_inputs
 from samenspel.pipeline.psychometrics.small_waves import steps_table
 from samenspel.pipeline.score import clean_answers
@@ -267,6 +268,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     settings = SimulationSettings(
         waves=tuple(args.waves), per_side=args.per_side, seed=args.seed,
         model_seed=args.model_seed if args.model_seed is not None else args.seed,
+        **simulated_answering(args, instrument),
     )  # fmt: skip
     model = draw_model(instrument, areas, settings)
     out = Path(args.out)
@@ -295,6 +297,43 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         (staging / "simulation.json").write_text(json.dumps(manifest, indent=2))
     say(f"true index -> {out / 'truth.csv'}; generating model -> {out / 'generating_model.json'}")
     return EXIT_DONE
+
+
+def simulated_answering(args: argparse.Namespace, instrument: Instrument) -> dict:
+    """The simulator's English share and language and mode effects from ``--english-share``,
+    ``--language-effect ITEM=SHIFT`` and ``--mode-effect ITEM=SHIFT``, checked."""
+    chosen: dict = {}
+    if args.english_share is not None:
+        if not 0 <= args.english_share <= 1:
+            raise InputError(
+                f"--english-share must be a share between 0 and 1, got {args.english_share}; "
+                "e.g. --english-share 0.3"
+            )
+        chosen["english_share"] = args.english_share
+    items = [
+        item.code
+        for construct in instrument.constructs.values()
+        if construct.kind == "reflective"
+        for item in construct.items
+    ]
+    for option, field_name in (("language", "language_effects"), ("mode", "mode_effects")):
+        effects = {}
+        for given in getattr(args, field_name) or ():
+            code, _, shift = given.partition("=")
+            try:
+                value = float(shift)
+            except ValueError:
+                value = float("nan")
+            if code.strip() not in items or value != value or abs(value) > 5:
+                raise InputError(
+                    f"--{option}-effect {given}: write an agreement item of the questionnaire "
+                    f"and a shift of its latent response in SD units (between -5 and 5), e.g. "
+                    f"--{option}-effect tru3=0.8; the items are {', '.join(items)}."
+                )
+            effects[code.strip()] = value
+        if effects:
+            chosen[field_name] = effects
+    return chosen
 
 
 def ingest_settings(args: argparse.Namespace) -> tuple[Settings, Instrument, AreaRegistry]:
@@ -652,6 +691,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     measurement.setdefault("psychometrics_problems", pd.DataFrame(columns=["wave", "problem"]))
     warn_unfitted_steps(measurement["psychometrics_steps"])
     waves_invariance, cfa_weights, between_sides = psychometric_inputs(measurement, wave_order)
+    for line in language_mode_findings(measurement.get("psychometrics_invariance_language_mode")):
+        say("samenspel: " + line)
     if invariance is None:
         invariance = waves_invariance
     if loadings is None:
@@ -1439,6 +1480,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--per-side", type=int, default=40, help="respondents per side and area (default 40)"
     )
     simulate.add_argument("--waves", nargs="+", default=["2025", "2026"])
+    simulate.add_argument(
+        "--english-share",
+        type=float,
+        default=None,
+        help="share of respondents who answer in English (default 0.2)",
+    )
+    simulate.add_argument(
+        "--language-effect",
+        dest="language_effects",
+        action="append",
+        metavar="ITEM=SHIFT",
+        help="the item works differently in English: its latent response shifts by SHIFT SD "
+        "(repeat for more items)",
+    )
+    simulate.add_argument(
+        "--mode-effect",
+        dest="mode_effects",
+        action="append",
+        metavar="ITEM=SHIFT",
+        help="the item works differently when read out by an interviewer: its latent response "
+        "shifts by SHIFT SD (repeat for more items)",
+    )
     simulate.add_argument(
         "--truth-per-cell",
         type=int,

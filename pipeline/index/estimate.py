@@ -365,7 +365,8 @@ class IndexResult:
     area index of every row of ``table`` (not suppressed: callers apply the status);
     ``point`` the unsuppressed point estimates in the same order; ``design`` one row per
     area x wave x side (:data:`DESIGN_COLUMNS`) and ``unit_icc`` one row per wave x side x
-    measure (:data:`UNIT_ICC_COLUMNS`), both empty of values without unit codes.
+    measure (:data:`UNIT_ICC_COLUMNS`), both empty of values without unit codes; ``weights``
+    each respondent's design weight, by the index of ``components``.
     """
 
     table: pd.DataFrame
@@ -374,6 +375,11 @@ class IndexResult:
     point: np.ndarray
     design: pd.DataFrame = field(default_factory=pd.DataFrame)
     unit_icc: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weights: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    # (cells, 2): the unsuppressed side indices and their bootstrap variances, for the
+    # small-area model (:mod:`.small_area`)
+    side_point: np.ndarray | None = None
+    side_variance: np.ndarray | None = None
 
 
 # design.csv: how each side of an area x wave was drawn and what its interval reflects.
@@ -548,7 +554,8 @@ def hybridisation_index(
     keys.append(pd.factorize(frame["_unit"].to_numpy(dtype=object), sort=True)[0])
     keys.append(frame["side"].cat.codes.to_numpy())
     keys += [pd.factorize(frame[c].to_numpy(), sort=True)[0] for c in ("wave", "area")]
-    frame = frame.iloc[np.lexsort(keys)].reset_index(drop=True)
+    order = np.lexsort(keys)
+    frame = frame.iloc[order].reset_index(drop=True)
     sizes = (
         frame.groupby(["area", "wave", "side"], observed=False)
         .size()
@@ -581,6 +588,7 @@ def hybridisation_index(
     low = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     high = {key: np.full(array.shape, np.nan) for key, array in point.items()}
     index_replicates = np.full((replicates, n_cells), np.nan, dtype=np.float32)
+    side_variance = np.full((n_cells, 2), np.nan)
     cuts = [
         slice(first, min(first + cells_per_chunk, n_cells))
         for first in range(0, n_cells, cells_per_chunk)
@@ -612,6 +620,9 @@ def hybridisation_index(
         for key, samples in result.items():
             low[key][cut], high[key][cut] = percentile_interval(samples, method.confidence)
         index_replicates[:, cut] = result["index"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an empty side: all NaN
+            side_variance[cut] = np.nanvar(result["side"].astype(float), axis=0, ddof=1)
 
     for done, cut in enumerate(cuts):
         if progress is not None:
@@ -647,7 +658,15 @@ def hybridisation_index(
         units.icc_table() if units is not None else pd.DataFrame(columns=list(UNIT_ICC_COLUMNS))
     )
     return IndexResult(
-        table[list(INDEX_COLUMNS)], side_table, index_replicates, point["index"], design, unit_icc
+        table[list(INDEX_COLUMNS)],
+        side_table,
+        index_replicates,
+        point["index"],
+        design,
+        unit_icc,
+        weights=pd.Series(weights.weight, index=components.index[order], name="weight"),
+        side_point=point["side"],
+        side_variance=side_variance,
     )
 
 

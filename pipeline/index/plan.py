@@ -276,89 +276,110 @@ def plan_per_unit(
         known = area.id in terms.index
         a = terms.loc[area.id] if known else fallback
         term = {SIDES[0]: float(a["p"]), SIDES[1]: float(a["i"])}
-        listed_units = {side: [u for u in area.units if u.side == side] or [None] for side in SIDES}
-        members = {
-            side: [None if u is None else u.members for u in units]
-            for side, units in listed_units.items()
-        }
-        shares = {side: _allocation(members[side]) for side in SIDES}
-        # Respondents outside any listed unit are units of one: no design effect.
-        concentration = {
-            side: 0.0 if listed_units[side] == [None] else float((shares[side] ** 2).sum())
-            for side in SIDES
-        }
-        # ... so their respondents answer independently: no ICC there.
-        side_icc = {side: 0.0 if listed_units[side] == [None] else icc for side in SIDES}
-        total = {
-            side: np.inf if None in members[side] else float(sum(members[side])) for side in SIDES
-        }
+        design = _unit_design(area, icc)
         if half_width is not None:
-            room = half_width**2 / z**2 - icc * sum(term[s] * concentration[s] for s in SIDES)
+            spread = sum(term[s] * design["concentration"][s] for s in SIDES)
+            room = half_width**2 / z**2 - icc * spread
             need = (term[SIDES[0]] + term[SIDES[1]]) * (1 - icc) / room if room > 0 else np.inf
             need = float(np.ceil(need - 1e-9)) if np.isfinite(need) else np.inf
         else:
             need = float(respondents)
-        while True:
-            targets = {}
-            for side in SIDES:
-                n = min(need, total[side])
-                if not np.isfinite(n):  # no number is enough, and no member count caps it
-                    targets[side] = np.full(len(listed_units[side]), np.nan)
-                elif listed_units[side] == [None]:
-                    targets[side] = np.array([n])
-                else:
-                    targets[side] = _unit_targets(n, shares[side], members[side])
-            if not all(np.isfinite(targets[s]).all() for s in SIDES):
-                # the limit for ever more respondents in these units
-                planned = z * np.sqrt(icc * sum(term[s] * concentration[s] for s in SIDES))
-                break
-            planned = z * np.sqrt(
-                sum(_side_variance(term[s], targets[s], side_icc[s]) for s in SIDES)
-            )
-            # Whole respondents per unit make the units a little unequal (a larger design
-            # effect than the formula's): one more per side until the targets keep the
-            # requested half-width, or every member is planned.
-            if half_width is None or planned <= half_width or need >= min(total.values()):
-                break
-            need += 1
-        reachable = bool(all(need <= total[s] for s in SIDES))
-        for side in SIDES:
-            side_target = targets[side].sum()
-            deff = 1.0 + (float((targets[side] ** 2).sum()) / side_target - 1.0) * side_icc[side]
-            if not np.isfinite(side_target):
-                side_target, deff = np.nan, np.nan
-            for unit, m, target in zip(
-                listed_units[side], members[side], targets[side], strict=True
-            ):
-                rows.append(
-                    {
-                        "area": area.id,
-                        "area_name": area.name,
-                        "municipality": area.municipality,
-                        "side": side,
-                        "unit": UNIT_NOT_LISTED if unit is None else unit.code,
-                        "unit_name": "" if unit is None else unit.name,
-                        "members": m,
-                        "target": target,
-                        "share_of_members": target / m if m else np.nan,
-                        "side_target": side_target,
-                        "side_members": total[side] if np.isfinite(total[side]) else np.nan,
-                        "design_effect": deff,
-                        "half_width": planned,
-                        "requested_half_width": half_width,
-                        "requested_respondents": respondents,
-                        "reachable": reachable,
-                        "icc": icc,
-                        "spread_wave": str(latest.loc[area.id, "wave"]) if known else "",
-                        "spread_source": str(latest.loc[area.id, "source"])
-                        if known
-                        else "median of the other areas (no data on this area)",
-                    }
-                )
+        targets, planned, need = _targets(need, design, term, icc, z, half_width)
+        common = {
+            "area": area.id, "area_name": area.name, "municipality": area.municipality,
+            "half_width": planned, "requested_half_width": half_width,
+            "requested_respondents": respondents,
+            "reachable": bool(all(need <= design["total"][s] for s in SIDES)), "icc": icc,
+            "spread_wave": str(latest.loc[area.id, "wave"]) if known else "",
+            "spread_source": str(latest.loc[area.id, "source"]) if known
+            else "median of the other areas (no data on this area)",
+        }  # fmt: skip
+        rows += _unit_rows(design, targets, common)
     table = pd.DataFrame(rows, columns=list(UNIT_TARGET_COLUMNS))
     for column in ("members", "target", "side_target", "side_members", "requested_respondents"):
         table[column] = table[column].astype("Int64")
     return table
+
+
+def _unit_design(area, icc: float) -> dict:
+    """An area's listed units per side, their members, the respondents' shares over them,
+    ``sum(share^2)`` (the concentration of the design effect), the ICC that applies and the
+    side's members in all (inf when a unit's members are not known)."""
+    units = {side: [u for u in area.units if u.side == side] or [None] for side in SIDES}
+    members = {
+        side: [None if u is None else u.members for u in listed] for side, listed in units.items()
+    }
+    shares = {side: _allocation(members[side]) for side in SIDES}
+    alone = {side: units[side] == [None] for side in SIDES}
+    return {
+        "units": units,
+        "members": members,
+        "shares": shares,
+        # Respondents outside any listed unit are units of one: no design effect ...
+        "concentration": {s: 0.0 if alone[s] else float((shares[s] ** 2).sum()) for s in SIDES},
+        # ... so their respondents answer independently: no ICC there.
+        "icc": {s: 0.0 if alone[s] else icc for s in SIDES},
+        "total": {s: np.inf if None in members[s] else float(sum(members[s])) for s in SIDES},
+    }
+
+
+def _targets(need: float, design: dict, term: dict, icc: float, z: float, half_width):
+    """Respondents per unit for ``need`` per side (capped at the side's members), the
+    half-width they give and the ``need`` finally used: with ``half_width`` one more per side
+    until whole respondents per unit keep it, or every member is planned."""
+    total = design["total"]
+    while True:
+        targets = {}
+        for side in SIDES:
+            n = min(need, total[side])
+            if not np.isfinite(n):  # no number is enough, and no member count caps it
+                targets[side] = np.full(len(design["units"][side]), np.nan)
+            elif design["units"][side] == [None]:
+                targets[side] = np.array([n])
+            else:
+                targets[side] = _unit_targets(n, design["shares"][side], design["members"][side])
+        if not all(np.isfinite(targets[s]).all() for s in SIDES):
+            # the limit for ever more respondents in these units
+            spread = sum(term[s] * design["concentration"][s] for s in SIDES)
+            return targets, z * np.sqrt(icc * spread), need
+        planned = z * np.sqrt(
+            sum(_side_variance(term[s], targets[s], design["icc"][s]) for s in SIDES)
+        )
+        # Whole respondents per unit make the units a little unequal (a larger design
+        # effect than the formula's): one more per side until the targets keep the
+        # requested half-width, or every member is planned.
+        if half_width is None or planned <= half_width or need >= min(total.values()):
+            return targets, planned, need
+        need += 1
+
+
+def _unit_rows(design: dict, targets: dict, common: dict) -> list[dict]:
+    """The rows of :data:`UNIT_TARGET_COLUMNS` of one area: one per side and unit."""
+    rows = []
+    for side in SIDES:
+        side_target = targets[side].sum()
+        deff = 1.0 + (float((targets[side] ** 2).sum()) / side_target - 1.0) * design["icc"][side]
+        if not np.isfinite(side_target):
+            side_target, deff = np.nan, np.nan
+        total = design["total"][side]
+        for unit, m, target in zip(
+            design["units"][side], design["members"][side], targets[side], strict=True
+        ):
+            rows.append(
+                {
+                    **common,
+                    "side": side,
+                    "unit": UNIT_NOT_LISTED if unit is None else unit.code,
+                    "unit_name": "" if unit is None else unit.name,
+                    "members": m,
+                    "target": target,
+                    "share_of_members": target / m if m else np.nan,
+                    "side_target": side_target,
+                    "side_members": total if np.isfinite(total) else np.nan,
+                    "design_effect": deff,
+                }
+            )
+    return rows
 
 
 def plan_areas(plan: pd.DataFrame) -> pd.DataFrame:

@@ -84,6 +84,49 @@ def _ranks(index: np.ndarray, waves: np.ndarray, ranked: np.ndarray) -> np.ndarr
     return out if index.ndim > 1 else out[0]
 
 
+def _cell_status(area, wave, side, cells: pd.DataFrame, method: Methodology) -> np.ndarray:
+    """Per area x wave of ``cells`` the publication status of its smaller side."""
+    n = (
+        pd.DataFrame({"area": area.astype(str), "wave": wave.astype(str), "side": side})
+        .groupby(["area", "wave", "side"])
+        .size()
+        .reindex(
+            pd.MultiIndex.from_frame(cells.merge(pd.DataFrame({"side": SIDES}), how="cross")),
+            fill_value=0,
+        )
+        .to_numpy()
+        .reshape(len(cells), 2)
+    )
+    return np.array([worst_status([publication_status(int(k), method) for k in row]) for row in n])
+
+
+def _draw(means: dict, method: Methodology, rng: np.random.Generator, choices: dict) -> np.ndarray:
+    """The area index of every cell under one random draw of weighting scheme, IGF mapping,
+    missing-item rule and side aggregation (``choices``)."""
+    scheme = choices["schemes"][rng.integers(len(choices["schemes"]))]
+    pillar_weights = dict(method.pillar_weights)
+    component_weights = None
+    if scheme == "noise":
+        noise, pillar_names = choices["noise"], list(method.pillars)
+        factors = rng.uniform(1 - noise, 1 + noise, len(pillar_names))
+        pillar_weights = {
+            p: pillar_weights[p] * f for p, f in zip(pillar_names, factors, strict=True)
+        }
+        component_weights = rng.uniform(1 - noise, 1 + noise, len(COMPONENTS))
+    elif scheme == "cfa":
+        component_weights = choices["cfa"]
+    mappings, rules = choices["mappings"], choices["rules"]
+    key = (mappings[rng.integers(len(mappings))], rules[rng.integers(len(rules))])
+    aggregation = choices["aggregations"][rng.integers(len(choices["aggregations"]))]
+    return indices_from_means(
+        means[key],
+        method,
+        pillar_weights=pillar_weights,
+        component_weights=component_weights,
+        side_aggregation=aggregation,
+    )["index"]
+
+
 def index_sensitivity(
     answers: pd.DataFrame,
     area: pd.Series,
@@ -134,63 +177,24 @@ def index_sensitivity(
         .sort_values(["area", "wave"])
         .reset_index(drop=True)
     )
-    n = (
-        pd.DataFrame({"area": area.astype(str), "wave": wave.astype(str), "side": side})
-        .groupby(["area", "wave", "side"])
-        .size()
-        .reindex(
-            pd.MultiIndex.from_frame(cells.merge(pd.DataFrame({"side": SIDES}), how="cross")),
-            fill_value=0,
-        )
-        .to_numpy()
-        .reshape(len(cells), 2)
-    )
-    status = np.array(
-        [worst_status([publication_status(int(k), method) for k in row]) for row in n]
-    )
+    status = _cell_status(area, wave, side, cells, method)
     ranked = status != "suppressed"
-
     means = {}
-    for mapping in mappings:
-        for rule in rules:
-            components = dict(method.components)
-            components["IGF"] = {**components["IGF"], "mapping": mapping}
-            variant = replace(method, components=components, min_share_answered=rule)
-            scores = score_scales(answers, instrument, rule)
-            per_respondent = respondent_components(answers, scores, instrument, variant)
-            means[(mapping, rule)] = _cell_means(per_respondent, area, wave, side, cells)
-
     default_key = (method.components["IGF"]["mapping"], method.min_share_answered)
-    if default_key not in means:
-        scores = score_scales(answers, instrument, method.min_share_answered)
-        per_respondent = respondent_components(answers, scores, instrument, method)
-        means[default_key] = _cell_means(per_respondent, area, wave, side, cells)
+    for mapping, rule in [*((m, r) for m in mappings for r in rules), default_key]:
+        if (mapping, rule) in means:
+            continue
+        components = dict(method.components)
+        components["IGF"] = {**components["IGF"], "mapping": mapping}
+        variant = replace(method, components=components, min_share_answered=rule)
+        scores = score_scales(answers, instrument, rule)
+        per_respondent = respondent_components(answers, scores, instrument, variant)
+        means[(mapping, rule)] = _cell_means(per_respondent, area, wave, side, cells)
     default_index = indices_from_means(means[default_key], method)["index"]
     waves = cells["wave"].to_numpy()
-
-    indices = np.empty((draws, len(cells)))
-    pillar_names = list(method.pillars)
-    for d in range(draws):
-        scheme = schemes[rng.integers(len(schemes))]
-        pillar_weights = dict(method.pillar_weights)
-        component_weights = None
-        if scheme == "noise":
-            factors = rng.uniform(1 - noise, 1 + noise, len(pillar_names))
-            pillar_weights = {
-                p: pillar_weights[p] * f for p, f in zip(pillar_names, factors, strict=True)
-            }
-            component_weights = rng.uniform(1 - noise, 1 + noise, len(COMPONENTS))
-        elif scheme == "cfa":
-            component_weights = cfa
-        key = (mappings[rng.integers(len(mappings))], rules[rng.integers(len(rules))])
-        aggregation = aggregations[rng.integers(len(aggregations))]
-        indices[d] = indices_from_means(
-            means[key],
-            method,
-            pillar_weights=pillar_weights,
-            component_weights=component_weights,
-            side_aggregation=aggregation,
-        )["index"]
+    choices = {"schemes": schemes, "mappings": mappings, "rules": rules,
+               "aggregations": aggregations, "noise": noise, "cfa": cfa}  # fmt: skip
+    indices = np.stack([_draw(means, method, rng, choices) for _ in range(draws)])
 
     ranks = _ranks(indices, waves, ranked)
     table = cells.copy()

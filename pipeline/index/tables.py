@@ -7,8 +7,10 @@ CSV files as ``columns.json``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 from samenspel.instrument.model import AreaRegistry, Instrument
 from samenspel.pipeline.index.change import CHANGE_COLUMNS, index_change
@@ -18,12 +20,18 @@ from samenspel.pipeline.index.estimate import (
     DISTRIBUTION_COLUMNS,
     SIDES,
     UNIT_ICC_COLUMNS,
+    IndexResult,
     component_distribution,
     components_of_answers,
     hybridisation_index,
 )
 from samenspel.pipeline.index.goals import GOAL_COLUMNS, goal_agreement
 from samenspel.pipeline.index.sensitivity import SENSITIVITY_COLUMNS, index_sensitivity
+from samenspel.pipeline.index.small_area import (
+    SMALL_AREA_COLUMNS,
+    SmallAreaSettings,
+    small_area_estimates,
+)
 from samenspel.pipeline.methodology import Methodology
 from samenspel.pipeline.psychometrics.small_waves import STEP_COLUMNS
 from samenspel.pipeline.score import clean_answers
@@ -56,6 +64,15 @@ INDEX_CSV_COLUMNS = {
     "change_ci_high": "upper bound of the change's 95% bootstrap CI",
     "change_verdict": "increase, decrease, small change, no clear change, method break or "
     "suppressed (see change.csv)",
+    "estimate_type": "direct (status published: the direct index is the figure), model-based "
+    "(the direct index is indicative or suppressed and the small-area model's index_model is "
+    "published instead) or suppressed (no figure; see small_area.csv)",
+    "index_model": "model-based (Fay-Herriot) area index, borrowing strength from the other "
+    "areas and the area's earlier waves; empty with fewer than small_area.min_respondents "
+    "on a side",
+    "index_model_ci_low": "lower bound of its 95% interval (index_model +- 1.96 rmse)",
+    "index_model_ci_high": "upper bound of that interval",
+    "index_model_rmse": "root mean squared error of index_model (Prasad-Rao)",
 }
 SIDE_MEASURE_COLUMNS = {
     "area": "area id",
@@ -79,6 +96,7 @@ OUTPUT_COLUMNS = {
     "sensitivity": SENSITIVITY_COLUMNS,
     "goals": GOAL_COLUMNS,
     "psychometrics_steps": STEP_COLUMNS,
+    "small_area": SMALL_AREA_COLUMNS,
 }
 
 
@@ -89,6 +107,56 @@ def _by_questionnaire(
     chosen = rows["wave"].map(lambda w: by_wave.get(str(w), instrument).content_hash)
     known = {i.content_hash: i for i in [instrument, *by_wave.values()]}
     return [(known[h], rows[chosen == h]) for h in dict.fromkeys(chosen)]
+
+
+def small_area_input(result: IndexResult, municipality_of: Mapping[str, str]) -> pd.DataFrame:
+    """The direct estimates of every area x wave x measure (the area index and the two side
+    indices), unsuppressed, with their bootstrap variances and intervals, as
+    :func:`~samenspel.pipeline.index.small_area.small_area_estimates` takes them."""
+    table = result.table
+    n = table[["n_professional", "n_informal"]].to_numpy()
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        index_variance = np.nanvar(result.replicates.astype(float), axis=0, ddof=1)
+    parts = [
+        pd.DataFrame(
+            {
+                "area": table["area"].to_numpy(),
+                "wave": table["wave"].to_numpy(),
+                "measure": "index",
+                "n": n.min(axis=1),
+                "status": table["status"].to_numpy(),
+                "direct": result.point,
+                "variance": index_variance,
+                "ci_low": table["ci_low"].to_numpy(),
+                "ci_high": table["ci_high"].to_numpy(),
+            }
+        )
+    ]
+    sides = result.sides[result.sides["measure"] == "side_index"].set_index(
+        ["area", "wave", "side"]
+    )
+    for s, side in enumerate(SIDES):
+        key = pd.MultiIndex.from_arrays([table["area"], table["wave"], np.repeat(side, len(table))])
+        rows = sides.reindex(key)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "area": table["area"].to_numpy(),
+                    "wave": table["wave"].to_numpy(),
+                    "measure": f"index_{side}",
+                    "n": n[:, s],
+                    "status": rows["status"].to_numpy(),
+                    "direct": result.side_point[:, s],
+                    "variance": result.side_variance[:, s],
+                    "ci_low": rows["ci_low"].to_numpy(),
+                    "ci_high": rows["ci_high"].to_numpy(),
+                }
+            )
+        )
+    direct = pd.concat(parts, ignore_index=True)
+    direct["municipality"] = direct["area"].map(municipality_of).fillna("").astype(str)
+    return direct
 
 
 def index_tables(
@@ -105,10 +173,11 @@ def index_tables(
     scalar_invariance_between_sides: bool | Mapping[str, bool] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     instruments_by_wave: Mapping[str, Instrument] | None = None,
+    small_area_covariates: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The result tables: ``index``, ``side_measures``, ``change``, ``design``, ``unit_icc``
-    and ``component_distribution``; with ``full`` also ``comparisons``, ``sensitivity`` and
-    ``goals``. Columns: :data:`OUTPUT_COLUMNS`.
+    """The result tables: ``index``, ``side_measures``, ``change``, ``design``, ``unit_icc``,
+    ``component_distribution`` and ``small_area``; with ``full`` also ``comparisons``,
+    ``sensitivity`` and ``goals``. Columns: :data:`OUTPUT_COLUMNS`.
 
     Only the two sides of the index take part; stakeholders answer the goal module only.
     ``wave_instruments`` (wave -> instrument hash) and ``invariance`` mark method breaks;
@@ -118,6 +187,9 @@ def index_tables(
     ``progress(what, done, total)`` is told as each part starts (``done`` 0) and ends
     (``done == total``), and the bootstrap chunk by chunk. ``instruments_by_wave`` scores
     each wave with the questionnaire it was collected with (default: ``instrument`` for all).
+    ``small_area`` holds the small-area estimates (:mod:`.small_area`) of every area x wave
+    x measure; ``small_area_covariates`` (one row per area, column ``area`` and numeric
+    covariates; default: the registry's ``covariates:`` file, if any) enter its model.
     """
     report = progress or (lambda what, done, total: None)
     in_index = responses[responses["side"].isin(SIDES)]
@@ -156,6 +228,30 @@ def index_tables(
     index = index.merge(previous[[*keep, "change_verdict"]], on=["area", "wave"], how="left")
     index["change_from_wave"] = index["change_from_wave"].fillna("")
     index["change_verdict"] = index["change_verdict"].fillna("")
+    report("small-area estimates", 0, 1)
+    municipality_of = {a.id: a.municipality_code for a in areas.areas}
+    small_area = small_area_estimates(
+        small_area_input(result, municipality_of),
+        SmallAreaSettings.of(method),
+        wave_order,
+        covariates=(
+            small_area_covariates
+            if small_area_covariates is not None or areas.covariates is None
+            else areas.covariates.table()
+        ),
+    )
+    report("small-area estimates", 1, 1)
+    model = small_area[small_area["measure"] == "index"].rename(
+        columns={
+            "model": "index_model",
+            "model_ci_low": "index_model_ci_low",
+            "model_ci_high": "index_model_ci_high",
+            "model_rmse": "index_model_rmse",
+        }
+    )
+    keep = ["area", "wave", "estimate_type", "index_model", "index_model_ci_low"]
+    keep += ["index_model_ci_high", "index_model_rmse"]
+    index = index.merge(model[keep], on=["area", "wave"], how="left")
     tables = {
         "index": index[list(INDEX_CSV_COLUMNS)],
         "side_measures": result.sides,
@@ -165,6 +261,7 @@ def index_tables(
         "component_distribution": component_distribution(
             components, in_index["wave"], in_index["side"], method
         ),
+        "small_area": small_area,
     }
     if full:
         report("group comparisons", 0, 1)
@@ -174,6 +271,7 @@ def index_tables(
             method,
             scalar_invariance_between_sides,
             municipality_of={a.id: a.municipality_code for a in areas.areas},
+            weights=result.weights,
         )
         report("group comparisons", 1, 1)
         report("sensitivity of the ranks", 0, 1)

@@ -79,6 +79,7 @@ from samenspel.pipeline.ingest.store import (
     REJECT_COLUMNS,
     ensure_item_columns,
     forget_file,
+    insert_frame,
     kept_path,
     raw_folder,
     record_fingerprint,
@@ -370,50 +371,7 @@ def extract_rows(
     numeric = {
         p for c, p in mapping.items.items() if instrument.scale_of(c).kind not in TEXT_SCALE_KINDS
     }
-    select, identifying = [], []
-    for code, position in mapping.items.items():
-        if position in numeric:
-            cell = column_name(position)
-            number = number_sql(cell, table)
-            select.append(f'{number} AS "{code}"')
-            select.append(
-                f"(nullif(trim({cell}), '') IS NOT NULL AND {number} IS NULL) AS \"_nan_{code}\""
-            )
-        else:
-            select.append(f'{_sql_text(column_name(position))} AS "{code}"')
-            identifying.append((table.headers[position], column_name(position)))
-    for field_name in META_FIELDS:
-        position = mapping.meta.get(field_name)
-        if position is None:
-            select.append(f"NULL::VARCHAR AS {field_name}")
-        elif field_name in ("started", "ended"):
-            select.append(f"{_sql_timestamp(column_name(position), 'TIMESTAMPTZ')} AS {field_name}")
-        elif field_name == "submitted":
-            select.append(f"{_sql_timestamp(column_name(position), 'TIMESTAMP')} AS {field_name}")
-        else:
-            select.append(f"{_sql_text(column_name(position))} AS {field_name}")
-    if "respondent" in mapping.meta:
-        position = mapping.meta["respondent"]
-        identifying.append((table.headers[position], column_name(position)))
-    identifying += [(table.headers[p], column_name(p)) for p in mapping.unknown]
-    identifying += [(table.headers[p], column_name(p)) for p in mapping.system]
-    checks = [
-        "CASE "
-        + " ".join(
-            f"WHEN regexp_matches({c}, {_quote(pattern)}) THEN {_quote(h + ': ' + kind)}"
-            for kind, pattern in IDENTIFYING_PATTERNS.items()
-        )
-        + " END"
-        for h, c in identifying
-    ]
-    select.append(
-        f"nullif(concat_ws('; ', {', '.join(checks)}), '') AS _identifying"
-        if checks
-        else "NULL::VARCHAR AS _identifying"
-    )
-    select += [
-        f"{_sql_text(column_name(p))} IS NOT NULL AS _idcol_{p}" for p in mapping.identifying
-    ]
+    select = _select_sql(table, mapping, numeric)
     result, row_numbers, parse_rejects = scan(con, table, select)
 
     # Columns are collected first and framed once (adding 70 columns one by one to a
@@ -458,6 +416,58 @@ def extract_rows(
         else pd.DataFrame({"row_number": [], "item": [], "problem": []})
     )
     return Extracted(frame, parse_rejects, counts, invalid.reset_index(drop=True))
+
+
+def _select_sql(table: RawTable, mapping: ColumnMap, numeric: set[int]) -> list[str]:
+    """The SELECT list that types the raw text columns: numbers (with a flag where a cell
+    holds text that is not one), texts, the metadata fields, ``_identifying`` (the first
+    e-mail address or phone number pattern found in a text cell) and, per column named like
+    a direct identifier, whether it holds a value."""
+    select, identifying = [], []
+    for code, position in mapping.items.items():
+        if position in numeric:
+            cell = column_name(position)
+            number = number_sql(cell, table)
+            select.append(f'{number} AS "{code}"')
+            select.append(
+                f"(nullif(trim({cell}), '') IS NOT NULL AND {number} IS NULL) AS \"_nan_{code}\""
+            )
+        else:
+            select.append(f'{_sql_text(column_name(position))} AS "{code}"')
+            identifying.append((table.headers[position], column_name(position)))
+    for field_name in META_FIELDS:
+        position = mapping.meta.get(field_name)
+        if position is None:
+            select.append(f"NULL::VARCHAR AS {field_name}")
+        elif field_name in ("started", "ended"):
+            select.append(f"{_sql_timestamp(column_name(position), 'TIMESTAMPTZ')} AS {field_name}")
+        elif field_name == "submitted":
+            select.append(f"{_sql_timestamp(column_name(position), 'TIMESTAMP')} AS {field_name}")
+        else:
+            select.append(f"{_sql_text(column_name(position))} AS {field_name}")
+    if "respondent" in mapping.meta:
+        position = mapping.meta["respondent"]
+        identifying.append((table.headers[position], column_name(position)))
+    identifying += [(table.headers[p], column_name(p)) for p in mapping.unknown]
+    identifying += [(table.headers[p], column_name(p)) for p in mapping.system]
+    checks = [
+        "CASE "
+        + " ".join(
+            f"WHEN regexp_matches({c}, {_quote(pattern)}) THEN {_quote(h + ': ' + kind)}"
+            for kind, pattern in IDENTIFYING_PATTERNS.items()
+        )
+        + " END"
+        for h, c in identifying
+    ]
+    select.append(
+        f"nullif(concat_ws('; ', {', '.join(checks)}), '') AS _identifying"
+        if checks
+        else "NULL::VARCHAR AS _identifying"
+    )
+    select += [
+        f"{_sql_text(column_name(p))} IS NOT NULL AS _idcol_{p}" for p in mapping.identifying
+    ]
+    return select
 
 
 def _quote(text: str) -> str:
@@ -919,8 +929,90 @@ def _check_file(con, path: Path, sha256: str, wave: str, instrument: Instrument)
 
 
 def _ingest_kept(con, kept, path, size, report, registered, instrument, areas, key) -> None:
-    name = path.name
+    """Steps 2-5 of the module docstring for the kept copy ``kept`` of ``path``, inside the
+    caller's transaction: read and map the columns, screen for personal data, pseudonymise
+    and classify the rows, then write them, the rejects, the file record and the quality."""
     clock = time.perf_counter()
+    extracted, problems, (file_format, encoding) = _read_export(
+        con, kept, path.name, instrument, report
+    )
+    clock = report.lap("read", clock)
+    frame = extracted.frame
+    frame["respondent"] = pseudonymise(frame["respondent"], key)
+    known_submissions = con.execute("SELECT DISTINCT submission_id FROM responses").df()
+    known_respondents = con.execute(
+        "SELECT DISTINCT respondent FROM responses WHERE wave = ?", [report.wave]
+    ).df()
+    clock = report.lap("pseudonymise", clock)
+    reason, detail = classify_rows(
+        frame, instrument, areas, known_submissions["submission_id"],
+        known_respondents["respondent"],
+    )  # fmt: skip
+    _screen_rows(frame, extracted, path.name, problems)
+    accepted = (reason == "").to_numpy()
+    sides = {float(r.code): (r.side or r.id) for r in instrument.roles.values()}
+    side = frame["role"].map(sides) if "role" in frame else pd.Series(None, index=frame.index)
+    clock = report.lap("classify", clock)
+    wave = report.wave
+    ensure_item_columns(con, instrument)
+    if not registered:
+        con.execute(
+            "INSERT INTO instruments VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [instrument.content_hash, instrument.id, instrument.version,
+             Path(instrument.source).read_text(encoding="utf-8")],
+        )  # fmt: skip
+        con.execute("INSERT INTO waves VALUES (?, ?)", [wave, instrument.content_hash])
+    file_id = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM files").fetchall()[0][0]
+    wave_had_rows = bool(
+        con.execute("SELECT count(*) FROM responses WHERE wave = ?", [wave]).fetchall()[0][0]
+    )
+    _write_responses(con, frame, accepted, file_id, wave, sides, instrument)
+    rejects = _rejects(frame, accepted, reason, detail, side, extracted, file_id, wave, areas)
+    insert_frame(con, "rejects", rejects, REJECT_COLUMNS)
+    clock = report.lap("store", clock)
+    report.rows_read = extracted.rows_read
+    report.accepted = int(accepted.sum())
+    report.rejected = {k: int(v) for k, v in rejects["reason"].value_counts().items()}
+    if report.accepted + report.rejected_total != report.rows_read:
+        raise RuntimeError(
+            f"internal error: {report.accepted} accepted + {report.rejected_total} rejected "
+            f"!= {report.rows_read} rows read in {path.name}"
+        )
+    # Invalid answers of accepted rows only: a rejected row is not analysed at all.
+    invalid = extracted.invalid_answers
+    invalid = invalid[invalid["row_number"].isin(frame["row_number"][accepted])]
+    invalid = invalid.assign(file_id=file_id, wave=wave)
+    insert_frame(con, "invalid_answers", invalid, INVALID_ANSWER_COLUMNS)
+    report.invalid_answers = invalid["item"].value_counts().sort_index().to_dict()
+    registry_text = Path(areas.source).read_text(encoding="utf-8")
+    registry_hash = hashlib.sha256(registry_text.encode("utf-8")).hexdigest()
+    con.execute(
+        "INSERT INTO registries VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [registry_hash, registry_text],
+    )
+    values = {
+        "file_id": file_id, "name": path.name, "sha256": report.sha256, "size": size,
+        "format": file_format, "encoding": encoding, "wave": wave,
+        "simulated": _is_simulated(path, report.sha256), "ingested_at": datetime.now(UTC),
+        "rows_read": report.rows_read, "accepted": report.accepted,
+        "rejected": report.rejected_total, "registry_hash": registry_hash, "status": "active",
+    }  # fmt: skip
+    insert_frame(con, "files", pd.DataFrame([values]), values)
+    if wave_had_rows:
+        update_quality(con, wave, instrument)
+    else:  # the wave is this file: its rows are in memory already
+        rows = frame.loc[accepted, [c for c in frame.columns if not c.startswith("_")]]
+        rows["file_id"] = file_id
+        rows["wave"] = wave
+        rows["side"] = side[accepted]
+        update_quality(con, wave, instrument, rows)
+    report.lap("quality", clock)
+
+
+def _read_export(con, kept: Path, name: str, instrument: Instrument, report: IngestReport):
+    """Step 2: the kept copy read and its columns mapped to item codes. Returns the extracted
+    rows, the problems so far and (format, encoding); raises :class:`ProblemsFound` for a
+    file that cannot be mapped or that has a column of direct identifiers."""
     table = load_raw(con, kept, name)
     try:
         report.format, report.encoding = table.format, table.encoding
@@ -933,81 +1025,47 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas, k
     finally:
         table.close()
         drop_quietly(con, RAW_TABLE)
-    clock = report.lap("read", clock)
     problems += _identifying_problems(table, extracted, name)
     if any(p.level is Level.ERROR for p in problems):
         raise ProblemsFound(problems)
-    frame = extracted.frame
-    frame["respondent"] = pseudonymise(frame["respondent"], key)
-    known_submissions = con.execute("SELECT DISTINCT submission_id FROM responses").df()
-    known_respondents = con.execute(
-        "SELECT DISTINCT respondent FROM responses WHERE wave = ?", [report.wave]
-    ).df()
-    clock = report.lap("pseudonymise", clock)
-    reason, detail = classify_rows(
-        frame,
-        instrument,
-        areas,
-        known_submissions["submission_id"],
-        known_respondents["respondent"],
-    )
+    return extracted, problems, (table.format, table.encoding)
+
+
+def _screen_rows(frame: pd.DataFrame, extracted, name: str, problems: list[Problem]) -> None:
+    """Step 3 for the cells: an e-mail address or phone number in a text cell of any row, or
+    in a record that could not be parsed, refuses the whole file, naming the rows."""
     flagged = frame["_identifying"] != ""
     found = list(
-        zip(
-            frame["row_number"][flagged].astype(int),
-            frame["_identifying"][flagged],
-            strict=True,
-        )
+        zip(frame["row_number"][flagged].astype(int), frame["_identifying"][flagged], strict=True)
     )
     found += [
         (reject.row_number, kind)
         for reject in extracted.parse_rejects
         if (kind := _identifying_text(reject.line))
     ]
-    if found:
-        found.sort()
-        listed = [f"row {r}: {w}" for r, w in found]
-        more = len(listed) - MAX_LISTED
-        raise ProblemsFound(
-            [
-                *problems,
-                Problem(
-                    Level.ERROR,
-                    "identifying-data",
-                    f"{name}: "
-                    + "; ".join(listed[:MAX_LISTED])
-                    + (f"; and {more} more rows" if more > 0 else ""),
-                    f"{len(found)} of {extracted.rows_read} rows hold an e-mail address "
-                    "or phone number; the file was not stored",
-                    "remove these values from the export and ingest the file again",
-                ),
-            ]
-        )
+    if not found:
+        return
+    listed = [f"row {r}: {w}" for r, w in sorted(found)]
+    more = len(listed) - MAX_LISTED
+    raise ProblemsFound(
+        [
+            *problems,
+            Problem(
+                Level.ERROR,
+                "identifying-data",
+                f"{name}: " + "; ".join(listed[:MAX_LISTED])
+                + (f"; and {more} more rows" if more > 0 else ""),
+                f"{len(found)} of {extracted.rows_read} rows hold an e-mail address "
+                "or phone number; the file was not stored",
+                "remove these values from the export and ingest the file again",
+            ),
+        ]
+    )  # fmt: skip
 
-    wave = report.wave
-    accepted = (reason == "").to_numpy()
-    sides = {float(r.code): (r.side or r.id) for r in instrument.roles.values()}
-    side = frame["role"].map(sides) if "role" in frame else pd.Series(None, index=frame.index)
-    clock = report.lap("classify", clock)
-    ensure_item_columns(con, instrument)
-    if not registered:
-        con.execute(
-            "INSERT INTO instruments VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [
-                instrument.content_hash,
-                instrument.id,
-                instrument.version,
-                Path(instrument.source).read_text(encoding="utf-8"),
-            ],
-        )
-        con.execute("INSERT INTO waves VALUES (?, ?)", [wave, instrument.content_hash])
-    file_id = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM files").fetchall()[0][0]
-    wave_had_rows = bool(
-        con.execute("SELECT count(*) FROM responses WHERE wave = ?", [wave]).fetchall()[0][0]
-    )
 
-    # Inserted straight from the scanned frame (no copy of 1.2 million rows); file, wave
-    # and side are written by SQL.
+def _write_responses(con, frame, accepted, file_id: int, wave: str, sides, instrument) -> None:
+    """Step 5 for the accepted rows: inserted straight from the scanned frame (no copy of
+    1.2 million rows); file, wave and side are written by SQL."""
     items = [c for c in frame.columns if c in instrument.item_codes]
     side_sql = (
         "CASE role "
@@ -1019,104 +1077,39 @@ def _ingest_kept(con, kept, path, size, report, registered, instrument, areas, k
     frame["_accepted"] = accepted
     item_list = ", ".join(f'"{c}"' for c in items)
     con.register("incoming", frame)
-    con.execute(
-        "INSERT INTO responses (file_id, row_number, wave, submission_id, respondent, side, "
-        f"started, ended, submitted, {item_list}) "
-        f"SELECT {int(file_id)}, row_number, {_quote(wave)}, submission_id, respondent, "
-        f"{side_sql}, started, ended, submitted, {item_list} FROM incoming WHERE _accepted"
-    )
-    con.unregister("incoming")
+    try:
+        con.execute(
+            "INSERT INTO responses (file_id, row_number, wave, submission_id, respondent, side, "
+            f"started, ended, submitted, {item_list}) "
+            f"SELECT {int(file_id)}, row_number, {_quote(wave)}, submission_id, respondent, "
+            f"{side_sql}, started, ended, submitted, {item_list} FROM incoming WHERE _accepted"
+        )
+    finally:
+        con.unregister("incoming")
 
+
+def _rejects(frame, accepted, reason, detail, side, extracted, file_id, wave, areas):
+    """Step 4's rejects, unparseable records first, in row order (:data:`REJECT_COLUMNS`)."""
     rejected = ~accepted
     area = frame["area"] if "area" in frame else pd.Series("", index=frame.index)
-    rejects = pd.DataFrame(
+    classified = pd.DataFrame(
         {
-            "file_id": file_id,
-            "row_number": frame["row_number"][rejected],
-            "wave": wave,
-            "submission_id": frame["submission_id"][rejected],
-            "reason": reason[rejected],
+            "file_id": file_id, "row_number": frame["row_number"][rejected], "wave": wave,
+            "submission_id": frame["submission_id"][rejected], "reason": reason[rejected],
             "detail": detail[rejected],
             "area": area[rejected].where(area[rejected].isin(areas.ids), None),
             "side": side[rejected],
         }
-    )
+    )  # fmt: skip
     malformed = pd.DataFrame(
         {
-            "file_id": file_id,
-            "row_number": [r.row_number for r in extracted.parse_rejects],
-            "wave": wave,
-            "submission_id": "",
-            "reason": "malformed-row",
-            "detail": [r.message for r in extracted.parse_rejects],
-            "area": None,
-            "side": None,
+            "file_id": file_id, "row_number": [r.row_number for r in extracted.parse_rejects],
+            "wave": wave, "submission_id": "", "reason": "malformed-row",
+            "detail": [r.message for r in extracted.parse_rejects], "area": None, "side": None,
         }
-    )
-    rejects = pd.concat([malformed, rejects], ignore_index=True)[list(REJECT_COLUMNS)]
-    rejects = rejects.sort_values("row_number", kind="stable")
-    con.register("incoming_rejects", rejects)
-    con.execute(
-        f"INSERT INTO rejects ({', '.join(REJECT_COLUMNS)}) "
-        f"SELECT {', '.join(REJECT_COLUMNS)} FROM incoming_rejects"
-    )
-    con.unregister("incoming_rejects")
-
-    clock = report.lap("store", clock)
-    report.rows_read = extracted.rows_read
-    report.accepted = int(accepted.sum())
-    report.rejected = {k: int(v) for k, v in rejects["reason"].value_counts().items()}
-    if report.accepted + report.rejected_total != report.rows_read:
-        raise RuntimeError(
-            f"internal error: {report.accepted} accepted + {report.rejected_total} rejected "
-            f"!= {report.rows_read} rows read in {name}"
-        )
-    # Invalid answers of accepted rows only: a rejected row is not analysed at all.
-    invalid = extracted.invalid_answers
-    invalid = invalid[invalid["row_number"].isin(frame["row_number"][accepted])]
-    invalid = invalid.assign(file_id=file_id, wave=wave)[list(INVALID_ANSWER_COLUMNS)]
-    con.register("incoming_invalid", invalid)
-    con.execute(
-        f"INSERT INTO invalid_answers ({', '.join(INVALID_ANSWER_COLUMNS)}) "
-        f"SELECT {', '.join(INVALID_ANSWER_COLUMNS)} FROM incoming_invalid"
-    )
-    con.unregister("incoming_invalid")
-    report.invalid_answers = invalid["item"].value_counts().sort_index().to_dict()
-    registry_text = Path(areas.source).read_text(encoding="utf-8")
-    registry_hash = hashlib.sha256(registry_text.encode("utf-8")).hexdigest()
-    con.execute(
-        "INSERT INTO registries VALUES (?, ?) ON CONFLICT DO NOTHING",
-        [registry_hash, registry_text],
-    )
-    values = {
-        "file_id": file_id,
-        "name": name,
-        "sha256": report.sha256,
-        "size": size,
-        "format": table.format,
-        "encoding": table.encoding,
-        "wave": wave,
-        "simulated": _is_simulated(path, report.sha256),
-        "ingested_at": datetime.now(UTC),
-        "rows_read": report.rows_read,
-        "accepted": report.accepted,
-        "rejected": report.rejected_total,
-        "registry_hash": registry_hash,
-        "status": "active",
-    }
-    con.execute(
-        f"INSERT INTO files ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
-        list(values.values()),
-    )
-    if wave_had_rows:
-        update_quality(con, wave, instrument)
-    else:  # the wave is this file: its rows are in memory already
-        rows = frame.loc[accepted, [c for c in frame.columns if not c.startswith("_")]]
-        rows["file_id"] = file_id
-        rows["wave"] = wave
-        rows["side"] = side[accepted]
-        update_quality(con, wave, instrument, rows)
-    report.lap("quality", clock)
+    )  # fmt: skip
+    rejects = pd.concat([malformed, classified], ignore_index=True)[list(REJECT_COLUMNS)]
+    return rejects.sort_values("row_number", kind="stable")
 
 
 def update_quality(
@@ -1134,10 +1127,7 @@ def update_quality(
         responses = con.execute("SELECT * FROM responses WHERE wave = ?", [wave]).df()
     flags = quality_flags(responses, instrument)
     con.execute("DELETE FROM quality_flags WHERE wave = ?", [wave])
-    con.register("incoming_flags", flags)
-    columns = ", ".join(QUALITY_COLUMNS)
-    con.execute(f"INSERT INTO quality_flags ({columns}) SELECT {columns} FROM incoming_flags")
-    con.unregister("incoming_flags")
+    insert_frame(con, "quality_flags", flags, QUALITY_COLUMNS)
     return int(flags["flag_any"].sum())
 
 

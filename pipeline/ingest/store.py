@@ -411,6 +411,18 @@ def check_store_file(path: Path) -> None:
             )
 
 
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns) -> None:
+    """Insert the ``columns`` of ``frame`` into the store's ``table``, by name (a column of the
+    table not named gets its default); the one way rows from a data frame enter the store."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    view = f"incoming_{table}"
+    con.register(view, frame)
+    try:
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {view}")
+    finally:
+        con.unregister(view)
+
+
 def ensure_item_columns(con: duckdb.DuckDBPyConnection, instrument: Instrument) -> None:
     """Add a column for every item code the responses table does not have yet."""
     existing = {row[0] for row in con.execute("DESCRIBE responses").fetchall()}

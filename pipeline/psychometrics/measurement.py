@@ -27,6 +27,7 @@ from samenspel.pipeline.psychometrics import small_waves
 from samenspel.pipeline.psychometrics.criteria import criteria_table
 from samenspel.pipeline.psychometrics.factor_model import parse_factor_model
 from samenspel.pipeline.psychometrics.invariance import COL_GROUP_PARTIAL, measurement_invariance
+from samenspel.pipeline.psychometrics.language_mode import language_mode_calls
 from samenspel.pipeline.psychometrics.ordinal import PolychoricNotPositiveDefinite
 from samenspel.pipeline.psychometrics.tables import (
     TABLE_CFA_FIT,
@@ -98,8 +99,11 @@ def measurement_tables(
 
     Returns tables named ``psychometrics_<table>``; ``psychometrics_invariance`` and
     ``psychometrics_partial_invariance`` have a ``comparison`` column (``sides`` within a
-    wave, ``waves`` across them). A wave whose data cannot carry the model gets a row in
-    ``psychometrics_problems`` instead of a crash. ``method`` gives the estimator (default:
+    wave, ``waves`` across them, ``language`` and ``mode`` within a wave per construct, the
+    construct in their ``construct`` column, empty for the others: see
+    :mod:`.language_mode`, which also writes ``psychometrics_invariance_language_mode``).
+    A wave whose data cannot carry the model gets a row in ``psychometrics_problems``
+    instead of a crash. ``method`` gives the estimator (default:
     the methodology file shipped with samenspel). ``progress(done, total)`` is called as
     each wave, and the comparison across waves, is finished (they run on every core).
     """
@@ -125,6 +129,8 @@ def measurement_tables(
             data.drop(columns=["side", "area"]), "wave", method.psychometrics_sample, method.seed
         )
         calls.append((_across_waves_job, (sample, model, low, high, method)))
+    # per wave and construct, invariance by language and by mode (see language_mode.py)
+    calls += language_mode_calls(in_index, data, model, method)
     collected: dict[str, list[pd.DataFrame]] = {}
     problems = []
     for tables, trouble in in_parallel(calls, progress=progress, workers=jobs):

@@ -223,34 +223,17 @@ def build_spec(
     def equal(option: str, label: str) -> bool:
         return option in group_equal and label not in group_partial
 
+    # per item, how many of its thresholds are held equal across groups (ordered items)
+    thresholds_equal = {
+        item: sum(
+            equal("thresholds", parameter_label(item, "|", f"t{t + 1}"))
+            for t in range(n_thresholds[item])
+        )
+        for item in items
+    } if ordinal else {}  # fmt: skip
     entries: list[tuple[int, int, int, int, bool, float, bool]] = []
     for g in range(n_groups):
-        for k, factor in enumerate(factors):
-            codes = model.indicators[factor]
-            keyed = [c for c in codes if c not in model.reverse_keyed]
-            marker_item = codes[0] if marker == "first" else (keyed or list(codes))[0]
-            for code in codes:
-                value = model.fixed.get((factor, code))
-                fixed = value is not None or (code == marker_item and not std_lv)
-                entries.append((LAMBDA, g, index[code], k, not fixed, value or 1.0, False))
-        for k, factor in enumerate(factors):
-            for j in range(k + 1):
-                if j == k:
-                    equated = any(
-                        equal("loadings", parameter_label(factor, "=~", c))
-                        for c in model.indicators[factor]
-                    )
-                    free = not std_lv or (g > 0 and equated)
-                    entries.append((PHI, g, k, k, free, 1.0, False))
-                else:
-                    entries.append((PHI, g, k, j, not orthogonal, 0.0, False))
-        thresholds_equal = {
-            item: sum(
-                equal("thresholds", parameter_label(item, "|", f"t{t + 1}"))
-                for t in range(n_thresholds[item])
-            )
-            for item in items
-        } if ordinal else {}  # fmt: skip
+        entries += _structure_entries(model, g, equal, std_lv, marker, orthogonal, index)
         for i, item in enumerate(items):
             if not ordinal:
                 entries.append((THETA, g, i, i, True, 0.0, False))
@@ -268,67 +251,115 @@ def build_spec(
             i, j = sorted((index[a], index[b]), reverse=True)
             entries.append((THETA, g, i, j, True, 0.0, False))
         if meanstructure:
-            for i, item in enumerate(items):
-                if ordinal:
-                    n_equal = thresholds_equal[item] if g > 0 else 0
-                    intercept_equal = equal("intercepts", parameter_label(item, "~1", ""))
-                    entries.append((NU, g, i, 0, n_equal >= 1 and not intercept_equal, 0.0, False))
-                else:
-                    entries.append((NU, g, i, 0, True, 0.0, False))
-            for k, factor in enumerate(factors):
-                if ordinal:
-                    identified = any(
-                        equal("intercepts", parameter_label(c, "~1", ""))
-                        and sum(c in model.indicators[f] for f in factors) == 1
-                        for c in model.indicators[factor]
-                    )
-                else:
-                    identified = "intercepts" in group_equal
-                free = g > 0 and identified and "means" not in group_equal
-                entries.append((ALPHA, g, k, 0, free, 0.0, False))
+            entries += _mean_entries(model, g, equal, group_equal, ordinal, thresholds_equal)
         if ordinal:
             for i, item in enumerate(items):
                 for t in range(n_thresholds[item]):
                     entries.append((TAU, g, i, t, True, 0.0, False))
-    shared = {
-        (LAMBDA, False): "loadings",
-        (NU, False): "intercepts",
-        (ALPHA, False): "means",
-        (THETA, True): "residuals",
-        (THETA, False): "residual.covariances",
-        (PHI, True): "lv.variances",
-        (PHI, False): "lv.covariances",
-        (TAU, False): "thresholds",
-        (TAU, True): "thresholds",
-    }
+    free_ids, n_free = _number_free(entries, items, factors, equal)
+    arr = np.array([e[:4] for e in entries], dtype=int)
+    counts = np.array([n_thresholds[item] for item in items]) if ordinal else np.zeros(len(items))
+    return Spec(
+        items=items,
+        factors=factors,
+        n_groups=n_groups,
+        meanstructure=meanstructure,
+        mat=arr[:, 0],
+        grp=arr[:, 1],
+        row=arr[:, 2],
+        col=arr[:, 3],
+        free=free_ids,
+        fixed=np.array([e[5] for e in entries], dtype=float),
+        n_free=n_free,
+        computed=np.array([e[6] for e in entries], dtype=bool),
+        n_thresholds=counts.astype(int),
+        parameterization=parameterization if ordinal else "",
+    )
+
+
+def _structure_entries(model: FactorModel, g: int, equal, std_lv, marker, orthogonal, index):
+    """Group ``g``'s loadings (the marker fixed to 1 unless ``std_lv``) and factor
+    (co)variances (a variance fixed to 1 with ``std_lv``, freed in later groups where a
+    loading of the factor is held equal)."""
+    entries = []
+    factors = model.factors
+    for k, factor in enumerate(factors):
+        codes = model.indicators[factor]
+        keyed = [c for c in codes if c not in model.reverse_keyed]
+        marker_item = codes[0] if marker == "first" else (keyed or list(codes))[0]
+        for code in codes:
+            value = model.fixed.get((factor, code))
+            fixed = value is not None or (code == marker_item and not std_lv)
+            entries.append((LAMBDA, g, index[code], k, not fixed, value or 1.0, False))
+    for k, factor in enumerate(factors):
+        for j in range(k + 1):
+            if j == k:
+                equated = any(
+                    equal("loadings", parameter_label(factor, "=~", c))
+                    for c in model.indicators[factor]
+                )
+                free = not std_lv or (g > 0 and equated)
+                entries.append((PHI, g, k, k, free, 1.0, False))
+            else:
+                entries.append((PHI, g, k, j, not orthogonal, 0.0, False))
+    return entries
+
+
+def _mean_entries(model: FactorModel, g: int, equal, group_equal, ordinal, thresholds_equal):
+    """Group ``g``'s intercepts and factor means: a factor mean is free in a later group
+    only where intercepts are held equal (identified) and means are not."""
+    entries = []
+    factors = model.factors
+    for i, item in enumerate(model.items):
+        if ordinal:
+            n_equal = thresholds_equal[item] if g > 0 else 0
+            intercept_equal = equal("intercepts", parameter_label(item, "~1", ""))
+            entries.append((NU, g, i, 0, n_equal >= 1 and not intercept_equal, 0.0, False))
+        else:
+            entries.append((NU, g, i, 0, True, 0.0, False))
+    for k, factor in enumerate(factors):
+        if ordinal:
+            identified = any(
+                equal("intercepts", parameter_label(c, "~1", ""))
+                and sum(c in model.indicators[f] for f in factors) == 1
+                for c in model.indicators[factor]
+            )
+        else:
+            identified = "intercepts" in group_equal
+        free = g > 0 and identified and "means" not in group_equal
+        entries.append((ALPHA, g, k, 0, free, 0.0, False))
+    return entries
+
+
+# The group_equal option that holds a matrix's parameters equal across groups, by (matrix,
+# on the diagonal).
+SHARED = {
+    (LAMBDA, False): "loadings",
+    (NU, False): "intercepts",
+    (ALPHA, False): "means",
+    (THETA, True): "residuals",
+    (THETA, False): "residual.covariances",
+    (PHI, True): "lv.variances",
+    (PHI, False): "lv.covariances",
+    (TAU, False): "thresholds",
+    (TAU, True): "thresholds",
+}
+
+
+def _number_free(entries, items, factors, equal) -> tuple[np.ndarray, int]:
+    """The free-parameter number of every entry (-1 fixed): a parameter held equal across
+    groups gets one number for all groups. Returns the numbers and how many there are."""
     ids: dict[tuple, int] = {}
     free_ids = []
     for mat, g, r, c, free, _, _ in entries:
         if not free:
             free_ids.append(-1)
             continue
-        option = shared.get((mat, r == c and mat in (THETA, PHI, TAU)))
+        option = SHARED.get((mat, r == c and mat in (THETA, PHI, TAU)))
         label = parameter_label(*cell_names(items, factors, mat, r, c))
         key = (mat, r, c) if option and equal(option, label) else (mat, g, r, c)
         free_ids.append(ids.setdefault(key, len(ids)))
-    arr = np.array([e[:4] for e in entries], dtype=int)
-    counts = np.array([n_thresholds[item] for item in items]) if ordinal else np.zeros(len(items))
-    return Spec(
-        items,
-        factors,
-        n_groups,
-        meanstructure,
-        arr[:, 0],
-        arr[:, 1],
-        arr[:, 2],
-        arr[:, 3],
-        np.array(free_ids, dtype=int),
-        np.array([e[5] for e in entries], dtype=float),
-        len(ids),
-        np.array([e[6] for e in entries], dtype=bool),
-        counts.astype(int),
-        parameterization if ordinal else "",
-    )
+    return np.array(free_ids, dtype=int), len(ids)
 
 
 def check_group_partial(spec: Spec, group_partial: frozenset[str]) -> None:

@@ -50,6 +50,9 @@ KOBO_META = ("start", "end", "respondent")
 KOBO_SYSTEM = ("_id", "_uuid", "_submission_time", "_status", "__version__", "_index")
 # Variance of the shared part of a respondent's attitude, var(0.7 g): the unit ICC's reference.
 GENERAL_VARIANCE = 0.49
+# Codes of the questionnaire's language and mode answers that the simulator draws.
+DUTCH, ENGLISH = 1.0, 2.0
+FACE_TO_FACE, PAPER, ONLINE = 1.0, 3.0, 4.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,19 @@ class SimulationSettings:
     # Units reached per side and area: (fewest, most), drawn per wave from those listed;
     # None reaches every listed unit.
     units_reached: tuple[int, int] | None = None
+    # How respondents answered: the share who answered in English (the rest in Dutch), and
+    # the shares interviewed face to face, self-completed on paper and online (mode codes 1,
+    # 3, 4 of the questionnaire's mode question).
+    english_share: float = 0.2
+    mode_shares: tuple[float, float, float] = (0.5, 0.2, 0.3)
+    # Known differential item functioning, for the invariance tests: agreement item -> shift
+    # of its latent response (latent SD units; positive: more agreeing answers) for those who
+    # answered in English (language_effects) or were interviewed, the questions read out
+    # (mode_effects). Empty: every item works alike in every language and mode. The true
+    # index (truth.csv) is that of respondents without these effects: set them to test the
+    # psychometrics, not the index.
+    language_effects: dict[str, float] = field(default_factory=dict)
+    mode_effects: dict[str, float] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -185,10 +201,15 @@ def draw_model(
     return GeneratingModel(levels, loadings, item_shift, settings, units)
 
 
-def _likert(latent: np.ndarray, loading: float, shift: float, reverse: bool, rng) -> np.ndarray:
+def _latent_response(latent: np.ndarray, loading: float, shift: float, reverse: bool, rng):
+    """An agreement item's latent response (before it is cut into answer categories)."""
     sign = -1.0 if reverse else 1.0
     noise = rng.standard_normal(latent.shape[0]) * np.sqrt(1 - loading**2)
-    ystar = sign * loading * latent + noise + shift
+    return sign * loading * latent + noise + shift
+
+
+def _category(ystar: np.ndarray) -> np.ndarray:
+    """Answer codes 1..5 of latent responses."""
     return (np.searchsorted(THRESHOLDS, ystar) + 1).astype(float)
 
 
@@ -207,6 +228,7 @@ def generate_cell(
     n: int,
     rng: np.random.Generator,
     unit_effects: np.ndarray | None = None,
+    latent_responses: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Answers of ``n`` respondents, before nonresponse.
 
@@ -215,7 +237,8 @@ def generate_cell(
     codes only; nonresponse and careless answering are added by
     :func:`add_response_behaviour`. ``unit_effects`` (one per respondent, latent SD units) is
     the shared effect of the team or organisation a respondent was reached through: it
-    moves the respondent's level like the area's level does.
+    moves the respondent's level like the area's level does. ``latent_responses``, if given,
+    receives each agreement item's latent responses (item code -> one per respondent).
     """
     h = np.broadcast_to(np.asarray(h, dtype=float), n)
     professional = np.broadcast_to(np.asarray(side) == "professional", n)
@@ -232,9 +255,12 @@ def generate_cell(
                 out[code] = np.minimum(rng.poisson(mean * heterogeneity), 500).astype(float)
             continue
         for si in instrument.constructs[construct].items:
-            out[si.code] = _likert(
+            ystar = _latent_response(
                 latent, model.loadings[si.code], model.item_shift[si.code], si.reverse, rng
             )
+            out[si.code] = _category(ystar)
+            if latent_responses is not None:
+                latent_responses[si.code] = ystar
     # Paired report grades: own side rated around 7.3; the other side lower by a gap that
     # shrinks as collaboration gets more hybrid.
     own_level = 7.3 + 0.6 * rng.standard_normal(n)
@@ -318,9 +344,10 @@ def simulate_wave(
     units = np.concatenate([codes for codes, _ in recruited]) if recruited else np.array([])
     effects = np.concatenate([e for _, e in recruited]) if recruited else np.array([])
     sides = np.repeat(levels["side"].to_numpy(), n_cell)
+    latent: dict[str, np.ndarray] = {}
     frame = generate_cell(
         instrument, model, np.repeat(levels["h"].to_numpy(), n_cell), sides, len(sides), rng,
-        effects,
+        effects, latent,
     )  # fmt: skip
     frame, careless = add_response_behaviour(instrument, frame, settings, rng)
     frame["area"] = np.repeat(levels["area"].to_numpy(), n_cell)
@@ -334,9 +361,11 @@ def simulate_wave(
     frame["unit"] = frame["unit"].astype(object)
     frame.loc[declined, answer_columns] = np.nan
     frame.loc[declined, "consent"] = 2.0
-    frame["mode"] = rng.choice([1.0, 3.0, 4.0], n, p=[0.5, 0.2, 0.3])
-    frame["language"] = rng.choice([1.0, 2.0], n, p=[0.9, 0.1])
+    frame["mode"] = rng.choice([FACE_TO_FACE, PAPER, ONLINE], n, p=list(settings.mode_shares))
+    english = settings.english_share
+    frame["language"] = rng.choice([DUTCH, ENGLISH], n, p=[1.0 - english, english])
     frame.loc[declined, ["mode", "language"]] = np.nan
+    _answer_differently(frame, latent, settings)
     # Interview timing: median about 14 minutes; careless respondents are fast.
     year = int(wave[:4]) if wave[:4].isdigit() else 2025
     wave_start = pd.Timestamp(datetime(year, 10, 1, 9, tzinfo=UTC))
@@ -361,6 +390,35 @@ def simulate_wave(
         frame = pd.concat([frame, dupes], ignore_index=True)
         frame.loc[len(frame) - len(dupes) :, "_index"] = np.arange(n + 1, n + 1 + len(dupes))
     return frame
+
+
+def _answer_differently(
+    frame: pd.DataFrame, latent: dict[str, np.ndarray], settings: SimulationSettings
+) -> None:
+    """Apply the settings' language and mode effects in place: an affected item's answer is
+    cut again from its latent response plus the shift, for the respondents of the language
+    or mode who gave a substantive, careful answer (nonresponse, 'weet niet' and
+    straightlining stay as they were). ``latent`` holds the latent responses of the first
+    rows of ``frame`` (the two sides; the stakeholders after them answer no such item)."""
+    groups = (
+        (settings.language_effects, frame["language"].to_numpy() == ENGLISH),
+        (settings.mode_effects, frame["mode"].to_numpy() == FACE_TO_FACE),
+    )
+    careful = ~frame["_careless"].to_numpy(dtype=bool)
+    for effects, in_group in groups:
+        for code, shift in effects.items():
+            if code not in latent:
+                raise ValueError(
+                    f"{code!r} is not an agreement item of a reflective construct; choose "
+                    f"from {', '.join(sorted(latent))}"
+                )
+            ystar = latent[code]
+            rows = np.arange(len(ystar))
+            answers = frame[code].to_numpy()[: len(ystar)]
+            substantive = np.isin(answers, np.arange(1.0, len(THRESHOLDS) + 2.0))
+            chosen = rows[in_group[: len(ystar)] & careful[: len(ystar)] & substantive]
+            column = frame.columns.get_loc(code)
+            frame.iloc[chosen, column] = _category(ystar[chosen] + shift)
 
 
 def _iso(times: pd.DatetimeIndex) -> pd.Index:

@@ -237,3 +237,41 @@ def test_a_file_that_is_not_a_registry(tmp_path, body):
     with pytest.raises(ProblemsFound) as caught:
         load_areas(path)
     assert caught.value.problems
+
+
+COVARIATE_REGISTRY = (
+    "municipalities:\n  GM0363: Amsterdam\ncovariates: wijkcijfers.csv\nareas:\n"
+    "  - {id: a, name: A, municipality: GM0363, kind: wijk}\n"
+    "  - {id: b, name: B, municipality: GM0363, kind: wijk}\n"
+)
+
+
+def test_area_covariates_are_read_from_the_registrys_csv(tmp_path):
+    (tmp_path / "wijkcijfers.csv").write_text("area,income,share_65\na,31.5,0.18\nb,27,0.22\n")
+    path = tmp_path / "areas.yaml"
+    path.write_text(COVARIATE_REGISTRY)
+    table = load_areas(path).covariates.table()
+    assert list(table.columns) == ["area", "income", "share_65"]
+    assert table.set_index("area").loc["b", "income"] == 27.0
+
+
+@pytest.mark.parametrize(
+    ("csv", "code", "says"),
+    [
+        ("area,income\na,31.5\nb,\n", "invalid-value", "row 3, column income: '' is not a number"),
+        ("area,income\na,31.5\n", "missing-field", "no row for 1 areas of the registry ('b')"),
+        ("area,income\na,1\nb,2\nc,3\n", "unknown-reference", "'c' are not areas"),
+        ("wijk,income\na,1\nb,2\n", "missing-column", "needs a column `area`"),
+        (None, "file-not-found", "cannot be read"),
+    ],
+)
+def test_area_covariate_mistakes_say_where_and_how_to_fix(tmp_path, csv, code, says):
+    if csv is not None:
+        (tmp_path / "wijkcijfers.csv").write_text(csv)
+    path = tmp_path / "areas.yaml"
+    path.write_text(COVARIATE_REGISTRY)
+    with pytest.raises(ProblemsFound) as caught:
+        load_areas(path)
+    [problem] = [p for p in caught.value.problems if p.level is Level.ERROR]
+    assert problem.code == code and says in problem.message
+    assert problem.where == f"{path}: covariates" and problem.hint

@@ -61,7 +61,7 @@ def test_tables_per_wave_with_criteria(tables):
     # reliability per side and for everyone
     assert {"all", "professional", "informal"} <= set(reliability["group"])
     invariance = tables[PREFIX + "invariance"]
-    assert set(invariance["comparison"]) == {"sides", "waves"}
+    assert set(invariance["comparison"]) == {"sides", "waves", "language", "mode"}
     # the methodology's estimator: WLSMV, so the Wu & Estabrook chain
     assert list(invariance[invariance.comparison == "waves"]["step"]) == [
         "configural",

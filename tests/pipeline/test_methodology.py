@@ -309,3 +309,25 @@ def test_references_to_the_questionnaire_are_checked(tmp_path, changes, where):
     assert [(p.where, p.code) for p in caught.value.problems] == [
         (f"{path}: {where}", "unknown-reference")
     ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "where", "code"),
+    [
+        ({"small_area.model": "bayes"}, "small_area.model", "invalid-value"),
+        ({"small_area.variance": "ml"}, "small_area.variance", "invalid-value"),
+        ({"small_area.waves": "all"}, "small_area.waves", "invalid-value"),
+        ({"small_area.min_respondents": 1}, "small_area.min_respondents", "invalid-value"),
+        ({"small_area.min_areas": 1}, "small_area.min_areas", "invalid-value"),
+        ({"small_area.max_rmse": 0}, "small_area.max_rmse", "invalid-value"),
+    ],
+)
+def test_small_area_settings_are_checked(tmp_path, changes, where, code):
+    assert problems_of(variant(tmp_path, changes)) == {where: code}
+
+
+def test_small_area_section_may_be_left_out(tmp_path):
+    method = load_methodology(variant(tmp_path, {"small_area": ABSENT}))
+    assert method.small_area_model == "fay_herriot"
+    assert method.small_area_variance == "adjusted_reml"
+    assert method.small_area_min_respondents == 2

@@ -57,3 +57,17 @@ def test_the_pipelines_messages_in_dutch(message, dutch):
     assert pipeline_message(message, "nl") == dutch
     assert pipeline_message(message, "en") == message
     assert pipeline_message(None, "nl") == pipeline_message(float("nan"), "en") == ""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_how_to_read_quotes_the_neutral_answer_the_questionnaire_offers(language):
+    """The reading guide says where 50 lies on a statement by quoting the agreement scale's
+    middle answer; the quote stays the questionnaire's own wording."""
+    from samenspel.instrument import load_instrument
+
+    from samenspel.paths import DEFAULT_INSTRUMENT
+
+    scales = load_instrument(DEFAULT_INSTRUMENT).answer_scales.values()
+    (agreement,) = [scale for scale in scales if scale.kind == "agreement"]
+    middle = agreement.options[len(agreement.options) // 2].label[language]
+    assert f"'{middle.lower()}'" in TEXT["how_to_read_text"][language].lower()

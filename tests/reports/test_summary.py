@@ -78,7 +78,7 @@ def test_the_same_in_dutch():
     dutch = {"UNF": "Onbekendheid", "DIS": "Onenigheid", "IND": "Onbestemdheid"}
     said = summary("nl", monitor=None, names=dutch)
     assert said[0] == (
-        "Gemeten in meting 2026: 3 wijken. Per fase: hybridisering 1, toenadering 1, "
+        "In meting 2026 zijn 3 wijken gemeten. Per fase: hybridisering 1, toenadering 1, "
         "co-existentie 1."
     )
     # figures in Dutch notation
