@@ -32,7 +32,7 @@ from samenspel.instrument import load_areas, load_instrument
 from samenspel.instrument.model import Area, AreaRegistry
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
 
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 
 def national_registry(n: int) -> AreaRegistry:

@@ -3,7 +3,8 @@
 from samenspel.instrument.areas import load_areas
 from samenspel.instrument.load import check_instrument, load_instrument
 from samenspel.instrument.model import AreaRegistry, Instrument
-from samenspel.instrument.problems import InputError, Level, Problem, ProblemsFound
+
+from samenspel.common.problems import InputError, Level, Problem, ProblemsFound
 
 __all__ = [
     "AreaRegistry",

@@ -18,7 +18,8 @@ from samenspel.instrument.model import (
     BoundaryFile,
     Unit,
 )
-from samenspel.instrument.problems import Level, Problem, ProblemsFound, yaml_key
+
+from samenspel.common.problems import Level, Problem, ProblemsFound, yaml_key
 
 AREA_KINDS = ("gebied", "wijk", "buurt")
 AREA_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")

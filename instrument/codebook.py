@@ -32,7 +32,7 @@ from samenspel.instrument.xlsform import (
     export_columns,
 )
 
-from samenspel.templating import template_environment
+from samenspel.common.templating import template_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -33,7 +33,6 @@ from samenspel.instrument.paper import (
     render_paper_html,
     render_show_cards_html,
 )
-from samenspel.instrument.problems import ProblemsFound
 from samenspel.instrument.xlsform import (
     build_xlsform,
     check_translations,
@@ -42,6 +41,8 @@ from samenspel.instrument.xlsform import (
     odk_validate_available,
     xlsform_bytes,
 )
+
+from samenspel.common.problems import ProblemsFound
 
 
 def paper_name(role: str, language: str, version: str) -> str:

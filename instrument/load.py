@@ -37,7 +37,8 @@ from samenspel.instrument.model import (
     fill_placeholders,
     freeze,
 )
-from samenspel.instrument.problems import Level, Problem, ProblemsFound, has_errors, yaml_key
+
+from samenspel.common.problems import Level, Problem, ProblemsFound, has_errors, yaml_key
 
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 CONSTRUCT_CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")

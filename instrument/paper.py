@@ -38,7 +38,7 @@ from samenspel.instrument.xlsform import (
     role_item,
 )
 
-from samenspel.templating import template_environment
+from samenspel.common.templating import template_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 VERSIONS = ("interviewer", "self")

@@ -8,7 +8,7 @@ instrument language cannot produce a form with a silent blank.
 
 from __future__ import annotations
 
-from samenspel.instrument.problems import Level, Problem, ProblemsFound
+from samenspel.common.problems import Level, Problem, ProblemsFound
 
 # Display names of languages in XLSForm columns: `label::Nederlands (nl)`.
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}

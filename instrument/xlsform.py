@@ -55,7 +55,8 @@ from samenspel.instrument.model import (
     wording_field,
 )
 from samenspel.instrument.phrases import language_name, phrase
-from samenspel.instrument.problems import InputError, Level, Problem
+
+from samenspel.common.problems import InputError, Level, Problem
 
 NUMBER_SCALE_KINDS = ("grade", "count")
 META_ROWS = (("start", "start"), ("end", "end"), ("audit", "audit"))

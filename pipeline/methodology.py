@@ -24,9 +24,10 @@ from samenspel.instrument.load import (
     read_yaml,
 )
 from samenspel.instrument.model import Instrument
-from samenspel.instrument.problems import Level, Problem, ProblemsFound, yaml_key
 from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
 from samenspel.pipeline.psychometrics.model_spec import PARAMETERIZATION_OPTIONS
+
+from samenspel.common.problems import Level, Problem, ProblemsFound, yaml_key
 
 DEFAULT_METHODOLOGY = Path(__file__).with_name("methodology.yaml")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from samenspel.instrument.model import UNIT_NOT_LISTED
 
-from samenspel.templating import template_environment
+from samenspel.common.templating import template_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 

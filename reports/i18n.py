@@ -679,7 +679,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "comparison_language": {"nl": "naar taal", "en": "by language"},
     "comparison_mode": {"nl": "naar afnamewijze", "en": "by mode"},
-    # Invariance by language and mode (pipeline/psychometrics/language_mode.py): the groups
+    # Invariance by language and mode (pipeline/measurement/language_mode.py): the groups
     # and one sentence per wave, comparison and construct, from its summary row.
     "lm_group_nl": {"nl": "Nederlands", "en": "Dutch"},
     "lm_group_en": {"nl": "Engels", "en": "English"},
@@ -1372,7 +1372,7 @@ PIPELINE_MESSAGES_NL: tuple[tuple[str, str], ...] = (
     (r"polychoric correlations", "polychorische correlaties"),
     (r"(?P<estimator>ML|WLSMV) \(one-factor CFA\)", "{estimator} (CFA met één factor)"),
     (r"one-way ANOVA", "eenweg-ANOVA"),
-    # pipeline/psychometrics/measurement.py: a wave or the waves' comparison that could not
+    # pipeline/measurement/__init__.py: a wave or the waves' comparison that could not
     # be analysed as planned (the problems table of the technical appendix)
     (r"the polychoric correlation matrix(?P<where>(?: in group '[^']*')?) is not positive "
      r"definite \(smallest eigenvalue (?P<value>\S+)\): too few respondents for the items "

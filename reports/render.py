@@ -61,7 +61,7 @@ from samenspel.reports.quality import quality_context
 from samenspel.reports.steps import model_words, not_done_why, step_sentences
 from samenspel.reports.summary import PRACTICE, THREE_OS, Monitor, management_summary, named
 
-from samenspel.templating import template_environment
+from samenspel.common.templating import template_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"

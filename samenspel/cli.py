@@ -32,7 +32,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from samenspel.files import (
+from samenspel.common.files import (
     CSV_DIALECTS,
     MANIFEST_KEY,
     OUTPUT_MANIFEST,
@@ -49,6 +49,8 @@ from samenspel.files import (
     sha256_of,
     write_file_atomically,
 )
+from samenspel.common.parallel import JOBS_ENV, in_parallel, jobs
+from samenspel.common.provenance import provenance
 from samenspel.instrument import (
     AreaRegistry,
     InputError,
@@ -62,7 +64,6 @@ from samenspel.instrument import (
 from samenspel.instrument.areas import check_areas
 from samenspel.instrument.boundaries import load_boundaries
 from samenspel.instrument.model import UNIT_NOT_LISTED, questionnaire_changes
-from samenspel.parallel import JOBS_ENV, in_parallel, jobs
 from samenspel.pipeline.index.change import INVARIANCE_COLUMNS
 from samenspel.pipeline.index.estimate import SIDES, components_of_answers, hybridisation_index
 from samenspel.pipeline.index.plan import plan_areas, plan_per_unit, plan_sample_size
@@ -92,6 +93,8 @@ from samenspel.pipeline.ingest.store import (
     remove_simulated_store,
     store_status,
 )
+from samenspel.pipeline.measurement import measurement_tables, psychometric_inputs
+from samenspel.pipeline.measurement.language_mode import language_mode_findings
 from samenspel.pipeline.methodology import (
     COMPONENTS,
     PSYCHOMETRICS_MISSING_OPTIONS,
@@ -102,8 +105,6 @@ from samenspel.pipeline.methodology import (
     with_psychometrics,
 )
 from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
-from samenspel.pipeline.psychometrics.language_mode import language_mode_findings
-from samenspel.pipeline.psychometrics.measurement import measurement_tables, psychometric_inputs
 from samenspel.pipeline.psychometrics.small_waves import steps_table
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulation.simulate import (
@@ -121,7 +122,6 @@ from samenspel.project import (
     create_project,
     resolve_settings,
 )
-from samenspel.provenance import provenance
 from samenspel.reports.i18n import LANGUAGES
 from samenspel.reports.render import (
     Cover,
@@ -1250,7 +1250,7 @@ def check_same_settings(metadata: dict, instrument: Instrument, settings: Settin
 
 def jobs_of(args: argparse.Namespace) -> int:
     """The worker processes of `analyse` and `report`: --jobs, else $SAMENSPEL_JOBS, else
-    every core this process may use (see samenspel.parallel)."""
+    every core this process may use (see samenspel.common.parallel)."""
     try:
         return jobs(args.jobs)
     except ValueError as exc:

@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from samenspel.instrument.problems import InputError, Level, Problem, ProblemsFound
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
+from samenspel.common.problems import InputError, Level, Problem, ProblemsFound
 
 PROJECT_FILE = "samenspel.toml"
 PROJECT_ENV = "SAMENSPEL_PROJECT"

@@ -11,7 +11,7 @@ Figures are stored as numbers (a formula or chart uses them as they are), shown 
 precision that fits them: whole numbers without decimals, shares, correlations and p-values
 (within -1..1) with three, other figures (indices, differences) with one. Yes/no columns are
 Excel's TRUE and FALSE. Text is stored as text: a cell that would start a formula is
-prefixed with ``'`` as in the CSV files (:func:`samenspel.files.neutralise_formulas`), and
+prefixed with ``'`` as in the CSV files (:func:`samenspel.common.files.neutralise_formulas`), and
 control characters that a workbook cannot hold are left out.
 """
 
@@ -26,7 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from samenspel.files import neutralise_formulas
+from samenspel.common.files import neutralise_formulas
 
 MAX_SHEET_NAME = 31  # Excel's limit on a sheet's name
 MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header row included

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 from samenspel.project import PROJECT_ENV, PROJECT_FILE
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from samenspel.cli import main
-from samenspel.paths import DEFAULT_METHODOLOGY
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 
 @pytest.fixture(autouse=True)

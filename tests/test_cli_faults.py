@@ -27,7 +27,7 @@ from samenspel.pipeline.simulation.simulate import (
 )
 
 from samenspel.cli import main
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 SAMENSPEL = [sys.executable, "-m", "samenspel.cli"]
 
@@ -197,14 +197,14 @@ def test_a_killed_analyse_leaves_the_old_results(built, tmp_path):
 
 
 def test_a_run_killed_while_writing_leaves_the_old_folder_and_the_next_run_cleans_up(tmp_path):
-    from samenspel.files import OUTPUT_MANIFEST, atomic_folder
+    from samenspel.common.files import OUTPUT_MANIFEST, atomic_folder
 
     out = tmp_path / "results"
     with atomic_folder(out, "results") as staging:
         (staging / "old.csv").write_text("old")
     writer = (
         "import signal, sys\n"
-        "from samenspel.files import atomic_folder\n"
+        "from samenspel.common.files import atomic_folder\n"
         "with atomic_folder(sys.argv[1], 'results') as staging:\n"
         "    (staging / 'new.csv').write_text('half')\n"
         "    print('writing', flush=True)\n"

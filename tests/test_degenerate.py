@@ -24,7 +24,7 @@ from samenspel.pipeline.simulation.simulate import (
 )
 
 from samenspel.cli import main
-from samenspel.paths import DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_INSTRUMENT
 
 REGISTRY = {
     "municipalities": {"GM0001": "Grootstad", "GM0002": "Eenwijk"},

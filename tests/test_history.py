@@ -14,8 +14,8 @@ import pytest
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.index.change import index_change
 from samenspel.pipeline.index.estimate import IndexResult
+from samenspel.pipeline.measurement import psychometric_inputs
 from samenspel.pipeline.methodology import load_methodology
-from samenspel.pipeline.psychometrics.measurement import psychometric_inputs
 from samenspel.pipeline.simulation.simulate import (
     SimulationSettings,
     draw_model,
@@ -25,7 +25,7 @@ from samenspel.pipeline.simulation.simulate import (
 from samenspel.pipeline.waves import order_waves
 
 from samenspel.cli import main
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 SPRING, AUTUMN = "2025-voorjaar", "2025-najaar"
 

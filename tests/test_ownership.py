@@ -18,7 +18,7 @@ import pytest
 from samenspel.pipeline.ingest.store import raw_folder_for, remove_simulated_store
 
 from samenspel.cli import main
-from samenspel.files import OUTPUT_MANIFEST, atomic_folder
+from samenspel.common.files import OUTPUT_MANIFEST, atomic_folder
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -149,7 +149,7 @@ def test_a_kill_during_the_swap_leaves_the_old_output_and_no_foreign_file_is_tou
     # Dies after moving the old output aside and before the new one is in place.
     dying = (
         "import os, sys\n"
-        "import samenspel.files as files\n"
+        "import samenspel.common.files as files\n"
         "real = os.replace\n"
         "def replace(a, b):\n"
         "    real(a, b)\n"

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from samenspel.parallel import in_parallel
+from samenspel.common.parallel import in_parallel
 
 
 def slow_square(x: int, delay: float) -> tuple[int, int]:
@@ -57,7 +57,7 @@ def test_inside_a_users_process_pool_the_pieces_run_serially():
 
 
 def test_jobs_follow_the_request_the_environment_and_the_usable_cores(monkeypatch):
-    from samenspel.parallel import JOBS_ENV, jobs, usable_cores
+    from samenspel.common.parallel import JOBS_ENV, jobs, usable_cores
 
     monkeypatch.delenv(JOBS_ENV, raising=False)
     assert jobs() == usable_cores() <= (os.cpu_count() or 1)

@@ -53,7 +53,6 @@ from samenspel.instrument.model import (
     Instrument,
     wording_fields,
 )
-from samenspel.instrument.problems import InputError, Level, Problem, ProblemsFound
 from samenspel.pipeline.ingest.pseudonym import (
     create_key,
     fingerprint,
@@ -87,7 +86,8 @@ from samenspel.pipeline.ingest.store import (
     stored_fingerprint,
 )
 
-from samenspel.files import sha256_of
+from samenspel.common.files import sha256_of
+from samenspel.common.problems import InputError, Level, Problem, ProblemsFound
 
 # Reason codes of rejected rows, in the order they are tested; a row gets the first that applies.
 REJECT_REASONS = {

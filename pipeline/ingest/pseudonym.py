@@ -21,7 +21,8 @@ import secrets
 from pathlib import Path
 
 import pandas as pd
-from samenspel.instrument.problems import InputError
+
+from samenspel.common.problems import InputError
 
 KEY_FILE_ENV = "SAMENSPEL_KEY_FILE"
 DEFAULT_KEY_FILE = Path.home() / ".config" / "samenspel" / "pseudonym.key"

@@ -47,7 +47,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-from samenspel.instrument.problems import InputError
+
+from samenspel.common.problems import InputError
 
 FORMATS = (
     "kobo-csv", "kobo-xlsx", "odk-csv", "odk-zip", "spss-sav", "plain-csv", "plain-xlsx"

@@ -68,9 +68,9 @@ import pandas as pd
 import yaml
 from samenspel.instrument.load import meaning_hash
 from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
-from samenspel.instrument.problems import InputError
 
-from samenspel.files import sha256_of
+from samenspel.common.files import sha256_of
+from samenspel.common.problems import InputError
 
 SCHEMA_VERSION = 4
 RAW_SUFFIX = ".raw"

@@ -1,6 +1,7 @@
-"""The instrument's psychometrics: reliability, EFA, CFA and measurement invariance.
+"""Psychometrics: reliability, EFA, CFA and measurement invariance, as a library.
 
-The engine, usable on any data set and factor model:
+The engine, usable on any data set and factor model; it imports nothing of samenspel's
+questionnaire, methodology or application:
 
 - :mod:`.factor_model` — factor models as plain mappings, and the stage's error type;
 - :mod:`.reliability`, :mod:`.efa`, :mod:`.validity`, :mod:`.aggregation` — item analysis,
@@ -12,8 +13,10 @@ The engine, usable on any data set and factor model:
 - :mod:`.criteria` — the standards every figure is reported against;
 - :mod:`.tables` — every table for one data set in one call.
 
-:mod:`.measurement` applies it to the instrument in the pipeline: per wave, both sides, and
-across waves, with the methodology file's settings.
+:mod:`.small_waves` fits a model step by step (per pillar, per construct) as far as a small
+sample carries it. :mod:`samenspel.pipeline.measurement` applies the engine to the
+questionnaire in the pipeline: per wave, both sides, and across waves, with the methodology
+file's settings.
 """
 
 from samenspel.pipeline.psychometrics.cfa import fit_cfa

@@ -6,7 +6,7 @@ import pytest
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.instrument.xlsform import build_xlsform, convert_xlsform, xlsform_bytes
 
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 
 @pytest.fixture(scope="session")

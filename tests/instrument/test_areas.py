@@ -5,7 +5,7 @@ import re
 import pytest
 from samenspel.instrument import Level, ProblemsFound, load_areas
 
-from samenspel.paths import DEFAULT_AREAS
+from samenspel.common.paths import DEFAULT_AREAS
 
 
 def test_demo_registry_has_the_three_municipalities():

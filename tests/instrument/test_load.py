@@ -13,10 +13,10 @@ from samenspel.instrument import (
     load_instrument,
 )
 from samenspel.instrument.load import MAX_YAML_DEPTH, read_yaml
-from samenspel.instrument.problems import CATALOGUE
 from samenspel.pipeline.methodology import load_methodology
 
-from samenspel.paths import DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_INSTRUMENT
+from samenspel.common.problems import CATALOGUE
 
 MINIMAL = """
 instrument:

@@ -20,7 +20,7 @@ from samenspel.pipeline.simulation.simulate import (
 )
 
 from samenspel.cli import main
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 
 @pytest.fixture(scope="module")

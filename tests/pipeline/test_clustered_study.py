@@ -47,7 +47,7 @@ from samenspel.pipeline.simulation.simulate import (
 )
 from scipy import stats
 
-from samenspel.paths import DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_INSTRUMENT
 
 AREAS = 30
 QUANTILES = stats.norm.ppf((np.arange(21) + 0.5) / 21)

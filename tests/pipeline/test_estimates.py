@@ -22,7 +22,7 @@ from samenspel.pipeline.simulation.simulate import (
     to_kobo_csv,
 )
 
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 METHOD = load_methodology()
 AREAS = 6

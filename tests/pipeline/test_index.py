@@ -17,7 +17,7 @@ from samenspel.pipeline.index.estimate import (
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.score import clean_answers, mean_with_rule, score_scales
 
-from samenspel.paths import DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_INSTRUMENT
 
 METHOD = load_methodology()
 INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)

@@ -29,7 +29,7 @@ from samenspel.pipeline.ingest.pseudonym import pseudonymise, read_key
 from samenspel.pipeline.ingest.store import raw_folder
 
 from samenspel.cli import main
-from samenspel.paths import DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_INSTRUMENT
 
 
 def valid_rows(n: int) -> pd.DataFrame:

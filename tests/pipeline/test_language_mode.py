@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.methodology import load_methodology
-from samenspel.pipeline.psychometrics.language_mode import (
+from samenspel.pipeline.measurement import instrument_factor_model
+from samenspel.pipeline.measurement.language_mode import (
     GROUPINGS,
     LANGUAGE_MODE_COLUMNS,
     MIN_ITEMS,
@@ -19,11 +19,11 @@ from samenspel.pipeline.psychometrics.language_mode import (
     language_mode_findings,
     language_mode_invariance,
 )
-from samenspel.pipeline.psychometrics.measurement import instrument_factor_model
+from samenspel.pipeline.methodology import load_methodology
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
 
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
 AREAS = load_areas(DEFAULT_AREAS)
@@ -199,9 +199,8 @@ def test_an_unknown_comparison_is_refused():
 
 
 def test_the_minimum_is_a_methodology_setting(tmp_path):
-    from samenspel.instrument.problems import ProblemsFound
-
-    from samenspel.paths import DEFAULT_METHODOLOGY
+    from samenspel.common.paths import DEFAULT_METHODOLOGY
+    from samenspel.common.problems import ProblemsFound
 
     assert load_methodology().invariance_min_group == 100
     text = DEFAULT_METHODOLOGY.read_text(encoding="utf-8")

@@ -6,17 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.methodology import COMPONENTS
-from samenspel.pipeline.psychometrics.measurement import (
+from samenspel.pipeline.measurement import (
     LATENT_MEAN_COLUMNS,
     PREFIX,
     instrument_factor_model,
     measurement_tables,
     psychometric_inputs,
 )
+from samenspel.pipeline.methodology import COMPONENTS
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
 
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
 

@@ -21,7 +21,7 @@ from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, generate_cell
 from scipy import stats
 
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 METHOD = load_methodology()
 INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
@@ -294,8 +294,9 @@ def test_unit_planner_by_hand():
     ],
 )
 def test_methodology_checks_the_new_sections(tmp_path, old, new, where):
-    from samenspel.instrument.problems import ProblemsFound
     from samenspel.pipeline.methodology import DEFAULT_METHODOLOGY
+
+    from samenspel.common.problems import ProblemsFound
 
     text = DEFAULT_METHODOLOGY.read_text()
     assert old in text

@@ -27,7 +27,7 @@ from samenspel.pipeline.ingest.exports import load_rejects, load_responses
 from samenspel.pipeline.methodology import load_methodology
 
 from samenspel.cli import main
-from samenspel.paths import DEFAULT_METHODOLOGY
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 HELD_BACK = 10  # submissions that reach the server only after the first pull
 

@@ -16,7 +16,7 @@ from samenspel.pipeline.ingest.quality import (
     rejects_summary,
 )
 
-from samenspel.files import neutralise_formulas
+from samenspel.common.files import neutralise_formulas
 
 SIDES = {1.0: "professional", 2.0: "informal", 3.0: "stakeholder"}
 

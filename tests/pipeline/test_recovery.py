@@ -26,7 +26,7 @@ from samenspel.pipeline.simulation.simulate import (
 from samenspel.pipeline.simulation.truth import true_index
 from scipy.stats import spearmanr
 
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 SEEDS = range(20)
 REPLICATES = 1000

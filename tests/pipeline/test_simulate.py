@@ -14,7 +14,7 @@ from samenspel.pipeline.simulation.simulate import (
     to_kobo_csv,
 )
 
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
 AREAS = load_areas(DEFAULT_AREAS)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 from samenspel.instrument import load_instrument
-from samenspel.instrument.problems import ProblemsFound
+from samenspel.pipeline.measurement import _options, instrument_factor_model
 from samenspel.pipeline.methodology import (
     DEFAULT_METHODOLOGY,
     load_methodology,
@@ -17,7 +17,6 @@ from samenspel.pipeline.methodology import (
 )
 from samenspel.pipeline.psychometrics.cfa import fit_cfa
 from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, parse_factor_model
-from samenspel.pipeline.psychometrics.measurement import _options, instrument_factor_model
 from samenspel.pipeline.psychometrics.small_waves import (
     free_parameters,
     minimum_respondents,
@@ -26,7 +25,8 @@ from samenspel.pipeline.psychometrics.small_waves import (
 )
 
 from samenspel.cli import build_parser, main
-from samenspel.paths import DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_INSTRUMENT
+from samenspel.common.problems import ProblemsFound
 
 MODEL, LOW, HIGH = instrument_factor_model(load_instrument(DEFAULT_INSTRUMENT))
 PARSED = parse_factor_model(MODEL)
@@ -166,7 +166,7 @@ def test_inputs_of_a_wave_fitted_in_parts_claim_only_what_every_part_holds():
     """Latent means between the sides count as compared in a wave only where every model
     tested has them; a trend counts as invariant only where every construct was tested
     across the waves and holds fully."""
-    from samenspel.pipeline.psychometrics.measurement import PREFIX, psychometric_inputs
+    from samenspel.pipeline.measurement import PREFIX, psychometric_inputs
 
     def invariance(rows):
         return pd.DataFrame(rows, columns=["wave", "comparison", "model", "step", "holds",

@@ -29,7 +29,7 @@ from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model
 from samenspel.pipeline.simulation.truth import component_pool, index_of_pool
 
-from samenspel.paths import DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_INSTRUMENT
 
 AREAS = 30
 PER_SIDE = 40

@@ -24,8 +24,8 @@ from samenspel.pipeline.simulation.simulate import (
 )
 
 from samenspel.cli import main
-from samenspel.files import MANIFEST_KEY, neutralise_formulas, results_manifest
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.files import MANIFEST_KEY, neutralise_formulas, results_manifest
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 WAVES = ("2025", "2026")
 

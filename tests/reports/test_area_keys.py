@@ -12,7 +12,7 @@ from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.reports.render import ReportInput, build_site
 
-from samenspel.paths import DEFAULT_METHODOLOGY
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 REGISTRY = """
 municipalities:

@@ -18,18 +18,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from samenspel.instrument import load_instrument
+from samenspel.pipeline.measurement import _problem
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.pipeline.psychometrics import ordinal
 from samenspel.pipeline.psychometrics.cfa import fit_cfa
 from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
-from samenspel.pipeline.psychometrics.measurement import _problem
 from samenspel.pipeline.psychometrics.reliability import scale_reliability
 from samenspel.pipeline.psychometrics.tables import _METHOD
 from samenspel.reports.render import ReportInput, build_site, pipeline_message
 from test_language import ENGLISH
 
 from samenspel.cli import read_results
-from samenspel.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
+from samenspel.common.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 
 # pipeline/index/compare.py's notes, as it writes them for a methodology whose indicative
 # minimum is 10 and whose Games-Howell limit is 40 areas
@@ -55,7 +55,7 @@ INDEX_NOTES = [
 
 def engine_problems() -> list[str]:
     """Problems the psychometric engines report on data they cannot analyse, each as the
-    pipeline's problems table holds it (pipeline/psychometrics/measurement.py)."""
+    pipeline's problems table holds it (pipeline/measurement/__init__.py)."""
     rng = np.random.default_rng(1)
     factor = rng.normal(size=60)
     data = pd.DataFrame({f"x{k}": np.clip(np.round(3 + factor + rng.normal(size=60)), 1, 5)

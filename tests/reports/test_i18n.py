@@ -65,7 +65,7 @@ def test_how_to_read_quotes_the_neutral_answer_the_questionnaire_offers(language
     middle answer; the quote stays the questionnaire's own wording."""
     from samenspel.instrument import load_instrument
 
-    from samenspel.paths import DEFAULT_INSTRUMENT
+    from samenspel.common.paths import DEFAULT_INSTRUMENT
 
     scales = load_instrument(DEFAULT_INSTRUMENT).answer_scales.values()
     (agreement,) = [scale for scale in scales if scale.kind == "agreement"]

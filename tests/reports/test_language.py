@@ -26,7 +26,7 @@ import pytest
 from page_text import kept_as_is, visible_texts
 from samenspel.instrument import load_areas
 
-from samenspel.paths import DEFAULT_AREAS
+from samenspel.common.paths import DEFAULT_AREAS
 
 # Frequent function words of one language that the other does not write ("in", "is", "of",
 # "was" and "die" are words in both, and left out).

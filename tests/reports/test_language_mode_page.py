@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 import pytest
-from samenspel.pipeline.psychometrics.language_mode import LANGUAGE_MODE_COLUMNS
+from samenspel.pipeline.measurement.language_mode import LANGUAGE_MODE_COLUMNS
 from samenspel.reports import render
 
 META = {"simulated": True, "publish_min": 10, "indicative_min": 5, "instrument_version": "1",

@@ -20,13 +20,13 @@ from pyproj import Transformer
 from report_fixtures import two_waves, write_results
 from samenspel.instrument import load_areas
 from samenspel.instrument.boundaries import ETRS89, RD_NEW, WGS84, Boundaries, load_boundaries
-from samenspel.instrument.problems import Level, ProblemsFound
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.reports import maps
 from samenspel.reports.i18n import TEXT, translator
 
 from samenspel.cli import main
+from samenspel.common.problems import Level, ProblemsFound
 
 INFORMAL = 2.0  # the role question's code for informal actors
 SUPPRESSED, INDICATIVE, ABSENT, NO_OUTLINE = "h-oost", "h-west", "a-zuid", "h-zuid"
@@ -327,7 +327,7 @@ def test_the_report_stops_with_the_problem_not_a_traceback(mapped, tmp_path, cap
 
 
 def test_the_demo_boundaries_outline_every_hoorn_and_purmerend_wijk():
-    from samenspel.paths import DEFAULT_AREAS
+    from samenspel.common.paths import DEFAULT_AREAS
 
     registry = load_areas(DEFAULT_AREAS)
     boundaries, warnings = load_boundaries(registry)

@@ -20,7 +20,7 @@ from samenspel.reports.i18n import TEXT
 from samenspel.reports.render import ReportInput, build_site, site_layout
 
 from samenspel.cli import _chosen_pdfs, main
-from samenspel.paths import DEFAULT_METHODOLOGY
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 MUNICIPALITIES = {
     "GM0001": ("Aalsmeer", 2),

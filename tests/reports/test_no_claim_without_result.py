@@ -33,7 +33,7 @@ from samenspel.pipeline.simulation.simulate import (
 )
 
 from samenspel.cli import main
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 # respondents per side and area: 3 areas x 2 sides -> 60, 120 and 240 respondents a wave
 WAVES = {"2024": 10, "2025": 20, "2026": 40}

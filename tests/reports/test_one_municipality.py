@@ -13,7 +13,7 @@ from samenspel.pipeline.methodology import load_methodology
 from samenspel.reports.i18n import LANGUAGES, TEXT
 from samenspel.reports.render import FRONT, ReportInput, area_page, build_site, site_layout
 
-from samenspel.paths import DEFAULT_METHODOLOGY
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 REGISTRY = """municipalities:
   GM0405: Hoorn

@@ -43,7 +43,7 @@ from samenspel.reports.render import (
 )
 
 from samenspel.cli import main, read_results
-from samenspel.paths import DEFAULT_AREAS
+from samenspel.common.paths import DEFAULT_AREAS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts" / "pdf"
 # The page as print.html.j2's @page sets it: A4, margins top 18, right 15, bottom 20 mm.

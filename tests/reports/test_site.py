@@ -21,7 +21,7 @@ from samenspel.reports.i18n import LANGUAGES, TEXT
 from samenspel.reports.notation import interval, number
 
 from samenspel.cli import main
-from samenspel.paths import DEFAULT_METHODOLOGY
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts"
 SCRIPT_NAME = '<script>alert("x")</script> "Noord" \'West\''

@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 import samenspel
-from samenspel.files import sha256_of
+from samenspel.common.files import sha256_of
 
 # The packages whose versions can change a number in the results.
 NUMERICAL_PACKAGES = (

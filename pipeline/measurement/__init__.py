@@ -1,15 +1,18 @@
 """The instrument's psychometrics in the pipeline: per wave, both sides, and across waves.
 
 The factor model comes from the instrument (its reflective constructs, reverse keys marked),
-so a change to the YAML changes the model. Per wave the tables of
-:func:`.tables.psychometric_tables` are computed with the two sides
+so a change to the YAML changes the model. This is the application's adapter to the
+psychometrics library (:mod:`samenspel.pipeline.psychometrics`), which knows nothing of the
+questionnaire or the methodology. Per wave the tables of
+:func:`~samenspel.pipeline.psychometrics.tables.psychometric_tables` are computed with the two sides
 as groups (reliability per side, invariance between the sides, with a search for partial
 invariance where a step fails) and areas as clusters (ICC); across waves, measurement
 invariance with the wave as group. The estimator is the methodology file's choice
 (``psychometrics: estimator``, WLSMV by default: the five-point items as ordered categories,
 missing answers pairwise); the other treatment (``comparison``) is fitted beside it per wave
 for the ``estimator_comparison`` table. A wave too small for the whole model at once is
-analysed step by step, as far as it carries (:mod:`.small_waves`: per pillar, per construct,
+analysed step by step, as far as it carries
+(:mod:`~samenspel.pipeline.psychometrics.small_waves`: per pillar, per construct,
 or not at all below a documented minimum); ``psychometrics_steps`` says per wave and step
 what was fitted and why, and the tables of a model name it in a ``model`` column.
 """
@@ -21,13 +24,13 @@ from collections.abc import Callable
 
 import pandas as pd
 from samenspel.instrument.model import SIDES, Instrument
+from samenspel.pipeline.measurement.language_mode import language_mode_calls
 from samenspel.pipeline.methodology import Methodology, load_methodology
 from samenspel.pipeline.psychometrics import invariance as invariance
 from samenspel.pipeline.psychometrics import small_waves
 from samenspel.pipeline.psychometrics.criteria import criteria_table
 from samenspel.pipeline.psychometrics.factor_model import parse_factor_model
 from samenspel.pipeline.psychometrics.invariance import COL_GROUP_PARTIAL, measurement_invariance
-from samenspel.pipeline.psychometrics.language_mode import language_mode_calls
 from samenspel.pipeline.psychometrics.ordinal import PolychoricNotPositiveDefinite
 from samenspel.pipeline.psychometrics.tables import (
     TABLE_CFA_FIT,
@@ -43,7 +46,7 @@ from samenspel.pipeline.psychometrics.tables import (
 )
 from samenspel.pipeline.score import clean_answers
 
-from samenspel.parallel import in_parallel
+from samenspel.common.parallel import in_parallel
 
 PREFIX = "psychometrics_"
 COL_WAVE = "wave"
@@ -95,7 +98,7 @@ def measurement_tables(
     jobs: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Psychometric tables per wave (column ``wave``) and invariance across waves, on up to
-    ``jobs`` processes (default: every usable core; see :mod:`samenspel.parallel`).
+    ``jobs`` processes (default: every usable core; see :mod:`samenspel.common.parallel`).
 
     Returns tables named ``psychometrics_<table>``; ``psychometrics_invariance`` and
     ``psychometrics_partial_invariance`` have a ``comparison`` column (``sides`` within a

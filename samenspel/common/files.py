@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from samenspel.instrument.problems import InputError
+from samenspel.common.problems import InputError
 
 MANIFEST_KEY = "files"  # in metadata.json: {file name: sha256} of every result file
 # How `samenspel analyse --csv-dialect` writes the result CSVs, and how they are read back
