@@ -16,6 +16,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 from samenspel.pipeline.index.estimate import IndexResult, percentile_interval, worst_status
+from samenspel.pipeline.index.panel import panel_differences
 from samenspel.pipeline.methodology import Methodology
 from scipy.stats import false_discovery_control, norm
 
@@ -41,6 +42,10 @@ CHANGE_COLUMNS = {
     "(a clear change whose invariance test could not run), boundary change (the area took "
     "over other areas' territory in wave_to: no change is computed) or suppressed",
     "status": "published, indicative or suppressed: the smaller of the two waves' statuses",
+    "panel_respondents": "respondents in both waves (same respondent code, area and side): "
+    "resampled as pairs, so the CI reflects their correlation",
+    "panel_units": "listed units (wijkteams, organisations) of the area that respondents were "
+    "reached through in both waves: each keeps its unit effect in the bootstrap",
 }
 VERDICTS = (
     "increase", "decrease", "small change", "no clear change", "method break", "not testable",
@@ -127,6 +132,14 @@ def index_change(
         i_to = np.array([position[(a, wave_to)] for a in areas])
         change = result.point[i_to] - result.point[i_from]
         differences = result.replicates[:, i_to].astype(float) - result.replicates[:, i_from]
+        panel_respondents = np.zeros(len(areas), dtype=np.int64)
+        panel_units = np.zeros(len(areas), dtype=np.int64)
+        if result.bootstrap is not None:
+            joint, counts = panel_differences(
+                result.bootstrap, method, areas, wave_from, wave_to, len(result.replicates)
+            )
+            differences[:, counts.any] = joint[:, counts.any]
+            panel_respondents, panel_units = counts.respondents, counts.units
         low, high = percentile_interval(differences, method.confidence)
         p = bootstrap_p_values(change, differences, method.change_p_value)
         status = np.array(
@@ -170,6 +183,8 @@ def index_change(
                     else ("not testable" if tested else "not tested")
                 ),
                 "status": status,
+                "panel_respondents": panel_respondents,
+                "panel_units": panel_units,
             }
         )
         frame["verdict"] = [_verdict(row, method) for row in frame.itertuples(index=False)]
@@ -198,7 +213,7 @@ def _boundary_changes(table: pd.DataFrame, waves: list[str], replaced) -> pd.Dat
                 {"area": area, "comparison": "previous", "wave_from": before, "wave_to": start,
                  "significant": False, "meaningful": False, "method_break": False,
                  "invariance": "not tested", "verdict": "boundary change",
-                 "status": "published"}
+                 "status": "published", "panel_respondents": 0, "panel_units": 0}
             )  # fmt: skip
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 
