@@ -1,11 +1,17 @@
 """Change of the area index between waves (docs/methodology.md, section 7).
 
 Per area, between consecutive waves and against the first wave: the difference of the index
-with the percentile interval of its bootstrap differences (the waves' respondents are
-resampled independently, so replicate ``r`` of one wave minus replicate ``r`` of the other is
-a draw of the difference), a p-value, Benjamini-Hochberg FDR across the areas of each pair
-of waves, "meaningful" only beyond the methodology's threshold, and a method break where the
-instrument changed between the waves or measurement invariance across them fails.
+with the percentile interval of its bootstrap differences, a p-value, Benjamini-Hochberg FDR
+across the areas of each pair of waves, "meaningful" only beyond the methodology's
+threshold, and a method break where the instrument changed between the waves or measurement
+invariance across them fails.
+
+The bootstrap differences: where an area has respondents or units in both waves (the same
+respondent code or listed unit code, in the same area and side), a joint bootstrap of the two
+waves that resamples them together (:mod:`.panel`), so the interval reflects their
+correlation; ``panel_respondents`` and ``panel_units`` count them. Elsewhere the waves are
+independent samples, and replicate ``r`` of one wave minus replicate ``r`` of the other is a
+draw of the difference. Neither changes a wave's own figures.
 """
 
 from __future__ import annotations

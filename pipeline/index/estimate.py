@@ -32,8 +32,9 @@
    and the cell (area, wave, side; :func:`stream`), and the cell's respondents are put in
    a fixed order (unit, then their values) first: a wave's figures do not move when
    another wave is added, when its rows arrive in another order, or when the store is
-   rebuilt with another pseudonym key (the order uses no respondent code). Change between waves
-   draws nothing of its own (it differences the cells' replicates), so it is stable too.
+   rebuilt with another pseudonym key (the order uses no respondent code). The respondent
+   codes are only kept (:class:`BootstrapInputs`) for the change between waves, whose joint
+   bootstrap of areas with panel members (:mod:`.panel`) has streams of its own.
 
 The same function (:func:`indices_from_means`) turns component means into indices for the
 point estimate, for every bootstrap replicate, for the simulator's truth and for the
