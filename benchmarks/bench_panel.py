@@ -28,6 +28,8 @@ from pathlib import Path
 import pandas as pd
 from bench_national import TIME, registry
 
+from samenspel.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
+
 
 def run(step: str, python: str, args: list[str], env: dict) -> tuple[float, float]:
     """Wall seconds and peak GB of one command (GNU time)."""
@@ -94,11 +96,13 @@ def main() -> None:
         run("simulate", sys.executable,
             ["simulate", "--out", str(demo), "--areas", str(reg), "--waves", *waves,
              "--per-side", str(args.per_side), "--truth-per-cell", "200"], env)  # fmt: skip
+        # Outside a project every command is told the built-in questionnaire.
+        settings = ["--instrument", str(DEFAULT_INSTRUMENT)]
         add_panel([demo / f"kobo_{wave}.csv" for wave in waves], args.panel_share)
         for wave in waves:
             run(f"ingest {wave}", sys.executable,
                 ["ingest", str(demo / f"kobo_{wave}.csv"), "--wave", wave, "--store",
-                 str(store), "--areas", str(reg)], env)  # fmt: skip
+                 str(store), "--areas", str(reg), *settings], env)  # fmt: skip
         timings = {}
         pythons = {"analyse, panel-aware change": sys.executable}
         if args.baseline:
@@ -107,7 +111,8 @@ def main() -> None:
             results = folder / f"results-{len(timings)}"
             timings[step] = run(step, python,
                                 ["analyse", "--store", str(store), "--out", str(results),
-                                 "--areas", str(reg)], env)  # fmt: skip
+                                 "--areas", str(reg), *settings, "--methodology",
+                                 str(DEFAULT_METHODOLOGY)], env)  # fmt: skip
             change = pd.read_csv(results / "change.csv")
             if "panel_respondents" in change:
                 print(
