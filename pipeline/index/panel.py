@@ -179,23 +179,29 @@ def panel_differences(
     matches = match_panel(inputs, areas, wave_from, wave_to)
     differences = np.full((replicates, len(areas)), np.nan, dtype=np.float32)
     chosen = np.flatnonzero(matches.counts.any)
+    if not chosen.size:
+        return differences, matches.counts
+    # Per row: its weighted values and the weights of its answered components.
+    ok = ~np.isnan(inputs.values)
+    rows = np.hstack([np.where(ok, inputs.values, 0.0), ok]) * inputs.weight[:, None]
+    pairs_of = dict(tuple(matches.pairs.groupby("block")))
+    unit_pairs_of = dict(tuple(matches.unit_pairs.groupby("block")))
     for first in range(0, len(chosen), areas_per_chunk):
         part = chosen[first : first + areas_per_chunk]
         differences[:, part] = _joint_chunk(
-            inputs, method, matches, areas, part, wave_from, wave_to, replicates
-        )
+            inputs, method, matches, rows, pairs_of, unit_pairs_of, areas, part,
+            (wave_from, wave_to), replicates,
+        )  # fmt: skip
     return differences, matches.counts
 
 
-def _joint_chunk(inputs, method, matches, areas, part, wave_from, wave_to, replicates):
+def _joint_chunk(
+    inputs, method, matches, rows, pairs_of, unit_pairs_of, areas, part, waves, replicates
+):
     """Joint replicates of the change of the areas ``part`` (positions in ``areas``)."""
+    wave_from, wave_to = waves
     k = inputs.values.shape[1]
     units = inputs.units
-    ok = ~np.isnan(inputs.values)
-    weighted = np.where(ok, inputs.values, 0.0) * inputs.weight[:, None]
-    ok_weight = ok * inputs.weight[:, None]
-    pairs_of = dict(tuple(matches.pairs.groupby("block")))
-    unit_pairs_of = dict(tuple(matches.unit_pairs.groupby("block")))
     blocks = (2 * part[:, None] + np.arange(len(SIDES))).ravel()
     n_blocks = len(blocks)
     # Per group of draws (a panel, or one wave's other respondents): its rows' weighted
@@ -221,10 +227,8 @@ def _joint_chunk(inputs, method, matches, areas, part, wave_from, wave_to, repli
             if n == 0:
                 continue
             columns = [
-                np.hstack([weighted[rows], ok_weight[rows]])
-                if rows is not None
-                else np.zeros((n, 2 * k))
-                for rows in (rows_from, rows_to)
+                rows[chosen] if chosen is not None else np.zeros((n, 2 * k))
+                for chosen in (rows_from, rows_to)
             ]
             groups_matrix.append(np.hstack(columns).astype(np.float32))
             groups_block.append((kind, b))
