@@ -37,6 +37,7 @@ import pandas as pd
 from samenspel.instrument.model import SIDES
 from samenspel.pipeline.index.design import _symmetric_root
 from samenspel.pipeline.index.estimate import (
+    BOOTSTRAP_CHUNK_ELEMENTS,
     BootstrapInputs,
     indices_from_means,
     shift_on_logit,
@@ -184,20 +185,29 @@ def panel_differences(
     # Per row: its weighted values and the weights of its answered components.
     ok = ~np.isnan(inputs.values)
     rows = np.hstack([np.where(ok, inputs.values, 0.0), ok]) * inputs.weight[:, None]
-    pairs_of = dict(tuple(matches.pairs.groupby("block")))
-    unit_pairs_of = dict(tuple(matches.unit_pairs.groupby("block")))
+    # Per block (area x side) its slice of the pairs and of the unit pairs, and the rows
+    # that belong to a pair.
+    pairs = matches.pairs[["block", "row_from", "row_to"]].to_numpy(dtype=np.int64)
+    unit_pairs = matches.unit_pairs.sort_values("block", kind="stable")
+    unit_pairs = unit_pairs[["block", "unit_from", "unit_to"]].to_numpy(dtype=np.int64)
+    edges = np.arange(2 * len(areas) + 1)
+    pairs_of = (pairs[:, 1:], np.searchsorted(pairs[:, 0], edges))
+    unit_pairs_of = (unit_pairs[:, 1:], np.searchsorted(unit_pairs[:, 0], edges))
+    in_pair = np.zeros(len(inputs.values), dtype=bool)
+    in_pair[pairs[:, 1]] = in_pair[pairs[:, 2]] = True
     for first in range(0, len(chosen), areas_per_chunk):
         part = chosen[first : first + areas_per_chunk]
         differences[:, part] = _joint_chunk(
-            inputs, method, matches, rows, pairs_of, unit_pairs_of, areas, part,
+            inputs, method, matches, rows, in_pair, pairs_of, unit_pairs_of, areas, part,
             (wave_from, wave_to), replicates,
         )  # fmt: skip
     return differences, matches.counts
 
 
 def _joint_chunk(
-    inputs, method, matches, rows, pairs_of, unit_pairs_of, areas, part, waves, replicates
-):
+    inputs, method, matches, rows, in_pair, pairs_of, unit_pairs_of, areas, part, waves,
+    replicates,
+):  # fmt: skip
     """Joint replicates of the change of the areas ``part`` (positions in ``areas``)."""
     wave_from, wave_to = waves
     k = inputs.values.shape[1]
@@ -215,11 +225,12 @@ def _joint_chunk(
             stream(inputs.seed, "panel change", area, wave_from, wave_to, side)
         )
         s_from, s_to = matches.strata_from[block], matches.strata_to[block]
-        pairs = pairs_of.get(block)
-        row_from = pairs["row_from"].to_numpy() if pairs is not None else np.zeros(0, int)
-        row_to = pairs["row_to"].to_numpy() if pairs is not None else np.zeros(0, int)
-        own_from = np.setdiff1d(_stratum_rows(inputs, s_from), row_from)
-        own_to = np.setdiff1d(_stratum_rows(inputs, s_to), row_to)
+        pairs = pairs_of[0][pairs_of[1][block] : pairs_of[1][block + 1]]
+        row_from, row_to = pairs[:, 0], pairs[:, 1]
+        own_from = _stratum_rows(inputs, s_from)
+        own_from = own_from[~in_pair[own_from]]
+        own_to = _stratum_rows(inputs, s_to)
+        own_to = own_to[~in_pair[own_to]]
         for kind, (rows_from, rows_to) in enumerate(
             ((row_from, row_to), (own_from, None), (None, own_to))
         ):
@@ -240,7 +251,7 @@ def _joint_chunk(
                 rng,
                 s_from,
                 s_to,
-                unit_pairs_of.get(block),
+                unit_pairs_of[0][unit_pairs_of[1][block] : unit_pairs_of[1][block + 1]],
                 replicates,
                 shift,
                 b,
@@ -251,18 +262,24 @@ def _joint_chunk(
     sizes = np.array([len(m) for m in groups_matrix])
     kind_of, block_of = np.array(groups_block, dtype=np.int64).reshape(-1, 2).T
     for n in np.unique(sizes):
-        chosen = np.flatnonzero(sizes == n)
-        stacked = np.stack([groups_matrix[g] for g in chosen])  # (groups, n, 4k)
-        draws = np.stack([groups_draws[g] for g in chosen])  # (groups, replicates, n)
-        s = len(chosen)
-        offsets = (np.arange(s * replicates, dtype=np.int64) * n).reshape(s, replicates, 1)
-        counts = np.bincount((draws + offsets).ravel(), minlength=s * replicates * n)
-        counts = counts.reshape(s, replicates, n).astype(np.float32)
-        group_sums = np.matmul(counts, stacked)  # (groups, replicates, 4k)
-        if n > 1:  # Rao & Wu's rescaling: each group's resample has its sample's variance
-            expected = stacked.sum(axis=1, keepdims=True)
-            group_sums = expected + np.float32(np.sqrt(n / (n - 1))) * (group_sums - expected)
-        sums[kind_of[chosen], :, block_of[chosen]] = group_sums  # one group per kind and block
+        alike = np.flatnonzero(sizes == n)
+        # As in the per-wave bootstrap: groups of one size stacked, each replicate's draws
+        # a vector of counts, in chunks small enough for the counts to stay in cache.
+        per_chunk = max(1, BOOTSTRAP_CHUNK_ELEMENTS // (replicates * n))
+        for start in range(0, len(alike), per_chunk):
+            chosen = alike[start : start + per_chunk]
+            stacked = np.stack([groups_matrix[g] for g in chosen])  # (groups, n, 4k)
+            draws = np.stack([groups_draws[g] for g in chosen])  # (groups, replicates, n)
+            s = len(chosen)
+            offsets = (np.arange(s * replicates, dtype=np.int64) * n).reshape(s, replicates, 1)
+            counts = np.bincount((draws + offsets).ravel(), minlength=s * replicates * n)
+            counts = counts.reshape(s, replicates, n).astype(np.float32)
+            group_sums = np.matmul(counts, stacked)  # (groups, replicates, 4k)
+            if n > 1:  # Rao & Wu's rescaling: each group's resample has its sample's variance
+                expected = stacked.sum(axis=1, keepdims=True)
+                factor = np.float32(np.sqrt(n / (n - 1)))
+                group_sums = expected + factor * (group_sums - expected)
+            sums[kind_of[chosen], :, block_of[chosen]] = group_sums  # one per kind and block
     strata = (matches.strata_from[blocks], matches.strata_to[blocks])
     scale = [_respondent_scale(inputs, strata[w]) for w in range(2)]
     centre = [inputs.centre[strata[w]].astype(np.float32) for w in range(2)]
@@ -329,12 +346,12 @@ def _unit_shifts(inputs, rng, s_from, s_to, unit_pairs, replicates, shift, b, ca
         return
     carried = np.zeros(to_units.size, dtype=bool)
     effects_to = np.zeros((replicates, to_units.size, shift.shape[-1]), dtype=np.float32)
-    if unit_pairs is not None and effects_from is not None:
+    if len(unit_pairs) and effects_from is not None:
         if (g_from, g_to) not in carry_over:
             carry_over[(g_from, g_to)] = _carry_over(_pool(units, g_from), _pool(units, g_to))
         carry = carry_over[(g_from, g_to)]
-        at_from = unit_pairs["unit_from"].to_numpy() - first_unit[0]
-        at_to = unit_pairs["unit_to"].to_numpy() - first_unit[2]
+        at_from = unit_pairs[:, 0] - first_unit[0]
+        at_to = unit_pairs[:, 1] - first_unit[2]
         effects_to[:, at_to] = effects_from[:, at_from] @ carry
         carried[at_to] = True
     own = np.flatnonzero(~carried)
