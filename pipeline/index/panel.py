@@ -274,11 +274,11 @@ def _joint_chunk(
             offsets = (np.arange(s * replicates, dtype=np.int64) * n).reshape(s, replicates, 1)
             counts = np.bincount((draws + offsets).ravel(), minlength=s * replicates * n)
             counts = counts.reshape(s, replicates, n).astype(np.float32)
-            group_sums = np.matmul(counts, stacked)  # (groups, replicates, 4k)
             if n > 1:  # Rao & Wu's rescaling: each group's resample has its sample's variance
-                expected = stacked.sum(axis=1, keepdims=True)
-                factor = np.float32(np.sqrt(n / (n - 1)))
-                group_sums = expected + factor * (group_sums - expected)
+                counts -= 1.0  # about the expected count of each row, 1
+                counts *= np.float32(np.sqrt(n / (n - 1)))
+                counts += 1.0
+            group_sums = np.matmul(counts, stacked)  # (groups, replicates, 4k)
             sums[kind_of[chosen], :, block_of[chosen]] = group_sums  # one per kind and block
     strata = (matches.strata_from[blocks], matches.strata_to[blocks])
     scale = [_respondent_scale(inputs, strata[w]) for w in range(2)]
