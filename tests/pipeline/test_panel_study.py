@@ -107,6 +107,8 @@ def test_panel_study_false_change_power_and_coverage():
             "coverage": covered.mean(),
             "median half-width": ((table["ci_high"] - table["ci_low"]) / 2).median(),
         }
+    print(f"areas: {len(panel)}, no change {(panel['kind'] == 0).sum()}, 5-10 points "
+          f"{moderate.sum()}, >= 10 points {large.sum()}")  # fmt: skip
     print({name: {k: round(float(v), 3) for k, v in f.items()} for name, f in figures.items()})
     assert figures["panel"]["false change"] <= 0.05
     assert 0.92 <= figures["panel"]["coverage"] <= 0.98
