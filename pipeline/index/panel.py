@@ -9,11 +9,15 @@ independent samples would say. Per area and pair of waves, on the two sides:
 
 * **respondents**: the panel respondents are resampled as pairs (a drawn pair counts in both
   waves, each wave's answers with that wave's design weight), the respondents who answered
-  in one wave only are resampled within their wave; each of the three groups keeps its size;
+  in one wave only are resampled within their wave; each of the three groups keeps its size
+  and its resample is rescaled by ``sqrt(n / (n - 1))`` (Rao & Wu 1988) about its sample, so
+  that splitting a side into three groups does not narrow the interval;
 * **units** (waves with unit codes): the two-stage bootstrap of the per-wave estimate
-  (:mod:`.estimate`): the respondents' resample is scaled to the within-unit spread and each
-  unit gets an effect, times its share of the side's weight and the finite-units factor, on
-  the logit scale of a component mean. A unit in both waves draws one effect from the
+  (:mod:`.estimate`): the respondents' deviation from the side's mean is scaled to the
+  within-unit spread and each unit gets an effect, times its share of the side's weight and
+  the finite-units factor, on the logit scale of a component mean. Of the panel's part of the
+  deviation only its mean over the two waves is scaled: its difference between the waves
+  holds no between-unit spread. A unit in both waves draws one effect from the
   earlier wave's pool and keeps it in the later wave, carried over to that wave's between-unit
   covariance (``e_b = e_a C_a^{-1/2} C_b^{1/2}``, symmetric roots of the pools' covariances):
   a team keeps its standing among the area's teams. Units in one wave draw their own.
