@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from samenspel.instrument.model import (
     TEXT_SCALE_KINDS,
     UNIT_NOT_LISTED,
@@ -31,6 +31,8 @@ from samenspel.instrument.xlsform import (
     consent_item,
     export_columns,
 )
+
+from samenspel.templating import template_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -201,12 +203,7 @@ def build_datapackage(
 
 
 def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return template_environment(TEMPLATES)
 
 
 def render_codebook(instrument: Instrument, areas: AreaRegistry) -> str:

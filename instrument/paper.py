@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from samenspel.instrument.model import (
     UNIT_NOT_LISTED,
     AnswerOption,
@@ -37,6 +37,8 @@ from samenspel.instrument.xlsform import (
     consent_item,
     role_item,
 )
+
+from samenspel.templating import template_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 VERSIONS = ("interviewer", "self")
@@ -94,12 +96,7 @@ class SectionView:
 
 
 def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return template_environment(TEMPLATES)
 
 
 def scale_options(

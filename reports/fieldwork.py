@@ -15,8 +15,9 @@ import math
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from samenspel.instrument.model import UNIT_NOT_LISTED
+
+from samenspel.templating import template_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -143,20 +144,19 @@ def fieldwork_page(
         }
         for row in progress.itertuples(index=False)
     ]
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
-        undefined=StrictUndefined,
-    )
-    return env.get_template("fieldwork.html.j2").render(
-        lang=language,
-        t=t,
-        wave=wave,
-        lead=t("lead", date=date, accepted=int(progress["accepted"].sum())),
-        explain=t("explain", indicative=indicative_min, publish=publish_min),
-        has_plan=has_plan,
-        simulated=simulated,
-        side_rows=side_rows,
-        unit_rows=unit_rows,
-        other_page=other_page,
+    return (
+        template_environment(TEMPLATES)
+        .get_template("fieldwork.html.j2")
+        .render(
+            lang=language,
+            t=t,
+            wave=wave,
+            lead=t("lead", date=date, accepted=int(progress["accepted"].sum())),
+            explain=t("explain", indicative=indicative_min, publish=publish_min),
+            has_plan=has_plan,
+            simulated=simulated,
+            side_rows=side_rows,
+            unit_rows=unit_rows,
+            other_page=other_page,
+        )
     )

@@ -834,6 +834,36 @@ TEXT: dict[str, dict[str, str]] = {
         "little about the spread between units: resampling only them covered the truth in "
         "83–88% of simulated cases instead of 95%.",
     },
+    "methods_estimand_finite": {
+        "nl": "Waarover de cijfers gaan: de professionals en informele partijen van de teams en "
+        "organisaties die het wijkregister nu voor een wijk noemt. Zijn alle teams van een wijk "
+        "bereikt, dan telt het interval geen onzekerheid over teams die er ook hadden kunnen "
+        "zijn; is de helft bereikt, dan de helft daarvan.",
+        "en": "What the figures are about: the professionals and informal actors of the units "
+        "the area registry now lists for an area. When every unit of an area was reached, the "
+        "interval holds no uncertainty about units that could have been there instead; when "
+        "half was reached, half of it.",
+    },
+    "methods_estimand_superpopulation": {
+        "nl": "Waarover de cijfers gaan: de teams en organisaties die een wijk had kunnen "
+        "hebben, niet alleen die in het wijkregister. Het interval telt de spreiding tussen "
+        "teams daarom altijd helemaal mee, ook als alle teams zijn bereikt.",
+        "en": "What the figures are about: the units an area could have had, not only those in "
+        "the area registry. The interval therefore always counts the whole spread between "
+        "units, also when every unit was reached.",
+    },
+    "methods_weights": {
+        "nl": "Een respondent telt mee voor de leden van het eigen team: het aantal leden in het "
+        "wijkregister gedeeld door het aantal respondenten van dat team. Zo weegt een team "
+        "dat veel antwoorden gaf niet zwaarder dan zijn grootte. Staat bij een team geen aantal "
+        "leden, dan telt iedereen in die wijk en kant even zwaar; de technische bijlage laat "
+        "per wijk en kant de gewichten zien.",
+        "en": "A respondent stands for the members of their unit: its number of members in the "
+        "area registry over that unit's respondents. So a unit that answered a lot does not "
+        "weigh more than its size. Where a unit has no members in the registry, everyone in "
+        "that area and side counts the same; the technical appendix shows the weights per "
+        "area and side.",
+    },
     "methods_bootstrap_respondents": {
         "nl": "Metingen zonder teamcodes: de bootstrap trekt respondenten opnieuw binnen wijk en "
         "kant. Dat veronderstelt dat respondenten los van elkaar zijn getrokken; bij werving "
@@ -903,6 +933,39 @@ TEXT: dict[str, dict[str, str]] = {
     "tech_no_units": {
         "nl": "Geen meting heeft teamcodes; de intervallen veronderstellen losse trekkingen.",
         "en": "No wave has unit codes; the intervals assume independent draws.",
+    },
+    "tech_weights": {"nl": "Weging naar teamgrootte", "en": "Weighting by unit size"},
+    "tech_weights_text": {
+        "nl": "Wie via een team of organisatie meedoet, telt mee voor de leden van dat team: "
+        "het aantal leden uit het wijkregister gedeeld door het aantal respondenten van dat "
+        "team. Wie geen team noemt, telt als 1. Effectieve n (Kish): hoeveel losse "
+        "respondenten evenveel zeggen als deze gewogen groep. Verschuiving: de gewogen min de "
+        "ongewogen index van de kant, in punten.",
+        "en": "A respondent reached through a unit stands for that unit's members: its number "
+        "of members in the area registry over its respondents. A respondent who names no unit "
+        "counts as 1. Effective n (Kish): how many independent respondents say as much as this "
+        "weighted group. Shift: the weighted minus the unweighted side index, in points.",
+    },
+    "tech_no_weights": {
+        "nl": "Geen enkele kant is gewogen: alle respondenten tellen even zwaar.",
+        "en": "No side is weighted: every respondent counts the same.",
+    },
+    "col_weighting": {"nl": "weging", "en": "weighting"},
+    "col_weight_range": {"nl": "gewichten", "en": "weights"},
+    "col_n_kish": {"nl": "effectieve n (Kish)", "en": "effective n (Kish)"},
+    "col_weighting_shift": {"nl": "verschuiving", "en": "shift"},
+    "weighting_members": {"nl": "naar leden", "en": "by members"},
+    "weighting_equal_members_missing": {
+        "nl": "Gelijke gewichten: een team zonder aantal leden in het wijkregister (aantal kanten)",
+        "en": "Equal weights: a unit without members in the area registry (number of sides)",
+    },
+    "weighting_equal_no_listed_unit": {
+        "nl": "Gelijke gewichten: niemand noemde een team uit het register (aantal kanten)",
+        "en": "Equal weights: no respondent named a unit of the registry (number of sides)",
+    },
+    "weighting_equal_no_unit_codes": {
+        "nl": "Gelijke gewichten: deze meting heeft geen teamcodes (aantal kanten)",
+        "en": "Equal weights: this wave has no unit codes (number of sides)",
     },
     "col_units": {"nl": "teams", "en": "units"},
     "col_areas": {"nl": "wijken", "en": "areas"},
@@ -1296,8 +1359,8 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "side": "de kant waarbinnen de wijktoets valt (leeg bij toetsen tussen de kanten)",
         "group_a": "eerste groep (een kant of een wijkcode)",
         "group_b": "tweede groep (leeg bij toetsen over alle wijken)",
-        "estimate": "gemiddelde van group_a min dat van group_b (t-toetsen); gewogen gemiddeld "
-        "verschil (Q)",
+        "estimate": "gewogen gemiddelde van group_a min dat van group_b (t-toetsen, "
+        "games_howell); naar precisie gewogen gemiddeld verschil (Q)",
         "statistic": "t, U, F of Q",
         "df": "vrijheidsgraden (Welch: niet geheel; ANOVA: tussen groepen; Q: wijken - 1)",
         "p": "p-waarde vóór correctie",

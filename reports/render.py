@@ -33,13 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from jinja2 import (
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    pass_context,
-    select_autoescape,
-)
+from jinja2 import Environment, pass_context
 from markupsafe import Markup
 from samenspel.instrument.boundaries import Boundaries
 from samenspel.instrument.model import SIDES, Instrument
@@ -64,6 +58,8 @@ from samenspel.reports.i18n import (
 from samenspel.reports.levers import LEVERS, holding_back
 from samenspel.reports.quality import quality_context
 from samenspel.reports.summary import PRACTICE, THREE_OS, Monitor, management_summary, named
+
+from samenspel.templating import template_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"
@@ -191,13 +187,7 @@ def pdf_documents(layout: Layout, codes: Collection[str]) -> list[Document]:
 
 @functools.cache  # compiling the templates takes a moment; pages render from one environment
 def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_environment(TEMPLATES)
     # Figures and dates in the notation of the page's language (its ``lang``).
     for name, write in (("number", notation.number), ("signed", notation.signed),
                         ("pvalue", notation.pvalue), ("percent", notation.percent),
@@ -825,10 +815,25 @@ def _technical(data: ReportInput, language: str, names: dict[str, str] | None = 
             lambda m: names.get(m.removeprefix("component_"), m)
         ))),
         "design": _records(design[design["interval"].fillna("") != ""]),
+        **_weights(design),
         "area_names": area_labels(index),
         "comparison": get("estimator_comparison"),
         "estimator_text": "; ".join(estimators) or ESTIMATOR_DESCRIPTIONS["ML"][language],
     }  # fmt: skip
+
+
+def _weights(design: pd.DataFrame) -> dict:
+    """The design weights of the last wave per area x side (rows with weights from the
+    registry's members) and, per reason, how many sides have equal weights."""
+    if "weighting" not in design:
+        return {"weights": [], "weights_equal": []}
+    key = design["weighting"].fillna("").str.replace(": ", "_").str.replace(" ", "_")
+    weighted = design["weighting"] == "members"
+    equal = key[~weighted].value_counts(sort=False)
+    return {
+        "weights": _records(design[weighted].assign(weighting_key=key[weighted].to_numpy())),
+        "weights_equal": [{"key": k, "count": int(c)} for k, c in sorted(equal.items())],
+    }
 
 
 def _quality(data: ReportInput, t) -> tuple[str, dict]:

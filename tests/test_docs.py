@@ -66,3 +66,23 @@ def test_the_lock_file_pins_every_dependency_with_hashes():
     for block in re.split(r"\n(?=[A-Za-z0-9])", lock.strip()):
         if not block.startswith("#"):
             assert "--hash=sha256:" in block, block.splitlines()[0]
+
+
+EXAMPLE = re.compile(r"^```python\n(.*?)^```$", re.M | re.S)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_examples_run(page, capsys):
+    """Every Python example of the documentation runs as written, on the data sets that
+    ship with samenspel, and prints what it promises."""
+    for code in EXAMPLE.findall(page.read_text(encoding="utf-8")):
+        exec(compile(code, f"{page.name} example", "exec"), {})
+        assert capsys.readouterr().out.strip(), f"{page.name}: an example printed nothing"
+
+
+def test_datasets_module_example():
+    import doctest
+
+    import samenspel.datasets
+
+    assert doctest.testmod(samenspel.datasets).failed == 0

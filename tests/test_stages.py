@@ -21,6 +21,11 @@ FOLDERS |= {"pipeline": "samenspel.pipeline", "reports": "samenspel.reports"}
 # (prefix, rank): the longest matching prefix gives a module's stage
 STAGES = [
     ("samenspel.files", 0),
+    ("samenspel.datasets", 0),
+    (
+        "samenspel.templating",
+        0,
+    ),  # the jinja set-up of every page  # public data sets for the examples
     ("samenspel.workbook", 0),  # the result tables as one XLSX workbook
     ("samenspel.paths", 0),
     ("samenspel.provenance", 0),

@@ -35,7 +35,6 @@ and said so.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -56,8 +55,8 @@ COMPARISON_COLUMNS = {
     "side": "side the area test is within ('' for tests between the sides)",
     "group_a": "first group (a side or an area id)",
     "group_b": "second group ('' for tests over all areas)",
-    "estimate": "mean of group_a minus mean of group_b (t tests, games_howell); weighted mean "
-    "gap (Q)",
+    "estimate": "design-weighted mean of group_a minus that of group_b (t tests, "
+    "games_howell); inverse-variance weighted mean gap (Q)",
     "statistic": "t, U, F or Q (games_howell: Welch t of the pair)",
     "df": "degrees of freedom (Welch, games_howell: fractional; ANOVA: between groups; "
     "Q: areas - 1)",
@@ -163,8 +162,8 @@ def hedges_g_interval(
 
 
 def _between_sides(data: pd.DataFrame, wave: str, construct: str, method) -> list[dict]:
-    import pingouin as pg  # here, not at the top: it loads matplotlib (half a second)
-
+    """Welch t with Hedges g (weighted means and spreads, see :func:`moments_of_sums`) and
+    the Mann-Whitney U test (unweighted: a rank test of the respondents) between the sides."""
     x = data.loc[data.side == SIDES[0], construct].dropna().to_numpy()
     y = data.loc[data.side == SIDES[1], construct].dropna().to_numpy()
     status = publication_status(min(len(x), len(y)), method)
@@ -177,24 +176,26 @@ def _between_sides(data: pd.DataFrame, wave: str, construct: str, method) -> lis
         why = "not computed: every respondent of both sides has the same value"
     if why:
         return [_row(test=t, **common, note=why) for t in TEST_KINDS[:2]]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        t = pg.ttest(x, y, correction=True).iloc[0]
-        d = pg.compute_effsize(x, y, eftype="cohen")  # pooled SD
-        g = d * float(hedges_j(len(x) + len(y) - 2))
-        ci = hedges_g_interval(d, len(x), len(y))
-        # scipy's U test as pingouin's mwu runs it, with the rank-biserial correlation from U:
-        # pingouin's own also computes a common-language effect size over all n_x * n_y
-        # pairs, which takes a minute per test for two national sides.
-        u, u_p = stats.mannwhitneyu(x, y, alternative="two-sided")
+    weight = data["weight"] if "weight" in data else pd.Series(1.0, index=data.index)
+    sums = _sums(data[[construct]], weight, data["side"])
+    a, b = ({k: float(v.loc[side, construct]) for k, v in sums.items()} for side in SIDES)
+    a |= moments_of_sums(a)
+    b |= moments_of_sums(b)
+    t, df, p, g = (float(v) for v in _welch_t(a, b))
+    d = g / float(hedges_j(len(x) + len(y) - 2))
+    ci = hedges_g_interval(d, len(x), len(y))
+    # scipy's U test as pingouin's mwu runs it, with the rank-biserial correlation from U:
+    # pingouin's own also computes a common-language effect size over all n_x * n_y pairs,
+    # which takes a minute per test for two national sides.
+    u, u_p = stats.mannwhitneyu(x, y, alternative="two-sided")
     return [
         _row(
             test="welch_t",
             **common,
-            estimate=x.mean() - y.mean(),
-            statistic=t["T"],
-            df=t["dof"],
-            p=t["p_val"],
+            estimate=float(a["mean"] - b["mean"]),
+            statistic=t,
+            df=df,
+            p=p,
             effect_size_name="hedges_g",
             effect_size=g,
             ci_low=ci[0],
@@ -211,25 +212,59 @@ def _between_sides(data: pd.DataFrame, wave: str, construct: str, method) -> lis
     ]
 
 
-def area_moments(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Per construct: a frame indexed by (side, area) with n, sum, sumsq, mean and var
-    (ddof 1) of the non-missing values; one pass over the wave's respondents."""
-    values = data[list(COMPONENTS)]
-    keys = [data["side"], data["area"]]
-    grouped = {
-        "n": values.notna().groupby(keys, sort=True).sum(),
-        "sum": values.groupby(keys, sort=True).sum(),
-        "sumsq": (values**2).groupby(keys, sort=True).sum(),
+# Per group, the sums its weighted moments are made of (w the design weights, y the values):
+# n, sum w, sum w y, sum w y^2, sum w^2, sum w^2 y, sum w^2 y^2. Groups pool by adding them.
+SUMS = ("n", "w", "wy", "wyy", "ww", "wwy", "wwyy")
+
+
+def moments_of_sums(sums) -> dict[str, np.ndarray]:
+    """``mean``, ``var`` and ``spread`` of groups from their :data:`SUMS` (a mapping or frame).
+
+    ``mean`` is the weighted mean. ``var`` is n times the linearised variance of that mean,
+    ``n/(n-1) * sum w^2 (y - mean)^2 / (sum w)^2`` (R ``survey``: ``svymean`` with the
+    group as a stratum), so every test that takes ``var / n`` as the squared standard
+    error of a mean holds for weighted means too. ``spread`` is the weighted variance of
+    the values, ``n/(n-1) * sum w (y - mean)^2 / sum w``, for standardised effect sizes.
+    With equal weights both are the sample variance (ddof 1). Groups of one get NaN.
+    """
+    n, w, wy, wyy, ww, wwy, wwyy = (np.asarray(sums[k], dtype=float) for k in SUMS)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = wy / w
+        var = n**2 / (n - 1) * (wwyy - 2 * mean * wwy + mean**2 * ww) / w**2
+        spread = n / (n - 1) * (wyy - mean * wy) / w
+    # rounding can make a zero spread slightly negative
+    one = n < 2
+    return {
+        "mean": mean,
+        "var": np.where(one, np.nan, np.clip(var, 0, None)),
+        "spread": np.where(one, np.nan, np.clip(spread, 0, None)),
     }
+
+
+def _sums(values: pd.DataFrame, weight: pd.Series, keys) -> dict[str, pd.DataFrame]:
+    """:data:`SUMS` of every column of ``values`` per group of ``keys``, missing values out."""
+    ok = values.notna()
+    w = ok.mul(weight, axis=0)
+    wy = values.fillna(0).mul(w)
+    ww = w.mul(weight, axis=0)
+    wwy = wy.mul(weight, axis=0)
+    parts = {"n": ok, "w": w, "wy": wy, "wyy": wy * values.fillna(0), "ww": ww, "wwy": wwy,
+             "wwyy": wwy * values.fillna(0)}  # fmt: skip
+    return {k: v.groupby(keys, sort=True).sum() for k, v in parts.items()}
+
+
+def area_moments(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per construct: a frame indexed by (side, area) with the :data:`SUMS` and the
+    ``mean``, ``var`` and ``spread`` of :func:`moments_of_sums`; one pass over the wave's
+    respondents. ``data`` may hold a ``weight`` column (the design weights; default 1)."""
+    weight = data["weight"] if "weight" in data else pd.Series(1.0, index=data.index)
+    grouped = _sums(data[list(COMPONENTS)], weight, [data["side"], data["area"]])
     out = {}
     for construct in COMPONENTS:
         frame = pd.DataFrame({k: v[construct] for k, v in grouped.items()})
         frame = frame[frame["n"] > 0]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frame["mean"] = frame["sum"] / frame["n"]
-            spread = (frame["sumsq"] - frame["n"] * frame["mean"] ** 2) / (frame["n"] - 1)
-        # rounding can make a zero spread slightly negative
-        frame["var"] = spread.clip(lower=0).where(frame["n"] > 1)
+        for name, value in moments_of_sums(frame).items():
+            frame[name] = value
         out[construct] = frame
     return out
 
@@ -240,19 +275,23 @@ def _side(moments: pd.DataFrame, side: str) -> pd.DataFrame:
     return moments.xs(side, level=0)
 
 
-def welch_anova(n: np.ndarray, mean: np.ndarray, var: np.ndarray) -> dict[str, float]:
+def welch_anova(
+    n: np.ndarray, mean: np.ndarray, var: np.ndarray, spread: np.ndarray | None = None
+) -> dict[str, float]:
     """Welch's one-way ANOVA from group sizes, means and variances (as pingouin's
-    ``welch_anova``): F, df1, df2, p, and partial eta squared of the classic ANOVA."""
+    ``welch_anova``): F, df1, df2, p, and partial eta squared of the classic ANOVA.
+    ``var / n`` is a mean's squared standard error; ``spread`` (default ``var``) the
+    variance of the values, for the effect size (see :func:`moments_of_sums`)."""
     k = len(n)
     weights = n / var
     total = weights.sum()
     centre = (weights * mean).sum() / total
-    spread = ((1 - weights / total) ** 2 / (n - 1)).sum()
-    f = ((weights * (mean - centre) ** 2).sum() / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * spread)
-    df2 = (k**2 - 1) / (3 * spread)
+    lack = ((1 - weights / total) ** 2 / (n - 1)).sum()
+    f = ((weights * (mean - centre) ** 2).sum() / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * lack)
+    df2 = (k**2 - 1) / (3 * lack)
     grand = (n * mean).sum() / n.sum()
     between = (n * (mean - grand) ** 2).sum()
-    within = ((n - 1) * var).sum()
+    within = ((n - 1) * (var if spread is None else spread)).sum()
     return {
         "F": f,
         "df1": k - 1,
@@ -278,7 +317,7 @@ def _across_areas(moments: pd.DataFrame, wave, construct, side, method) -> dict:
         return _row(
             **common, group_a="all areas", status="suppressed", note="; ".join([why, *notes])
         )
-    result = welch_anova(*(kept[c].to_numpy(dtype=float) for c in ("n", "mean", "var")))
+    result = welch_anova(*(kept[c].to_numpy(dtype=float) for c in ("n", "mean", "var", "spread")))
     status = worst_status([publication_status(int(k), method) for k in kept["n"]])
     return _row(
         **common,
@@ -409,14 +448,16 @@ def _games_howell_rows(moments: pd.DataFrame, wave, construct, side, municipalit
     return pd.concat(frames, ignore_index=True)[list(COMPARISON_COLUMNS)] if frames else None
 
 
-def _welch_t(n_a, mean_a, var_a, n_b, mean_b, var_b) -> tuple[np.ndarray, ...]:
-    """Vectorised Welch t: t, df, two-sided p and Hedges g (pooled SD)."""
+def _welch_t(a: dict, b: dict) -> tuple[np.ndarray, ...]:
+    """Vectorised Welch t of groups ``a`` and ``b`` (each with ``n`` and the moments of
+    :func:`moments_of_sums`): t, df, two-sided p and Hedges g (pooled spread)."""
+    n_a, mean_a, var_a, n_b, mean_b, var_b = (g[k] for g in (a, b) for k in ("n", "mean", "var"))
     with np.errstate(invalid="ignore", divide="ignore"):
         se2 = var_a / n_a + var_b / n_b
         t = (mean_a - mean_b) / np.sqrt(se2)
         df = se2**2 / ((var_a / n_a) ** 2 / (n_a - 1) + (var_b / n_b) ** 2 / (n_b - 1))
         p = 2 * stats.t.sf(np.abs(t), df)
-        pooled = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2))
+        pooled = np.sqrt(((n_a - 1) * a["spread"] + (n_b - 1) * b["spread"]) / (n_a + n_b - 2))
         g = (mean_a - mean_b) / pooled * hedges_j(n_a + n_b - 2)
     return t, df, p, g
 
@@ -429,12 +470,13 @@ def _area_screens(moments: pd.DataFrame, wave, construct, side, municipality_of,
         return []
     municipality = np.array([municipality_of.get(a, "") for a in moments.index], dtype=object)
     shown = (moments["n"] >= method.indicative_min).to_numpy()
-    n_a, mean_a, var_a = (moments[c].to_numpy(dtype=float) for c in ("n", "mean", "var"))
-    own = moments[["n", "sum", "sumsq"]].to_numpy(dtype=float) * shown[:, None]
+    area = {c: moments[c].to_numpy(dtype=float) for c in ("n", "mean", "var", "spread")}
+    n_a, mean_a = area["n"], area["mean"]
+    own = moments[list(SUMS)].to_numpy(dtype=float) * shown[:, None]
     frames = []
     for test in AREA_SCREENS:
         if test == "area_vs_municipality":  # the reference holds the publishable areas only
-            totals = pd.DataFrame(own, columns=["n", "sum", "sumsq"]).groupby(municipality).sum()
+            totals = pd.DataFrame(own, columns=list(SUMS)).groupby(municipality).sum()
             total = totals.reindex(municipality).to_numpy()
             label = np.array([f"rest of {m or 'the municipality'}" for m in municipality])
             alone = "not computed: the only area of its municipality with enough respondents"
@@ -442,11 +484,10 @@ def _area_screens(moments: pd.DataFrame, wave, construct, side, municipality_of,
             total = np.tile(own.sum(axis=0), (len(own), 1))
             label = np.full(len(own), "all other areas", dtype=object)
             alone = "not computed: no other area with enough respondents"
-        n_b, sum_b, sumsq_b = (total - own).T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean_b = sum_b / n_b
-            var_b = np.clip((sumsq_b - n_b * mean_b**2) / (n_b - 1), 0, None)
-        t, df, p, g = _welch_t(n_a, mean_a, var_a, n_b, mean_b, var_b)
+        rest = dict(zip(SUMS, (total - own).T, strict=True))
+        rest |= moments_of_sums(rest)
+        n_b, mean_b = rest["n"], rest["mean"]
+        t, df, p, g = _welch_t(area, rest)
         note = np.select(
             [~shown, n_b < 2, ~np.isfinite(t)],
             [f"not computed: fewer than {method.indicative_min} respondents", alone,
@@ -528,6 +569,7 @@ def compare_groups(
     method: Methodology,
     scalar_invariance_between_sides: bool | Mapping[str, bool] | None = None,
     municipality_of: Mapping[str, str] | None = None,
+    weights: pd.Series | None = None,
 ) -> pd.DataFrame:
     """All group comparisons as one tidy table with :data:`COMPARISON_COLUMNS`.
 
@@ -537,12 +579,17 @@ def compare_groups(
     said to be not tested; latent means are never compared here without it.
     ``municipality_of`` maps area ids to their municipality's CBS code (for the
     area-against-rest screen; without it all areas count as one municipality).
+    ``weights`` are the respondents' design weights (by the index of ``components``; the
+    index's :attr:`IndexResult.weights`): every mean and t-based test uses them, so a
+    comparison's estimate is the difference of the published weighted figures; the
+    Mann-Whitney test ranks the respondents unweighted. Without them every weight is 1.
     """
     import pingouin as pg  # as in _between_sides
 
     municipality_of = municipality_of or {}
     data = components[list(COMPONENTS)].copy()
     data["area"], data["wave"], data["side"] = area.astype(str), wave.astype(str), side
+    data["weight"] = 1.0 if weights is None else weights.reindex(components.index).to_numpy()
     data = data[data.side.isin(SIDES)]
     rows: list[dict] = []
     screens: list[pd.DataFrame] = []

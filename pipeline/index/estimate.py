@@ -366,7 +366,8 @@ class IndexResult:
     area index of every row of ``table`` (not suppressed: callers apply the status);
     ``point`` the unsuppressed point estimates in the same order; ``design`` one row per
     area x wave x side (:data:`DESIGN_COLUMNS`) and ``unit_icc`` one row per wave x side x
-    measure (:data:`UNIT_ICC_COLUMNS`), both empty of values without unit codes.
+    measure (:data:`UNIT_ICC_COLUMNS`), both empty of values without unit codes; ``weights``
+    each respondent's design weight, by the index of ``components``.
     """
 
     table: pd.DataFrame
@@ -375,6 +376,7 @@ class IndexResult:
     point: np.ndarray
     design: pd.DataFrame = field(default_factory=pd.DataFrame)
     unit_icc: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weights: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     bootstrap: BootstrapInputs | None = None
 
 
@@ -578,7 +580,8 @@ def hybridisation_index(
     keys.append(pd.factorize(frame["_unit"].to_numpy(dtype=object), sort=True)[0])
     keys.append(frame["side"].cat.codes.to_numpy())
     keys += [pd.factorize(frame[c].to_numpy(), sort=True)[0] for c in ("wave", "area")]
-    frame = frame.iloc[np.lexsort(keys)].reset_index(drop=True)
+    order = np.lexsort(keys)
+    frame = frame.iloc[order].reset_index(drop=True)
     sizes = (
         frame.groupby(["area", "wave", "side"], observed=False)
         .size()
@@ -688,8 +691,8 @@ def hybridisation_index(
         means, units, unit_first, seed,
     )  # fmt: skip
     return IndexResult(
-        table[list(INDEX_COLUMNS)], side_table, index_replicates, point["index"], design,
-        unit_icc, inputs,
+        table[list(INDEX_COLUMNS)], side_table, index_replicates, point["index"], design, unit_icc,
+        pd.Series(weights.weight, index=components.index[order], name="weight"), inputs,
     )  # fmt: skip
 
 

@@ -172,6 +172,7 @@ def index_tables(
             method,
             scalar_invariance_between_sides,
             municipality_of={a.id: a.municipality_code for a in areas.areas},
+            weights=result.weights,
         )
         report("group comparisons", 1, 1)
         report("sensitivity of the ranks", 0, 1)

@@ -174,8 +174,10 @@ def _quality_flags(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFr
         out.loc[rows, "mahalanobis"] = distances
         out.loc[rows, "mahalanobis_p"] = stats.chi2.sf(distances, df=len(asked))
 
-    started = pd.to_datetime(responses["started"], utc=True)
-    ended = pd.to_datetime(responses["ended"], utc=True)
+    # in microseconds, as the store keeps them: DuckDB's 'infinity' (year 294247) does not
+    # fit in nanoseconds
+    started = pd.to_datetime(responses["started"], utc=True).dt.as_unit("us")
+    ended = pd.to_datetime(responses["ended"], utc=True).dt.as_unit("us")
     duration = (ended - started).dt.total_seconds().to_numpy(dtype=float, copy=True)
     duration[duration <= 0] = np.nan
     answered_items = np.maximum(applicable - blank, 1)

@@ -11,6 +11,8 @@ from functools import cache
 import pandas as pd
 from psychometric_fixtures import FIXTURES, HS_MODEL, LIKERT_MODEL
 
+from samenspel.datasets import DATASETS, read_dataset
+
 ORDINAL_MODEL = {"A": [f"a{i}" for i in range(1, 6)], "B": [f"b{i}" for i in range(1, 6)]}
 BFI_MODEL = {k: [f"{k}{i}" for i in range(1, 6)] for k in "ACENO"}
 BFI_BIFACTOR = {
@@ -34,7 +36,10 @@ _RELATIVE = (".scaled", ".robust", "scaling")
 
 @cache
 def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / "datasets" / FILES[name], index_col=0 if name == "bfi" else None)
+    file = FILES[name].removesuffix(".csv")
+    if file in DATASETS:  # the public ones ship with samenspel
+        return read_dataset(file)
+    return pd.read_csv(FIXTURES / "datasets" / FILES[name])
 
 
 def data(name: str) -> pd.DataFrame:

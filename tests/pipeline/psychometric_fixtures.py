@@ -2,8 +2,8 @@
 
 Plain cached loaders rather than conftest fixtures, so this file cannot collide with
 another conftest.py. The data sets and golden JSON files are written by
-tests/r/golden.R (R, lavaan, psych, semTools); tests/fixtures/make_likert.py wrote the
-simulated Likert data.
+tests/r/golden.R (R, lavaan, psych, semTools): the public ones ship with the package
+(samenspel/datasets/); tests/fixtures/make_likert.py wrote the simulated Likert data.
 """
 
 import json
@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from samenspel.datasets import DATASETS, read_dataset
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -45,8 +47,10 @@ DATA_FILES = {
 
 @cache
 def _read(name: str) -> pd.DataFrame:
-    index_col = 0 if name == "bfi" else None
-    return pd.read_csv(FIXTURES / "datasets" / DATA_FILES[name], index_col=index_col)
+    file = DATA_FILES[name]
+    if file.removesuffix(".csv") in DATASETS:  # the public ones ship with samenspel
+        return read_dataset(file.removesuffix(".csv"))
+    return pd.read_csv(FIXTURES / "datasets" / file)
 
 
 def load(name: str) -> pd.DataFrame:

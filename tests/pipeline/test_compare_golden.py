@@ -8,6 +8,7 @@ import pytest
 from psychometric_fixtures import golden
 from samenspel.pipeline.index.compare import (
     COMPARISON_COLUMNS,
+    area_moments,
     compare_groups,
     games_howell,
     hedges_g_interval,
@@ -152,3 +153,38 @@ def test_games_howell_rows_only_within_small_municipalities():
     )  # fmt: skip
     rows = table[(table.test == "games_howell") & (table.construct == COMPONENTS[0])]
     assert rows.p.notna().sum() == 1 + 3
+
+
+def test_weighted_means_and_tests_match_r_survey():
+    """Design-weighted means, their linearised standard errors and the area-against-rest
+    t statistic equal R's survey package on the public apistrat sample with its weights
+    (tests/r/weighted_comparisons.R): each group a stratum, no finite population correction.
+    """
+    reference = golden("weighted_comparisons")
+    components = pd.DataFrame(np.nan, index=range(len(reference["api00"])), columns=COMPONENTS)
+    components[COMPONENTS[0]] = np.asarray(reference["api00"], dtype=float)
+    area = pd.Series(reference["stype"])
+    data = components.assign(area=area, side="professional", weight=reference["pw"])
+    moments = area_moments(data)[COMPONENTS[0]].xs("professional")
+    types = reference["types"]
+    assert moments.loc[types["group"], "mean"].to_numpy() == pytest.approx(types["mean"], rel=1e-12)
+    se = np.sqrt(moments["var"] / moments["n"]).loc[types["group"]].to_numpy()
+    assert se == pytest.approx(types["se"], rel=1e-10)
+
+    method = dataclasses.replace(METHOD, indicative_min=2, publish_min=2)
+    labels = (area, pd.Series("1", index=area.index), pd.Series("professional", index=area.index))
+    weights = pd.Series(reference["pw"], index=area.index)
+    table = compare_groups(components, *labels, method, weights=weights)
+    row = table[(table.test == "area_vs_all") & (table.construct == COMPONENTS[0])]
+    row = row.set_index("group_a").loc["E"]
+    expected = reference["elementary_vs_rest"]
+    assert row["estimate"] == pytest.approx(expected["estimate"], rel=1e-10)
+    assert row["statistic"] == pytest.approx(expected["t"], rel=1e-10)
+    # equal weights give the unweighted Welch t (scipy), so the weights are what moved it
+    unweighted = compare_groups(components, *labels, method)
+    plain = unweighted[(unweighted.test == "area_vs_all") & (unweighted.construct == COMPONENTS[0])]
+    plain = plain.set_index("group_a").loc["E"]
+    values = components[COMPONENTS[0]]
+    welch = stats.ttest_ind(values[area == "E"], values[area != "E"], equal_var=False)
+    assert plain["statistic"] == pytest.approx(welch.statistic, rel=1e-10)
+    assert abs(plain["statistic"] - row["statistic"]) > 0.05

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from ingest_fixtures import areas, instrument, xlsx_bytes
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -149,6 +149,18 @@ def check(content: bytes, name: str, expected_rows: int | None) -> None:
     separator=st.sampled_from([";", ",", "\t"]),
     quoting=st.sampled_from([csv.QUOTE_ALL, csv.QUOTE_MINIMAL]),
     encoding=st.sampled_from(ENCODINGS),
+)
+@example(  # found by hypothesis: an end time of 'inf' (DuckDB's infinity, year 294247)
+    table=(
+        ["consent", "role", "area", "end", "tru9", "tru7"],
+        [
+            ["1", "3", "ams-oud-noord", "2.0", "3", "2"],
+            ["1", "2", "hrn-grote-waal", "inf", "5", ""],
+        ],
+    ),
+    separator=";",
+    quoting=csv.QUOTE_ALL,
+    encoding="utf-8-sig",
 )
 def test_generated_csv_files(table, separator, quoting, encoding):
     headers, rows = table

@@ -1,11 +1,13 @@
 # Golden values for tests/pipeline: run from the repository root with
 #     Rscript tests/r/golden.R
-# Writes the public input data sets to tests/fixtures/datasets/ and R's results to
+# Writes the public input data sets to samenspel/datasets/ (shipped with the package, see its
+# README.md) and R's results to
 # tests/fixtures/r/*.json. Needs lavaan, psych, semTools, jsonlite (Debian: r-cran-*).
 suppressPackageStartupMessages({
   library(lavaan); library(psych); library(semTools); library(jsonlite)
 })
-data_dir <- "tests/fixtures/datasets"
+data_dir <- "tests/fixtures/datasets"  # simulated data sets
+public_dir <- "samenspel/datasets"  # public data sets
 out_dir <- "tests/fixtures/r"
 dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
 save_json <- function(x, name) {
@@ -18,16 +20,16 @@ versions <- list(R = R.version.string, lavaan = as.character(packageVersion("lav
 
 # ---- input data sets -------------------------------------------------------------------
 hs <- lavaan::HolzingerSwineford1939[, c("id", "school", paste0("x", 1:9))]
-write.csv(hs, file.path(data_dir, "holzinger_swineford.csv"), row.names = FALSE)
+write.csv(hs, file.path(public_dir, "holzinger_swineford.csv"), row.names = FALSE)
 set.seed(4)  # missing-data version: 12% of the x answers deleted completely at random
 hs_missing <- hs
 for (v in paste0("x", 1:9)) hs_missing[runif(nrow(hs)) < 0.12, v] <- NA
-write.csv(hs_missing, file.path(data_dir, "holzinger_swineford_missing.csv"),
+write.csv(hs_missing, file.path(public_dir, "holzinger_swineford_missing.csv"),
           row.names = FALSE, na = "")
-write.csv(lavaan::PoliticalDemocracy, file.path(data_dir, "political_democracy.csv"),
+write.csv(lavaan::PoliticalDemocracy, file.path(public_dir, "political_democracy.csv"),
           row.names = FALSE)
 bfi <- psych::bfi[1:800, c(1:25, 26)]
-write.csv(bfi, file.path(data_dir, "bfi.csv"), row.names = TRUE, na = "")
+write.csv(bfi, file.path(public_dir, "bfi.csv"), row.names = TRUE, na = "")
 likert <- read.csv(file.path(data_dir, "likert.csv"))
 
 # ---- reliability: psych::alpha on reverse-recoded items ----------------------------------

@@ -2,12 +2,13 @@
 # root with
 #     Rscript tests/r/golden_ordinal.R
 # after tests/r/golden.R (it reads the data sets that script writes). Writes
-# tests/fixtures/datasets/holzinger_ordinal*.csv and tests/fixtures/r/{ordinal,robust}.json.
+# samenspel/datasets/holzinger_ordinal*.csv and tests/fixtures/r/{ordinal,robust}.json.
 # Needs lavaan, semTools, jsonlite (Debian: r-cran-*).
 suppressPackageStartupMessages({
   library(lavaan); library(semTools); library(jsonlite)
 })
-data_dir <- "tests/fixtures/datasets"
+data_dir <- "tests/fixtures/datasets"  # simulated data sets
+public_dir <- "samenspel/datasets"  # public data sets
 out_dir <- "tests/fixtures/r"
 save_json <- function(x, name) {
   write_json(x, file.path(out_dir, paste0(name, ".json")), digits = NA, auto_unbox = TRUE,
@@ -19,8 +20,8 @@ versions <- list(R = R.version.string, lavaan = as.character(packageVersion("lav
 # ---- input data sets -------------------------------------------------------------------
 # HolzingerSwineford1939 cut into four categories at the 30/60/85% quantiles (skewed), and
 # the same cut of the missing-data version written by golden.R
-hs <- read.csv(file.path(data_dir, "holzinger_swineford.csv"))
-hs_missing <- read.csv(file.path(data_dir, "holzinger_swineford_missing.csv"))
+hs <- read.csv(file.path(public_dir, "holzinger_swineford.csv"))
+hs_missing <- read.csv(file.path(public_dir, "holzinger_swineford_missing.csv"))
 items9 <- paste0("x", 1:9)
 hs_ord <- hs; hs_ord_missing <- hs_missing
 for (v in items9) {
@@ -28,11 +29,11 @@ for (v in items9) {
   hs_ord[[v]] <- cut(hs[[v]], breaks, include.lowest = TRUE, labels = FALSE)
   hs_ord_missing[[v]] <- cut(hs_missing[[v]], breaks, include.lowest = TRUE, labels = FALSE)
 }
-write.csv(hs_ord, file.path(data_dir, "holzinger_ordinal.csv"), row.names = FALSE)
-write.csv(hs_ord_missing, file.path(data_dir, "holzinger_ordinal_missing.csv"),
+write.csv(hs_ord, file.path(public_dir, "holzinger_ordinal.csv"), row.names = FALSE)
+write.csv(hs_ord_missing, file.path(public_dir, "holzinger_ordinal_missing.csv"),
           row.names = FALSE, na = "")
 ordinal <- read.csv(file.path(data_dir, "ordinal.csv"))  # tests/fixtures/make_ordinal.py
-bfi <- read.csv(file.path(data_dir, "bfi.csv"), row.names = 1)
+bfi <- read.csv(file.path(public_dir, "bfi.csv"), row.names = 1)
 likert <- read.csv(file.path(data_dir, "likert.csv"))
 
 syntax <- function(model) {

@@ -17,7 +17,8 @@
 suppressPackageStartupMessages({
   library(lavaan); library(psych); library(semTools); library(jsonlite)
 })
-data_dir <- "tests/fixtures/datasets"
+data_dir <- "tests/fixtures/datasets"  # simulated data sets
+public_dir <- "samenspel/datasets"  # public data sets
 out_dir <- "tests/fixtures/r"
 versions <- list(R = R.version.string, lavaan = as.character(packageVersion("lavaan")),
                  psych = as.character(packageVersion("psych")),
@@ -62,7 +63,8 @@ sets <- list(
 cases <- list()
 for (name in names(sets)) {
   s <- sets[[name]]
-  d <- read.csv(file.path(data_dir, s$file))
+  d <- read.csv(file.path(if (file.exists(file.path(public_dir, s$file))) public_dir else data_dir,
+                          s$file))
   for (scale in names(s$scales)) {
     cases[[paste0(name, "_", scale)]] <- ordinal_case(recode(d, s$scales[[scale]], s$lo, s$hi))
   }

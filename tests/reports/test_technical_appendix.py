@@ -66,3 +66,54 @@ def test_ordinal_against_continuous_table(tables, language):
     for measure in ("cfi", "tli", "rmsea", "srmr"):
         assert f'<th scope="row" translate="no">{measure}</th>' in table
     assert "(WLSMV)" in table and "(MLR)" in table
+
+
+def _design_row(area: str, side: str, weighting: str, low: float, high: float, kish: float,
+                shift: float) -> dict:  # fmt: skip
+    return {
+        "area": area, "wave": "2026", "side": side, "n": 20, "units": 3, "individuals": 1,
+        "weighting": weighting, "weight_min": low, "weight_max": high, "n_kish": kish,
+        "weighting_shift": shift, "interval": "units",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_weights_per_area_and_side(tables, language):
+    design = pd.DataFrame(
+        [
+            _design_row("a1", "professional", "members", 1.0, 2.5, 17.25, -1.26),
+            _design_row("a1", "informal", "equal: members missing", 1, 1, 20, 0.0),
+            _design_row("a2", "professional", "equal: no unit codes", 1, 1, 20, 0.0),
+        ]
+    )
+    index = pd.DataFrame(
+        {"area": ["a1", "a2"], "wave": "2026", "area_name": ["Oost", "West"],
+         "municipality": "Alkmaar"}
+    )  # fmt: skip
+    data = render.ReportInput({**tables, "design": design, "index": index}, META, None, None, "")
+    html = render.render_page(
+        render._environment(), "technical.html.j2", "technical.html",
+        render.page_common(language, META), page="technical", **render._technical(data, language),
+    )  # fmt: skip
+    table = re.search(r'<table id="weights">(.*?)</table>', html, re.S).group(1)
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", table, re.S)
+    assert len(rows) == 1 and "Oost" in rows[0]
+    comma = "," if language == "nl" else "."
+    assert f"1{comma}00–2{comma}50" in rows[0] and f"17{comma}2" in rows[0]
+    assert f"-1{comma}3" in rows[0] or f"−1{comma}3" in rows[0]
+    equal = {"nl": ("zonder aantal leden", "geen teamcodes"), "en": ("without members", "no unit")}
+    assert all(re.search(rf"{phrase}[^<]*: 1</p>", html) for phrase in equal[language])
+
+
+def test_no_weights_said_so(tables):
+    design = pd.DataFrame([_design_row("a1", "informal", "equal: no unit codes", 1, 1, 20, 0)])
+    index = pd.DataFrame(
+        {"area": ["a1"], "wave": "2026", "area_name": ["Oost"], "municipality": "X"}
+    )
+    data = render.ReportInput({**tables, "design": design, "index": index}, META, None, None, "")
+    html = render.render_page(
+        render._environment(), "technical.html.j2", "technical.html",
+        render.page_common("en", META), page="technical", **render._technical(data, "en"),
+    )  # fmt: skip
+    assert '<table id="weights">' not in html
+    assert "No side is weighted" in html
