@@ -12,7 +12,8 @@ stay independent: this times the computation, it says nothing about the figures)
 is ingested into one store, and `samenspel analyse` runs on it twice, each in its own
 process: with this checkout (the joint bootstrap of the change for every area with panel
 members) and with ``--baseline``, the Python of a checkout without it (default: none, then
-only this checkout is timed). Prints wall time and peak memory of each, and their ratio.
+only this checkout is timed). Prints wall time, CPU time (user + system, children
+included) and peak memory of each, and their ratio.
 """
 
 from __future__ import annotations
@@ -31,21 +32,24 @@ from bench_national import TIME, registry
 from samenspel.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 
 
-def run(step: str, python: str, args: list[str], env: dict) -> tuple[float, float]:
-    """Wall seconds and peak GB of one command (GNU time)."""
+def run(step: str, python: str, args: list[str], env: dict, cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak GB of one command (GNU time), run in ``cwd`` (outside any
+    checkout: ``python -m`` would import the samenspel of the folder it starts in)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         started = time.perf_counter()
         done = subprocess.run(
-            [TIME, "-f", "%M", "-o", out.name, python, "-m", "samenspel.cli", *args],
+            [TIME, "-f", "%M %U %S", "-o", out.name, python, "-m", "samenspel.cli", *args],
             env=env,
             capture_output=True,
             text=True,
+            cwd=cwd,
         )
         wall = time.perf_counter() - started
         if done.returncode != 0:
             raise SystemExit(f"{step} failed:\n{done.stderr[-3000:]}")
-        peak = int(out.read().split()[-1]) / 1024**2
-    print(f"  {step:<40} {wall:8.1f} s {peak:6.2f} GB", flush=True)
+        memory, user, system = out.read().split()[-3:]
+        peak, cpu = int(memory) / 1024**2, float(user) + float(system)
+    print(f"  {step:<40} {wall:8.1f} s wall {cpu:8.1f} s CPU {peak:6.2f} GB", flush=True)
     return wall, peak
 
 
@@ -95,14 +99,14 @@ def main() -> None:
         )
         run("simulate", sys.executable,
             ["simulate", "--out", str(demo), "--areas", str(reg), "--waves", *waves,
-             "--per-side", str(args.per_side), "--truth-per-cell", "200"], env)  # fmt: skip
+             "--per-side", str(args.per_side), "--truth-per-cell", "200"], env, folder)  # fmt: skip
         # Outside a project every command is told the built-in questionnaire.
         settings = ["--instrument", str(DEFAULT_INSTRUMENT)]
         add_panel([demo / f"kobo_{wave}.csv" for wave in waves], args.panel_share)
         for wave in waves:
             run(f"ingest {wave}", sys.executable,
                 ["ingest", str(demo / f"kobo_{wave}.csv"), "--wave", wave, "--store",
-                 str(store), "--areas", str(reg), *settings], env)  # fmt: skip
+                 str(store), "--areas", str(reg), *settings], env, folder)  # fmt: skip
         timings = {}
         pythons = {"analyse, panel-aware change": sys.executable}
         if args.baseline:
@@ -112,7 +116,7 @@ def main() -> None:
             timings[step] = run(step, python,
                                 ["analyse", "--store", str(store), "--out", str(results),
                                  "--areas", str(reg), *settings, "--methodology",
-                                 str(DEFAULT_METHODOLOGY)], env)  # fmt: skip
+                                 str(DEFAULT_METHODOLOGY)], env, folder)  # fmt: skip
             change = pd.read_csv(results / "change.csv")
             if "panel_respondents" in change:
                 print(
