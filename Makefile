@@ -26,7 +26,7 @@ REPORT_FLAGS ?=
 
 .DEFAULT_GOAL := help
 FIELDWORK ?= fieldwork
-.PHONY: help install lock system-deps reports fieldwork golden test lint format clean ingest analyse report bench bench-cfa bench-index bench-ingest bench-national
+.PHONY: help install lock system-deps reports fieldwork golden test lint format clean ingest analyse report bench bench-cfa bench-index bench-ingest bench-national bench-panel
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -133,6 +133,9 @@ bench-index: $(INSTALLED) ## time the index at national scale (3,000 areas x 5 w
 
 bench-national: $(INSTALLED) ## time and peak memory of every step at 300 and 3,000 areas (about 10 minutes)
 	$(BIN)/python benchmarks/bench_national.py
+
+bench-panel: $(INSTALLED) ## time analyse of 3,000 areas with a 50% panel; BASELINE=python of a checkout to compare with
+	$(BIN)/python benchmarks/bench_panel.py $(if $(BASELINE),--baseline $(BASELINE))
 
 # Only what the demo targets made, each checked by samenspel first (see DEMO above).
 clean: $(INSTALLED) ## remove the demo's data, results and report and the fieldwork folder (keeps .venv)

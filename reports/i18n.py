@@ -293,10 +293,16 @@ TEXT: dict[str, dict[str, str]] = {
     "area_change": {"nl": "Verandering", "en": "Change"},
     "area_change_text": {
         "nl": "Significant na FDR-correctie over de wijken; betekenisvol vanaf {threshold} "
-        "indexpunten.",
+        "indexpunten. Respondenten en teams die in beide metingen meededen, worden samen "
+        "getrokken: wat zij blijvend anders antwoorden valt weg uit de verandering, en het "
+        "interval houdt daar rekening mee.",
         "en": "Significant after FDR correction across areas; meaningful from {threshold} "
-        "index points.",
+        "index points. Respondents and teams that took part in both waves are resampled "
+        "together: their lasting differences drop out of the change, and the interval takes "
+        "that into account.",
     },
+    "col_panel_respondents": {"nl": "Respondenten in beide", "en": "Respondents in both"},
+    "col_panel_units": {"nl": "Teams in beide", "en": "Units in both"},
     "col_from": {"nl": "Van", "en": "From"},
     "col_to": {"nl": "Naar", "en": "To"},
     "col_q": {"nl": "q (FDR)", "en": "q (FDR)"},
@@ -1640,6 +1646,10 @@ COLUMN_DESCRIPTIONS_NL: dict[str, dict[str, str]] = {
         "verdict": "stijging, daling, kleine verandering, geen duidelijke verandering, "
         "methodebreuk of onderdrukt",
         "status": "gepubliceerd, indicatief of onderdrukt: de laagste status van de twee metingen",
+        "panel_respondents": "respondenten in beide metingen (zelfde respondentcode, wijk en "
+        "kant): in paren getrokken, zodat het interval hun samenhang meeneemt",
+        "panel_units": "teams en organisaties uit de lijst waarlangs in beide metingen "
+        "respondenten zijn bereikt: elk houdt in de bootstrap zijn teameffect",
     },
     "design": {
         "area": "wijkcode",

@@ -1,11 +1,17 @@
 """Change of the area index between waves (docs/methodology.md, section 7).
 
 Per area, between consecutive waves and against the first wave: the difference of the index
-with the percentile interval of its bootstrap differences (the waves' respondents are
-resampled independently, so replicate ``r`` of one wave minus replicate ``r`` of the other is
-a draw of the difference), a p-value, Benjamini-Hochberg FDR across the areas of each pair
-of waves, "meaningful" only beyond the methodology's threshold, and a method break where the
-instrument changed between the waves or measurement invariance across them fails.
+with the percentile interval of its bootstrap differences, a p-value, Benjamini-Hochberg FDR
+across the areas of each pair of waves, "meaningful" only beyond the methodology's
+threshold, and a method break where the instrument changed between the waves or measurement
+invariance across them fails.
+
+The bootstrap differences: where an area has respondents or units in both waves (the same
+respondent code or listed unit code, in the same area and side), a joint bootstrap of the two
+waves that resamples them together (:mod:`.panel`), so the interval reflects their
+correlation; ``panel_respondents`` and ``panel_units`` count them. Elsewhere the waves are
+independent samples, and replicate ``r`` of one wave minus replicate ``r`` of the other is a
+draw of the difference. Neither changes a wave's own figures.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 from samenspel.pipeline.index.estimate import IndexResult, percentile_interval, worst_status
+from samenspel.pipeline.index.panel import panel_differences
 from samenspel.pipeline.methodology import Methodology
 from scipy.stats import false_discovery_control, norm
 
@@ -41,6 +48,10 @@ CHANGE_COLUMNS = {
     "(a clear change whose invariance test could not run), boundary change (the area took "
     "over other areas' territory in wave_to: no change is computed) or suppressed",
     "status": "published, indicative or suppressed: the smaller of the two waves' statuses",
+    "panel_respondents": "respondents in both waves (same respondent code, area and side): "
+    "resampled as pairs, so the CI reflects their correlation",
+    "panel_units": "listed units (wijkteams, organisations) of the area that respondents were "
+    "reached through in both waves: each keeps its unit effect in the bootstrap",
 }
 VERDICTS = (
     "increase", "decrease", "small change", "no clear change", "method break", "not testable",
@@ -127,6 +138,14 @@ def index_change(
         i_to = np.array([position[(a, wave_to)] for a in areas])
         change = result.point[i_to] - result.point[i_from]
         differences = result.replicates[:, i_to].astype(float) - result.replicates[:, i_from]
+        panel_respondents = np.zeros(len(areas), dtype=np.int64)
+        panel_units = np.zeros(len(areas), dtype=np.int64)
+        if result.bootstrap is not None:
+            joint, counts = panel_differences(
+                result.bootstrap, method, areas, wave_from, wave_to, len(result.replicates)
+            )
+            differences[:, counts.any] = joint[:, counts.any]
+            panel_respondents, panel_units = counts.respondents, counts.units
         low, high = percentile_interval(differences, method.confidence)
         p = bootstrap_p_values(change, differences, method.change_p_value)
         status = np.array(
@@ -170,6 +189,8 @@ def index_change(
                     else ("not testable" if tested else "not tested")
                 ),
                 "status": status,
+                "panel_respondents": panel_respondents,
+                "panel_units": panel_units,
             }
         )
         frame["verdict"] = [_verdict(row, method) for row in frame.itertuples(index=False)]
@@ -198,7 +219,7 @@ def _boundary_changes(table: pd.DataFrame, waves: list[str], replaced) -> pd.Dat
                 {"area": area, "comparison": "previous", "wave_from": before, "wave_to": start,
                  "significant": False, "meaningful": False, "method_break": False,
                  "invariance": "not tested", "verdict": "boundary change",
-                 "status": "published"}
+                 "status": "published", "panel_respondents": 0, "panel_units": 0}
             )  # fmt: skip
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 

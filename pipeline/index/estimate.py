@@ -32,8 +32,9 @@
    and the cell (area, wave, side; :func:`stream`), and the cell's respondents are put in
    a fixed order (unit, then their values) first: a wave's figures do not move when
    another wave is added, when its rows arrive in another order, or when the store is
-   rebuilt with another pseudonym key (the order uses no respondent code). Change between waves
-   draws nothing of its own (it differences the cells' replicates), so it is stable too.
+   rebuilt with another pseudonym key (the order uses no respondent code). The respondent
+   codes are only kept (:class:`BootstrapInputs`) for the change between waves, whose joint
+   bootstrap of areas with panel members (:mod:`.panel`) has streams of its own.
 
 The same function (:func:`indices_from_means`) turns component means into indices for the
 point estimate, for every bootstrap replicate, for the simulator's truth and for the
@@ -380,6 +381,29 @@ class IndexResult:
     # small-area model (:mod:`.small_area`)
     side_point: np.ndarray | None = None
     side_variance: np.ndarray | None = None
+    bootstrap: BootstrapInputs | None = None
+
+
+@dataclass(frozen=True)
+class BootstrapInputs:
+    """What the joint bootstrap of change between two waves (:mod:`.panel`) needs from the
+    per-wave estimate, so that both resample alike: the respondents in stratum order (rows
+    of stratum ``s`` are ``starts[s] : starts[s] + sizes[s]``) with their design weights,
+    respondent codes ('' for none) and listed unit codes ('' for none); per stratum the
+    point means (the centre of the two-stage bootstrap); the two-stage units, with the
+    first row of each of their units; the seed."""
+
+    grid: pd.DataFrame  # (strata,) area, wave, side
+    starts: np.ndarray
+    sizes: np.ndarray
+    values: np.ndarray  # (rows, k) float64
+    weight: np.ndarray  # (rows,)
+    respondent: np.ndarray  # (rows,) object
+    unit: np.ndarray  # (rows,) object: the listed unit in a wave with unit codes, else ''
+    centre: np.ndarray  # (strata, k)
+    units: _TwoStageUnits | None
+    unit_first: np.ndarray  # (units,) the first row of each unit of ``units``
+    seed: int
 
 
 # design.csv: how each side of an area x wave was drawn and what its interval reflects.
@@ -513,6 +537,7 @@ def hybridisation_index(
     unit: pd.Series | None = None,
     progress: Callable[[int, int], None] | None = None,
     registry: pd.DataFrame | None = None,
+    respondent: pd.Series | None = None,
 ) -> IndexResult:
     """Index per area x wave with bootstrap CIs, and the per-side measures.
 
@@ -521,7 +546,9 @@ def hybridisation_index(
     of the unit (wijkteam, organisation) a respondent was reached through, blank or
     ``individual`` for none; ``registry`` (optional)
     the area registry's units (:meth:`AreaRegistry.units_table`: code, area, side, members)
-    for the design weights and the share of units reached. Respondents of other roles must
+    for the design weights and the share of units reached; ``respondent`` (optional) the
+    pseudonymous respondent codes, kept in :attr:`IndexResult.bootstrap` for the panel-aware
+    change between waves (they never touch a wave's own figures). Respondents of other roles must
     be left out by the caller. Small cells (methodology ``small_cells``) are applied:
     suppressed cells have no values, only their n. The bootstrap (see the module docstring)
     runs over chunks of ``cells_per_chunk`` area x wave cells so that memory stays bounded
@@ -541,6 +568,9 @@ def hybridisation_index(
         np.where(frame["_clustered"], unit.fillna("").astype(str).to_numpy(), "")
         if clustered
         else ""
+    )
+    frame["_respondent"] = (
+        respondent.fillna("").astype(str).to_numpy(dtype=object) if respondent is not None else ""
     )
     # Every area x wave needs both sides as strata, even when one has no respondents.
     cells = frame[["area", "wave"]].drop_duplicates().sort_values(["area", "wave"])
@@ -657,6 +687,17 @@ def hybridisation_index(
     unit_icc = (
         units.icc_table() if units is not None else pd.DataFrame(columns=list(UNIT_ICC_COLUMNS))
     )
+    unit_first = np.zeros(0, dtype=np.int64)
+    if units is not None:
+        codes = unit_codes(frame["_unit"].where(frame["_listed"], ""), stratum)
+        in_groups = units.group_of_stratum[stratum] >= 0
+        unit_first = np.flatnonzero(in_groups & np.r_[True, codes[1:] != codes[:-1]])
+    inputs = BootstrapInputs(
+        grid, starts, sizes, values, weights.weight,
+        frame["_respondent"].to_numpy(dtype=object),
+        np.where(frame["_listed"].to_numpy(dtype=bool), frame["_unit"].to_numpy(dtype=object), ""),
+        means, units, unit_first, seed,
+    )  # fmt: skip
     return IndexResult(
         table[list(INDEX_COLUMNS)],
         side_table,
@@ -665,6 +706,7 @@ def hybridisation_index(
         design,
         unit_icc,
         weights=pd.Series(weights.weight, index=components.index[order], name="weight"),
+        bootstrap=inputs,
         side_point=point["side"],
         side_variance=side_variance,
     )

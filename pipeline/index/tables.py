@@ -206,7 +206,7 @@ def index_tables(
     # the registry's units give the design weights
     result = hybridisation_index(
         components, *labels, method, replicates, unit=unit,
-        registry=areas.units_table(),
+        registry=areas.units_table(), respondent=in_index.get("respondent"),
         progress=lambda done, total: report("the index and its bootstrap", done, total),
     )  # fmt: skip
     replaced = {a.id: (a.valid_from, a.replaces) for a in areas.areas if a.replaces}
