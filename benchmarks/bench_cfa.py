@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.pipeline.psychometrics.cfa import fit_cfa
 from samenspel.pipeline.psychometrics.tables import psychometric_tables

@@ -21,6 +21,7 @@ import tracemalloc
 
 import numpy as np
 import pandas as pd
+
 from samenspel.pipeline.index.estimate import SIDES, hybridisation_index
 from samenspel.pipeline.index.small_area import SmallAreaSettings, small_area_estimates
 from samenspel.pipeline.index.tables import small_area_input

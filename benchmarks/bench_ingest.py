@@ -28,11 +28,11 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.instrument.model import Area, AreaRegistry
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
-
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 
 def national_registry(n: int) -> AreaRegistry:

@@ -28,7 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 from bench_national import TIME, registry
-from samenspel.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
+
+from samenspel.common.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 
 
 def run(step: str, python: str, args: list[str], env: dict, cwd: Path) -> tuple[float, float]:

@@ -18,6 +18,7 @@ import time
 import numpy as np
 import pandas as pd
 from bench_index import national_data, unit_codes
+
 from samenspel.pipeline.index.change import index_change
 from samenspel.pipeline.index.estimate import hybridisation_index
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology

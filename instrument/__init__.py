@@ -1,10 +1,9 @@
 """The questionnaire as data: typed models, loading and validation, the area registry."""
 
+from samenspel.common.problems import InputError, Level, Problem, ProblemsFound
 from samenspel.instrument.areas import load_areas
 from samenspel.instrument.load import check_instrument, load_instrument
 from samenspel.instrument.model import AreaRegistry, Instrument
-
-from samenspel.common.problems import InputError, Level, Problem, ProblemsFound
 
 __all__ = [
     "AreaRegistry",

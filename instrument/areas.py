@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from samenspel.common.problems import Level, Problem, ProblemsFound, yaml_key
 from samenspel.instrument.load import as_written, closest_key, kind_of, read_yaml
 from samenspel.instrument.model import (
     SIDES,
@@ -18,8 +19,6 @@ from samenspel.instrument.model import (
     BoundaryFile,
     Unit,
 )
-
-from samenspel.common.problems import Level, Problem, ProblemsFound, yaml_key
 
 AREA_KINDS = ("gebied", "wijk", "buurt")
 AREA_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")

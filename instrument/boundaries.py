@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 from pyproj import Transformer
-from samenspel.instrument.model import AreaRegistry
 
 from samenspel.common.problems import Level, Problem, ProblemsFound, has_errors
+from samenspel.instrument.model import AreaRegistry
 
 RD_NEW, WGS84, ETRS89 = "EPSG:28992", "EPSG:4326", "EPSG:4258"
 NAMES = {RD_NEW: "RD New (EPSG:28992)", WGS84: "WGS84", ETRS89: "ETRS89 (EPSG:4258)"}

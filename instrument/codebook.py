@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment
+
+from samenspel.common.templating import template_environment
 from samenspel.instrument.model import (
     TEXT_SCALE_KINDS,
     UNIT_NOT_LISTED,
@@ -31,8 +33,6 @@ from samenspel.instrument.xlsform import (
     consent_item,
     export_columns,
 )
-
-from samenspel.common.templating import template_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -23,6 +23,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
 from samenspel.instrument.codebook import (
     COLUMN,
     MAXIMUM,

@@ -24,6 +24,7 @@ import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+from samenspel.common.problems import ProblemsFound
 from samenspel.instrument.codebook import build_datapackage, render_codebook
 from samenspel.instrument.dataentry import data_entry_workbook, sav_template
 from samenspel.instrument.model import AreaRegistry, Instrument
@@ -41,8 +42,6 @@ from samenspel.instrument.xlsform import (
     odk_validate_available,
     xlsform_bytes,
 )
-
-from samenspel.common.problems import ProblemsFound
 
 
 def paper_name(role: str, language: str, version: str) -> str:

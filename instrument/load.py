@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from samenspel.common.problems import Level, Problem, ProblemsFound, has_errors, yaml_key
 from samenspel.instrument.model import (
     CONSTRUCT_KINDS,
     DEFAULT_ROLES,
@@ -37,8 +39,6 @@ from samenspel.instrument.model import (
     fill_placeholders,
     freeze,
 )
-
-from samenspel.common.problems import Level, Problem, ProblemsFound, has_errors, yaml_key
 
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 CONSTRUCT_CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")

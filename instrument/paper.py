@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
+
+from samenspel.common.templating import template_environment
 from samenspel.instrument.model import (
     UNIT_NOT_LISTED,
     AnswerOption,
@@ -37,8 +39,6 @@ from samenspel.instrument.xlsform import (
     consent_item,
     role_item,
 )
-
-from samenspel.common.templating import template_environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 VERSIONS = ("interviewer", "self")

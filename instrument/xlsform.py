@@ -44,6 +44,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from samenspel.common.problems import InputError, Level, Problem
 from samenspel.instrument.model import (
     PLACEHOLDER_PATTERN,
     PLACEHOLDERS,
@@ -55,8 +57,6 @@ from samenspel.instrument.model import (
     wording_field,
 )
 from samenspel.instrument.phrases import language_name, phrase
-
-from samenspel.common.problems import InputError, Level, Problem
 
 NUMBER_SCALE_KINDS = ("grade", "count")
 META_ROWS = (("start", "start"), ("end", "end"), ("audit", "audit"))

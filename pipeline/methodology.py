@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from samenspel.common.problems import Level, Problem, ProblemsFound, yaml_key
 from samenspel.instrument.areas import name_problem
 from samenspel.instrument.load import (
     CODE_PATTERN,
@@ -26,8 +27,6 @@ from samenspel.instrument.load import (
 from samenspel.instrument.model import Instrument
 from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
 from samenspel.pipeline.psychometrics.model_spec import PARAMETERIZATION_OPTIONS
-
-from samenspel.common.problems import Level, Problem, ProblemsFound, yaml_key
 
 DEFAULT_METHODOLOGY = Path(__file__).with_name("methodology.yaml")
 

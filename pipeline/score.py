@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from samenspel.instrument.model import PAIR_TARGETS, TEXT_SCALE_KINDS, Instrument
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+
 from samenspel.reports import notation
 
 # Band backgrounds on the 0-100 scale: (lower, upper, colour); colours pass WCAG contrast

@@ -15,9 +15,9 @@ import math
 from pathlib import Path
 
 import pandas as pd
-from samenspel.instrument.model import UNIT_NOT_LISTED
 
 from samenspel.common.templating import template_environment
+from samenspel.instrument.model import UNIT_NOT_LISTED
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -37,9 +37,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import shapely
 from markupsafe import Markup, escape
+from shapely.ops import polylabel
+
 from samenspel.instrument.boundaries import Boundaries, Polygon
 from samenspel.reports.charts import BAND_COLOURS, GRID, MARK, _fmt, _ok, _short, _svg
-from shapely.ops import polylabel
 
 WIDTH = 680
 # A map taller than this is drawn as several pictures of whole rows, one under the other: in

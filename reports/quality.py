@@ -9,6 +9,7 @@ suppressed.
 from __future__ import annotations
 
 import pandas as pd
+
 from samenspel.pipeline.ingest.exports import REJECT_REASONS
 from samenspel.pipeline.ingest.quality import (
     FLAGS,

@@ -35,6 +35,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from jinja2 import Environment, pass_context
 from markupsafe import Markup
+
+from samenspel.common.templating import template_environment
 from samenspel.instrument.boundaries import Boundaries
 from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.index.change import VERDICTS
@@ -60,8 +62,6 @@ from samenspel.reports.levers import LEVERS, holding_back
 from samenspel.reports.quality import quality_context
 from samenspel.reports.steps import model_words, not_done_why, step_sentences
 from samenspel.reports.summary import PRACTICE, THREE_OS, Monitor, management_summary, named
-
-from samenspel.common.templating import template_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 MAIN_START, MAIN_END = "<!--main-start-->", "<!--main-end-->"

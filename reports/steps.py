@@ -8,6 +8,7 @@ estimator), never from what a step would usually give.
 from __future__ import annotations
 
 import pandas as pd
+
 from samenspel.pipeline.psychometrics.small_waves import FULL, MIN_RESPONDENTS_MODEL
 from samenspel.reports.i18n import TEXT, Translator
 

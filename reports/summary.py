@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+
 from samenspel.reports import notation
 from samenspel.reports.i18n import Translator
 from samenspel.reports.levers import holding_back

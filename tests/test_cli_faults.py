@@ -17,6 +17,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+
+from samenspel.cli import main
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.ingest.store import raw_folder_for
 from samenspel.pipeline.simulation.simulate import (
@@ -25,9 +28,6 @@ from samenspel.pipeline.simulation.simulate import (
     simulate_wave,
     to_kobo_csv,
 )
-
-from samenspel.cli import main
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 SAMENSPEL = [sys.executable, "-m", "samenspel.cli"]
 

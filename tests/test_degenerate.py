@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+
+from samenspel.cli import main
+from samenspel.common.paths import DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
 from samenspel.pipeline.simulation.simulate import (
@@ -22,9 +25,6 @@ from samenspel.pipeline.simulation.simulate import (
     simulate_wave,
     to_kobo_csv,
 )
-
-from samenspel.cli import main
-from samenspel.common.paths import DEFAULT_INSTRUMENT
 
 REGISTRY = {
     "municipalities": {"GM0001": "Grootstad", "GM0002": "Eenwijk"},

@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from samenspel.pipeline.ingest.exports import REJECT_REASONS
 
 from samenspel.common.problems import CATALOGUE
+from samenspel.pipeline.ingest.exports import REJECT_REASONS
 
 ROOT = Path(__file__).parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

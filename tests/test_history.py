@@ -11,6 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from samenspel.cli import main
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.index.change import index_change
 from samenspel.pipeline.index.estimate import IndexResult
@@ -23,9 +26,6 @@ from samenspel.pipeline.simulation.simulate import (
     to_kobo_csv,
 )
 from samenspel.pipeline.waves import order_waves
-
-from samenspel.cli import main
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 SPRING, AUTUMN = "2025-voorjaar", "2025-najaar"
 

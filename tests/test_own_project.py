@@ -15,10 +15,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from samenspel.instrument import load_areas, load_instrument
-from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
 
 from samenspel.cli import main
+from samenspel.instrument import load_areas, load_instrument
+from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
 
 REGISTRY = """\
 municipalities:

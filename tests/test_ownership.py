@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from samenspel.pipeline.ingest.store import raw_folder_for, remove_simulated_store
 
 from samenspel.cli import main
 from samenspel.common.files import OUTPUT_MANIFEST, atomic_folder
+from samenspel.pipeline.ingest.store import raw_folder_for, remove_simulated_store
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 

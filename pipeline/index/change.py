@@ -21,10 +21,11 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+from scipy.stats import false_discovery_control, norm
+
 from samenspel.pipeline.index.estimate import IndexResult, percentile_interval, worst_status
 from samenspel.pipeline.index.panel import panel_differences
 from samenspel.pipeline.methodology import Methodology
-from scipy.stats import false_discovery_control, norm
 
 # The columns of change.csv, each described once; the report renders these descriptions.
 CHANGE_COLUMNS = {

@@ -39,13 +39,14 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from scipy import optimize, special, stats
+
 from samenspel.pipeline.index.estimate import SIDES, publication_status, worst_status
 from samenspel.pipeline.index.studentized_range import (
     studentized_range_ppf,
     studentized_range_sf,
 )
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
-from scipy import optimize, special, stats
 
 COMPARISON_COLUMNS = {
     "wave": "survey wave",

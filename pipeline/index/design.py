@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from samenspel.instrument.model import UNIT_NOT_LISTED
 
 # How each side of an area x wave was resampled (design.csv, column `interval`).

@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
 from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.index.design import (
     UnitCovariance,

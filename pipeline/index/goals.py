@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from samenspel.pipeline.index.estimate import (
     SIDES,
     percentile_interval,

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from samenspel.instrument.model import SIDES
 from samenspel.pipeline.index.design import _symmetric_root
 from samenspel.pipeline.index.estimate import (

@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
+
 from samenspel.instrument.model import UNIT_NOT_LISTED, AreaRegistry
 from samenspel.pipeline.index.estimate import SIDES, respondent_side_scores
 from samenspel.pipeline.methodology import Methodology
-from scipy.stats import norm
 
 PLAN_COLUMNS = {
     "area": "area id",

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+
 from samenspel.instrument.model import UNIT_NOT_LISTED, AreaRegistry, Instrument
 from samenspel.pipeline.index.estimate import SIDES, publication_status
 from samenspel.pipeline.index.tables import index_tables

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+
 from samenspel.instrument.model import Instrument
 from samenspel.pipeline.index.estimate import (
     SIDES,

@@ -39,6 +39,7 @@ import pandas as pd
 import scipy.linalg
 import scipy.optimize
 import scipy.stats
+
 from samenspel.pipeline.methodology import SMALL_AREA_VARIANCES, Methodology
 
 VARIANCE_METHODS = SMALL_AREA_VARIANCES

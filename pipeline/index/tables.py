@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
 from samenspel.instrument.model import AreaRegistry, Instrument
 from samenspel.pipeline.index.change import CHANGE_COLUMNS, index_change
 from samenspel.pipeline.index.compare import COMPARISON_COLUMNS, compare_groups

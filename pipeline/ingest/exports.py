@@ -46,6 +46,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+
+from samenspel.common.files import sha256_of
+from samenspel.common.problems import InputError, Level, Problem, ProblemsFound
 from samenspel.instrument.model import (
     TEXT_SCALE_KINDS,
     UNIT_NOT_LISTED,
@@ -85,9 +88,6 @@ from samenspel.pipeline.ingest.store import (
     stage_file,
     stored_fingerprint,
 )
-
-from samenspel.common.files import sha256_of
-from samenspel.common.problems import InputError, Level, Problem, ProblemsFound
 
 # Reason codes of rejected rows, in the order they are tested; a row gets the first that applies.
 REJECT_REASONS = {

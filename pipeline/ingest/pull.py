@@ -56,9 +56,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from samenspel.pipeline.ingest.store import kept_path, raw_folder
 
 from samenspel.common.problems import InputError
+from samenspel.pipeline.ingest.store import kept_path, raw_folder
 
 KOBO_TOKEN_ENV, ODK_TOKEN_ENV, ODK_PASSWORD_ENV = "KOBO_TOKEN", "ODK_TOKEN", "ODK_PASSWORD"
 PAGE_SIZE = 1000

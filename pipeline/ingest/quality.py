@@ -32,10 +32,11 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
-from samenspel.pipeline.ingest.store import QUALITY_COLUMNS
 from scipy import stats
 from threadpoolctl import threadpool_limits
+
+from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
+from samenspel.pipeline.ingest.store import QUALITY_COLUMNS
 
 NONRESPONSE_MAX = 0.5
 LONGSTRING_MIN = 10

@@ -66,11 +66,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import yaml
-from samenspel.instrument.load import meaning_hash
-from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
 
 from samenspel.common.files import sha256_of
 from samenspel.common.problems import InputError
+from samenspel.instrument.load import meaning_hash
+from samenspel.instrument.model import TEXT_SCALE_KINDS, Instrument
 
 SCHEMA_VERSION = 4
 RAW_SUFFIX = ".raw"

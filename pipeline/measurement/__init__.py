@@ -23,6 +23,8 @@ import warnings
 from collections.abc import Callable
 
 import pandas as pd
+
+from samenspel.common.parallel import in_parallel
 from samenspel.instrument.model import SIDES, Instrument
 from samenspel.pipeline.measurement.language_mode import language_mode_calls
 from samenspel.pipeline.methodology import Methodology, load_methodology
@@ -45,8 +47,6 @@ from samenspel.pipeline.psychometrics.tables import (
     subsample,
 )
 from samenspel.pipeline.score import clean_answers
-
-from samenspel.common.parallel import in_parallel
 
 PREFIX = "psychometrics_"
 COL_WAVE = "wave"

@@ -41,6 +41,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
 from samenspel.pipeline.methodology import Methodology
 from samenspel.pipeline.psychometrics.factor_model import (
     FactorModel,

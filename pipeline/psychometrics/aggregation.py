@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
+from scipy import stats
+
 from samenspel.pipeline.psychometrics.factor_model import (
     FactorModel,
     PsychometricsError,
@@ -25,7 +27,6 @@ from samenspel.pipeline.psychometrics.factor_model import (
     parse_factor_model,
     recode_reverse_keyed,
 )
-from scipy import stats
 
 COL_SCALE = "scale"
 COL_N = "n"

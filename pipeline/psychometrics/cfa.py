@@ -51,6 +51,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import linalg, optimize, stats
+from threadpoolctl import threadpool_limits
+
 from samenspel.pipeline.psychometrics import ml as ml
 from samenspel.pipeline.psychometrics import ordinal, robust
 from samenspel.pipeline.psychometrics.factor_model import (
@@ -81,8 +84,6 @@ from samenspel.pipeline.psychometrics.polychoric import (
     ordinal_sample,
     usable_rows,
 )
-from scipy import linalg, optimize, stats
-from threadpoolctl import threadpool_limits
 
 #: Values accepted by ``estimator`` (lavaan's names).
 ESTIMATOR_OPTIONS = ("ML", "MLR", "WLSMV")

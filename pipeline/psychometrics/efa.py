@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, numeric_items
 from scipy import stats
+
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, numeric_items
 
 #: Extraction methods accepted by :func:`fit_efa` (factor_analyzer names).
 EFA_METHODS = ("minres", "ml", "principal")

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import linalg, stats
+
 from samenspel.pipeline.psychometrics import criteria as crit
 from samenspel.pipeline.psychometrics import ordinal as ordinal
 from samenspel.pipeline.psychometrics import robust
@@ -48,7 +50,6 @@ from samenspel.pipeline.psychometrics.factor_model import (
     PsychometricsError,
     parse_factor_model,
 )
-from scipy import linalg, stats
 
 #: Continuous items: the steps in order, each with its equality constraints (``group.equal``).
 INVARIANCE_STEPS: Mapping[str, tuple[str, ...]] = {

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import linalg
+
 from samenspel.pipeline.psychometrics import fit_indices as fit_indices
 from samenspel.pipeline.psychometrics.factor_model import FactorModel, PsychometricsError
 from samenspel.pipeline.psychometrics.model_spec import ALPHA, LAMBDA, NU, PHI, THETA, Spec
-from scipy import linalg
 
 LOG_2PI = math.log(2 * math.pi)
 

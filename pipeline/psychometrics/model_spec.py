@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from samenspel.pipeline.psychometrics.factor_model import FactorModel, PsychometricsError
 
 # Matrix codes of a parameter.

@@ -28,12 +28,13 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import linalg
+
 from samenspel.pipeline.psychometrics import fit_indices as fit_indices
 from samenspel.pipeline.psychometrics.factor_model import FactorModel, PsychometricsError
 from samenspel.pipeline.psychometrics.ml import start_values
 from samenspel.pipeline.psychometrics.model_spec import ALPHA, DELTA, NU, TAU, THETA, Spec
 from samenspel.pipeline.psychometrics.polychoric import OrdinalSample, lower_pairs
-from scipy import linalg
 
 _PD_TOLERANCE = math.sqrt(np.finfo(float).eps)  # lavaan's check.pd of the polychoric matrix
 

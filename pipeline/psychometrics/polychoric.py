@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, numeric_items
 from scipy import special, stats
+
+from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, numeric_items
 
 #: Values accepted by ``missing`` for ordered items.
 ORDINAL_MISSING_OPTIONS = ("pairwise", "listwise")

@@ -36,6 +36,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import special, stats
+
 from samenspel.pipeline.psychometrics.cfa import fit_cfa
 from samenspel.pipeline.psychometrics.factor_model import (
     FactorModel,
@@ -50,7 +52,6 @@ from samenspel.pipeline.psychometrics.polychoric import (
     bivariate_normal_cdf,
     polychoric_correlations,
 )
-from scipy import special, stats
 
 #: Values accepted by ``missing``.
 MISSING_OPTIONS = ("pairwise", "listwise")

@@ -25,9 +25,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import linalg
+
 from samenspel.pipeline.psychometrics import fit_indices as fit_indices
 from samenspel.pipeline.psychometrics.ml import Engine, GroupData, numeric_hessian
-from scipy import linalg
 
 
 def vech_indices(p: int) -> tuple[np.ndarray, np.ndarray]:

@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+
 from samenspel.pipeline.psychometrics import (
     aggregation,
     cfa,

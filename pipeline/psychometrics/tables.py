@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
 from samenspel.pipeline.psychometrics import aggregation as aggregation
 from samenspel.pipeline.psychometrics import cfa, criteria, efa, invariance, reliability, validity
 from samenspel.pipeline.psychometrics.factor_model import (

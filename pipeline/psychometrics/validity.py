@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
 from samenspel.pipeline.psychometrics.cfa import CFAResult
 from samenspel.pipeline.psychometrics.efa import item_correlations
 from samenspel.pipeline.psychometrics.factor_model import (

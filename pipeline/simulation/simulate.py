@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+
 from samenspel.instrument.model import UNIT_NOT_LISTED, AreaRegistry, Instrument
 
 # Direction in which each construct moves when collaboration is more hybrid.

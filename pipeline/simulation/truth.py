@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.interpolate import CubicSpline
+
 from samenspel.instrument.model import Instrument
 from samenspel.pipeline.index.estimate import SIDES, components_of_answers, indices_from_means
 from samenspel.pipeline.methodology import COMPONENTS, Methodology
@@ -31,7 +33,6 @@ from samenspel.pipeline.simulation.simulate import (
     add_response_behaviour,
     generate_cell,
 )
-from scipy.interpolate import CubicSpline
 
 TRUTH_COLUMNS = ("area", "wave", "index", "index_professional", "index_informal", "gap", "band")
 

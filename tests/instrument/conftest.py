@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from samenspel.instrument import load_areas, load_instrument
-from samenspel.instrument.xlsform import build_xlsform, convert_xlsform, xlsform_bytes
 
 from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
+from samenspel.instrument import load_areas, load_instrument
+from samenspel.instrument.xlsform import build_xlsform, convert_xlsform, xlsform_bytes
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from samenspel.instrument.model import wording_fields
 from samenspel.instrument.xlsform import export_columns
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave

@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from samenspel.instrument import Level, ProblemsFound, load_areas
 
 from samenspel.common.paths import DEFAULT_AREAS
+from samenspel.instrument import Level, ProblemsFound, load_areas
 
 
 def test_demo_registry_has_the_three_municipalities():

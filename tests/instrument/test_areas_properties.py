@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+
 from samenspel.instrument import ProblemsFound, load_areas
 from samenspel.instrument.areas import name_problem
 

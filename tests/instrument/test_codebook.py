@@ -10,6 +10,7 @@ import openpyxl
 import pyreadstat
 import pytest
 from kobo_export import kobo_export, simulated_wave
+
 from samenspel.instrument.codebook import (
     build_datapackage,
     codebook_table,

@@ -47,9 +47,9 @@ def test_an_invalid_instrument_stops_with_the_validator_messages(tmp_path, capsy
 
 def test_a_language_without_form_texts_is_an_error_not_a_blank():
     import pytest
-    from samenspel.instrument.phrases import phrase
 
     from samenspel.common.problems import ProblemsFound
+    from samenspel.instrument.phrases import phrase
 
     assert phrase("number_hint", "en", low=0, high=500, code=998) == (
         "Enter 0 to 500. Don't know: 998."

@@ -5,6 +5,9 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
+from samenspel.common.paths import DEFAULT_INSTRUMENT
+from samenspel.common.problems import CATALOGUE
 from samenspel.instrument import (
     Level,
     ProblemsFound,
@@ -14,9 +17,6 @@ from samenspel.instrument import (
 )
 from samenspel.instrument.load import MAX_YAML_DEPTH, read_yaml
 from samenspel.pipeline.methodology import load_methodology
-
-from samenspel.common.paths import DEFAULT_INSTRUMENT
-from samenspel.common.problems import CATALOGUE
 
 MINIMAL = """
 instrument:

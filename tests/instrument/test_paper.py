@@ -12,6 +12,7 @@ from hashlib import sha256
 
 import pytest
 from PIL import Image
+
 from samenspel.instrument.fieldwork import build_fieldwork, paper_name
 from samenspel.instrument.model import (
     UNIT_NOT_LISTED,

@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from kobo_export import kobo_export, simulated_wave
+
 from samenspel.instrument.model import (
     PLACEHOLDERS,
     UNIT_NOT_LISTED,

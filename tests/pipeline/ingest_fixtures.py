@@ -10,6 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from samenspel.cli import main
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.ingest.store import open_store
 from samenspel.pipeline.simulation.simulate import (
@@ -18,9 +21,6 @@ from samenspel.pipeline.simulation.simulate import (
     simulate_wave,
     to_kobo_csv,
 )
-
-from samenspel.cli import main
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 ODK_TRAILER = (
     "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",

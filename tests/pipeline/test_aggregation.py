@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 from psychometric_fixtures import LIKERT_MODEL, golden, load
+
 from samenspel.pipeline.psychometrics.aggregation import ICC_COLUMNS, intraclass_correlations
 from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 

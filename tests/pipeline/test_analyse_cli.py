@@ -9,6 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 from ingest_fixtures import ingested_by_the_cli
+
+from samenspel.cli import main
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.index.plan import UNIT_TARGET_COLUMNS
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
@@ -18,9 +21,6 @@ from samenspel.pipeline.simulation.simulate import (
     simulate_wave,
     to_kobo_csv,
 )
-
-from samenspel.cli import main
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 
 @pytest.fixture(scope="module")

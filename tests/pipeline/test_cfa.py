@@ -14,6 +14,7 @@ from psychometric_fixtures import (
     golden,
     load,
 )
+
 from samenspel.pipeline.psychometrics.cfa import (
     FIT_MEASURES,
     MODIFICATION_COLUMNS,

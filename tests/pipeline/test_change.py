@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
+
 from samenspel.pipeline.index.change import bootstrap_p_values, index_change
 from samenspel.pipeline.index.estimate import IndexResult
 from samenspel.pipeline.methodology import load_methodology
-from scipy.stats import norm
 
 METHOD = load_methodology()
 

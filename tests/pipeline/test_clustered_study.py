@@ -28,6 +28,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
+
+from samenspel.common.paths import DEFAULT_INSTRUMENT
 from samenspel.instrument import load_instrument
 from samenspel.instrument.model import Area, AreaRegistry
 from samenspel.pipeline.index.change import index_change
@@ -45,9 +48,6 @@ from samenspel.pipeline.simulation.simulate import (
     draw_model,
     generate_cell,
 )
-from scipy import stats
-
-from samenspel.common.paths import DEFAULT_INSTRUMENT
 
 AREAS = 30
 QUANTILES = stats.norm.ppf((np.arange(21) + 0.5) / 21)

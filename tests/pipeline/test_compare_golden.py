@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from psychometric_fixtures import golden
+from scipy import stats
+
 from samenspel.pipeline.index.compare import (
     COMPARISON_COLUMNS,
     area_moments,
@@ -18,7 +20,6 @@ from samenspel.pipeline.index.studentized_range import (
     studentized_range_sf,
 )
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
-from scipy import stats
 
 METHOD = load_methodology()
 HEDGES = golden("comparisons")["hedges_g"]

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from psychometric_fixtures import FIXTURES, LIKERT_MODEL, load
+
 from samenspel.pipeline.index.design import (
     design_effect,
     mean_unit_size,

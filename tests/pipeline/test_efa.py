@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from psychometric_fixtures import golden, load
+
 from samenspel.pipeline.psychometrics.efa import (
     KMO_COLUMNS,
     PARALLEL_COLUMNS,

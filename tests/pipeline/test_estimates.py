@@ -8,6 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.index.change import index_change
 from samenspel.pipeline.index.estimate import hybridisation_index, stream
@@ -21,8 +23,6 @@ from samenspel.pipeline.simulation.simulate import (
     simulate_wave,
     to_kobo_csv,
 )
-
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 METHOD = load_methodology()
 AREAS = 6

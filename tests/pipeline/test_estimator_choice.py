@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+
 from samenspel.instrument import ProblemsFound
 from samenspel.pipeline.methodology import DEFAULT_METHODOLOGY, load_methodology
 

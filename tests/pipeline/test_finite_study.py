@@ -25,6 +25,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+
 from samenspel.pipeline.index.estimate import hybridisation_index, indices_from_means
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
+from samenspel.common.paths import DEFAULT_INSTRUMENT
 from samenspel.instrument import load_instrument
 from samenspel.pipeline.index.estimate import (
     count_goalpost,
@@ -16,8 +18,6 @@ from samenspel.pipeline.index.estimate import (
 )
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.score import clean_answers, mean_with_rule, score_scales
-
-from samenspel.common.paths import DEFAULT_INSTRUMENT
 
 METHOD = load_methodology()
 INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)

@@ -22,14 +22,14 @@ from ingest_fixtures import (
     store,  # noqa: F401  (fixture)
     wave_frame,
 )
+
+from samenspel.cli import main
+from samenspel.common.paths import DEFAULT_INSTRUMENT
 from samenspel.instrument import ProblemsFound, load_instrument
 from samenspel.pipeline.ingest import exports as ingest_module
 from samenspel.pipeline.ingest.exports import ingest_file, load_responses
 from samenspel.pipeline.ingest.pseudonym import pseudonymise, read_key
 from samenspel.pipeline.ingest.store import raw_folder
-
-from samenspel.cli import main
-from samenspel.common.paths import DEFAULT_INSTRUMENT
 
 
 def valid_rows(n: int) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from ingest_fixtures import (
     wave_frame,
     xlsx_bytes,
 )
+
 from samenspel.instrument import InputError, ProblemsFound
 from samenspel.pipeline.ingest.exports import ingest_file, load_responses
 from samenspel.pipeline.ingest.pseudonym import read_key

@@ -18,12 +18,12 @@ from ingest_fixtures import (
     store,  # noqa: F401  (a pytest fixture)
     wave_frame,
 )
+
+from samenspel.cli import main
 from samenspel.instrument import ProblemsFound
 from samenspel.pipeline.ingest.exports import ingest_file, load_rejects
 from samenspel.pipeline.ingest.quality import quality_summary
 from samenspel.pipeline.ingest.store import raw_folder
-
-from samenspel.cli import main
 
 CASE_NOTE = "Mevr. Jansen heeft schulden bij de woningcorporatie"
 PLACE = "achter de moskee bij het station"

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from ingest_fixtures import areas, instrument, xlsx_bytes
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 from samenspel.instrument import InputError, ProblemsFound
 from samenspel.pipeline.ingest.exports import ingest_file
 from samenspel.pipeline.ingest.store import open_store, raw_folder

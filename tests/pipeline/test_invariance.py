@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from ordinal_fixtures import LIKERT_PLAIN, ORDINAL_MODEL, data, ordinal_golden, robust_golden
 from psychometric_fixtures import HS_MODEL, LIKERT_MODEL, golden, load
+
 from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 from samenspel.pipeline.psychometrics.invariance import (
     INVARIANCE_COLUMNS,

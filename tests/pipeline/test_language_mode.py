@@ -8,6 +8,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.measurement import instrument_factor_model
 from samenspel.pipeline.measurement.language_mode import (
@@ -22,8 +24,6 @@ from samenspel.pipeline.measurement.language_mode import (
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
-
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
 AREAS = load_areas(DEFAULT_AREAS)

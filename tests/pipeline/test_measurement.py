@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.measurement import (
     LATENT_MEAN_COLUMNS,
@@ -15,8 +17,6 @@ from samenspel.pipeline.measurement import (
 )
 from samenspel.pipeline.methodology import COMPONENTS
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, simulate_wave
-
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
 

@@ -7,15 +7,15 @@ import copy
 
 import pytest
 import yaml
+
+from samenspel.common.paths import DEFAULT_INSTRUMENT
+from samenspel.common.problems import ProblemsFound
 from samenspel.instrument import load_instrument
 from samenspel.pipeline.methodology import (
     DEFAULT_METHODOLOGY,
     check_against_instrument,
     load_methodology,
 )
-
-from samenspel.common.paths import DEFAULT_INSTRUMENT
-from samenspel.common.problems import ProblemsFound
 
 REAL = yaml.safe_load(DEFAULT_METHODOLOGY.read_text(encoding="utf-8"))
 ABSENT = object()  # the field is deleted

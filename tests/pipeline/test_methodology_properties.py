@@ -21,6 +21,9 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ingest_fixtures import ingested_by_the_cli
+
+import samenspel.cli
+from samenspel.cli import main
 from samenspel.instrument import ProblemsFound
 from samenspel.pipeline.methodology import (
     BANDS,
@@ -34,9 +37,6 @@ from samenspel.pipeline.methodology import (
 )
 from samenspel.pipeline.psychometrics.cfa import ESTIMATOR_OPTIONS
 from samenspel.pipeline.psychometrics.model_spec import PARAMETERIZATION_OPTIONS
-
-import samenspel.cli
-from samenspel.cli import main
 
 # The real file, made fast: few replicates and draws.
 BASE = yaml.safe_load(DEFAULT_METHODOLOGY.read_text(encoding="utf-8"))

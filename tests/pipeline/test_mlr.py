@@ -11,6 +11,7 @@ from ordinal_fixtures import (
     robust_golden,
 )
 from psychometric_fixtures import HS_MODEL, assert_parameters
+
 from samenspel.pipeline.psychometrics.cfa import fit_cfa, fit_measure_names
 from samenspel.pipeline.psychometrics.factor_model import PsychometricsError, parse_factor_model
 

@@ -6,6 +6,9 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
+from scipy import stats
+
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.index.compare import COMPARISON_COLUMNS, compare_groups, welch_anova
 from samenspel.pipeline.index.estimate import hybridisation_index, symmetric_gap_mapping
@@ -19,9 +22,6 @@ from samenspel.pipeline.index.sensitivity import index_sensitivity
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.score import clean_answers
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model, generate_cell
-from scipy import stats
-
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 METHOD = load_methodology()
 INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
@@ -294,9 +294,8 @@ def test_unit_planner_by_hand():
     ],
 )
 def test_methodology_checks_the_new_sections(tmp_path, old, new, where):
-    from samenspel.pipeline.methodology import DEFAULT_METHODOLOGY
-
     from samenspel.common.problems import ProblemsFound
+    from samenspel.pipeline.methodology import DEFAULT_METHODOLOGY
 
     text = DEFAULT_METHODOLOGY.read_text()
     assert old in text

@@ -18,11 +18,12 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import expit
+
 from samenspel.pipeline.index.change import CHANGE_COLUMNS, index_change
 from samenspel.pipeline.index.estimate import SIDES, hybridisation_index, indices_from_means
 from samenspel.pipeline.index.panel import match_panel
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
-from scipy.special import expit
 
 OFFSETS = np.array([1.5, 0.8, 0.3, 0.0, -0.3, 1.0, 2.0])
 WAVES = ["w1", "w2"]

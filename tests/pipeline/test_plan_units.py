@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 from samenspel.instrument.model import UNIT_NOT_LISTED, Area, AreaRegistry, Unit
 from samenspel.pipeline.index.plan import plan_areas, plan_per_unit
 from samenspel.pipeline.methodology import load_methodology
-
-from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 METHOD = load_methodology(DEFAULT_METHODOLOGY)
 Z = 1.959963984540054

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from ordinal_fixtures import data, ordinal_golden
+from scipy import integrate, stats
+
 from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 from samenspel.pipeline.psychometrics.polychoric import (
     THRESHOLD_COLUMNS,
@@ -15,7 +17,6 @@ from samenspel.pipeline.psychometrics.polychoric import (
     polychoric_correlations,
     usable_rows,
 )
-from scipy import integrate, stats
 
 CASES = [
     ("hs", "holzinger_ordinal", "listwise"),

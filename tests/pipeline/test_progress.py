@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from ingest_fixtures import areas, instrument
+
+from samenspel.cli import main
 from samenspel.instrument.model import UNIT_NOT_LISTED
 from samenspel.pipeline.index.progress import PROGRESS_COLUMNS
 from samenspel.pipeline.simulation.simulate import (
@@ -16,8 +18,6 @@ from samenspel.pipeline.simulation.simulate import (
     simulate_wave,
     to_kobo_csv,
 )
-
-from samenspel.cli import main
 
 SIDE_OF_ROLE = {1.0: "professional", 2.0: "informal"}
 

@@ -15,12 +15,12 @@ from ingest_fixtures import (
     snapshot,
     wave_frame,
 )
+
+from samenspel.cli import main
 from samenspel.instrument import InputError
 from samenspel.pipeline.ingest.exports import ingest_file
 from samenspel.pipeline.ingest.pseudonym import create_key, fingerprint, read_key
 from samenspel.pipeline.ingest.store import open_store, raw_folder, stored_fingerprint
-
-from samenspel.cli import main
 
 
 def export(tmp_path, name="kobo.csv", seed=4):

@@ -4,6 +4,7 @@ import time
 
 import pytest
 from psychometric_fixtures import LIKERT_MODEL, load
+
 from samenspel.pipeline.psychometrics import aggregation as aggregation
 from samenspel.pipeline.psychometrics import cfa, efa, invariance, reliability, validity
 from samenspel.pipeline.psychometrics.criteria import CRITERIA, CRITERIA_COLUMNS

@@ -21,13 +21,13 @@ from ingest_fixtures import (
     snapshot,
     wave_frame,
 )
+
+from samenspel.cli import main
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.ingest import pull
 from samenspel.pipeline.ingest.exports import load_rejects, load_responses
 from samenspel.pipeline.methodology import load_methodology
-
-from samenspel.cli import main
-from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 HELD_BACK = 10  # submissions that reach the server only after the first pull
 

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from ingest_fixtures import areas, instrument, key_file, kobo_csv, store, wave_frame  # noqa: F401
+
+from samenspel.common.files import neutralise_formulas
 from samenspel.pipeline.ingest.exports import ingest_file
 from samenspel.pipeline.ingest.quality import (
     _mahalanobis,
@@ -15,8 +17,6 @@ from samenspel.pipeline.ingest.quality import (
     quality_summary,
     rejects_summary,
 )
-
-from samenspel.common.files import neutralise_formulas
 
 SIDES = {1.0: "professional", 2.0: "informal", 3.0: "stakeholder"}
 

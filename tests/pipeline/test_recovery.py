@@ -12,6 +12,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import spearmanr
+
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.ingest.exports import ingest_file, load_responses
@@ -24,9 +27,6 @@ from samenspel.pipeline.simulation.simulate import (
     to_kobo_csv,
 )
 from samenspel.pipeline.simulation.truth import true_index
-from scipy.stats import spearmanr
-
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 SEEDS = range(20)
 REPLICATES = 1000

@@ -6,6 +6,7 @@ import pytest
 from ordinal_fixtures import ORDINAL_MODEL
 from ordinal_fixtures import data as ordinal_data
 from psychometric_fixtures import BFI_MODEL, HS_MODEL, LIKERT_MODEL, golden, load
+
 from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 from samenspel.pipeline.psychometrics.reliability import (
     ITEM_COLUMNS,

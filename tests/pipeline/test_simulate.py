@@ -6,6 +6,8 @@ import io
 
 import numpy as np
 import pandas as pd
+
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.simulation.simulate import (
     SimulationSettings,
@@ -13,8 +15,6 @@ from samenspel.pipeline.simulation.simulate import (
     simulate_wave,
     to_kobo_csv,
 )
-
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 INSTRUMENT = load_instrument(DEFAULT_INSTRUMENT)
 AREAS = load_areas(DEFAULT_AREAS)

@@ -6,13 +6,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from samenspel.datasets import read_dataset
 from samenspel.pipeline.index.small_area import (
     SmallAreaSettings,
     fay_herriot,
     small_area_estimates,
 )
-
-from samenspel.datasets import read_dataset
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 GOLDEN = json.loads((FIXTURES / "r" / "small_area.json").read_text())

@@ -23,6 +23,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+
 from samenspel.pipeline.index.estimate import hybridisation_index
 from samenspel.pipeline.index.small_area import SmallAreaSettings, small_area_estimates
 from samenspel.pipeline.index.tables import small_area_input

@@ -8,6 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+
+from samenspel.cli import build_parser, main
+from samenspel.common.paths import DEFAULT_INSTRUMENT
+from samenspel.common.problems import ProblemsFound
 from samenspel.instrument import load_instrument
 from samenspel.pipeline.measurement import _options, instrument_factor_model
 from samenspel.pipeline.methodology import (
@@ -23,10 +27,6 @@ from samenspel.pipeline.psychometrics.small_waves import (
     model_parts,
     stepwise_tables,
 )
-
-from samenspel.cli import build_parser, main
-from samenspel.common.paths import DEFAULT_INSTRUMENT
-from samenspel.common.problems import ProblemsFound
 
 MODEL, LOW, HIGH = instrument_factor_model(load_instrument(DEFAULT_INSTRUMENT))
 PARSED = parse_factor_model(MODEL)

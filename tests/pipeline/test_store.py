@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 from ingest_fixtures import areas, instrument, key_file, kobo_csv, wave_frame  # noqa: F401
+
+from samenspel.cli import main
 from samenspel.instrument import InputError
 from samenspel.pipeline.ingest.exports import ingest_file, load_responses
 from samenspel.pipeline.ingest.pseudonym import create_key, fingerprint, read_key
@@ -21,8 +23,6 @@ from samenspel.pipeline.ingest.store import (
     store_status,
     stored_fingerprint,
 )
-
-from samenspel.cli import main
 
 RAW = b'"start";"end";"consent"\r\n"2025-10-01T09:00:00";"2025-10-01T09:15:00";"1"\r\n'
 

@@ -21,6 +21,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+
+from samenspel.common.paths import DEFAULT_INSTRUMENT
 from samenspel.instrument import load_instrument
 from samenspel.instrument.model import Area, AreaRegistry
 from samenspel.pipeline.index.change import index_change
@@ -28,8 +30,6 @@ from samenspel.pipeline.index.estimate import hybridisation_index, indices_from_
 from samenspel.pipeline.methodology import COMPONENTS, load_methodology
 from samenspel.pipeline.simulation.simulate import SimulationSettings, draw_model
 from samenspel.pipeline.simulation.truth import component_pool, index_of_pool
-
-from samenspel.common.paths import DEFAULT_INSTRUMENT
 
 AREAS = 30
 PER_SIDE = 40

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from psychometric_fixtures import BFI_MODEL, HS_MODEL, LIKERT_MODEL, golden, load
+
 from samenspel.pipeline.psychometrics.cfa import fit_cfa
 from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 from samenspel.pipeline.psychometrics.validity import (

@@ -15,6 +15,7 @@ from ordinal_fixtures import (
     ordinal_golden,
 )
 from psychometric_fixtures import HS_MODEL, assert_modification_indices, assert_parameters
+
 from samenspel.pipeline.psychometrics.cfa import (
     MODIFICATION_COLUMNS,
     ROBUST_FIT_MEASURES,

@@ -11,6 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
+from samenspel.cli import main
+from samenspel.common.files import MANIFEST_KEY, neutralise_formulas, results_manifest
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.instrument.model import AreaRegistry, Instrument
 from samenspel.pipeline.ingest.exports import ingest_file, load_responses
@@ -22,10 +26,6 @@ from samenspel.pipeline.simulation.simulate import (
     simulate_wave,
     to_kobo_csv,
 )
-
-from samenspel.cli import main
-from samenspel.common.files import MANIFEST_KEY, neutralise_formulas, results_manifest
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 WAVES = ("2025", "2026")
 

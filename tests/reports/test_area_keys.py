@@ -7,12 +7,12 @@ import re
 
 import pytest
 from report_fixtures import report_metadata, two_waves
+
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 from samenspel.instrument import load_areas
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.reports.render import ReportInput, build_site
-
-from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 REGISTRY = """
 municipalities:

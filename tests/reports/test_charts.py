@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from samenspel.reports import charts
 
 BANDS = [("co-existence", 0, 40), ("rapprochement", 40, 60), ("hybridisation", 60, 100)]

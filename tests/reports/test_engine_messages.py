@@ -17,6 +17,10 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from test_language import ENGLISH
+
+from samenspel.cli import read_results
+from samenspel.common.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 from samenspel.instrument import load_instrument
 from samenspel.pipeline.measurement import _problem
 from samenspel.pipeline.methodology import load_methodology
@@ -26,10 +30,6 @@ from samenspel.pipeline.psychometrics.factor_model import PsychometricsError
 from samenspel.pipeline.psychometrics.reliability import scale_reliability
 from samenspel.pipeline.psychometrics.tables import _METHOD
 from samenspel.reports.render import ReportInput, build_site, pipeline_message
-from test_language import ENGLISH
-
-from samenspel.cli import read_results
-from samenspel.common.paths import DEFAULT_INSTRUMENT, DEFAULT_METHODOLOGY
 
 # pipeline/index/compare.py's notes, as it writes them for a methodology whose indicative
 # minimum is 10 and whose Games-Howell limit is 40 areas

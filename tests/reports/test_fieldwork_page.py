@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from samenspel.pipeline.index.progress import side_summary
 from samenspel.reports.fieldwork import fieldwork_page
 

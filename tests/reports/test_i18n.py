@@ -1,6 +1,7 @@
 """Report wording: complete in both languages."""
 
 import pytest
+
 from samenspel.pipeline.methodology import COMPONENT_MAPPINGS
 from samenspel.reports.i18n import LANGUAGES, MAPPING_DESCRIPTIONS, TEXT, translator
 
@@ -63,9 +64,8 @@ def test_the_pipelines_messages_in_dutch(message, dutch):
 def test_how_to_read_quotes_the_neutral_answer_the_questionnaire_offers(language):
     """The reading guide says where 50 lies on a statement by quoting the agreement scale's
     middle answer; the quote stays the questionnaire's own wording."""
-    from samenspel.instrument import load_instrument
-
     from samenspel.common.paths import DEFAULT_INSTRUMENT
+    from samenspel.instrument import load_instrument
 
     scales = load_instrument(DEFAULT_INSTRUMENT).answer_scales.values()
     (agreement,) = [scale for scale in scales if scale.kind == "agreement"]

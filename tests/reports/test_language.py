@@ -24,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from page_text import kept_as_is, visible_texts
-from samenspel.instrument import load_areas
 
 from samenspel.common.paths import DEFAULT_AREAS
+from samenspel.instrument import load_areas
 
 # Frequent function words of one language that the other does not write ("in", "is", "of",
 # "was" and "die" are words in both, and left out).

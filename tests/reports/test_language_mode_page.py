@@ -8,6 +8,7 @@ import re
 
 import pandas as pd
 import pytest
+
 from samenspel.pipeline.measurement.language_mode import LANGUAGE_MODE_COLUMNS
 from samenspel.reports import render
 

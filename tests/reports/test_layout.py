@@ -5,6 +5,7 @@ window no table scrolls sideways or runs past the page, on any page, in either l
 from __future__ import annotations
 
 import pytest
+
 from samenspel.reports.i18n import LANGUAGES
 
 # Every table, with the tables folded away in <details> opened: the names of those that

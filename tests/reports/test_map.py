@@ -18,15 +18,15 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 from report_fixtures import two_waves, write_results
+
+from samenspel.cli import main
+from samenspel.common.problems import Level, ProblemsFound
 from samenspel.instrument import load_areas
 from samenspel.instrument.boundaries import ETRS89, RD_NEW, WGS84, Boundaries, load_boundaries
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.reports import maps
 from samenspel.reports.i18n import TEXT, translator
-
-from samenspel.cli import main
-from samenspel.common.problems import Level, ProblemsFound
 
 INFORMAL = 2.0  # the role question's code for informal actors
 SUPPRESSED, INDICATIVE, ABSENT, NO_OUTLINE = "h-oost", "h-west", "a-zuid", "h-zuid"

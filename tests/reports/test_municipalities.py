@@ -12,15 +12,15 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 from report_fixtures import two_waves, write_results
+
+from samenspel.cli import _chosen_pdfs, main
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 from samenspel.instrument import load_areas
 from samenspel.pipeline.index.compare import AREA_SCREENS
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.reports.i18n import TEXT
 from samenspel.reports.render import ReportInput, build_site, site_layout
-
-from samenspel.cli import _chosen_pdfs, main
-from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 MUNICIPALITIES = {
     "GM0001": ("Aalsmeer", 2),

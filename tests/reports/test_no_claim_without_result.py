@@ -22,6 +22,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+
+from samenspel.cli import main
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 from samenspel.instrument import load_areas, load_instrument
 from samenspel.pipeline.index.tables import OUTPUT_COLUMNS
 from samenspel.pipeline.psychometrics.small_waves import MIN_RESPONDENTS_MODEL, STEPS
@@ -31,9 +34,6 @@ from samenspel.pipeline.simulation.simulate import (
     simulate_wave,
     to_kobo_csv,
 )
-
-from samenspel.cli import main
-from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_INSTRUMENT
 
 # respondents per side and area: 3 areas x 2 sides -> 60, 120 and 240 respondents a wave
 WAVES = {"2024": 10, "2025": 20, "2026": 40}

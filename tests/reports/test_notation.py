@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from page_text import kept_as_is, visible_texts
+
 from samenspel.reports import notation
 
 DECIMAL_POINT = re.compile(r"\d\.\d")

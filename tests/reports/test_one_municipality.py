@@ -7,13 +7,13 @@ import re
 
 import pytest
 from report_fixtures import two_waves, write_results
+
+from samenspel.common.paths import DEFAULT_METHODOLOGY
 from samenspel.instrument import load_areas
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.reports.i18n import LANGUAGES, TEXT
 from samenspel.reports.render import FRONT, ReportInput, area_page, build_site, site_layout
-
-from samenspel.common.paths import DEFAULT_METHODOLOGY
 
 REGISTRY = """municipalities:
   GM0405: Hoorn

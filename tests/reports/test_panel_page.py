@@ -6,8 +6,9 @@ import re
 
 import pandas as pd
 from report_fixtures import report_metadata, two_waves
+
+from samenspel.common.paths import DEFAULT_AREAS, DEFAULT_METHODOLOGY
 from samenspel.instrument import load_areas
-from samenspel.paths import DEFAULT_AREAS, DEFAULT_METHODOLOGY
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
 from samenspel.reports.render import ReportInput, build_site

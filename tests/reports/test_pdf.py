@@ -27,6 +27,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from report_fixtures import two_waves, write_results
+
+from samenspel.cli import main, read_results
+from samenspel.common.paths import DEFAULT_AREAS
 from samenspel.instrument import load_areas
 from samenspel.pipeline.index.tables import index_tables
 from samenspel.pipeline.methodology import load_methodology
@@ -41,9 +44,6 @@ from samenspel.reports.render import (
     print_sections,
     site_layout,
 )
-
-from samenspel.cli import main, read_results
-from samenspel.common.paths import DEFAULT_AREAS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts" / "pdf"
 # The page as print.html.j2's @page sets it: A4, margins top 18, right 15, bottom 20 mm.

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from pdf_tags import read_structure
-from samenspel.reports.i18n import LANGUAGES
 from test_pdf import Report
 
 from samenspel.common.paths import DEFAULT_AREAS
+from samenspel.reports.i18n import LANGUAGES
 
 HEADING = re.compile(r"<(h[12])\b[^>]*>(.*?)</\1>", re.S)
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)

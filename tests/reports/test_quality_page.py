@@ -6,6 +6,7 @@ import re
 from types import SimpleNamespace
 
 import pandas as pd
+
 from samenspel.reports.i18n import translator
 from samenspel.reports.render import _environment, _quality, page_common, render_page
 

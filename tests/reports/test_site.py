@@ -17,11 +17,11 @@ from urllib.parse import unquote, urlparse
 
 import pandas as pd
 import pytest
-from samenspel.reports.i18n import LANGUAGES, TEXT
-from samenspel.reports.notation import interval, number
 
 from samenspel.cli import main
 from samenspel.common.paths import DEFAULT_METHODOLOGY
+from samenspel.reports.i18n import LANGUAGES, TEXT
+from samenspel.reports.notation import interval, number
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts"
 SCRIPT_NAME = '<script>alert("x")</script> "Noord" \'West\''

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from report_fixtures import analysed
-from samenspel.reports.notation import number
 
 from samenspel.cli import main
+from samenspel.reports.notation import number
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import math
 
 import pandas as pd
 import pytest
+
 from samenspel.reports.i18n import translator
 from samenspel.reports.levers import LEVERS, holding_back
 from samenspel.reports.summary import MAX_NAMED, Monitor, management_summary, named

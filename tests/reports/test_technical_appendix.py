@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from samenspel.pipeline.psychometrics.tables import psychometric_tables
 from samenspel.reports import render
 
