@@ -53,6 +53,9 @@ PILLARS = ("attitudes", "three_os", "practice")
 BANDS = ("co-existence", "rapprochement", "hybridisation")  # lowest first
 SIDE_AGGREGATIONS = ("geometric", "arithmetic", "minimum")
 CHANGE_P_VALUES = ("bootstrap_se", "percentile")
+# change.panel_units: a unit in both waves of a change draws its effect anew in each wave
+# (independent, the default) or keeps it (carry: a team keeps its standing)
+PANEL_UNITS = ("independent", "carry")
 CORRECTIONS = ("holm", "fdr_bh")
 # What an area's interval is about (docs/methodology.md, section 6): its listed units' members
 # now (finite) or units and members that could have been reached (superpopulation).
@@ -105,6 +108,7 @@ class Methodology:
     change_p_value: str = "bootstrap_se"
     false_discovery_rate: float = 0.05
     meaningful_change: float = 5.0
+    panel_units: str = "independent"
     correction: str = "holm"
     # Games-Howell pairs of areas only within a municipality of at most this many areas
     games_howell_max_areas: int = 30
@@ -413,6 +417,7 @@ OPTIONAL_FIELDS = {
     "change_p_value": ("change", "p_value", _Choice(CHANGE_P_VALUES)),
     "false_discovery_rate": ("change", "false_discovery_rate", _Number(0.05, above=0, below=1)),
     "meaningful_change": ("change", "meaningful_change", _Number(5, at_least=0, at_most=100)),
+    "panel_units": ("change", "panel_units", _Choice(PANEL_UNITS)),
     "correction": ("comparisons", "correction", _Choice(CORRECTIONS)),
     # 100 areas are 4,950 pairs per side, construct and wave
     "games_howell_max_areas": (

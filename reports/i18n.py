@@ -291,15 +291,27 @@ TEXT: dict[str, dict[str, str]] = {
     "verdict_boundary_change": {"nl": "grenswijziging", "en": "boundary change"},
     "verdict_suppressed": {"nl": "onderdrukt", "en": "suppressed"},
     "area_change": {"nl": "Verandering", "en": "Change"},
+    "area_change_units_independent": {
+        "nl": "Een team telt in elke meting met een eigen teameffect, omdat de plaats van een "
+        "team tussen twee metingen kan veranderen.",
+        "en": "A team counts with an effect of its own in each wave, because a team's standing "
+        "can change between two waves.",
+    },
+    "area_change_units_carry": {
+        "nl": "Een team dat in beide metingen meedeed, houdt zijn teameffect: het methodebestand "
+        "zegt dat teams hun plaats houden.",
+        "en": "A team that took part in both waves keeps its team effect: the methodology file "
+        "says that teams keep their standing.",
+    },
     "area_change_text": {
         "nl": "Significant na FDR-correctie over de wijken; betekenisvol vanaf {threshold} "
-        "indexpunten. Respondenten en teams die in beide metingen meededen, worden samen "
-        "getrokken: wat zij blijvend anders antwoorden valt weg uit de verandering, en het "
-        "interval houdt daar rekening mee.",
+        "indexpunten. Respondenten die in beide metingen meededen, worden als paar getrokken: "
+        "wat zij blijvend anders antwoorden valt weg uit de verandering, en het interval houdt "
+        "daar rekening mee.",
         "en": "Significant after FDR correction across areas; meaningful from {threshold} "
-        "index points. Respondents and teams that took part in both waves are resampled "
-        "together: their lasting differences drop out of the change, and the interval takes "
-        "that into account.",
+        "index points. Respondents who took part in both waves are resampled as pairs: their "
+        "lasting differences drop out of the change, and the interval takes that into "
+        "account.",
     },
     "col_panel_respondents": {"nl": "Respondenten in beide", "en": "Respondents in both"},
     "col_panel_units": {"nl": "Teams in beide", "en": "Units in both"},

@@ -754,6 +754,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         "indicative_min": method.indicative_min,
         "false_discovery_rate": method.false_discovery_rate,
         "meaningful_change": method.meaningful_change,
+        "panel_units": method.panel_units,
         "comparison_correction": method.correction,
         # the psychometrics' treatment of this run (--estimator, --missing or the file's)
         "psychometrics_estimator": method.cfa_estimator,

@@ -17,10 +17,13 @@ independent samples would say. Per area and pair of waves, on the two sides:
   within-unit spread and each unit gets an effect, times its share of the side's weight and
   the finite-units factor, on the logit scale of a component mean. Of the panel's part of the
   deviation only its mean over the two waves is scaled: its difference between the waves
-  holds no between-unit spread. A unit in both waves draws one effect from the
-  earlier wave's pool and keeps it in the later wave, carried over to that wave's between-unit
-  covariance (``e_b = e_a C_a^{-1/2} C_b^{1/2}``, symmetric roots of the pools' covariances):
-  a team keeps its standing among the area's teams. Units in one wave draw their own.
+  holds no between-unit spread. By default (methodology ``change.panel_units:
+  independent``) a unit draws its effect anew in each wave, as if its standing among the
+  area's teams could change completely: safe, at worst too wide. With ``carry`` a unit in
+  both waves draws one effect from the earlier wave's pool and keeps it in the later wave,
+  carried over to that wave's between-unit covariance (``e_b = e_a C_a^{-1/2} C_b^{1/2}``,
+  symmetric roots of the pools' covariances): right only where teams keep their standing.
+  Units in one wave draw their own.
 
 Everything else (design weights, centres, scales, pools) is the per-wave estimate's, so each
 wave's replicates in the joint bootstrap have the same distribution as in its own bootstrap,
@@ -261,6 +264,7 @@ def _joint_chunk(
                 shift,
                 b,
                 carry_over,
+                method.panel_units == "carry",
             )
     # Resampled sums per kind of group (panel, earlier wave's others, later wave's others).
     sums = np.zeros((3, replicates, n_blocks, 4 * k), dtype=np.float32)
@@ -335,8 +339,11 @@ def _respondent_scale(inputs: BootstrapInputs, strata: np.ndarray) -> np.ndarray
     return scale
 
 
-def _unit_shifts(inputs, rng, s_from, s_to, unit_pairs, replicates, shift, b, carry_over) -> None:
-    """Add the unit effects of one (area, side) in both waves to ``shift[:, :, b]``."""
+def _unit_shifts(
+    inputs, rng, s_from, s_to, unit_pairs, replicates, shift, b, carry_over, carry: bool
+) -> None:
+    """Add the unit effects of one (area, side) in both waves to ``shift[:, :, b]``; with
+    ``carry`` a unit in both waves keeps its earlier effect (methodology change.panel_units)."""
     units = inputs.units
     first_unit = np.searchsorted(units.unit_stratum, [s_from, s_from + 1, s_to, s_to + 1])
     from_units = np.arange(first_unit[0], first_unit[1])
@@ -351,13 +358,13 @@ def _unit_shifts(inputs, rng, s_from, s_to, unit_pairs, replicates, shift, b, ca
         return
     carried = np.zeros(to_units.size, dtype=bool)
     effects_to = np.zeros((replicates, to_units.size, shift.shape[-1]), dtype=np.float32)
-    if len(unit_pairs) and effects_from is not None:
+    if carry and len(unit_pairs) and effects_from is not None:
         if (g_from, g_to) not in carry_over:
             carry_over[(g_from, g_to)] = _carry_over(_pool(units, g_from), _pool(units, g_to))
-        carry = carry_over[(g_from, g_to)]
+        keep = carry_over[(g_from, g_to)]
         at_from = unit_pairs[:, 0] - first_unit[0]
         at_to = unit_pairs[:, 1] - first_unit[2]
-        effects_to[:, at_to] = effects_from[:, at_from] @ carry
+        effects_to[:, at_to] = effects_from[:, at_from] @ keep
         carried[at_to] = True
     own = np.flatnonzero(~carried)
     if own.size:
