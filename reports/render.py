@@ -793,10 +793,11 @@ def _comparisons(data: ReportInput, names: dict[str, str], layout: Layout) -> di
     }  # fmt: skip
 
 
+# (psychometrics_steps is said in words in its own section, in the page's language)
 PSYCHOMETRIC_DETAIL_TABLES = (
     "items", "kmo", "bartlett", "parallel_analysis", "efa_loadings", "efa_factor_correlations",
     "latent_means", "cfa_fit", "cfa_parameters", "validity", "htmt", "modification_indices",
-    "partial_invariance", "criteria", "steps",
+    "partial_invariance", "criteria",
     "problems",
 )  # fmt: skip
 
