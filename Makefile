@@ -115,7 +115,7 @@ bench-ingest: $(INSTALLED) ## time and peak memory of ingesting a national expor
 	$(BIN)/python benchmarks/bench_ingest.py
 
 test: $(INSTALLED) ## run the test suite
-	$(BIN)/pytest -q --durations=20
+	$(BIN)/pytest -q -n auto --durations=20
 
 lint: $(INSTALLED) ## check style with ruff
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
