@@ -385,16 +385,15 @@ def _comparison(data, model: FactorModel, full, options: Options, tables) -> dic
 def _efa(data, model: FactorModel, options: Options, pairwise: str, tables) -> dict:
     items = list(model.items)
     n, minimum = len(data), len(items) + 1
+
+    def skipped(code: str, reason: str) -> dict:
+        return step_row(options.wave, "efa", missing=pairwise, n=n, minimum=minimum,
+                        fitted=False, code=code, reason=reason)  # fmt: skip
+
     if n < minimum:
-        return step_row(
-            options.wave,
-            "efa",
-            missing=pairwise,
-            n=n,
-            minimum=minimum,
-            fitted=False,
-            code="too_few_respondents",
-            reason=f"too few respondents: {n} for {len(items)} items, needs at least {minimum}",
+        return skipped(
+            "too_few_respondents",
+            f"too few respondents: {n} for {len(items)} items, needs at least {minimum}",
         )
     try:
         found = {TABLE_KMO: efa.kmo(data, items, missing=pairwise)}
@@ -412,16 +411,7 @@ def _efa(data, model: FactorModel, options: Options, pairwise: str, tables) -> d
             "factor"
         ).reset_index()
     except (PsychometricsError, ValueError, ArithmeticError) as exc:
-        return step_row(
-            options.wave,
-            "efa",
-            missing=pairwise,
-            n=n,
-            minimum=minimum,
-            fitted=False,
-            code="not_estimable",
-            reason=problem_text(exc),
-        )
+        return skipped("not_estimable", problem_text(exc))
     tables.update(found)
     return step_row(options.wave, "efa", missing=pairwise, n=n, minimum=minimum)
 
